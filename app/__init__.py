@@ -1,0 +1,1 @@
+"""Roundtable: a stakeholder consultation platform."""

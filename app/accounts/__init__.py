@@ -1,0 +1,1 @@
+"""People, organisations, memberships, server-side sessions and sign-in."""

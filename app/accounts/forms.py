@@ -1,0 +1,83 @@
+"""Sign-up and sign-in forms: parse, validate, and keep what the person typed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from starlette.datastructures import FormData
+
+from app.accounts.models import OrganisationType
+from app.accounts.services import NewOrganisation, is_country_code
+from app.i18n import _
+from app.web.forms import FormState, text_values
+
+MIN_PASSWORD_LENGTH = 10
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class SignUpData:
+    display_name: str
+    email: str
+    password: str
+    organisation_id: int | None
+    new_organisation: NewOrganisation | None
+
+
+def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
+    state = FormState(values=text_values(
+        form, "display_name", "email", "password", "organisation_id", "org_name", "org_type", "org_country"
+    ))
+    values = state.values
+    if not values["display_name"].strip():
+        state.error("display_name", _("Enter your name."))
+    elif len(values["display_name"]) > 120:
+        state.error("display_name", _("Your name must be 120 characters or fewer."))
+    if not EMAIL_PATTERN.match(values["email"].strip()):
+        state.error("email", _("Enter an email address like name@example.org."))
+    if len(values["password"]) < MIN_PASSWORD_LENGTH:
+        state.error("password", _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    organisation_id, new_organisation = _parse_organisation(state)
+    values["password"] = ""  # never echo a password back into the page
+    if not state.is_valid:
+        return state, None
+    return state, SignUpData(
+        display_name=values["display_name"].strip(),
+        email=values["email"].strip(),
+        password=form["password"],  # type: ignore[arg-type]
+        organisation_id=organisation_id,
+        new_organisation=new_organisation,
+    )
+
+
+def _parse_organisation(state: FormState) -> tuple[int | None, NewOrganisation | None]:
+    values = state.values
+    if values["organisation_id"]:
+        if not values["organisation_id"].isdigit():
+            state.error("organisation_id", _("Choose your organisation from the list."))
+            return None, None
+        return int(values["organisation_id"]), None
+    if not values["org_name"].strip():
+        state.error("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+    elif len(values["org_name"].strip()) > 200:
+        state.error("org_name", _("The organisation name must be 200 characters or fewer."))
+    types = {member.value: member for member in OrganisationType}
+    if values["org_type"] not in types:
+        state.error("org_type", _("Choose the type of your organisation."))
+    if not is_country_code(values["org_country"]):
+        state.error("org_country", _("Choose the country where your organisation is registered."))
+    if not state.is_valid:
+        return None, None
+    return None, NewOrganisation(values["org_name"].strip(), types[values["org_type"]], values["org_country"])
+
+
+def parse_sign_in(form: FormData) -> tuple[FormState, tuple[str, str] | None]:
+    state = FormState(values=text_values(form, "email", "password", "next"))
+    if not state.values["email"].strip():
+        state.error("email", _("Enter your email address."))
+    if not state.values["password"]:
+        state.error("password", _("Enter your password."))
+    credentials = (state.values["email"], state.values["password"])
+    state.values["password"] = ""
+    return state, credentials if state.is_valid else None

@@ -1,0 +1,103 @@
+"""Users, organisations and server-side sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, TimestampMixin, enum_by_value, utcnow
+
+
+class Role(enum.Enum):
+    """What a person may do on the platform beyond contributing."""
+
+    PARTICIPANT = "participant"  #: reads, takes positions, replies
+    MODERATOR = "moderator"  #: also hides and restores contributions
+    NEGOTIATOR = "negotiator"  #: also exports the consolidated input
+    ADMIN = "admin"  #: everything, including managing people
+
+
+class OrganisationType(enum.Enum):
+    """The kind of stakeholder an organisation is; tallies are broken down by it."""
+
+    GOVERNMENT = "government"
+    REGIONAL_LOCAL_AUTHORITY = "regional_local_authority"
+    CIVIL_SOCIETY = "civil_society"
+    DIASPORA = "diaspora"
+    INTERNATIONAL = "international"
+    TRADE_UNION = "trade_union"
+    EMPLOYERS_BUSINESS = "employers_business"
+    ACADEMIA_RESEARCH = "academia_research"
+    OTHER = "other"
+
+
+class Organisation(TimestampMixin, Base):
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("name", "country", name="uq_organisations_name_country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[OrganisationType] = mapped_column(enum_by_value(OrganisationType, "organisation_type"))
+    #: ISO 3166-1 alpha-2 code of the country of registration.
+    country: Mapped[str] = mapped_column(String(2))
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased so sign-in is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_by_value(Role, "role"), default=Role.PARTICIPANT)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+
+class Membership(TimestampMixin, Base):
+    """A person belongs to an organisation and may speak on its behalf."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_id_organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class UserSession(Base):
+    """A signed-in browser. Only a hash of the cookie value is stored, so a leaked table
+    cannot be replayed; deleting the row signs the browser out at once."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept in the database so every worker sees the same throttle."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_account_key_attempted_at", "account_key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(254))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,117 @@
+"""Creating people and organisations, and signing in with a per-account throttle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pycountry
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    SignInFailure,
+    User,
+)
+from app.accounts.sessions import end_all_sessions
+from app.db import utcnow
+from app.security.passwords import hash_password, verify_password
+
+
+class AccountError(Exception):
+    """A rule about accounts was broken; the message is for the person."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_country_code(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    name: str
+    type: OrganisationType
+    country: str
+
+
+async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
+    """Organisations are unique by name and country; registering an existing one joins it."""
+    existing = await db.scalar(
+        select(Organisation).where(
+            func.lower(Organisation.name) == new.name.strip().lower(), Organisation.country == new.country
+        )
+    )
+    if existing is not None:
+        return existing
+    organisation = Organisation(name=new.name.strip(), type=new.type, country=new.country)
+    db.add(organisation)
+    await db.flush()
+    return organisation
+
+
+async def create_user(
+    db: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role = Role.PARTICIPANT,
+    organisation: Organisation | None = None,
+) -> User:
+    """Create an account; the email must be unused (compared case-insensitively)."""
+    email = normalise_email(email)
+    if await db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("email", "An account with this email address already exists.")
+    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role)
+    db.add(user)
+    await db.flush()
+    if organisation is not None:
+        db.add(Membership(user_id=user.id, organisation_id=organisation.id))
+        await db.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    throttled: bool = False
+
+
+async def authenticate(
+    db: AsyncSession, email: str, password: str, *, max_failures: int, window_seconds: int
+) -> SignInResult:
+    """Check a password, refusing (without checking) once an account has had
+    `max_failures` failed attempts within the window, whoever made them."""
+    account_key = normalise_email(email)
+    since = utcnow() - timedelta(seconds=window_seconds)
+    failures = await db.scalar(
+        select(func.count()).where(SignInFailure.account_key == account_key, SignInFailure.attempted_at >= since)
+    )
+    if (failures or 0) >= max_failures:
+        return SignInResult(user=None, throttled=True)
+    user = await db.scalar(select(User).where(User.email == account_key))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        db.add(SignInFailure(account_key=account_key))
+        await db.flush()
+        return SignInResult(user=None)
+    await db.execute(delete(SignInFailure).where(SignInFailure.account_key == account_key))
+    return SignInResult(user=user)
+
+
+async def deactivate_user(db: AsyncSession, user: User) -> None:
+    """Disable an account and end its sessions at once."""
+    user.is_active = False
+    await end_all_sessions(db, user.id)
+    await db.flush()

@@ -1,0 +1,101 @@
+"""Sign up, sign in, sign out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts import forms
+from app.accounts.labels import countries
+from app.accounts.models import Organisation, OrganisationType
+from app.accounts.services import (
+    AccountError,
+    authenticate,
+    create_user,
+    find_or_create_organisation,
+)
+from app.accounts.sessions import SESSION_COOKIE, end_session, start_session
+from app.i18n import _
+from app.templating import render
+from app.web.flash import flash
+from app.web.forms import FormState
+from app.web.requests import db_of
+from app.web.responses import safe_next, see_other
+
+
+async def sign_up(request: Request) -> Response:
+    db = db_of(request)
+    if request.method == "GET":
+        return await _render_sign_up(request, FormState(values={"next": request.query_params.get("next", "")}))
+    state, data = forms.parse_sign_up(await request.form())
+    if data is not None:
+        organisation = (
+            await db.get(Organisation, data.organisation_id)
+            if data.organisation_id is not None
+            else await find_or_create_organisation(db, data.new_organisation)  # type: ignore[arg-type]
+        )
+        if organisation is None:
+            state.error("organisation_id", _("Choose your organisation from the list."))
+        else:
+            try:
+                user = await create_user(db, email=data.email, password=data.password,
+                                         display_name=data.display_name, organisation=organisation)
+            except AccountError as error:
+                state.error(error.field, error.message)
+            else:
+                return await _signed_in_redirect(request, user, _("Welcome, your account is ready."))
+    await db.rollback()
+    return await _render_sign_up(request, state, status_code=422)
+
+
+async def _render_sign_up(request: Request, state: FormState, status_code: int = 200) -> Response:
+    organisations = (await db_of(request).scalars(select(Organisation).order_by(Organisation.name))).all()
+    return render(request, "accounts/sign_up.html", {
+        "form": state, "organisations": organisations, "countries": countries(),
+        "organisation_types": list(OrganisationType),
+    }, status_code=status_code)
+
+
+async def sign_in(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "accounts/sign_in.html",
+                      {"form": FormState(values={"next": request.query_params.get("next", "")})})
+    db = db_of(request)
+    settings = request.app.state.settings
+    state, credentials = forms.parse_sign_in(await request.form())
+    if credentials is not None:
+        result = await authenticate(db, *credentials, max_failures=settings.sign_in_max_failures,
+                                    window_seconds=settings.sign_in_window_seconds)
+        await db.commit()  # failures must be recorded even though the request is refused
+        if result.user is not None:
+            return await _signed_in_redirect(request, result.user, _("You are signed in."), state.values["next"])
+        state.error("email", _("Too many failed attempts for this account. Wait 15 minutes and try again.")
+                    if result.throttled else _("The email address or password is not right."))
+    return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
+
+
+async def _signed_in_redirect(request: Request, user, message: str, next_url: str = "") -> Response:  # type: ignore[no-untyped-def]
+    db = db_of(request)
+    settings = request.app.state.settings
+    old_token = request.cookies.get(SESSION_COOKIE)
+    if old_token:
+        await end_session(db, old_token)
+    token = await start_session(db, user, max_age_seconds=settings.session_max_age_seconds)
+    await db.commit()
+    response = see_other(safe_next(next_url))
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_max_age_seconds, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies)
+    flash(request, response, message)
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await end_session(db_of(request), token)
+        await db_of(request).commit()
+    response = see_other("/")
+    response.delete_cookie(SESSION_COOKIE)
+    flash(request, response, _("You are signed out."))
+    return response

@@ -1,0 +1,173 @@
+"""The `roundtable` command: serve, migrate, seed, create users, export, generate demo data.
+
+Errors are one clear line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import make_engine, make_sessionmaker
+from app.settings import PROJECT_ROOT, SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A problem the operator can fix; printed as one line."""
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        engine = make_engine(load_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                result = await work(db)
+                await db.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return config
+
+
+def cmd_db(args: argparse.Namespace) -> None:
+    from alembic import command
+
+    if args.action == "upgrade":
+        command.upgrade(alembic_config(), args.revision or "head")
+    else:
+        command.downgrade(alembic_config(), args.revision or "-1")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from app.consultation.seed import SeedError, load_seed, read_seed_file, seed_files
+
+    files = [Path(args.file)] if args.file else seed_files(load_settings().seeds_dir)
+    if not files:
+        raise CommandError("no seed files found")
+    for path in files:
+        try:
+            data = read_seed_file(path)
+        except (OSError, SeedError) as error:
+            raise CommandError(str(error)) from error
+        report = run_in_session(lambda db, data=data: load_seed(db, data))
+        status = f"{len(report.changes)} changes" if report.changed else "unchanged"
+        print(f"{path.name}: consultation {report.slug}: {status}")
+
+
+def cmd_users_create(args: argparse.Namespace) -> None:
+    from app.accounts.cli import create_user_from_cli
+
+    user_id = run_in_session(lambda db: create_user_from_cli(db, args))
+    print(f"created user {user_id} ({args.email}, {args.role})")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from app.export.cli import export_from_cli
+
+    content = run_in_session(lambda db: export_from_cli(db, args.consultation, args.format))
+    if args.out == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(args.out).write_bytes(content)
+        print(f"wrote {len(content)} bytes to {args.out}", file=sys.stderr)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> None:
+    from app.discussion.demo import generate_demo_data
+
+    report = run_in_session(lambda db: generate_demo_data(
+        db, contributions=args.contributions, key_message_ref=args.key_message,
+        consultation_slug=args.consultation, random_seed=args.random_seed,
+    ))
+    print(report)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the site")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="migrate the database schema")
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?", help="target revision (default: head, or -1 for downgrade)")
+    db.set_defaults(handler=cmd_db)
+
+    seed = commands.add_parser("seed", help="load every seed file (idempotent)")
+    seed.add_argument("--file", help="one seed file instead of all of seeds/")
+    seed.set_defaults(handler=cmd_seed)
+
+    users = commands.add_parser("users", help="manage people").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="create an account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=["participant", "moderator", "negotiator", "admin"], default="participant")
+    create.add_argument("--org-name")
+    create.add_argument("--org-type")
+    create.add_argument("--country", help="ISO 3166-1 alpha-2 code of the organisation's country")
+    create.set_defaults(handler=cmd_users_create)
+
+    export = commands.add_parser("export", help="export the consolidated input")
+    export.add_argument("--format", choices=["json", "csv"], required=True)
+    export.add_argument("--consultation", help="consultation slug (default: the only one)")
+    export.add_argument("--out", required=True, help="file path, or - for standard output")
+    export.set_defaults(handler=cmd_export)
+
+    demo = commands.add_parser("demo-data", help="generate realistic fake organisations, people and threads")
+    demo.add_argument("--contributions", type=int, required=True)
+    demo.add_argument("--key-message", help="put them all on this key message (e.g. RT2-KM3)")
+    demo.add_argument("--consultation", help="consultation slug (default: the only one)")
+    demo.add_argument("--random-seed", type=int, default=2013)
+    demo.set_defaults(handler=cmd_demo_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (CommandError, SettingsError) as error:
+        print(f"roundtable: error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        from app.accounts.services import AccountError
+
+        if isinstance(error, AccountError):
+            print(f"roundtable: error: {error.message}", file=sys.stderr)
+            return 1
+        if isinstance(error, OSError | ValueError | LookupError):
+            print(f"roundtable: error: {error}", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

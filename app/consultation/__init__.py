@@ -1,0 +1,1 @@
+"""Consultations, their sections (roundtables), paragraphs, key messages and the seed loader."""

@@ -1,0 +1,144 @@
+"""The text under consultation: consultation → sections → paragraphs and key messages."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, TimestampMixin, enum_by_value
+
+
+class ConsultationStatus(enum.Enum):
+    """Whether contributions are accepted."""
+
+    DRAFT = "draft"  #: being prepared; not listed
+    OPEN = "open"  #: accepting contributions
+    CLOSED = "closed"  #: readable, no new contributions
+
+
+class SectionKind(enum.Enum):
+    """What part of the document a section is."""
+
+    INTRODUCTION = "introduction"
+    ROUNDTABLE = "roundtable"  #: one roundtable of the dialogue, with key messages
+    CONTEXT = "context"  #: a numbered subsection of a roundtable (2.1, 2.2, ...)
+    NEXT_STEPS = "next_steps"  #: what the EU will do (section 6), commentable too
+    CONCLUSION = "conclusion"
+
+
+class KeyMessageKind(enum.Enum):
+    """The kind of commentable statement."""
+
+    KEY_MESSAGE = "key_message"  #: a key message for the UN dialogue
+    EU_ACTION = "eu_action"  #: a next step of the EU (section 6 bullet)
+    EU_COMMITMENT = "eu_commitment"  #: a numbered EU commitment (section 6, i–iii)
+
+
+class Consultation(TimestampMixin, Base):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source_reference: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[ConsultationStatus] = mapped_column(
+        enum_by_value(ConsultationStatus, "consultation_status")
+    )
+    opens_at: Mapped[date | None] = mapped_column(Date)
+    closes_at: Mapped[date | None] = mapped_column(Date)
+    #: Allowed positions, in display order (configured per consultation in its seed file).
+    positions: Mapped[list[str]] = mapped_column(JSON)
+
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    footnotes: Mapped[list[Footnote]] = relationship(
+        back_populates="consultation", order_by="Footnote.number", cascade="all, delete-orphan"
+    )
+
+
+class Section(Base):
+    """A numbered part of the document; context subsections hang under their roundtable."""
+
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_sections_consultation_id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(10))
+    #: Stable reference of a roundtable (RT1 … RT4), used in URLs.
+    ref: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[SectionKind] = mapped_column(enum_by_value(SectionKind, "section_kind"))
+    title: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="sections")
+    paragraphs: Mapped[list[Paragraph]] = relationship(
+        back_populates="section", order_by="Paragraph.position", cascade="all, delete-orphan"
+    )
+    key_messages: Mapped[list[KeyMessage]] = relationship(
+        back_populates="section", order_by="KeyMessage.position", cascade="all, delete-orphan"
+    )
+
+
+class ParagraphPlacement(enum.Enum):
+    """Where a paragraph stands relative to its section's key messages."""
+
+    BEFORE = "before"  #: before the first key message (most paragraphs)
+    BETWEEN = "between"  #: between the EU actions and the EU commitments (lead-in)
+    AFTER = "after"  #: after the last key message
+
+
+class Paragraph(Base):
+    __tablename__ = "paragraphs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    placement: Mapped[ParagraphPlacement] = mapped_column(
+        enum_by_value(ParagraphPlacement, "paragraph_placement"), default=ParagraphPlacement.BEFORE
+    )
+    #: Verbatim text; footnote markers written inline as [^n].
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+
+    section: Mapped[Section] = relationship(back_populates="paragraphs")
+
+
+class KeyMessage(Base):
+    """A commentable statement with a reference that never changes (RT2-KM3, EU-A1, EU-C2)."""
+
+    __tablename__ = "key_messages"
+    __table_args__ = (UniqueConstraint("consultation_id", "ref", name="uq_key_messages_consultation_id_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[KeyMessageKind] = mapped_column(enum_by_value(KeyMessageKind, "key_message_kind"))
+    position: Mapped[int] = mapped_column(Integer)
+    #: Verbatim text; footnote markers written inline as [^n].
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+
+    section: Mapped[Section] = relationship(back_populates="key_messages")
+
+
+class Footnote(Base):
+    __tablename__ = "footnotes"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_footnotes_consultation_id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="footnotes")

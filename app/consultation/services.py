@@ -1,0 +1,82 @@
+"""Reading the consultation text: each page's content loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.consultation.models import (
+    Consultation,
+    ConsultationStatus,
+    Footnote,
+    KeyMessage,
+    Section,
+    SectionKind,
+)
+from app.web.text import footnote_numbers
+
+
+async def list_consultations(db: AsyncSession, *, include_drafts: bool = False) -> list[Consultation]:
+    query = select(Consultation).options(
+        selectinload(Consultation.sections).selectinload(Section.key_messages)
+    ).order_by(Consultation.id)
+    if not include_drafts:
+        query = query.where(Consultation.status != ConsultationStatus.DRAFT)
+    return list((await db.scalars(query)).all())
+
+
+async def consultation_by_slug(db: AsyncSession, slug: str) -> Consultation | None:
+    """The consultation with its whole document (sections, paragraphs, key messages, footnotes)."""
+    return await db.scalar(
+        select(Consultation).where(Consultation.slug == slug).options(
+            selectinload(Consultation.sections).selectinload(Section.paragraphs),
+            selectinload(Consultation.sections).selectinload(Section.key_messages),
+            selectinload(Consultation.footnotes),
+        )
+    )
+
+
+def roundtables(consultation: Consultation) -> list[Section]:
+    return [s for s in consultation.sections if s.kind is SectionKind.ROUNDTABLE]
+
+
+def section_by_ref(consultation: Consultation, ref: str) -> Section | None:
+    return next((s for s in consultation.sections if s.ref == ref), None)
+
+
+def subsections(consultation: Consultation, section: Section) -> list[Section]:
+    return [s for s in consultation.sections if s.parent_id == section.id]
+
+
+def key_message_by_ref(consultation: Consultation, ref: str) -> KeyMessage | None:
+    for section in consultation.sections:
+        for message in section.key_messages:
+            if message.ref == ref:
+                return message
+    return None
+
+
+def all_key_messages(consultation: Consultation) -> list[KeyMessage]:
+    return [message for section in consultation.sections for message in section.key_messages]
+
+
+def cited_footnotes(consultation: Consultation, *texts: str) -> list[Footnote]:
+    """The footnotes cited in the given texts, in order of first citation."""
+    numbers: list[int] = []
+    for text in texts:
+        numbers += [n for n in footnote_numbers(text) if n not in numbers]
+    by_number = {footnote.number: footnote for footnote in consultation.footnotes}
+    return [by_number[n] for n in numbers if n in by_number]
+
+
+def section_of(consultation: Consultation, message: KeyMessage) -> Section:
+    return next(s for s in consultation.sections if s.id == message.section_id)
+
+
+async def slug_of_key_message(db: AsyncSession, key_message_id: int) -> str:
+    slug = await db.scalar(
+        select(Consultation.slug).join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
+        .where(KeyMessage.id == key_message_id)
+    )
+    return str(slug)

@@ -1,0 +1,1 @@
+"""Contributions on key messages: positions, replies and threads."""

@@ -1,0 +1,112 @@
+"""Writing contributions: a position on a key message, or a reply in its thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.consultation.models import Consultation, KeyMessage
+from app.discussion.models import Contribution
+from app.i18n import _
+from app.web.markdown import render_markdown
+
+
+class ContributionError(Exception):
+    """A rule about contributions was broken; the message is for the person, by field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Draft:
+    body: str
+    submission_key: str
+    position: str | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    contribution: Contribution
+    created: bool  #: False when the same form was submitted before (double click, retry)
+
+
+def validate_body(body: str, max_chars: int) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ContributionError("body", _("Write your contribution before publishing it."))
+    if len(body) > max_chars:
+        raise ContributionError("body", _("Your contribution is %(length)s characters long; the limit is %(limit)s. "
+                                          "Shorten it, or attach a position paper later.",
+                                          length=len(body), limit=max_chars))
+    return body
+
+
+def _organisation_for(author: User, organisation_id: int | None) -> int | None:
+    """Only members may speak for an organisation; by default a member speaks for their first one."""
+    member_of = [m.organisation_id for m in author.memberships]
+    if organisation_id is None:
+        return member_of[0] if member_of else None
+    if organisation_id not in member_of:
+        raise ContributionError("organisation_id", _("You can only speak for an organisation you belong to."))
+    return organisation_id
+
+
+async def _already_submitted(db: AsyncSession, author: User, key: str) -> Contribution | None:
+    return await db.scalar(
+        select(Contribution).where(Contribution.author_id == author.id, Contribution.submission_key == key)
+    )
+
+
+def _check_submission_key(key: str) -> None:
+    if not (8 <= len(key) <= 64) or not key.replace("-", "").isalnum():
+        raise ContributionError("body", _("This form is out of date. Reload the page; your text is kept below."))
+
+
+async def publish_position(
+    db: AsyncSession, *, author: User, consultation: Consultation, key_message: KeyMessage,
+    draft: Draft, max_chars: int,
+) -> WriteResult:
+    """A top-level contribution must carry one of the consultation's positions."""
+    _check_submission_key(draft.submission_key)
+    if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
+        return WriteResult(existing, created=False)
+    if draft.position not in consultation.positions:
+        raise ContributionError("position", _("Choose your position on this key message."))
+    body = validate_body(draft.body, max_chars)
+    contribution = Contribution(
+        key_message_id=key_message.id, author_id=author.id,
+        organisation_id=_organisation_for(author, draft.organisation_id),
+        parent_id=None, thread_root_id=None, depth=0, position=draft.position,
+        body_source=body, body_html=render_markdown(body), language=None,
+        submission_key=draft.submission_key,
+    )
+    db.add(contribution)
+    await db.flush()
+    return WriteResult(contribution, created=True)
+
+
+async def publish_reply(
+    db: AsyncSession, *, author: User, parent: Contribution, draft: Draft, max_chars: int,
+) -> WriteResult:
+    """A reply carries no position and nests under its parent, to any depth."""
+    _check_submission_key(draft.submission_key)
+    if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
+        return WriteResult(existing, created=False)
+    body = validate_body(draft.body, max_chars)
+    contribution = Contribution(
+        key_message_id=parent.key_message_id, author_id=author.id,
+        organisation_id=_organisation_for(author, draft.organisation_id),
+        parent_id=parent.id, thread_root_id=parent.thread_root_id or parent.id, depth=parent.depth + 1,
+        position=None, body_source=body, body_html=render_markdown(body), language=None,
+        submission_key=draft.submission_key,
+    )
+    db.add(contribution)
+    await db.flush()
+    return WriteResult(contribution, created=True)

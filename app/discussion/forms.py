@@ -1,0 +1,27 @@
+"""Contribution and reply forms."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.datastructures import FormData
+
+from app.discussion.contribution_write import Draft
+from app.web.forms import FormState, text_values
+
+
+def new_submission_key() -> str:
+    """A one-time key rendered into each form, so a double click or retry posts once."""
+    return secrets.token_urlsafe(18)
+
+
+def blank_form() -> FormState:
+    return FormState(values={"body": "", "position": "", "submission_key": new_submission_key()})
+
+
+def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
+    state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id"))
+    values = state.values
+    organisation_id = int(values["organisation_id"]) if values["organisation_id"].isdigit() else None
+    return state, Draft(body=values["body"], submission_key=values["submission_key"],
+                        position=values["position"] or None, organisation_id=organisation_id)

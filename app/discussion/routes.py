@@ -1,0 +1,17 @@
+"""URLs of the discussion pages."""
+
+from starlette.routing import Route
+
+from app.discussion import views, write_views
+
+routes = [
+    Route("/", views.home, name="home"),
+    Route("/consultations/{slug}", views.consultation_page, name="consultation"),
+    Route("/consultations/{slug}/roundtables/{ref}", views.roundtable_page, name="roundtable"),
+    Route("/consultations/{slug}/messages/{ref}", views.key_message_page, name="key_message"),
+    Route("/consultations/{slug}/messages/{ref}/contributions", write_views.post_contribution,
+          methods=["POST"], name="post_contribution"),
+    Route("/contributions/{contribution_id:int}", views.thread_page, name="thread"),
+    Route("/contributions/{contribution_id:int}/reply", write_views.reply_form, name="reply_form"),
+    Route("/contributions/{contribution_id:int}/replies", write_views.post_reply, methods=["POST"], name="post_reply"),
+]

@@ -1,0 +1,98 @@
+"""Reading pages: home, consultation, roundtable, key message with its threads, one thread."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.consultation import services as text
+from app.consultation.models import Consultation
+from app.discussion.forms import blank_form
+from app.discussion.thread_read import (
+    Node,
+    contribution_with_people,
+    key_message_threads,
+    tallies,
+    thread_replies,
+)
+from app.security.permissions import Permission
+from app.security.policy import permits
+from app.templating import render
+from app.web.loaders import consultation_from_path, contribution_from_path, key_message_from_path
+from app.web.requests import db_of, identity_of
+
+THREAD_PAGE_SIZE = 100
+
+
+def page_flags(request: Request, consultation: Consultation) -> dict[str, object]:
+    """What the person may do on a discussion page, for the templates to offer."""
+    identity = identity_of(request)
+    return {
+        "may_contribute": permits(identity, Permission.CONTRIBUTE, consultation),
+        "may_moderate": permits(identity, Permission.MODERATE),
+        "may_see_hidden": permits(identity, Permission.SEE_HIDDEN_BODY),
+        "max_chars": request.app.state.settings.contribution_max_chars,
+    }
+
+
+async def home(request: Request) -> Response:
+    identity = identity_of(request)
+    consultations = await text.list_consultations(
+        db_of(request), include_drafts=permits(identity, Permission.SEE_DRAFTS)
+    )
+    ids = [m.id for c in consultations for m in text.all_key_messages(c)]
+    return render(request, "discussion/home.html", {
+        "consultations": consultations, "tallies": await tallies(db_of(request), ids),
+        "roundtables": text.roundtables,
+    })
+
+
+async def consultation_page(request: Request) -> Response:
+    consultation = await consultation_from_path(request)
+    ids = [m.id for m in text.all_key_messages(consultation)]
+    return render(request, "discussion/consultation.html", {
+        "consultation": consultation, "tallies": await tallies(db_of(request), ids),
+        "roundtables": text.roundtables(consultation), "footnotes": consultation.footnotes,
+        "may_export": permits(identity_of(request), Permission.EXPORT, consultation),
+    })
+
+
+async def roundtable_page(request: Request) -> Response:
+    consultation = await consultation_from_path(request)
+    section = text.section_by_ref(consultation, request.path_params["ref"])
+    if section is None or not section.key_messages:
+        raise HTTPException(status_code=404)
+    children = text.subsections(consultation, section)
+    cited = [p.text for s in [section, *children] for p in s.paragraphs] + [m.text for m in section.key_messages]
+    return render(request, "discussion/roundtable.html", {
+        "consultation": consultation, "section": section, "subsections": children,
+        "footnotes": text.cited_footnotes(consultation, *cited),
+        "tallies": await tallies(db_of(request), [m.id for m in section.key_messages]),
+    })
+
+
+async def key_message_page(request: Request) -> Response:
+    consultation, message = await key_message_from_path(request)
+    db = db_of(request)
+    page = await key_message_threads(db, message.id, cursor=request.query_params.get("after"),
+                                     page_size=request.app.state.settings.page_size)
+    return render(request, "discussion/key_message.html", {
+        "consultation": consultation, "message": message,
+        "section": text.section_of(consultation, message),
+        "footnotes": text.cited_footnotes(consultation, message.text),
+        "tally": (await tallies(db, [message.id]))[message.id],
+        "page": page, "form": blank_form(), **page_flags(request, consultation),
+    }, block="thread_page" if request.query_params.get("after") else None)
+
+
+async def thread_page(request: Request) -> Response:
+    consultation, message, contribution = await contribution_from_path(request)
+    db = db_of(request)
+    root = await contribution_with_people(db, contribution.thread_root_id) if contribution.thread_root_id else None
+    page = await thread_replies(db, contribution, cursor=request.query_params.get("after"),
+                                page_size=THREAD_PAGE_SIZE)
+    return render(request, "discussion/thread.html", {
+        "consultation": consultation, "message": message, "head": Node(root or contribution),
+        "page": page, **page_flags(request, consultation),
+    }, block="thread_page" if request.query_params.get("after") else None)

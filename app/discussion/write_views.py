@@ -1,0 +1,104 @@
+"""Publishing a position or a reply: a plain form POST that redirects, or an htmx swap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.consultation.models import Consultation, KeyMessage
+from app.discussion.contribution_write import (
+    ContributionError,
+    WriteResult,
+    publish_position,
+    publish_reply,
+)
+from app.discussion.forms import blank_form, parse_contribution
+from app.discussion.thread_read import Node, contribution_with_people, tallies
+from app.discussion.views import page_flags
+from app.i18n import _
+from app.security.permissions import Permission
+from app.security.policy import require
+from app.templating import is_htmx, render
+from app.web.flash import flash
+from app.web.forms import FormState
+from app.web.loaders import contribution_from_path, key_message_from_path
+from app.web.requests import db_of, identity_of
+from app.web.responses import see_other
+
+
+def key_message_url(consultation: Consultation, message: KeyMessage) -> str:
+    return f"/consultations/{consultation.slug}/messages/{message.ref}"
+
+
+async def post_contribution(request: Request) -> Response:
+    consultation, message = await key_message_from_path(request)
+    identity = identity_of(request)
+    require(identity, Permission.CONTRIBUTE, consultation)
+    state, draft = parse_contribution(await request.form())
+    db = db_of(request)
+    try:
+        result = await publish_position(db, author=identity.user, consultation=consultation,  # type: ignore[arg-type]
+                                        key_message=message, draft=draft,
+                                        max_chars=request.app.state.settings.contribution_max_chars)
+    except ContributionError as error:
+        await db.rollback()
+        return await _form_with_error(request, consultation, message, state, error)
+    await db.commit()
+    return await _published(request, consultation, message, result, "discussion/_position_published.html")
+
+
+async def post_reply(request: Request) -> Response:
+    consultation, message, parent = await contribution_from_path(request)
+    identity = identity_of(request)
+    require(identity, Permission.CONTRIBUTE, consultation)
+    state, draft = parse_contribution(await request.form())
+    db = db_of(request)
+    try:
+        result = await publish_reply(db, author=identity.user, parent=parent, draft=draft,  # type: ignore[arg-type]
+                                     max_chars=request.app.state.settings.contribution_max_chars)
+    except ContributionError as error:
+        await db.rollback()
+        state.error(error.field, error.message)
+        return render(request, "discussion/reply.html", {
+            "consultation": consultation, "message": message, "parent": parent, "form": state,
+            **page_flags(request, consultation),
+        }, block="reply_form", status_code=422)
+    await db.commit()
+    return await _published(request, consultation, message, result, "discussion/_reply_published.html")
+
+
+async def _published(request: Request, consultation: Consultation, message: KeyMessage,
+                     result: WriteResult, partial: str) -> Response:
+    if is_htmx(request):
+        contribution = await contribution_with_people(db_of(request), result.contribution.id)
+        tally = (await tallies(db_of(request), [message.id]))[message.id]
+        return render(request, partial, {
+            "consultation": consultation, "message": message, "node": Node(contribution),  # type: ignore[arg-type]
+            "tally": tally,
+            "form": blank_form(), "notice": _("Your contribution is published."), **page_flags(request, consultation),
+        })
+    response = see_other(f"{key_message_url(consultation, message)}#c{result.contribution.id}")
+    flash(request, response, _("Your contribution is published."))
+    return response
+
+
+async def _form_with_error(request: Request, consultation: Consultation, message: KeyMessage,
+                           state: FormState, error: ContributionError) -> Response:
+    state.error(error.field, error.message)
+    context: dict[str, Any] = {"consultation": consultation, "message": message, "form": state,
+                               **page_flags(request, consultation)}
+    # The form partial alone answers an htmx swap; without JavaScript it sits in a full page.
+    template = "discussion/_contribution_form.html" if is_htmx(request) else "discussion/contribute.html"
+    return render(request, template, context, status_code=422)
+
+
+async def reply_form(request: Request) -> Response:
+    """The reply form on its own page (no JavaScript) or as a fragment under the contribution."""
+    consultation, message, parent = await contribution_from_path(request)
+    require(identity_of(request), Permission.CONTRIBUTE, consultation)
+    return render(request, "discussion/reply.html", {
+        "consultation": consultation, "message": message, "parent": parent, "form": blank_form(),
+        **page_flags(request, consultation),
+    }, block="reply_form")

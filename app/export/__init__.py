@@ -1,0 +1,1 @@
+"""Consolidated input for negotiators: pure builders and format writers."""

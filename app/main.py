@@ -1,0 +1,69 @@
+"""create_app(settings): the Starlette application with every domain's routes mounted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
+from app.accounts.routes import routes as account_routes
+from app.db import make_engine, make_sessionmaker
+from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
+from app.discussion.routes import routes as discussion_routes
+from app.export.routes import routes as export_routes
+from app.moderation.routes import routes as moderation_routes
+from app.security.csrf import CSRFMiddleware
+from app.security.headers import SecureHeadersMiddleware
+from app.settings import PROJECT_ROOT, Settings, load_settings
+from app.templating import environment
+from app.web.errors import EXCEPTION_HANDLERS
+from app.web.flash import FlashMiddleware
+from app.web.middleware import RequestContextMiddleware
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
+) -> Starlette:
+    """Build the app; tests pass a sessionmaker bound to a connection inside a transaction."""
+    settings = settings or load_settings()
+    engine = None
+    if sessionmaker is None:
+        engine = make_engine(settings.database_url, pool_pre_ping=True)
+        sessionmaker = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    routes = [
+        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        *discussion_routes, *account_routes, *moderation_routes, *export_routes,
+    ]
+    middleware = [
+        Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(CSRFMiddleware, secure=settings.secure_cookies),
+        Middleware(FlashMiddleware, secret=str(settings.secret_key)),
+        Middleware(RequestContextMiddleware, sessionmaker=sessionmaker),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+                    lifespan=lifespan, debug=False)
+    app.state.settings = settings
+    install_template_globals()
+    return app
+
+
+def install_template_globals() -> None:
+    """Domains offer label helpers to templates; installing them here keeps templating.py
+    free of domain imports."""
+    environment.globals.update(ACCOUNT_GLOBALS)
+    environment.globals.update(DISCUSSION_GLOBALS)

@@ -1,0 +1,1 @@
+"""Moderation: hiding and restoring contributions, with an append-only log."""

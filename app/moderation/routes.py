@@ -1,0 +1,9 @@
+"""URLs of the moderation domain."""
+
+from starlette.routing import Route
+
+from app.moderation import views
+
+routes = [
+    Route("/contributions/{contribution_id:int}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
+]

@@ -1,0 +1,1 @@
+"""Who may do what (one policy), passwords, CSRF protection and secure headers."""

@@ -1,0 +1,122 @@
+"""CSRF protection: a per-browser token in an HttpOnly cookie that every unsafe request
+must echo back (form field or header), plus an Origin check when the browser sends one.
+
+Pure ASGI, because the form body has to be read before the app and then replayed."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+COOKIE_NAME = "rt_csrf"
+FORM_FIELD = "csrf_token"
+HEADER_NAME = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+MAX_FORM_BYTES = 2 * 1024 * 1024
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp, *, secure: bool = False) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookie_token = _cookie_token(headers)
+        token = cookie_token or secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_token"] = token
+        if scope["method"] not in SAFE_METHODS:
+            body = await _read_body(receive)
+            if body is None or not await _request_is_genuine(scope, headers, body, cookie_token):
+                await _reject(scope, receive, send)
+                return
+            receive = _replay(body)
+        await self.app(scope, receive, self._sender(send, set_cookie=cookie_token is None, token=token))
+
+    def _sender(self, send: Send, *, set_cookie: bool, token: str) -> Send:
+        async def send_with_cookie(message: Message) -> None:
+            if set_cookie and message["type"] == "http.response.start":
+                attributes = f"{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"
+                if self.secure:
+                    attributes += "; Secure"
+                message.setdefault("headers", []).append((b"set-cookie", attributes.encode("latin-1")))
+            await send(message)
+
+        return send_with_cookie
+
+
+def _cookie_token(headers: Headers) -> str | None:
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:
+        return None
+    morsel = cookie.get(COOKIE_NAME)
+    return morsel.value if morsel and len(morsel.value) >= 32 else None
+
+
+async def _request_is_genuine(scope: Scope, headers: Headers, body: bytes, expected: str | None) -> bool:
+    if expected is None or not _same_origin(scope, headers):
+        return False
+    submitted = headers.get(HEADER_NAME)
+    if submitted is None:
+        form = await Request(scope, _replay(body)).form()
+        value = form.get(FORM_FIELD)
+        submitted = value if isinstance(value, str) else None
+        await form.close()
+    return submitted is not None and hmac.compare_digest(submitted, expected)
+
+
+def _same_origin(scope: Scope, headers: Headers) -> bool:
+    origin = headers.get("origin")
+    if origin is None:  # older browsers and non-browser clients; the token still decides
+        return True
+    return urlsplit(origin).netloc == headers.get("host", "")
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _reject(scope: Scope, receive: Receive, send: Send) -> None:
+    response = PlainTextResponse(
+        "This form has expired or did not come from this site. Go back, reload the page and "
+        "submit again; your text is still in the form.",
+        status_code=403,
+    )
+    await response(scope, receive, send)

@@ -1,0 +1,22 @@
+"""The person behind a request, as the policy sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: User | None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None and self.user.is_active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_authenticated and self.user is not None and self.user.role in roles
+
+
+ANONYMOUS = Identity(user=None)

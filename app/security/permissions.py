@@ -1,0 +1,25 @@
+"""Every permission the application checks, one line each on what it allows."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Permission(enum.Enum):
+    READ_CONSULTATION = "consultation:read"
+    """See a consultation, its roundtables, key messages and visible contributions."""
+
+    SEE_DRAFTS = "consultation:see_drafts"
+    """See consultations that are still being prepared."""
+
+    CONTRIBUTE = "discussion:contribute"
+    """Take a position on a key message or reply in a thread of an open consultation."""
+
+    SEE_HIDDEN_BODY = "moderation:see_hidden"
+    """Read the body of a contribution a moderator has hidden."""
+
+    MODERATE = "moderation:moderate"
+    """Hide or restore a contribution, with a reason."""
+
+    EXPORT = "export:consultation"
+    """Download the consolidated input of a consultation."""

@@ -1,0 +1,88 @@
+"""The Jinja2 environment and render(): full page, or just one block for an htmx swap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from jinja2_fragments import render_block
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app import i18n
+from app.settings import PROJECT_ROOT
+from app.web.text import footnoted, strip_footnote_markers
+
+environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _trusted_html(value: str) -> Markup:
+    """Mark HTML that this application sanitised with nh3 at write time (never raw input)."""
+    return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.web.markdown
+
+
+environment.filters["datetime_utc"] = i18n.format_datetime_utc
+environment.filters["date_long"] = i18n.format_date_long
+environment.filters["strip_markers"] = strip_footnote_markers
+environment.filters["iso"] = _iso
+environment.filters["footnoted"] = footnoted
+environment.filters["sanitised_html"] = _trusted_html
+environment.globals["escape"] = escape
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render the page, or only `block` when htmx asks; one template serves both."""
+    full_context = {**base_context(request), **(context or {})}
+    if block is not None and is_htmx(request):
+        html = render_block(environment, name, block, full_context)
+    else:
+        html = environment.get_template(name).render(full_context)
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store" if _has_identity(request) else "private, no-cache"
+    return response
+
+
+def _has_identity(request: Request) -> bool:
+    identity = request.scope.get("state", {}).get("identity")
+    return bool(identity and identity.is_authenticated)
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    return {
+        "request": request,
+        "identity": state.get("identity"),
+        "csrf_token": state.get("csrf_token", ""),
+        "flash": state.get("flash_messages", []),
+        "lang": i18n.current_locale.get(),
+    }

@@ -1,0 +1,1 @@
+"""Shared web plumbing: request-scoped database sessions, identity, flash messages, errors."""

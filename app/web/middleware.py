@@ -1,0 +1,42 @@
+"""Per-request database session and identity, kept in request state (never in process
+memory shared between requests, so any number of workers can serve the site)."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.accounts.sessions import SESSION_COOKIE, identity_for_token
+from app.security.identity import ANONYMOUS
+
+
+class RequestContextMiddleware:
+    """Opens one database session per request and resolves who is asking."""
+
+    def __init__(self, app: ASGIApp, *, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.app = app
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        async with self.sessionmaker() as db:
+            state = scope.setdefault("state", {})
+            state["db"] = db
+            token = _cookie(Headers(scope=scope), SESSION_COOKIE)
+            state["identity"] = await identity_for_token(db, token) if token else ANONYMOUS
+            await self.app(scope, receive, send)
+
+
+def _cookie(headers: Headers, name: str) -> str | None:
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:
+        return None
+    morsel = cookie.get(name)
+    return morsel.value if morsel else None

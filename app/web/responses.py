@@ -1,0 +1,17 @@
+"""Redirects that are safe to follow."""
+
+from __future__ import annotations
+
+from starlette.responses import RedirectResponse
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a POST, send the browser to a page it can reload safely."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only same-site paths, so a crafted link cannot bounce people elsewhere."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,30 @@
+"""Rendering of the consultation's verbatim text: footnote markers become links."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+FOOTNOTE_MARKER = re.compile(r"\[\^(\d+)\]")
+
+
+def strip_footnote_markers(text: str) -> str:
+    return FOOTNOTE_MARKER.sub("", text)
+
+
+def footnote_numbers(text: str) -> list[int]:
+    return [int(number) for number in FOOTNOTE_MARKER.findall(text)]
+
+
+def footnoted(text: str) -> Markup:
+    """Escape the text, then turn each [^n] marker into a superscript link to footnote n."""
+    parts = FOOTNOTE_MARKER.split(text)
+    html = [escape(part) if index % 2 == 0 else _marker(part) for index, part in enumerate(parts)]
+    return Markup("").join(html)
+
+
+def _marker(number: str) -> Markup:
+    return Markup('<sup class="fn-ref"><a href="#fn-{0}">{0}</a></sup>').format(
+        escape(number)
+    )
