@@ -74,12 +74,10 @@ async def create_user(
     email = normalise_email(email)
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("email", "An account with this email address already exists.")
-    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role)
+    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role,
+                memberships=[] if organisation is None else [Membership(organisation=organisation)])
     db.add(user)
     await db.flush()
-    if organisation is not None:
-        db.add(Membership(user_id=user.id, organisation_id=organisation.id))
-        await db.flush()
     return user
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.models import Contribution
 from app.i18n import _
 from app.web.markdown import render_markdown
+
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class ContributionError(Exception):
@@ -48,14 +52,14 @@ def validate_body(body: str, max_chars: int) -> str:
     return body
 
 
-def _organisation_for(author: User, organisation_id: int | None) -> int | None:
+def _organisation_for(author: User, organisation_id: int | None) -> Organisation | None:
     """Only members may speak for an organisation; by default a member speaks for their first one."""
-    member_of = [m.organisation_id for m in author.memberships]
+    member_of = {m.organisation_id: m.organisation for m in author.memberships}
     if organisation_id is None:
-        return member_of[0] if member_of else None
+        return next(iter(member_of.values()), None)
     if organisation_id not in member_of:
         raise ContributionError("organisation_id", _("You can only speak for an organisation you belong to."))
-    return organisation_id
+    return member_of[organisation_id]
 
 
 async def _already_submitted(db: AsyncSession, author: User, key: str) -> Contribution | None:
@@ -65,7 +69,7 @@ async def _already_submitted(db: AsyncSession, author: User, key: str) -> Contri
 
 
 def _check_submission_key(key: str) -> None:
-    if not (8 <= len(key) <= 64) or not key.replace("-", "").isalnum():
+    if not SUBMISSION_KEY.fullmatch(key):
         raise ContributionError("body", _("This form is out of date. Reload the page; your text is kept below."))
 
 
@@ -81,8 +85,7 @@ async def publish_position(
         raise ContributionError("position", _("Choose your position on this key message."))
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=key_message.id, author_id=author.id,
-        organisation_id=_organisation_for(author, draft.organisation_id),
+        key_message_id=key_message.id, author=author, organisation=_organisation_for(author, draft.organisation_id),
         parent_id=None, thread_root_id=None, depth=0, position=draft.position,
         body_source=body, body_html=render_markdown(body), language=None,
         submission_key=draft.submission_key,
@@ -101,8 +104,7 @@ async def publish_reply(
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=parent.key_message_id, author_id=author.id,
-        organisation_id=_organisation_for(author, draft.organisation_id),
+        key_message_id=parent.key_message_id, author=author, organisation=_organisation_for(author, draft.organisation_id),
         parent_id=parent.id, thread_root_id=parent.thread_root_id or parent.id, depth=parent.depth + 1,
         position=None, body_source=body, body_html=render_markdown(body), language=None,
         submission_key=draft.submission_key,

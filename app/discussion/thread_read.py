@@ -149,7 +149,6 @@ def _nest(nodes: dict[int, Node], replies: list[Contribution]) -> list[Node]:
 async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Contribution | None:
     return await db.scalar(
         select(Contribution).options(*_with_people()).where(Contribution.id == contribution_id)
-        .execution_options(populate_existing=True)
     )
 
 

@@ -15,7 +15,7 @@ from app.discussion.contribution_write import (
     publish_reply,
 )
 from app.discussion.forms import blank_form, parse_contribution
-from app.discussion.thread_read import Node, contribution_with_people, tallies
+from app.discussion.thread_read import Node, tallies
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission
@@ -43,7 +43,6 @@ async def post_contribution(request: Request) -> Response:
                                         key_message=message, draft=draft,
                                         max_chars=request.app.state.settings.contribution_max_chars)
     except ContributionError as error:
-        await db.rollback()
         return await _form_with_error(request, consultation, message, state, error)
     await db.commit()
     return await _published(request, consultation, message, result, "discussion/_position_published.html")
@@ -59,7 +58,6 @@ async def post_reply(request: Request) -> Response:
         result = await publish_reply(db, author=identity.user, parent=parent, draft=draft,  # type: ignore[arg-type]
                                      max_chars=request.app.state.settings.contribution_max_chars)
     except ContributionError as error:
-        await db.rollback()
         state.error(error.field, error.message)
         return render(request, "discussion/reply.html", {
             "consultation": consultation, "message": message, "parent": parent, "form": state,
@@ -72,10 +70,9 @@ async def post_reply(request: Request) -> Response:
 async def _published(request: Request, consultation: Consultation, message: KeyMessage,
                      result: WriteResult, partial: str) -> Response:
     if is_htmx(request):
-        contribution = await contribution_with_people(db_of(request), result.contribution.id)
         tally = (await tallies(db_of(request), [message.id]))[message.id]
         return render(request, partial, {
-            "consultation": consultation, "message": message, "node": Node(contribution),  # type: ignore[arg-type]
+            "consultation": consultation, "message": message, "node": Node(result.contribution),
             "tally": tally,
             "form": blank_form(), "notice": _("Your contribution is published."), **page_flags(request, consultation),
         })

@@ -1,0 +1,348 @@
+"""Realistic fake organisations, people and threads, for demos and the benchmark.
+
+Pages and exports have to be judged on data that looks like a real consultation (every
+stakeholder type, many countries, deep threads, Markdown bodies) and at volumes that the
+per-row services would make far too slow (argon2 per person, a lookup per write). So rows
+are planned in memory from one seeded generator and inserted in batches: the same seed
+always gives the same organisations, people, bodies, positions and thread shapes.
+
+Demo people cannot sign in: they share one hash of a random password nobody knows. Their
+emails are demo-<n>@example.org (a reserved domain) and numbering continues after the
+highest one present, so running the generator again adds more instead of failing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.labels import country_name
+from app.accounts.models import Membership, Organisation, Role, User
+from app.accounts.models import OrganisationType as T
+from app.consultation.models import Consultation, KeyMessage
+from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
+from app.db import Base, utcnow
+from app.discussion.models import Contribution, ContributionStatus
+from app.security.passwords import hash_password
+from app.web.markdown import render_markdown
+
+BATCH_ROWS = 1000
+REPLY_SHARE = 0.4
+EUROPEAN_SHARE = 0.5  #: organisations registered in Europe, besides every diaspora one
+INDIVIDUAL_SHARE = 0.05  #: people who speak for themselves (the "individuals" tally bucket)
+RECENT_PARENTS = 40  #: replies answer recent contributions, so conversations cluster
+DEPTH_WEIGHTS = {1: 45, 2: 28, 3: 15, 4: 6, 5: 4, 6: 2}
+POSITION_WEIGHTS = {"support": 40, "support_with_amendments": 30, "oppose": 15, "neutral": 15}
+TYPE_WEIGHTS = {T.CIVIL_SOCIETY: 24, T.DIASPORA: 18, T.GOVERNMENT: 15, T.REGIONAL_LOCAL_AUTHORITY: 8,
+                T.ACADEMIA_RESEARCH: 8, T.INTERNATIONAL: 7, T.EMPLOYERS_BUSINESS: 7, T.TRADE_UNION: 6, T.OTHER: 4}
+
+#: Country (ISO alpha-2) → Faker locale for people's names, real cities; grouped by region.
+EUROPE = {"FR": ("fr_FR", "Paris,Lyon,Marseille"), "NL": ("nl_NL", "Amsterdam,Rotterdam,Utrecht"),
+          "BE": ("nl_BE", "Brussels,Antwerp,Ghent"), "DE": ("de_DE", "Berlin,Hamburg,Cologne"),
+          "ES": ("es_ES", "Madrid,Barcelona,Seville"), "PT": ("pt_PT", "Lisbon,Porto"),
+          "IT": ("it_IT", "Rome,Milan,Turin"), "IE": ("en_IE", "Dublin,Cork"), "SE": ("sv_SE", "Stockholm,Malmö"),
+          "PL": ("pl_PL", "Warsaw,Kraków"), "AT": ("de_AT", "Vienna,Graz"), "GB": ("en_GB", "London,Manchester")}
+ELSEWHERE = {"SN": ("fr_FR", "Dakar,Thiès"), "MA": ("fr_DZ", "Rabat,Casablanca"), "NG": ("en_NG", "Lagos,Abuja"),
+             "GH": ("tw_GH", "Accra,Kumasi"), "KE": ("en_KE", "Nairobi,Mombasa"), "ZA": ("zu_ZA", "Johannesburg,Durban"),
+             "ML": ("fr_FR", "Bamako"), "CM": ("fr_FR", "Yaoundé,Douala"), "PH": ("en_PH", "Manila,Cebu"),
+             "IN": ("en_IN", "New Delhi,Mumbai,Kochi"), "PK": ("en_PK", "Lahore,Karachi"), "ID": ("id_ID", "Jakarta"),
+             "VN": ("vi_VN", "Hanoi"), "TR": ("tr_TR", "Istanbul,Ankara"), "MX": ("es_MX", "Mexico City,Guadalajara"),
+             "CO": ("es_CO", "Bogotá,Medellín"), "BR": ("pt_BR", "São Paulo,Recife"), "AR": ("es_AR", "Buenos Aires"),
+             "CL": ("es_CL", "Santiago")}
+PLACES = {**EUROPE, **ELSEWHERE}
+ORG_TEMPLATES = {
+    T.GOVERNMENT: ("Ministry of Foreign Affairs, {country}", "Ministry of Labour, {country}",
+                   "Ministry of Diaspora Affairs, {country}", "Development Cooperation Agency, {country}"),
+    T.REGIONAL_LOCAL_AUTHORITY: ("City of {city}", "Municipality of {city}", "{city} Regional Council"),
+    T.CIVIL_SOCIETY: ("{city} Migrant Support Network", "{name} Foundation", "Association for Migrants' Rights {city}",
+                      "{city} Refugee Welcome Centre", "Women on the Move {city}"),
+    T.DIASPORA: ("{origin} Diaspora Association of {city}", "{origin} Community Network {city}",
+                 "Diaspora Development Forum {origin}–{city}"),
+    T.INTERNATIONAL: ("{name} Centre for Migration Policy", "International Observatory on Mobility, {city}"),
+    T.TRADE_UNION: ("{city} General Workers' Union", "Domestic Workers' Union of {country}"),
+    T.EMPLOYERS_BUSINESS: ("{company}", "{city} Chamber of Commerce"),
+    T.ACADEMIA_RESEARCH: ("University of {city}", "{name} Institute for Migration Studies"),
+    T.OTHER: ("{name} Family Network", "Friends of {city}"),
+}
+SENTENCES = (
+    "Remittance costs on many corridors into Sub-Saharan Africa still exceed 8%, far above the 3% we should aim for.",
+    "Lowering the cost of sending money home puts billions back into the hands of families, at no cost to budgets.",
+    "Mobile money can cut remittance costs, but only if regulators give fair access to payment systems.",
+    "Diaspora bonds and investment funds deserve guarantees from development banks to lower the perceived risk.",
+    "Diaspora associations already finance schools and clinics; treat them as development partners, not only donors.",
+    "Brain drain in the health sector remains serious: some countries lose most of the nurses they train.",
+    "The WHO Code of Practice on the recruitment of health personnel should be applied by every member state.",
+    "Recognising qualifications obtained abroad is slow and costly, which pushes skilled migrants into low-skilled jobs.",
+    "Mutual recognition agreements between countries of origin and destination would reduce brain waste.",
+    "Circular migration only works if people can leave and come back without losing their residence rights.",
+    "Multiple-entry visas for researchers, entrepreneurs and seasonal workers would make circular migration real.",
+    "Trafficking in human beings must be tackled with countries of origin and transit, victims' protection first.",
+    "Victims of trafficking need shelter, legal aid and a residence permit that does not depend on testifying.",
+    "The human rights of migrants apply whatever their legal status; the key message should say so explicitly.",
+    "Migrants in an irregular situation must have access to emergency health care, and their children to school.",
+    "Climate change and environmental degradation already displace people, mostly within their own region.",
+    "Migration as adaptation and planned relocation belong in national climate adaptation plans.",
+    "We lack reliable, disaggregated data on migration between developing countries; without it policy is guesswork.",
+    "National statistics offices need support to add migration questions to censuses and labour force surveys.",
+    "Labour mobility partnerships should involve employers and trade unions from the start, not only ministries.",
+    "Ethical recruitment means that workers never pay recruitment fees: the employer pays.",
+    "Portable social security and pension rights are essential; returning home must not erase years of contributions.",
+    "Social security agreements between the EU and partner countries are still the exception rather than the rule.",
+    "South–South migration is larger than migration to OECD countries and deserves equal attention after 2015.",
+    "The post-2015 framework should recognise migration as an enabler of development, with measurable targets.",
+    "Policy coherence for development means trade, agriculture and migration policies must not undermine each other.",
+    "Local authorities are where integration happens; they need a voice and resources in national strategies.",
+    "Return and reintegration last longer when returnees can use the skills and savings they bring back.",
+    "Financial literacy for migrants and their families helps turn remittances into savings and investment.",
+    "Women migrants, especially domestic workers, face specific risks and should be covered by ILO Convention 189.",
+    "Unaccompanied minors on the move need guardianship and child protection that work across borders.",
+    "Refugees in protracted situations should have the right to work so that they can support the host economy.",
+    "Host communities in developing countries carry most of the burden of displacement and need long-term support.",
+    "Visa facilitation for students and researchers strengthens knowledge links between Europe and its partners.",
+    "Public debate on migration is too often driven by fear; evidence on migrants' contribution must be shared better.",
+    "Diaspora entrepreneurs struggle to get credit both where they live and in their country of origin.",
+    "Pre-departure information and orientation reduce the risk of exploitation and of unrealistic expectations.",
+    "Cooperation on border management must never come at the expense of the right to seek asylum.",
+    "The Global Forum on Migration and Development should stay open to migrant and diaspora organisations.",
+    "Regional free-movement schemes, such as the ECOWAS protocol, show how mobility supports integration.",
+    "We support the direction of this key message but would like stronger language on implementation.",
+    "The text should name concrete commitments and a timeline, or it remains a statement of intent.",
+)
+LIST_LEADS = ("We propose the following changes:", "In particular:", "Our members raised three points:")
+REPLY_OPENERS = ("I agree.", "Thank you for raising this.", "From our experience in the field:", "I would nuance this.",
+                 "Respectfully, I disagree.", "Building on this point:", "Our members report the same.", "")
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    name: str
+    type: T
+    country: str
+    people_locale: str  #: diaspora members carry names from their country of origin
+
+
+@dataclass(frozen=True)
+class Planned:
+    key_message_id: int
+    author: int  #: index into the people
+    created_at: datetime
+    body: str
+    position: str | None = None
+    parent: int | None = None  #: index into the plan, always an earlier contribution
+    root: int | None = None
+    depth: int = 0
+
+
+def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+class _Fakers:
+    """One Faker per locale, each seeded alike, created on first use."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.by_locale: dict[str, Faker] = {}
+
+    def __call__(self, locale: str) -> Faker:
+        if locale not in self.by_locale:
+            self.by_locale[locale] = Faker(locale)
+            self.by_locale[locale].seed_instance(self.seed)
+        return self.by_locale[locale]
+
+
+def _organisation(rng: random.Random, fakers: _Fakers) -> OrgSpec:
+    kind: T = _pick(rng, TYPE_WEIGHTS)
+    origin = rng.choice(list(ELSEWHERE))
+    in_europe = kind is T.DIASPORA or rng.random() < EUROPEAN_SHARE
+    country = rng.choice(list(EUROPE)) if in_europe else origin
+    locale, cities = PLACES[country]
+    fake = fakers(locale)
+    name = rng.choice(ORG_TEMPLATES[kind]).format(
+        city=rng.choice(cities.split(",")), name=fake.last_name(), company=fake.company(),
+        country=country_name(country), origin=country_name(origin))
+    return OrgSpec(name[:200], kind, country, PLACES[origin][0] if kind is T.DIASPORA else locale)
+
+
+def _organisations(rng: random.Random, fakers: _Fakers, count: int) -> list[OrgSpec]:
+    """Distinct by (name, country), as the organisations table requires."""
+    specs: dict[tuple[str, str], OrgSpec] = {}
+    for _ in range(count * 5):
+        spec = _organisation(rng, fakers)
+        specs.setdefault((spec.name.lower(), spec.country), spec)
+        if len(specs) == count:
+            break
+    return list(specs.values())
+
+
+def _people(rng: random.Random, fakers: _Fakers, orgs: list[OrgSpec], count: int) -> list[tuple[str, int | None]]:
+    """(display name, index of their organisation or None)."""
+    people = []
+    for _ in range(count):
+        org = None if rng.random() < INDIVIDUAL_SHARE else rng.randrange(len(orgs))
+        locale = orgs[org].people_locale if org is not None else PLACES[rng.choice(list(PLACES))][0]
+        people.append((fakers(locale).name()[:120], org))
+    return people
+
+
+def _body(rng: random.Random, *, reply: bool) -> str:
+    roll = rng.random()
+    if roll < 0.12:
+        items = "\n".join(f"- {s}" for s in rng.sample(SENTENCES, rng.randint(2, 4)))
+        body = f"{rng.choice(LIST_LEADS)}\n\n{items}"
+    else:
+        sentences = rng.sample(SENTENCES, rng.randint(1, 4))
+        if roll < 0.25:
+            sentences[0] = f"**{sentences[0]}**"
+        cut = rng.randint(1, len(sentences))
+        body = " ".join(sentences[:cut]) + ("\n\n" + " ".join(sentences[cut:]) if sentences[cut:] else "")
+    opener = rng.choice(REPLY_OPENERS) if reply else ""
+    return f"{opener} {body}" if opener and roll >= 0.12 else body
+
+
+def _timeline(rng: random.Random, count: int, consultation: Consultation) -> list[datetime]:
+    """Increasing moments spread over the consultation period."""
+    closes = consultation.closes_at or date.today()
+    opens = consultation.opens_at or closes - timedelta(days=90)
+    start = datetime.combine(opens, time(), UTC)
+    span = (datetime.combine(closes, time(23, 59), UTC) - start).total_seconds()
+    return [start + timedelta(seconds=round(span * f, 3)) for f in sorted(rng.random() for _ in range(count))]
+
+
+def _reply_parent(rng: random.Random, by_depth: dict[tuple[int, int], list[int]], key_message_id: int) -> int | None:
+    """An earlier contribution on the same key message, one level above a drawn depth."""
+    for depth in range(_pick(rng, DEPTH_WEIGHTS) - 1, -1, -1):
+        if candidates := by_depth.get((key_message_id, depth)):
+            return rng.choice(candidates[-RECENT_PARENTS:])
+    return None
+
+
+def _plan(rng: random.Random, count: int, messages: list[KeyMessage], positions: list[str],
+          people: int, consultation: Consultation) -> list[Planned]:
+    message_weights = [rng.uniform(0.3, 3.0) for _ in messages]
+    activity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in range(people)))
+    position_weights = {p: POSITION_WEIGHTS.get(p, 10) for p in positions}
+    by_depth: dict[tuple[int, int], list[int]] = defaultdict(list)
+    plan: list[Planned] = []
+    for index, moment in enumerate(_timeline(rng, count, consultation)):
+        message_id = rng.choices(messages, message_weights)[0].id
+        author = rng.choices(range(people), cum_weights=activity)[0]
+        parent = _reply_parent(rng, by_depth, message_id) if rng.random() < REPLY_SHARE else None
+        if parent is None:
+            item = Planned(message_id, author, moment, _body(rng, reply=False), _pick(rng, position_weights))
+        else:
+            above = plan[parent]
+            item = Planned(message_id, author, moment, _body(rng, reply=True), parent=parent,
+                           root=parent if above.root is None else above.root, depth=above.depth + 1)
+        by_depth[(message_id, item.depth)].append(index)
+        plan.append(item)
+    return plan
+
+
+async def _insert(db: AsyncSession, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
+    """Batched INSERT … RETURNING id; ids come back in the order of `rows`."""
+    ids: list[int] = []
+    for start in range(0, len(rows), BATCH_ROWS):
+        statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+        ids += (await db.execute(statement, rows[start:start + BATCH_ROWS])).scalars().all()
+    return ids
+
+
+async def _save_organisations(db: AsyncSession, specs: list[OrgSpec], now: datetime) -> tuple[list[int], int]:
+    """Ids for every spec, reusing organisations an earlier run (or a person) created."""
+    rows = await db.execute(select(Organisation.id, Organisation.name, Organisation.country))
+    known = {(name.lower(), country): id_ for id_, name, country in rows}
+    new = [s for s in specs if (s.name.lower(), s.country) not in known]
+    ids = await _insert(db, Organisation, [{"name": s.name, "type": s.type, "country": s.country,
+                                            "created_at": now, "updated_at": now} for s in new])
+    known.update(zip([(s.name.lower(), s.country) for s in new], ids, strict=True))
+    return [known[(s.name.lower(), s.country)] for s in specs], len(new)
+
+
+async def _next_demo_number(db: AsyncSession) -> int:
+    emails = await db.scalars(select(User.email).where(User.email.like("demo-%@example.org")))
+    numbers = [int(e[5:-12]) for e in emails if e[5:-12].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+async def _save_people(db: AsyncSession, people: list[tuple[str, int | None]], org_ids: list[int],
+                       now: datetime) -> tuple[list[int], int]:
+    """User ids in order, and the number of the first demo email."""
+    first, password_hash = await _next_demo_number(db), hash_password(secrets.token_urlsafe(32))
+    ids = await _insert(db, User, [{"email": f"demo-{first + i}@example.org", "display_name": name,
+                                    "password_hash": password_hash, "role": Role.PARTICIPANT, "is_active": True,
+                                    "created_at": now, "updated_at": now} for i, (name, _org) in enumerate(people)])
+    await _insert(db, Membership, [{"user_id": uid, "organisation_id": org_ids[org], "is_admin": False,
+                                    "created_at": now, "updated_at": now}
+                                   for uid, (_name, org) in zip(ids, people, strict=True) if org is not None])
+    return ids, first
+
+
+async def _save_contributions(db: AsyncSession, plan: list[Planned], authors: list[int],
+                              organisations: list[int | None]) -> None:
+    """Top-level contributions first, then replies level by level, so parents have ids."""
+    html, ids = cache(render_markdown), [0] * len(plan)
+    levels: dict[int, list[int]] = defaultdict(list)
+    for index, item in enumerate(plan):
+        levels[item.depth].append(index)
+    for depth in sorted(levels):
+        rows = [{"key_message_id": p.key_message_id, "author_id": authors[p.author],
+                 "organisation_id": organisations[p.author], "depth": p.depth, "position": p.position,
+                 "parent_id": None if p.parent is None else ids[p.parent],
+                 "thread_root_id": None if p.root is None else ids[p.root],
+                 "body_source": p.body, "body_html": html(p.body), "language": "en",
+                 "status": ContributionStatus.VISIBLE, "submission_key": f"demo-{uuid.uuid4().hex}",
+                 "created_at": p.created_at, "updated_at": p.created_at}
+                for p in (plan[i] for i in levels[depth])]
+        for index, new_id in zip(levels[depth], await _insert(db, Contribution, rows), strict=True):
+            ids[index] = new_id
+
+
+async def _consultation(db: AsyncSession, slug: str | None) -> Consultation:
+    if slug is None:
+        slugs = list(await db.scalars(select(Consultation.slug).order_by(Consultation.slug)))
+        if len(slugs) != 1:
+            raise LookupError(f"choose a consultation with --consultation (found: {', '.join(slugs) or 'none'})")
+        slug = slugs[0]
+    if (consultation := await consultation_by_slug(db, slug)) is None:
+        raise LookupError(f"no consultation with the slug {slug!r}")
+    return consultation
+
+
+def _key_messages(consultation: Consultation, ref: str | None) -> list[KeyMessage]:
+    if ref is None:
+        return all_key_messages(consultation)
+    if (message := key_message_by_ref(consultation, ref)) is None:
+        raise LookupError(f"no key message {ref!r} in consultation {consultation.slug!r}")
+    return [message]
+
+
+async def generate_demo_data(db: AsyncSession, *, contributions: int, key_message_ref: str | None,
+                             consultation_slug: str | None, random_seed: int) -> str:
+    """Add organisations, people and `contributions` threaded contributions; the caller commits."""
+    if contributions < 1:
+        raise ValueError("--contributions must be at least 1")
+    consultation = await _consultation(db, consultation_slug)
+    messages = _key_messages(consultation, key_message_ref)
+    rng, fakers = random.Random(random_seed), _Fakers(random_seed)
+    orgs = _organisations(rng, fakers, min(max(contributions // 12, 12), 1500))
+    people = _people(rng, fakers, orgs, min(max(contributions // 4, 24), 8000))
+    plan = _plan(rng, contributions, messages, consultation.positions, len(people), consultation)
+    org_ids, new_orgs = await _save_organisations(db, orgs, utcnow())
+    user_ids, first = await _save_people(db, people, org_ids, utcnow())
+    await _save_contributions(db, plan, user_ids, [None if org is None else org_ids[org] for _n, org in people])
+    replies = sum(1 for p in plan if p.parent is not None)
+    return (f"{consultation.slug}: {contributions} contributions ({contributions - replies} positions, {replies} replies, "
+            f"depth ≤ {max(p.depth for p in plan)}) on {len(messages)} key message(s) by {len(people)} people "
+            f"(demo-{first}…demo-{first + len(people) - 1}@example.org), {new_orgs} new organisations")

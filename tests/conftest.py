@@ -1,0 +1,132 @@
+"""Test fixtures: a real database built by the migrations, one outer transaction per test
+rolled back at the end, and the app called in-process with that same transaction.
+
+TEST_DATABASE_URL picks the database (default: a SQLite file in a temporary folder);
+.ci/run runs the whole suite once on SQLite and once on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+os.environ["ROUNDTABLE_ENV"] = "test"  # before the app is imported: cheap password hashing
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from app.consultation.models import Consultation
+from app.consultation.seed import load_seed, read_seed_file
+from app.consultation.services import consultation_by_slug
+from app.db import make_engine, make_sessionmaker
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Settings, load_settings
+
+SEED_FILE = PROJECT_ROOT / "seeds" / "com-2013-292.yaml"
+SEED_SLUG = "com-2013-292"
+
+
+def pytest_report_header() -> str:
+    return f"database: {os.environ.get('TEST_DATABASE_URL', 'sqlite (temporary file)')}"
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def database_url(var_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, var_dir: Path) -> Settings:
+    return load_settings({
+        "ROUNDTABLE_ENV": "test", "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": str(var_dir),
+    })
+
+
+def run_alembic(database_url: str, *args: str) -> None:
+    """Alembic runs in a subprocess: its async env.py starts its own event loop."""
+    subprocess.run(
+        [sys.executable, "-m", "alembic", *args], cwd=PROJECT_ROOT, check=True, capture_output=True,
+        env={**os.environ, "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": "/tmp/roundtable-test-var"},
+    )
+
+
+async def reset_database(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        else:
+            tables = (await connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))).scalars()
+            await connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in list(tables):
+                await connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, null_pool=True)
+    await reset_database(engine)
+    run_alembic(database_url, "upgrade", "head")
+    async with make_sessionmaker(engine)() as db:
+        await load_seed(db, read_seed_file(SEED_FILE))
+        await db.commit()
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        if transaction.is_active:
+            await transaction.rollback()
+
+
+def _sessionmaker(connection: AsyncConnection):  # type: ignore[no-untyped-def]
+    # Commits inside the app or a service release a SAVEPOINT; the outer transaction
+    # is rolled back after the test, so tests never see each other's data.
+    return make_sessionmaker(connection, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    async with _sessionmaker(connection)() as session:
+        yield session
+
+
+@pytest.fixture
+async def consultation(db: AsyncSession) -> Consultation:
+    loaded = await consultation_by_slug(db, SEED_SLUG)
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture
+def app(settings: Settings, connection: AsyncConnection):  # type: ignore[no-untyped-def]
+    return create_app(settings, sessionmaker=_sessionmaker(connection))
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def other_client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    """A second browser, for journeys with two people."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client

@@ -1,0 +1,62 @@
+"""Factories per domain. Each takes the session explicitly, so forgetting it fails loudly."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import Organisation, OrganisationType, Role, User
+from app.accounts.services import NewOrganisation, create_user, find_or_create_organisation
+from app.consultation.models import Consultation, KeyMessage
+from app.consultation.services import key_message_by_ref
+from app.discussion.contribution_write import Draft, publish_position, publish_reply
+from app.discussion.models import Contribution
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+async def make_organisation(
+    db: AsyncSession, *, name: str | None = None, type: OrganisationType = OrganisationType.CIVIL_SOCIETY,
+    country: str = "SN",
+) -> Organisation:
+    return await find_or_create_organisation(db, NewOrganisation(name or f"Organisation {next(_counter)}", type, country))
+
+
+async def make_user(
+    db: AsyncSession, *, role: Role = Role.PARTICIPANT, organisation: Organisation | None = None,
+    email: str | None = None, name: str | None = None, with_organisation: bool = True,
+) -> User:
+    number = next(_counter)
+    if organisation is None and with_organisation:
+        organisation = await make_organisation(db)
+    user = await create_user(db, email=email or f"person{number}@example.org", password=PASSWORD,
+                             display_name=name or f"Person {number}", role=role, organisation=organisation)
+    return user
+
+
+def key_message(consultation: Consultation, ref: str) -> KeyMessage:
+    message = key_message_by_ref(consultation, ref)
+    assert message is not None, ref
+    return message
+
+
+async def make_position(
+    db: AsyncSession, consultation: Consultation, *, author: User, ref: str = "RT2-KM3",
+    position: str = "support", body: str = "We support this key message.",
+) -> Contribution:
+    result = await publish_position(
+        db, author=author, consultation=consultation, key_message=key_message(consultation, ref),
+        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), position=position), max_chars=10_000,
+    )
+    return result.contribution
+
+
+async def make_reply(db: AsyncSession, *, author: User, parent: Contribution, body: str = "A reply.") -> Contribution:
+    result = await publish_reply(
+        db, author=author, parent=parent, draft=Draft(body=body, submission_key=secrets.token_urlsafe(12)),
+        max_chars=10_000,
+    )
+    return result.contribution

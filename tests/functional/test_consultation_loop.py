@@ -1,0 +1,93 @@
+"""The whole slice, end to end over HTTP: sign up → position on RT2-KM3 → reply →
+a moderator hides the reply → a negotiator exports, and the export holds exactly what is visible."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from app.accounts.models import Role
+from tests.factories import PASSWORD, make_user
+from tests.support import post_form, sign_in, soup, visible_text
+
+KM = "/consultations/com-2013-292/messages/RT2-KM3"
+
+
+async def sign_up(client, *, name: str, email: str, org_name: str, org_type: str, country: str):
+    response = await post_form(client, "/sign-up", {
+        "display_name": name, "email": email, "password": "a long enough password",
+        "organisation_id": "", "org_name": org_name, "org_type": org_type, "org_country": country,
+    })
+    assert response.status_code == 303, response.text
+    return response
+
+
+def contribution_ids(page) -> list[int]:
+    return [int(li["id"][1:]) for li in soup(page).select("li.contribution")]
+
+
+async def test_sign_up_position_reply_hide_export(client, other_client, db):
+    # A diaspora organisation signs up and takes a position.
+    await sign_up(client, name="Aminata Diallo", email="aminata@example.org",
+                  org_name="Senegalese Diaspora Forum", org_type="diaspora", country="FR")
+    page = await client.get(KM)
+    form = soup(page).select_one("form[action$='/contributions']")
+    key = form.select_one("input[name=submission_key]")["value"]
+    response = await post_form(client, f"{KM}/contributions", {
+        "position": "support_with_amendments", "submission_key": key,
+        "body": "We support this, and propose adding *circular migration*.",
+    })
+    assert response.status_code == 303
+    page = await client.get(KM)
+    [position_id] = contribution_ids(page)
+    text = visible_text(page)
+    assert "Support with amendments" in text and "Senegalese Diaspora Forum" in text
+    assert "Diaspora organisation, France" in text
+    assert soup(page).select_one(f"#c{position_id} em").get_text() == "circular migration"
+
+    # A government official replies under it.
+    await sign_up(other_client, name="Jan de Vries", email="jan@example.org",
+                  org_name="Ministerie van Buitenlandse Zaken", org_type="government", country="NL")
+    reply_page = await other_client.get(f"/contributions/{position_id}/reply")
+    key = soup(reply_page).select_one("input[name=submission_key]")["value"]
+    response = await post_form(other_client, f"/contributions/{position_id}/replies",
+                               {"body": "Which wording exactly?", "submission_key": key})
+    assert response.status_code == 303
+    page = await client.get(KM)
+    reply_id = next(i for i in contribution_ids(page) if i != position_id)
+    assert soup(page).select_one(f"#c{position_id} .replies #c{reply_id}") is not None
+
+    # A moderator hides the reply, with a reason.
+    moderator = await make_user(db, role=Role.MODERATOR, email="mod@example.org", with_organisation=False)
+    negotiator = await make_user(db, role=Role.NEGOTIATOR, email="neg@example.org", with_organisation=False)
+    await db.commit()
+    await post_form(client, "/sign-out", {})
+    await sign_in(client, moderator.email, PASSWORD)
+    response = await post_form(client, f"/contributions/{reply_id}/moderate",
+                               {"action": "hide", "reason": "Personal attack removed."})
+    assert response.status_code == 303
+    public = await other_client.get(KM)
+    hidden = soup(public).select_one(f"#c{reply_id}")
+    assert "Removed by a moderator." in hidden.get_text() and "Personal attack removed." in hidden.get_text()
+    assert "Which wording exactly?" not in public.text
+
+    # The negotiator exports: JSON and CSV show what the site shows.
+    await post_form(client, "/sign-out", {})
+    await sign_in(client, negotiator.email, PASSWORD)
+    exported = json.loads((await client.get("/consultations/com-2013-292/export.json")).content)
+    assert exported["schema_version"] == 1
+    [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
+    [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
+    [thread] = km["contributions"]
+    assert thread["body"].startswith("We support this") and thread["organisation"]["type"] == "diaspora"
+    [reply] = thread["replies"]
+    assert reply == {**reply, "status": "hidden", "body": None, "moderation_reason": "Personal attack removed."}
+    assert km["counts"]["by_position"]["support_with_amendments"] == 1
+    assert km["counts"]["by_organisation_type"] == {
+        "diaspora": {"support": 0, "support_with_amendments": 1, "oppose": 0, "neutral": 0}}
+    response = await client.get("/consultations/com-2013-292/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["id"], r["status"], r["body"]) for r in rows] == [
+        (str(position_id), "visible", thread["body"]), (str(reply_id), "hidden", "")]
+    assert "Which wording exactly?" not in response.text

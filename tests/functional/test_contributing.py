@@ -1,0 +1,139 @@
+"""Taking a position and replying over HTTP, with and without htmx."""
+
+from __future__ import annotations
+
+from app.accounts.models import Role
+from app.discussion.models import ContributionStatus
+from tests.factories import PASSWORD, make_position, make_reply, make_user
+from tests.support import field_errors, post_form, sign_in, soup, visible_text
+
+KM = "/consultations/com-2013-292/messages/RT2-KM3"
+
+
+async def signed_in(client, db, **kwargs):
+    user = await make_user(db, **kwargs)
+    await db.commit()
+    await sign_in(client, user.email, PASSWORD)
+    return user
+
+
+async def test_signed_out_readers_are_invited_to_sign_in(client):
+    page = await client.get(KM)
+    assert page.status_code == 200
+    assert soup(page).select_one("form[action$='/contributions']") is None
+    assert soup(page).select_one("#contribute a[href^='/sign-in?next=']") is not None
+
+
+async def test_errors_show_next_to_the_field_and_the_text_is_kept(client, db):
+    await signed_in(client, db)
+    body = "My carefully written text, " * 3
+    response = await post_form(client, f"{KM}/contributions", {"body": body, "submission_key": "k" * 20})
+    assert response.status_code == 422
+    assert field_errors(response) == {"position": "Choose your position on this key message."}
+    page = soup(response)
+    assert page.select_one("textarea[name=body]").get_text() == body
+    assert page.select_one(".error-summary a[href='#field-position']") is not None
+
+
+async def test_too_long_a_text_is_refused_with_a_clear_error(client, db, settings):
+    await signed_in(client, db)
+    body = "x" * (settings.contribution_max_chars + 1)
+    response = await post_form(client, f"{KM}/contributions",
+                               {"body": body, "position": "oppose", "submission_key": "k" * 20})
+    assert response.status_code == 422
+    assert "the limit is 10,000" in field_errors(response)["body"] or "the limit is 10000" in field_errors(response)["body"]
+    assert soup(response).select_one("#position-oppose").has_attr("checked")
+
+
+async def test_a_double_submission_publishes_once(client, db):
+    await signed_in(client, db)
+    data = {"body": "Only once please.", "position": "neutral", "submission_key": "double-click-key"}
+    first = await post_form(client, f"{KM}/contributions", data)
+    second = await post_form(client, f"{KM}/contributions", data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert (await client.get(KM)).text.count("Only once please.") == 1
+
+
+async def test_htmx_post_returns_the_fresh_form_and_the_new_contribution(client, db):
+    await signed_in(client, db)
+    response = await post_form(client, f"{KM}/contributions",
+                               {"body": "Via htmx.", "position": "support", "submission_key": "htmx-key-0001"},
+                               headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["vary"]
+    page = soup(response)
+    assert page.select_one("html") is None, "a fragment, not a page"
+    assert page.select_one("#contribution-form textarea").get_text() == ""
+    assert page.select_one("#contribution-form input[name=submission_key]")["value"] != "htmx-key-0001"
+    appended = page.select_one("[data-hx-swap-oob='beforeend:#threads'] li.contribution")
+    assert "Via htmx." in appended.get_text()
+    assert page.select_one("#tally[data-hx-swap-oob]") is not None
+
+
+async def test_htmx_error_returns_the_form_fragment(client, db):
+    await signed_in(client, db)
+    response = await post_form(client, f"{KM}/contributions", {"body": "", "position": "support",
+                                                               "submission_key": "htmx-key-0002"},
+                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert soup(response).select_one("html") is None
+    assert "body" in field_errors(response)
+
+
+async def test_reply_form_page_and_fragment(client, db, consultation):
+    await signed_in(client, db)
+    root = await make_position(db, consultation, author=await make_user(db))
+    await db.commit()
+    full = await client.get(f"/contributions/{root.id}/reply")
+    assert soup(full).select_one("h1") is not None
+    fragment = await client.get(f"/contributions/{root.id}/reply", headers={"HX-Request": "true"})
+    assert soup(fragment).select_one("h1") is None
+    assert soup(fragment).select_one(f"form[action='/contributions/{root.id}/replies']") is not None
+
+
+async def test_a_hidden_contribution_shows_its_reason_and_its_replies_stay_readable(client, db, consultation):
+    author = await make_user(db)
+    root = await make_position(db, consultation, author=author, body="Original text")
+    await make_reply(db, author=author, parent=root, body="A reply that stays")
+    root.status, root.moderation_reason = ContributionStatus.HIDDEN, "Off topic."
+    await db.commit()
+    text = visible_text(await client.get(KM))
+    assert "Removed by a moderator. Reason: Off topic." in text
+    assert "Original text" not in text and "A reply that stays" in text
+
+
+async def test_moderators_can_read_what_they_hid(client, db, consultation):
+    root = await make_position(db, consultation, author=await make_user(db), body="Original text")
+    root.status, root.moderation_reason = ContributionStatus.HIDDEN, "Off topic."
+    await signed_in(client, db, role=Role.MODERATOR)
+    details = soup(await client.get(KM)).select_one(f"#c{root.id} details.hidden-body")
+    assert "Original text" in details.get_text()
+
+
+async def test_times_are_shown_in_utc_with_the_zone(client, db, consultation):
+    root = await make_position(db, consultation, author=await make_user(db))
+    await db.commit()
+    time = soup(await client.get(KM)).select_one(f"#c{root.id} time")
+    assert time.get_text().endswith(" UTC") and time["datetime"].endswith("+00:00")
+
+
+async def test_load_more_pages_without_and_with_htmx(client, db, consultation, settings):
+    author = await make_user(db)
+    for i in range(settings.page_size + 3):
+        await make_position(db, consultation, author=author, body=f"Number {i}")
+    await db.commit()
+    page = soup(await client.get(KM))
+    assert len(page.select("#threads > li.contribution")) == settings.page_size
+    more = page.select_one("#more a")["href"]
+    second = await client.get(KM + more)
+    assert len(soup(second).select("#threads > li.contribution")) == 3
+    fragment = await client.get(KM + more, headers={"HX-Request": "true"})
+    assert soup(fragment).select_one("html") is None
+    assert len(soup(fragment).select("li.contribution")) == 3 and soup(fragment).select_one("#more") is None
+
+
+async def test_unknown_key_message_is_404(client):
+    assert (await client.get("/consultations/com-2013-292/messages/RT9-KM9")).status_code == 404
+    assert (await client.get("/consultations/nope/messages/RT1-KM1")).status_code == 404
+    assert (await client.get("/contributions/999999")).status_code == 404

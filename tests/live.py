@@ -1,0 +1,266 @@
+"""Real servers for tests that need sockets: the site under uvicorn, and the Nu HTML checker.
+
+The live site gets its own database, derived from TEST_DATABASE_URL (default SQLite): a fresh
+SQLite file, or `<name>_live` on the same PostgreSQL server, dropped and created again. It is
+migrated, seeded and given three accounts with the `roundtable` command, as an operator would.
+
+The fixtures are plain functions here so that tests/browser/conftest.py and
+tests/functional/test_html_valid.py can both import them; when both run in one session they
+share one server (see `_shared`), because two servers cannot both own `<name>_live`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from app.settings import PROJECT_ROOT
+
+BIN_DIR = Path(sys.executable).parent
+ROUNDTABLE = BIN_DIR / "roundtable"
+VNU_JAR = PROJECT_ROOT / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PASSWORD = "correct horse battery"
+STARTUP_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+    name: str
+    role: str
+    organisation: str | None = None
+
+
+PARTICIPANT = Account("awa.diop@example.org", PASSWORD, "Awa Diop", "participant", "Senegalese Diaspora Forum")
+MODERATOR = Account("moderator@example.org", PASSWORD, "Marta Moderator", "moderator")
+NEGOTIATOR = Account("negotiator@example.org", PASSWORD, "Niels Negotiator", "negotiator")
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    database_url: str
+    log_path: Path
+    participant: Account = PARTICIPANT
+    moderator: Account = MODERATOR
+    negotiator: Account = NEGOTIATOR
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+# -- the database -----------------------------------------------------------------------
+
+
+def live_database_url(tmp: Path) -> str:
+    """SQLite: a new file in `tmp`; PostgreSQL: the test database's name plus `_live`."""
+    test_url = os.environ.get("TEST_DATABASE_URL")
+    if not test_url or test_url.startswith("sqlite"):
+        return f"sqlite+aiosqlite:///{tmp / 'live.db'}"
+    url = make_url(test_url)
+    return url.set(database=f"{url.database}_live").render_as_string(hide_password=False)
+
+
+async def recreate_postgres_database(database_url: str) -> None:
+    url = make_url(database_url)
+    name = '"' + str(url.database).replace('"', '""') + '"'
+    connection = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                       password=url.password, database="postgres")
+    try:
+        # FORCE (PostgreSQL 13+) also clears connections a crashed earlier run left behind.
+        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await connection.execute(f"CREATE DATABASE {name}")
+    finally:
+        await connection.close()
+
+
+# -- processes --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def run_command(env: dict[str, str], *args: str) -> None:
+    """Run a command to completion; its output is shown only when it fails."""
+    process = await asyncio.create_subprocess_exec(
+        *args, cwd=PROJECT_ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        pytest.fail(f"{' '.join(args)} exited with {process.returncode}:\n{output.decode(errors='replace')}")
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@asynccontextmanager
+async def background_process(args: list[str], *, env: dict[str, str] | None, log_path: Path
+                             ) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A long-running process writing to a log file; terminated (then killed) on exit."""
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(*args, cwd=PROJECT_ROOT, env=env, stdout=log,
+                                                       stderr=asyncio.subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            if process.returncode is None:
+                process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=10)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+
+async def wait_until_answers(url: str, process: asyncio.subprocess.Process, log_path: Path,
+                             what: str, timeout: float = STARTUP_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                pytest.fail(f"{what} exited with {process.returncode} while starting:\n{log_tail(log_path)}")
+            try:
+                if (await client.get(url)).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    pytest.fail(f"{what} did not answer {url} within {timeout:.0f} s:\n{log_tail(log_path)}")
+
+
+# -- the site ---------------------------------------------------------------------------
+
+
+def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": str(var_dir),
+            "SECRET_KEY": "test-only", "ROUNDTABLE_ENV": "test", "BASE_URL": base_url}
+
+
+def create_user_args(account: Account) -> list[str]:
+    args = ["users", "create", "--email", account.email, "--password", account.password,
+            "--name", account.name, "--role", account.role]
+    if account.organisation:
+        args += ["--org-name", account.organisation, "--org-type", "diaspora", "--country", "FR"]
+    return args
+
+
+async def prepare_site(env: dict[str, str]) -> None:
+    """What an operator does on a new installation: migrate, seed, create accounts."""
+    if not ROUNDTABLE.exists():
+        pytest.fail(f"{ROUNDTABLE} is missing: install the project into the venv (pip install -e .)")
+    await run_command(env, str(ROUNDTABLE), "db", "upgrade")
+    await run_command(env, str(ROUNDTABLE), "seed")
+    for account in (PARTICIPANT, MODERATOR, NEGOTIATOR):
+        await run_command(env, str(ROUNDTABLE), *create_user_args(account))
+
+
+@asynccontextmanager
+async def serve_site(tmp: Path) -> AsyncIterator[LiveServer]:
+    database_url = live_database_url(tmp)
+    if database_url.startswith("postgresql"):
+        await recreate_postgres_database(database_url)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = site_environment(database_url, tmp, base_url)
+    await prepare_site(env)
+    server = LiveServer(base_url=base_url, database_url=database_url, log_path=tmp / "uvicorn.log")
+    args = [sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1", "--port", str(port)]
+    async with background_process(args, env=env, log_path=server.log_path) as process:
+        await wait_until_answers(base_url + "/", process, server.log_path, "uvicorn")
+        yield server
+
+
+# -- sharing one server between fixture definitions -------------------------------------
+
+
+@dataclass
+class _Entry:
+    value: Any
+    stack: AsyncExitStack
+    users: int = 0
+
+
+_SHARED: dict[str, _Entry] = {}
+
+
+@asynccontextmanager
+async def _shared(name: str, factory: Callable[[], AbstractAsyncContextManager[Any]]) -> AsyncIterator[Any]:
+    """Enter `factory()` once however many fixtures ask; leave it when the last one is done."""
+    entry = _SHARED.get(name)
+    if entry is None:
+        stack = AsyncExitStack()
+        entry = _Entry(await stack.enter_async_context(factory()), stack)
+        _SHARED[name] = entry
+    entry.users += 1
+    try:
+        yield entry.value
+    finally:
+        entry.users -= 1
+        if entry.users == 0:
+            del _SHARED[name]
+            await entry.stack.aclose()
+
+
+@pytest.fixture(scope="session")
+async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+    """The site on a free loopback port, with its own migrated and seeded database."""
+    async with _shared("site", lambda: serve_site(tmp_path_factory.mktemp("live"))) as server:
+        yield server
+
+
+# -- the Nu HTML checker ----------------------------------------------------------------
+
+
+@dataclass
+class Checker:
+    """The Nu HTML checker's web service; `ready()` waits for Java to finish starting, so
+    the checker starts while other fixtures are being set up."""
+
+    url: str
+    process: asyncio.subprocess.Process
+    log_path: Path
+    _ready: bool = False
+
+    async def ready(self) -> str:
+        if not self._ready:
+            await wait_until_answers(self.url, self.process, self.log_path, "the Nu HTML checker", timeout=60)
+            self._ready = True
+        return self.url
+
+
+def java_executable() -> str:
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("java is not installed: HTML validation needs it (apt-get install openjdk-17-jre-headless)")
+    if not VNU_JAR.exists():
+        pytest.fail(f"{VNU_JAR} is missing: run `cd tools && npm ci --ignore-scripts`")
+    return java
+
+
+@pytest.fixture(scope="session")
+async def html_checker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Checker]:
+    """vnu.jar as a service on a free loopback port (started once; about 60 ms per page)."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("vnu") / "vnu.log"
+    args = [java_executable(), "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR),
+            "nu.validator.servlet.Main", str(port)]
+    async with background_process(args, env=None, log_path=log_path) as process:
+        yield Checker(f"http://127.0.0.1:{port}/", process, log_path)

@@ -1,0 +1,74 @@
+"""The seed loader: counts, stable references, idempotence, one file = one consultation."""
+
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import func, select
+
+from app.consultation.models import ConsultationStatus, KeyMessage, KeyMessageKind, Paragraph, SectionKind
+from app.consultation.seed import load_seed, read_seed_file
+from app.consultation.services import all_key_messages, consultation_by_slug, roundtables, subsections
+from tests.conftest import SEED_FILE
+
+
+async def test_seed_consultation_has_four_roundtables_and_17_key_messages(consultation):
+    assert consultation.source_reference == "COM(2013) 292"
+    assert consultation.language == "nl"
+    assert consultation.status is ConsultationStatus.OPEN
+    tables = roundtables(consultation)
+    assert [t.ref for t in tables] == ["RT1", "RT2", "RT3", "RT4"]
+    assert [len(t.key_messages) for t in tables] == [3, 5, 4, 5]
+    assert [[s.number for s in subsections(consultation, t)] for t in tables] == [
+        ["2.1", "2.2"], ["3.1", "3.2", "3.3"], ["4.1", "4.2", "4.3"], ["5.1"],
+    ]
+
+
+async def test_references_are_stable_and_cover_section_six(consultation):
+    refs = [m.ref for m in all_key_messages(consultation)]
+    expected_rt = [f"RT{t}-KM{k}" for t, n in [(1, 3), (2, 5), (3, 4), (4, 5)] for k in range(1, n + 1)]
+    assert [r for r in refs if r.startswith("RT")] == expected_rt
+    assert [r for r in refs if r.startswith("EU-A")] == [f"EU-A{i}" for i in range(1, 7)]
+    assert [r for r in refs if r.startswith("EU-C")] == ["EU-C1", "EU-C2", "EU-C3"]
+    kinds = {m.ref: m.kind for m in all_key_messages(consultation)}
+    assert kinds["EU-A3"] is KeyMessageKind.EU_ACTION and kinds["EU-C2"] is KeyMessageKind.EU_COMMITMENT
+
+
+async def test_every_section_kind_and_all_footnotes_are_loaded(consultation):
+    kinds = [s.kind for s in consultation.sections if s.parent_id is None]
+    assert kinds == [SectionKind.INTRODUCTION, *[SectionKind.ROUNDTABLE] * 4, SectionKind.NEXT_STEPS,
+                     SectionKind.CONCLUSION]
+    assert [f.number for f in consultation.footnotes] == list(range(1, 15))
+
+
+async def test_key_message_text_is_the_seed_text(consultation):
+    data = read_seed_file(SEED_FILE)
+    seeded = {m["ref"]: m["text"] for s in data["sections"] for m in s.get("key_messages", [])}
+    assert {m.ref: m.text for m in all_key_messages(consultation)} == seeded
+
+
+async def test_second_run_changes_nothing(db):
+    report = await load_seed(db, read_seed_file(SEED_FILE))
+    assert report.changes == []
+    assert await db.scalar(select(func.count()).select_from(KeyMessage)) == 26
+
+
+async def test_an_edited_text_is_updated_in_place_keeping_the_row(db, consultation):
+    data = read_seed_file(SEED_FILE)
+    data["sections"][1]["key_messages"][0]["text"] = "Nieuwe tekst."
+    before = {m.ref: m.id for m in all_key_messages(consultation)}
+    report = await load_seed(db, data)
+    assert report.changes == ["RT1-KM1.text"]
+    message = await db.scalar(select(KeyMessage).where(KeyMessage.ref == "RT1-KM1"))
+    assert message.text == "Nieuwe tekst." and message.id == before["RT1-KM1"]
+
+
+async def test_another_file_is_another_consultation(db):
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["consultation"]["slug"] = "second"
+    paragraphs_before = await db.scalar(select(func.count()).select_from(Paragraph))
+    report = await load_seed(db, data)
+    assert "consultation created" in report.changes
+    second = await consultation_by_slug(db, "second")
+    assert second is not None and len(all_key_messages(second)) == 26
+    assert await db.scalar(select(func.count()).select_from(Paragraph)) == 2 * paragraphs_before

@@ -1,0 +1,38 @@
+"""CSRF protection applies to every state-changing request."""
+
+from __future__ import annotations
+
+from tests.support import csrf_token, post_form
+
+
+async def test_post_without_token_is_refused_and_changes_nothing(client):
+    await client.get("/sign-in")
+    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    assert "did not come from this site" in response.text
+
+
+async def test_post_with_wrong_token_is_refused(client):
+    await csrf_token(client)
+    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x",
+                                                   "csrf_token": "x" * 43})
+    assert response.status_code == 403
+
+
+async def test_post_with_token_in_header_passes(client):
+    token = await csrf_token(client)
+    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "wrong"},
+                                 headers={"X-CSRF-Token": token})
+    assert response.status_code == 422
+
+
+async def test_cross_origin_post_is_refused_even_with_token(client):
+    token = await csrf_token(client)
+    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": token},
+                                 headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+
+
+async def test_form_token_passes(client):
+    response = await post_form(client, "/sign-in", {"email": "a@example.org", "password": "wrong"})
+    assert response.status_code == 422
