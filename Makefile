@@ -1,0 +1,59 @@
+# Roundtable: one command surface for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PGHOST ?= 127.0.0.1
+PGPORT ?= 5432
+PGUSER ?= postgres
+TEST_PG_DB ?= roundtable_test
+export PGHOST PGPORT PGUSER
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(BIN)/.runtime-stamp: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+install: $(BIN)/.runtime-stamp ## Install the site in .venv (Python packages only)
+	$(BIN)/pybabel compile -q -d app/locale
+
+run: install ## Install, migrate SQLite, load the seed and serve on http://127.0.0.1:8000
+	$(BIN)/roundtable db upgrade
+	$(BIN)/roundtable seed
+	$(BIN)/roundtable serve --host 127.0.0.1 --port 8000
+
+install-test: install ## Install what the tests need (system packages, dev packages, npm tools)
+	tools/install-system-deps.sh
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	cd tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+test: install-test ## Install test needs, then run the whole suite on SQLite and on PostgreSQL
+	$(BIN)/python -m pytest -q --durations=5 $(PYTEST_ARGS)
+	tools/ensure-postgres.sh $(TEST_PG_DB)
+	TEST_DATABASE_URL=postgresql+asyncpg://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_PG_DB) \
+	  $(BIN)/python -m pytest -q --durations=5 $(PYTEST_ARGS)
+
+lint: ## Ruff lint and format check
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+
+typecheck: ## mypy on app/
+	$(BIN)/mypy
+
+coverage: install-test ## Branch coverage of app/ on SQLite
+	$(BIN)/python -m pytest -q --cov --cov-branch --cov-report=term-missing:skip-covered
+
+bench: install ## Benchmark the key message page and posting (see bench/README.md)
+	$(BIN)/python bench/run.py --contributions 500
+
+messages: ## Re-extract UI strings into app/locale and update catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
+	$(BIN)/pybabel update -q -i app/locale/messages.pot -d app/locale
+	$(BIN)/pybabel compile -q -d app/locale
+
+.PHONY: help install run install-test test lint typecheck coverage bench messages

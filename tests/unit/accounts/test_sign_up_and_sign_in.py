@@ -1,0 +1,118 @@
+"""Accounts: sign-up with an organisation, sign-in with a throttle, server-side sessions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Membership, Organisation, User, UserSession
+from app.accounts.services import authenticate, deactivate_user
+from app.accounts.sessions import SESSION_COOKIE
+from tests.factories import PASSWORD, make_organisation, make_user
+from tests.support import field_errors, post_form, sign_in, soup
+
+VALID = {"display_name": "Aminata Diallo", "email": "Aminata@Example.org", "password": "a long enough password",
+         "organisation_id": "", "org_name": "Forum des Sénégalais", "org_type": "diaspora", "org_country": "FR"}
+
+
+async def test_sign_up_registers_the_organisation_and_signs_in(client, db):
+    response = await post_form(client, "/sign-up", VALID)
+    assert response.status_code == 303
+    user = await db.scalar(select(User).where(User.email == "aminata@example.org"))
+    organisation = await db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user.id))
+    assert (organisation.name, organisation.type.value, organisation.country) == ("Forum des Sénégalais", "diaspora", "FR")
+    assert "Signed in as Aminata Diallo" in (await client.get("/")).text
+
+
+async def test_sign_up_can_join_an_existing_organisation(client, db):
+    organisation = await make_organisation(db, name="Existing NGO")
+    await db.commit()
+    response = await post_form(client, "/sign-up", {**VALID, "organisation_id": str(organisation.id), "org_name": ""})
+    assert response.status_code == 303
+    user = await db.scalar(select(User).where(User.email == "aminata@example.org"))
+    assert await db.scalar(select(Membership.organisation_id).where(Membership.user_id == user.id)) == organisation.id
+
+
+async def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client):
+    response = await post_form(client, "/sign-up", {**VALID, "email": "not-an-email", "password": "short",
+                                                     "org_country": "XX"})
+    assert response.status_code == 422
+    assert set(field_errors(response)) == {"email", "password", "org_country"}
+    page = soup(response)
+    assert page.select_one("#field-display_name")["value"] == "Aminata Diallo"
+    assert page.select_one("#field-password")["value"] == ""
+    assert page.select_one("#field-org_type option[selected]")["value"] == "diaspora"
+
+
+async def test_sign_up_with_a_taken_email_is_refused(client, db):
+    await make_user(db, email="aminata@example.org")
+    await db.commit()
+    response = await post_form(client, "/sign-up", VALID)
+    assert field_errors(response) == {"email": "An account with this email address already exists."}
+
+
+async def test_countries_come_from_iso_3166(client):
+    options = soup(await client.get("/sign-up")).select("#field-org_country option[value]")
+    codes = {o["value"] for o in options if o["value"]}
+    assert len(codes) >= 249 and {"SN", "NL", "PS", "SS"} <= codes
+
+
+async def test_sign_in_rotates_the_session_and_sign_out_ends_it_on_the_server(client, db):
+    user = await make_user(db)
+    await db.commit()
+    await sign_in(client, user.email, PASSWORD)
+    first = client.cookies[SESSION_COOKIE]
+    await sign_in(client, user.email, PASSWORD)
+    second = client.cookies[SESSION_COOKIE]
+    assert first != second
+    assert await db.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)) == 1
+    await post_form(client, "/sign-out", {})
+    assert await db.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)) == 0
+    client.cookies.set(SESSION_COOKIE, second)  # a copied cookie is useless once signed out
+    assert "Signed in as" not in (await client.get("/")).text
+
+
+async def test_disabling_an_account_ends_its_sessions_at_once(client, db):
+    user = await make_user(db)
+    await db.commit()
+    await sign_in(client, user.email, PASSWORD)
+    await deactivate_user(db, user)
+    await db.commit()
+    assert "Signed in as" not in (await client.get("/")).text
+
+
+async def test_wrong_password_is_a_clear_error(client, db):
+    user = await make_user(db)
+    await db.commit()
+    response = await post_form(client, "/sign-in", {"email": user.email, "password": "wrong password"})
+    assert response.status_code == 422
+    assert field_errors(response) == {"email": "The email address or password is not right."}
+
+
+async def test_sign_in_is_throttled_per_account(client, db, settings):
+    user = await make_user(db)
+    await db.commit()
+    for _ in range(settings.sign_in_max_failures):
+        await post_form(client, "/sign-in", {"email": user.email, "password": "guess"})
+    response = await post_form(client, "/sign-in", {"email": user.email.upper(), "password": PASSWORD})
+    assert "Too many failed attempts" in field_errors(response)["email"]
+
+
+async def test_a_successful_sign_in_clears_earlier_failures(db):
+    user = await make_user(db)
+    for _ in range(3):
+        assert (await authenticate(db, user.email, "guess", max_failures=5, window_seconds=60)).user is None
+    assert (await authenticate(db, user.email, PASSWORD, max_failures=5, window_seconds=60)).user == user
+    for _ in range(4):
+        await authenticate(db, user.email, "guess", max_failures=5, window_seconds=60)
+    assert not (await authenticate(db, user.email, "guess", max_failures=5, window_seconds=60)).throttled
+
+
+async def test_sign_in_returns_to_the_page_it_came_from_but_only_on_this_site(client, db):
+    user = await make_user(db)
+    await db.commit()
+    here = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD,
+                                                "next": "/consultations/com-2013-292"})
+    assert here.headers["location"] == "/consultations/com-2013-292"
+    away = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD,
+                                                "next": "//evil.example/"})
+    assert away.headers["location"] == "/"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (Debian): Chromium for browser tests, Java for the
+# Nu HTML checker, PostgreSQL client tools. Installs only what is missing.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+needed=()
+command -v chromium >/dev/null || needed+=(chromium)
+command -v java >/dev/null || needed+=(openjdk-17-jre-headless)
+command -v pg_isready >/dev/null || needed+=(postgresql-client)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || needed+=(fonts-dejavu-core)
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "installing: ${needed[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+fi
+chromium --version 2>/dev/null | head -1 || true
+java -version 2>&1 | head -1
