@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
             data = read_seed_file(path)
         except (OSError, SeedError) as error:
             raise CommandError(str(error)) from error
-        report = run_in_session(lambda db, data=data: load_seed(db, data))
+        report = run_in_session(partial(load_seed, data=data))
         status = f"{len(report.changes)} changes" if report.changed else "unchanged"
         print(f"{path.name}: consultation {report.slug}: {status}")
 

@@ -55,7 +55,7 @@ def create_app(
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
         Middleware(RequestContextMiddleware, sessionmaker=sessionmaker),
     ]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS,
                     lifespan=lifespan, debug=False)
     app.state.settings = settings
     install_template_globals()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
@@ -25,6 +25,8 @@ class Contribution(TimestampMixin, Base):
         UniqueConstraint("author_id", "submission_key", name="uq_contributions_author_id_submission_key"),
         Index("ix_contributions_key_message_id_parent_id_created_at", "key_message_id", "parent_id", "created_at"),
         Index("ix_contributions_thread_root_id_created_at", "thread_root_id", "created_at"),
+        # Top-level contributions carry a position; replies never do.
+        CheckConstraint("(parent_id IS NULL) = (position IS NOT NULL)", name="position_only_on_top_level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

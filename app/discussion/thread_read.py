@@ -47,6 +47,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     )
     for key_message_id, position, organisation_type, count in rows:
         tally = result[key_message_id]
+        position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
     return result

@@ -57,7 +57,7 @@ def contribution_record(contribution: Contribution) -> dict[str, Any]:
 
 def _tree(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_id = {record["id"]: {**record, "replies": []} for record in records}
-    roots = []
+    roots: list[dict[str, Any]] = []
     for record in by_id.values():
         parent = by_id.get(record["parent_id"])
         (parent["replies"] if parent else roots).append(record)

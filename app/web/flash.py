@@ -8,7 +8,7 @@ import json
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FLASH_COOKIE = "rt_flash"
 MAX_AGE_SECONDS = 120
@@ -48,7 +48,7 @@ class FlashMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_clearing(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_clearing(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 sets_flash = any(k == b"set-cookie" and v.startswith(FLASH_COOKIE.encode()) for k, v in headers)
