@@ -20,7 +20,7 @@ $(BIN)/.runtime-stamp: requirements.txt pyproject.toml
 	@touch $@
 
 install: $(BIN)/.runtime-stamp ## Install the site in .venv (Python packages only)
-	$(BIN)/pybabel compile -q -d app/locale
+	$(BIN)/pybabel compile -d app/locale
 
 run: install ## Install, migrate SQLite, load the seed and serve on http://127.0.0.1:8000
 	$(BIN)/roundtable db upgrade
@@ -53,7 +53,7 @@ bench: install ## Benchmark the key message page and posting (see bench/README.m
 
 messages: ## Re-extract UI strings into app/locale and update catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
-	$(BIN)/pybabel update -q -i app/locale/messages.pot -d app/locale
-	$(BIN)/pybabel compile -q -d app/locale
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale
+	$(BIN)/pybabel compile -d app/locale
 
 .PHONY: help install run install-test test lint typecheck coverage bench messages

@@ -6,5 +6,6 @@ from app.export import views
 
 routes = [
     Route("/consultations/{slug}/export", views.export_page, name="export"),
-    Route("/consultations/{slug}/export.{format}", views.download, name="export_download"),
+    # POST, because every download is recorded (who exported what): GET never changes state.
+    Route("/consultations/{slug}/export.{format}", views.download, methods=["POST"], name="export_download"),
 ]

@@ -75,7 +75,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
     # The negotiator exports: JSON and CSV show what the site shows.
     await post_form(client, "/sign-out", {})
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await client.get("/consultations/com-2013-292/export.json")).content)
+    exported = json.loads((await post_form(client, "/consultations/com-2013-292/export.json", {})).content)
     assert exported["schema_version"] == 1
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
@@ -86,7 +86,8 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
     assert km["counts"]["by_position"]["support_with_amendments"] == 1
     assert km["counts"]["by_organisation_type"] == {
         "diaspora": {"support": 0, "support_with_amendments": 1, "oppose": 0, "neutral": 0}}
-    response = await client.get("/consultations/com-2013-292/export.csv")
+    response = await post_form(client, "/consultations/com-2013-292/export.csv", {})
+    assert response.headers["content-disposition"] == 'attachment; filename="roundtable-com-2013-292.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["id"], r["status"], r["body"]) for r in rows] == [
         (str(position_id), "visible", thread["body"]), (str(reply_id), "hidden", "")]

@@ -46,7 +46,7 @@ EXPECTATIONS = {
     ("moderate", "GET"): (None, moderators(200)),
     ("moderate", "POST"): (lambda: {"action": "hide", "reason": "Off topic for this key message."}, moderators(303)),
     ("export", "GET"): (None, negotiators(200)),
-    ("export_download", "GET"): (None, negotiators(200)),
+    ("export_download", "POST"): (lambda: {}, negotiators(200)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),
     ("sign_out", "POST"): (lambda: {}, dict.fromkeys(ROLES, 303)),

@@ -1,0 +1,81 @@
+"""The `roundtable` command on a real database: clear one-line errors, same export as the site."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.settings import PROJECT_ROOT
+from tests.databases import fresh_database_url
+
+ROUNDTABLE = str(Path(sys.executable).parent / "roundtable")
+
+
+@pytest.fixture(scope="module")
+async def cli_env(database_url, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    url = await fresh_database_url(database_url, "cli", tmp)
+    return {**os.environ, "DATABASE_URL": url, "ROUNDTABLE_VAR_DIR": str(tmp), "SECRET_KEY": "cli-test"}
+
+
+def run(env, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ROUNDTABLE, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def prepared(cli_env):
+    """Migrated, seeded twice, with a negotiator: the state every other test starts from."""
+    assert run(cli_env, "db", "upgrade").returncode == 0
+    seeds = run(cli_env, "seed"), run(cli_env, "seed")
+    created = run(cli_env, "users", "create", "--email", "neg@example.org", "--password", "long enough pass",
+                  "--name", "Nils", "--role", "negotiator", "--org-name", "European Commission",
+                  "--org-type", "international", "--country", "be")
+    return cli_env, seeds, created
+
+
+def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
+    cli_env, (first, second), created = prepared
+    assert "changes" in first.stdout and "unchanged" in second.stdout
+    assert created.returncode == 0 and "negotiator" in created.stdout
+    exported = run(cli_env, "export", "--format", "json", "--out", "-")
+    assert exported.returncode == 0
+    data = json.loads(exported.stdout)
+    assert data["schema_version"] == 1 and len(data["roundtables"]) == 4
+    out = tmp_path / "export.csv"
+    assert run(cli_env, "export", "--format", "csv", "--out", str(out)).returncode == 0
+    assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["users", "create", "--email", "neg@example.org", "--password", "long enough pass", "--name", "N"],
+     "already exists"),
+    (["users", "create", "--email", "nope", "--password", "long enough pass", "--name", "N"], "not an email"),
+    (["users", "create", "--email", "x@example.org", "--password", "short", "--name", "N"], "at least 10"),
+    (["users", "create", "--email", "y@example.org", "--password", "long enough pass", "--name", "N",
+      "--org-name", "X", "--org-type", "club", "--country", "NL"], "--org-type must be one of"),
+    (["users", "create", "--email", "z@example.org", "--password", "long enough pass", "--name", "N",
+      "--org-name", "X", "--org-type", "other", "--country", "XX"], "ISO 3166-1"),
+    (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
+    (["seed", "--file", "/nonexistent.yaml"], "No such file"),
+    (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
+])
+def test_errors_are_one_clear_line(prepared, args, message):
+    result = run(prepared[0], *args)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("roundtable: error: ")
+    assert message in result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start(prepared):
+    env = {**prepared[0], "ROUNDTABLE_ENV": "production"}
+    env.pop("SECRET_KEY")
+    result = run(env, "seed")
+    assert result.returncode == 1
+    assert result.stderr == "roundtable: error: SECRET_KEY is required when ROUNDTABLE_ENV=production\n"

@@ -1,0 +1,34 @@
+"""Settings from the environment: development conveniences, production strictness."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from app.settings import SettingsError, load_settings
+
+
+def test_development_generates_a_secret_once_and_warns(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        first = load_settings({"ROUNDTABLE_VAR_DIR": str(tmp_path)})
+    second = load_settings({"ROUNDTABLE_VAR_DIR": str(tmp_path)})
+    assert str(first.secret_key) == str(second.secret_key) and len(str(first.secret_key)) >= 32
+    assert "SECRET_KEY is not set" in caplog.text
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.database_url == f"sqlite+aiosqlite:///{tmp_path / 'roundtable.db'}"
+
+
+def test_production_requires_a_secret(tmp_path):
+    with pytest.raises(SettingsError, match="SECRET_KEY is required"):
+        load_settings({"ROUNDTABLE_ENV": "production", "ROUNDTABLE_VAR_DIR": str(tmp_path)})
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(SettingsError, match="ROUNDTABLE_ENV"):
+        load_settings({"ROUNDTABLE_ENV": "staging", "SECRET_KEY": "x"})
+
+
+def test_https_base_url_turns_on_secure_cookies():
+    settings = load_settings({"SECRET_KEY": "x", "BASE_URL": "https://consult.example.org/"})
+    assert settings.secure_cookies and settings.base_url == "https://consult.example.org"
