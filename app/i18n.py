@@ -5,18 +5,23 @@ without touching call sites."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
+from babel import Locale
+from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES = ("en",)
+
+T = TypeVar("T")
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
@@ -39,11 +44,43 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
+def cached_per_locale(build: Callable[[], T]) -> Callable[[], T]:
+    """Build a value (e.g. a table of translated labels) once per locale, not per call."""
+    built: dict[str, T] = {}
+
+    def get() -> T:
+        locale = current_locale.get()
+        if locale not in built:
+            built[locale] = build()
+        return built[locale]
+
+    return get
+
+
+@cache
+def _medium_datetime_patterns(locale_name: str) -> tuple[Locale, str, DateTimePattern, DateTimePattern]:
+    locale = Locale.parse(locale_name)
+    combined = str(get_datetime_format("medium", locale=locale)).replace("'", "")
+    return locale, combined, get_time_format("medium", locale=locale), get_date_format("medium", locale=locale)
+
+
 def format_datetime_utc(value: datetime) -> str:
-    """A date and time in UTC with the zone shown, so readers anywhere know what it means."""
+    """A date and time in UTC with the zone shown, so readers anywhere know what it means.
+
+    Equivalent to Babel's format_datetime(format="medium"), with the locale's patterns
+    parsed once: a page shows a hundred timestamps."""
     if value.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
         value = value.replace(tzinfo=UTC)
-    return babel_format_datetime(value, format="medium", tzinfo=UTC, locale=current_locale.get()) + " UTC"
+    return _format_medium_utc(current_locale.get(), value.astimezone(UTC))
+
+
+@lru_cache(maxsize=8192)
+def _format_medium_utc(locale_name: str, value: datetime) -> str:
+    """A pure function of its arguments, memoised: the same contributions' times are shown
+    on every request for their page."""
+    locale, combined, time_pattern, date_pattern = _medium_datetime_patterns(locale_name)
+    text = combined.replace("{0}", time_pattern.apply(value, locale)).replace("{1}", date_pattern.apply(value, locale))
+    return text + " UTC"
 
 
 def format_date_long(value: date) -> str:

@@ -7,11 +7,16 @@ from functools import cache
 import pycountry
 
 from app.accounts.models import OrganisationType, Role
-from app.i18n import _
+from app.i18n import _, cached_per_locale
 
 
 def organisation_type_label(value: OrganisationType | str) -> str:
-    labels = {
+    return _organisation_type_labels()[OrganisationType(value)]
+
+
+@cached_per_locale
+def _organisation_type_labels() -> dict[OrganisationType, str]:
+    return {
         OrganisationType.GOVERNMENT: _("Government"),
         OrganisationType.REGIONAL_LOCAL_AUTHORITY: _("Regional or local authority"),
         OrganisationType.CIVIL_SOCIETY: _("Civil-society organisation"),
@@ -22,7 +27,6 @@ def organisation_type_label(value: OrganisationType | str) -> str:
         OrganisationType.ACADEMIA_RESEARCH: _("Academia or research"),
         OrganisationType.OTHER: _("Other"),
     }
-    return labels[OrganisationType(value)]
 
 
 def role_label(value: Role) -> str:
@@ -35,6 +39,7 @@ def role_label(value: Role) -> str:
     return labels[value]
 
 
+@cache
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     return country.name if country else code

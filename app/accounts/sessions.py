@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, User, UserSession
 from app.db import utcnow
@@ -36,9 +36,9 @@ async def identity_for_token(db: AsyncSession, token: str) -> Identity:
             select(UserSession, User)
             .join(User, User.id == UserSession.user_id)
             .where(UserSession.id_hash == _hash(token))
-            .options(selectinload(User.memberships).selectinload(Membership.organisation))
+            .options(joinedload(User.memberships).joinedload(Membership.organisation))
         )
-    ).first()
+    ).unique().first()
     if row is None:
         return ANONYMOUS
     session, user = row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -70,13 +72,37 @@ def cited_footnotes(consultation: Consultation, *texts: str) -> list[Footnote]:
     return [by_number[n] for n in numbers if n in by_number]
 
 
-def section_of(consultation: Consultation, message: KeyMessage) -> Section:
-    return next(s for s in consultation.sections if s.id == message.section_id)
+@dataclass(frozen=True)
+class KeyMessageInContext:
+    """What a key message page needs, without the rest of the document."""
+
+    consultation: Consultation
+    message: KeyMessage
+    section: Section
+    footnotes: list[Footnote]
 
 
-async def slug_of_key_message(db: AsyncSession, key_message_id: int) -> str:
-    slug = await db.scalar(
-        select(Consultation.slug).join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
-        .where(KeyMessage.id == key_message_id)
+async def key_message_in_context(
+    db: AsyncSession, *, slug: str | None = None, ref: str | None = None, key_message_id: int | None = None
+) -> KeyMessageInContext | None:
+    """A key message by (consultation slug, ref) or by id, with its consultation, section and
+    cited footnotes, in two queries."""
+    query = (
+        select(Consultation, KeyMessage, Section)
+        .join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
+        .join(Section, Section.id == KeyMessage.section_id)
     )
-    return str(slug)
+    if key_message_id is not None:
+        query = query.where(KeyMessage.id == key_message_id)
+    else:
+        query = query.where(Consultation.slug == slug, KeyMessage.ref == ref)
+    row = (await db.execute(query)).first()
+    if row is None:
+        return None
+    consultation, message, section = row
+    numbers = footnote_numbers(message.text)
+    footnotes = list((await db.scalars(
+        select(Footnote).where(Footnote.consultation_id == consultation.id, Footnote.number.in_(numbers))
+        .order_by(Footnote.number)
+    )).all()) if numbers else []
+    return KeyMessageInContext(consultation, message, section, footnotes)

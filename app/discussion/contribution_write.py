@@ -14,7 +14,6 @@ from app.discussion.models import Contribution
 from app.i18n import _
 from app.web.markdown import render_markdown
 
-
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
@@ -85,7 +84,8 @@ async def publish_position(
         raise ContributionError("position", _("Choose your position on this key message."))
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=key_message.id, author=author, organisation=_organisation_for(author, draft.organisation_id),
+        key_message_id=key_message.id, author=author,
+        organisation=_organisation_for(author, draft.organisation_id),
         parent_id=None, thread_root_id=None, depth=0, position=draft.position,
         body_source=body, body_html=render_markdown(body), language=None,
         submission_key=draft.submission_key,
@@ -104,7 +104,8 @@ async def publish_reply(
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=parent.key_message_id, author=author, organisation=_organisation_for(author, draft.organisation_id),
+        key_message_id=parent.key_message_id, author=author,
+        organisation=_organisation_for(author, draft.organisation_id),
         parent_id=parent.id, thread_root_id=parent.thread_root_id or parent.id, depth=parent.depth + 1,
         position=None, body_source=body, body_html=render_markdown(body), language=None,
         submission_key=draft.submission_key,

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from app.accounts.labels import organisation_type_label
-from app.discussion.thread_read import INDIVIDUAL
-from app.i18n import _
+from app.discussion.tallies import INDIVIDUAL
+from app.i18n import _, cached_per_locale
 
 
 def position_label(value: str | None) -> str:
     if value is None:
         return ""
-    labels = {
+    return _known_positions().get(value) or value.replace("_", " ").capitalize()
+
+
+@cached_per_locale
+def _known_positions() -> dict[str, str]:
+    return {
         "support": _("Support"),
         "support_with_amendments": _("Support with amendments"),
         "oppose": _("Oppose"),
         "neutral": _("Neutral"),
     }
-    return labels.get(value, value.replace("_", " ").capitalize())
 
 
 def stakeholder_label(kind: str) -> str:
@@ -24,4 +28,20 @@ def stakeholder_label(kind: str) -> str:
     return _("Individuals") if kind == INDIVIDUAL else organisation_type_label(kind)
 
 
-TEMPLATE_GLOBALS = {"position_label": position_label, "stakeholder_label": stakeholder_label}
+@cached_per_locale
+def contribution_labels() -> dict[str, str]:
+    """Words shown on every contribution, translated once per locale rather than per item."""
+    return {
+        "removed": _("Removed by a moderator."),
+        "reason": _("Reason:"),
+        "show_removed": _("Show the removed text (moderators only)"),
+        "reply": _("Reply"),
+        "moderate": _("Moderate"),
+    }
+
+
+TEMPLATE_GLOBALS = {
+    "position_label": position_label,
+    "stakeholder_label": stakeholder_label,
+    "contribution_labels": contribution_labels,
+}

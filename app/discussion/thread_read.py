@@ -1,61 +1,85 @@
-"""Reading discussions: position tallies and threads, a page at a time.
+"""Reading discussions a page at a time, never a whole thread.
 
 A key message page loads one page of top-level contributions and, in one more query, the
-first replies of each (never a whole thread); a thread page pages through all replies."""
+first replies of each; a thread page pages through all replies. Lists are built from
+plain rows into small read-only views: building ORM objects was most of a page's time."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organisation
+from app.accounts.models import Organisation, OrganisationType, User
 from app.discussion.models import Contribution, ContributionStatus
 
 #: Replies shown under each top-level contribution on the key message page.
 REPLIES_PER_THREAD = 20
-INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
 
 
-@dataclass
-class Tally:
-    """Visible positions on one key message, overall and by stakeholder type."""
-
-    by_position: Counter[str] = field(default_factory=Counter)
-    by_type: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_position.values())
+@dataclass(frozen=True, slots=True)
+class AuthorView:
+    display_name: str
 
 
-async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
-    """Count visible top-level positions per key message; hidden ones are not counted."""
-    result: dict[int, Tally] = defaultdict(Tally)
-    if not key_message_ids:
-        return result
-    rows = await db.execute(
-        select(Contribution.key_message_id, Contribution.position, Organisation.type, func.count())
+@dataclass(frozen=True, slots=True)
+class OrganisationView:
+    name: str
+    type: OrganisationType
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionView:
+    """What a list shows of a contribution; same attribute paths as the model."""
+
+    id: int
+    key_message_id: int
+    parent_id: int | None
+    thread_root_id: int | None
+    position: str | None
+    body_html: str
+    status: ContributionStatus
+    moderation_reason: str | None
+    created_at: datetime
+    author: AuthorView
+    organisation: OrganisationView | None
+
+
+_LISTED_COLUMNS = (
+    Contribution.id, Contribution.key_message_id, Contribution.parent_id, Contribution.thread_root_id,
+    Contribution.position, Contribution.body_html, Contribution.status, Contribution.moderation_reason,
+    Contribution.created_at, User.display_name, Organisation.name, Organisation.type, Organisation.country,
+)
+
+
+def _listing(*extra: Any) -> Select[*tuple[Any, ...]]:
+    return (
+        select(*_LISTED_COLUMNS, *extra)
+        .join(User, User.id == Contribution.author_id)
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(Contribution.key_message_id.in_(key_message_ids), Contribution.parent_id.is_(None),
-               Contribution.status == ContributionStatus.VISIBLE)
-        .group_by(Contribution.key_message_id, Contribution.position, Organisation.type)
     )
-    for key_message_id, position, organisation_type, count in rows:
-        tally = result[key_message_id]
-        position = str(position)  # never NULL on top-level contributions (a check constraint)
-        tally.by_position[position] += count
-        tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
-    return result
+
+
+def _view(row: Any) -> ContributionView:
+    (identifier, key_message_id, parent_id, thread_root_id, position, body_html, status, moderation_reason,
+     created_at, author_name, organisation_name, organisation_type, country) = row[:13]
+    return ContributionView(
+        id=identifier, key_message_id=key_message_id, parent_id=parent_id, thread_root_id=thread_root_id,
+        position=position, body_html=body_html, status=status, moderation_reason=moderation_reason,
+        created_at=created_at, author=AuthorView(author_name),
+        organisation=None if organisation_name is None
+        else OrganisationView(organisation_name, organisation_type, country),
+    )
 
 
 @dataclass
 class Node:
-    contribution: Contribution
+    contribution: ContributionView | Contribution
     children: list[Node] = field(default_factory=list)
     reply_count: int = 0  #: all replies in the thread (top-level nodes only)
 
@@ -70,7 +94,7 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def encode_cursor(contribution: Contribution) -> str:
+def encode_cursor(contribution: ContributionView) -> str:
     return f"{contribution.created_at.isoformat()}_{contribution.id}"
 
 
@@ -92,27 +116,23 @@ def _after(cursor: tuple[datetime, int] | None):  # type: ignore[no-untyped-def]
                and_(Contribution.created_at == created_at, Contribution.id > identifier))
 
 
-def _with_people():  # type: ignore[no-untyped-def]
-    return (joinedload(Contribution.author), joinedload(Contribution.organisation))
-
-
 async def key_message_threads(
     db: AsyncSession, key_message_id: int, *, cursor: str | None, page_size: int
 ) -> ThreadPage:
     """One page of top-level contributions (oldest first) with their first replies."""
-    roots = list((await db.scalars(
-        select(Contribution).options(*_with_people())
+    roots = [_view(row) for row in await db.execute(
+        _listing()
         .where(Contribution.key_message_id == key_message_id, Contribution.parent_id.is_(None),
                _after(decode_cursor(cursor)))
         .order_by(Contribution.created_at, Contribution.id).limit(page_size + 1)
-    )).all())
+    )]
     has_more = len(roots) > page_size
     roots = roots[:page_size]
     nodes = await _attach_first_replies(db, roots)
     return ThreadPage(nodes, encode_cursor(roots[-1]) if has_more else None)
 
 
-async def _attach_first_replies(db: AsyncSession, roots: list[Contribution]) -> list[Node]:
+async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView]) -> list[Node]:
     if not roots:
         return []
     ranked = (
@@ -123,17 +143,18 @@ async def _attach_first_replies(db: AsyncSession, roots: list[Contribution]) -> 
         .subquery()
     )
     rows = (await db.execute(
-        select(Contribution, ranked.c.total).options(*_with_people())
+        _listing(ranked.c.total)
         .join(ranked, ranked.c.id == Contribution.id).where(ranked.c.rank <= REPLIES_PER_THREAD)
         .order_by(Contribution.created_at, Contribution.id)
     )).all()
-    totals = {row[0].thread_root_id: row[1] for row in rows}
+    replies = [_view(row) for row in rows]
+    totals = {reply.thread_root_id: row[-1] for reply, row in zip(replies, rows, strict=True)}
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
-    _nest(nodes, [row[0] for row in rows])
+    _nest(nodes, replies)
     return [nodes[root.id] for root in roots]
 
 
-def _nest(nodes: dict[int, Node], replies: list[Contribution]) -> list[Node]:
+def _nest(nodes: dict[int, Node], replies: list[ContributionView]) -> list[Node]:
     """Hang each reply under its parent; replies whose parent is not loaded are returned."""
     orphans = []
     for reply in replies:  # oldest first, so a parent is always placed before its replies
@@ -148,8 +169,10 @@ def _nest(nodes: dict[int, Node], replies: list[Contribution]) -> list[Node]:
 
 
 async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Contribution | None:
+    """One contribution as a model (it may be changed), with its author and organisation."""
     return await db.scalar(
-        select(Contribution).options(*_with_people()).where(Contribution.id == contribution_id)
+        select(Contribution).options(joinedload(Contribution.author), joinedload(Contribution.organisation))
+        .where(Contribution.id == contribution_id)
     )
 
 
@@ -159,11 +182,10 @@ async def thread_replies(
     """A page of every reply under `contribution`'s thread root, oldest first. Replies whose
     parent is on an earlier page are listed at the top level of this page."""
     root_id = contribution.thread_root_id or contribution.id
-    replies = list((await db.scalars(
-        select(Contribution).options(*_with_people())
-        .where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
+    replies = [_view(row) for row in await db.execute(
+        _listing().where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
         .order_by(Contribution.created_at, Contribution.id).limit(page_size + 1)
-    )).all())
+    )]
     has_more = len(replies) > page_size
     replies = replies[:page_size]
     orphans = _nest({}, replies)

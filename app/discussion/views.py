@@ -9,13 +9,8 @@ from starlette.responses import Response
 from app.consultation import services as text
 from app.consultation.models import Consultation
 from app.discussion.forms import blank_form
-from app.discussion.thread_read import (
-    Node,
-    contribution_with_people,
-    key_message_threads,
-    tallies,
-    thread_replies,
-)
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import Node, contribution_with_people, key_message_threads, thread_replies
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.templating import render
@@ -73,21 +68,22 @@ async def roundtable_page(request: Request) -> Response:
 
 
 async def key_message_page(request: Request) -> Response:
-    consultation, message = await key_message_from_path(request)
+    context = await key_message_from_path(request)
+    consultation, message = context.consultation, context.message
     db = db_of(request)
     page = await key_message_threads(db, message.id, cursor=request.query_params.get("after"),
                                      page_size=request.app.state.settings.page_size)
     return render(request, "discussion/key_message.html", {
         "consultation": consultation, "message": message,
-        "section": text.section_of(consultation, message),
-        "footnotes": text.cited_footnotes(consultation, message.text),
+        "section": context.section, "footnotes": context.footnotes,
         "tally": (await tallies(db, [message.id]))[message.id],
         "page": page, "form": blank_form(), **page_flags(request, consultation),
     }, block="thread_page" if request.query_params.get("after") else None)
 
 
 async def thread_page(request: Request) -> Response:
-    consultation, message, contribution = await contribution_from_path(request)
+    context, contribution = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
     db = db_of(request)
     root = await contribution_with_people(db, contribution.thread_root_id) if contribution.thread_root_id else None
     page = await thread_replies(db, contribution, cursor=request.query_params.get("after"),

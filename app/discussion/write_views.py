@@ -15,7 +15,8 @@ from app.discussion.contribution_write import (
     publish_reply,
 )
 from app.discussion.forms import blank_form, parse_contribution
-from app.discussion.thread_read import Node, tallies
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import Node
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission
@@ -33,7 +34,8 @@ def key_message_url(consultation: Consultation, message: KeyMessage) -> str:
 
 
 async def post_contribution(request: Request) -> Response:
-    consultation, message = await key_message_from_path(request)
+    context = await key_message_from_path(request)
+    consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
     state, draft = parse_contribution(await request.form())
@@ -49,7 +51,8 @@ async def post_contribution(request: Request) -> Response:
 
 
 async def post_reply(request: Request) -> Response:
-    consultation, message, parent = await contribution_from_path(request)
+    context, parent = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
     state, draft = parse_contribution(await request.form())
@@ -93,7 +96,8 @@ async def _form_with_error(request: Request, consultation: Consultation, message
 
 async def reply_form(request: Request) -> Response:
     """The reply form on its own page (no JavaScript) or as a fragment under the contribution."""
-    consultation, message, parent = await contribution_from_path(request)
+    context, parent = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
     return render(request, "discussion/reply.html", {
         "consultation": consultation, "message": message, "parent": parent, "form": blank_form(),

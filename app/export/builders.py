@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.services import cited_footnotes
 from app.discussion.models import Contribution, ContributionStatus
-from app.discussion.thread_read import Tally, tallies
+from app.discussion.tallies import Tally, tallies
 from app.web.text import strip_footnote_markers
 
 SCHEMA_VERSION = 1

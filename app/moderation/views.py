@@ -23,7 +23,8 @@ from app.web.responses import see_other
 
 
 async def moderate(request: Request) -> Response:
-    consultation, message, contribution = await contribution_from_path(request)
+    context, contribution = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.MODERATE)
     db = db_of(request)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from app.consultation.models import Consultation, KeyMessage
-from app.consultation.services import consultation_by_slug, key_message_by_ref, slug_of_key_message
+from app.consultation.models import Consultation
+from app.consultation.services import KeyMessageInContext, consultation_by_slug, key_message_in_context
 from app.discussion.models import Contribution
 from app.discussion.thread_read import contribution_with_people
 from app.security.permissions import Permission
@@ -22,23 +22,25 @@ def _readable(request: Request, consultation: Consultation | None) -> Consultati
 
 
 async def consultation_from_path(request: Request) -> Consultation:
+    """The consultation with its whole document."""
     return _readable(request, await consultation_by_slug(db_of(request), request.path_params["slug"]))
 
 
-async def key_message_from_path(request: Request) -> tuple[Consultation, KeyMessage]:
-    consultation = await consultation_from_path(request)
-    message = key_message_by_ref(consultation, request.path_params["ref"])
-    if message is None:
+async def key_message_from_path(request: Request) -> KeyMessageInContext:
+    found = await key_message_in_context(db_of(request), slug=request.path_params["slug"],
+                                         ref=request.path_params["ref"])
+    if found is None:
         raise HTTPException(status_code=404)
-    return consultation, message
+    _readable(request, found.consultation)
+    return found
 
 
-async def contribution_from_path(request: Request) -> tuple[Consultation, KeyMessage, Contribution]:
-    """The contribution, its key message and consultation (read permission checked)."""
+async def contribution_from_path(request: Request) -> tuple[KeyMessageInContext, Contribution]:
+    """The contribution with its author and organisation, and its key message in context."""
     contribution = await contribution_with_people(db_of(request), request.path_params["contribution_id"])
     if contribution is None:
         raise HTTPException(status_code=404)
-    slug = await slug_of_key_message(db_of(request), contribution.key_message_id)
-    consultation = _readable(request, await consultation_by_slug(db_of(request), slug))
-    message = next(m for s in consultation.sections for m in s.key_messages if m.id == contribution.key_message_id)
-    return consultation, message, contribution
+    found = await key_message_in_context(db_of(request), key_message_id=contribution.key_message_id)
+    assert found is not None  # a contribution always has a key message (foreign key)
+    _readable(request, found.consultation)
+    return found, contribution

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.accounts.models import OrganisationType
 from app.discussion.models import ContributionStatus
-from app.discussion.thread_read import REPLIES_PER_THREAD, key_message_threads, tallies, thread_replies
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import REPLIES_PER_THREAD, key_message_threads, thread_replies
 from tests.factories import key_message, make_organisation, make_position, make_reply, make_user
 
 
