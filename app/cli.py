@@ -56,8 +56,14 @@ def cmd_db(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run("app.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
+    uvicorn.run(
+        "app.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -97,10 +103,15 @@ def cmd_export(args: argparse.Namespace) -> None:
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.discussion.demo import generate_demo_data
 
-    report = run_in_session(lambda db: generate_demo_data(
-        db, contributions=args.contributions, key_message_ref=args.key_message,
-        consultation_slug=args.consultation, random_seed=args.random_seed,
-    ))
+    report = run_in_session(
+        lambda db: generate_demo_data(
+            db,
+            contributions=args.contributions,
+            key_message_ref=args.key_message,
+            consultation_slug=args.consultation,
+            random_seed=args.random_seed,
+        )
+    )
     print(report)
 
 

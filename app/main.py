@@ -47,16 +47,20 @@ def create_app(
 
     routes = [
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
-        *discussion_routes, *account_routes, *moderation_routes, *export_routes,
+        *discussion_routes,
+        *account_routes,
+        *moderation_routes,
+        *export_routes,
     ]
     middleware = [
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
-        Middleware(CSRFMiddleware, secure=settings.secure_cookies),
+        Middleware(CSRFMiddleware, secure=settings.secure_cookies, trusted_origin=settings.base_url),
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
         Middleware(RequestContextMiddleware, sessionmaker=sessionmaker),
     ]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS,
-                    lifespan=lifespan, debug=False)
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan, debug=False
+    )
     app.state.settings = settings
     install_template_globals()
     return app

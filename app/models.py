@@ -16,7 +16,22 @@ from app.export.models import ExportRecord
 from app.moderation.models import ModerationAction, ModerationLogEntry
 
 __all__ = [
-    "Base", "Consultation", "Contribution", "ContributionStatus", "ExportRecord", "Footnote",
-    "KeyMessage", "Membership", "ModerationAction", "ModerationLogEntry", "Organisation",
-    "OrganisationType", "Paragraph", "Role", "Section", "SignInFailure", "User", "UserSession",
+    "Base",
+    "Consultation",
+    "Contribution",
+    "ContributionStatus",
+    "ExportRecord",
+    "Footnote",
+    "KeyMessage",
+    "Membership",
+    "ModerationAction",
+    "ModerationLogEntry",
+    "Organisation",
+    "OrganisationType",
+    "Paragraph",
+    "Role",
+    "Section",
+    "SignInFailure",
+    "User",
+    "UserSession",
 ]

@@ -20,8 +20,10 @@ BODY_CHARS = 400
 TYPES = ("civil_society", "diaspora", "government", "academia_research", "trade_union", "international")
 COUNTRIES = ("FR", "NL", "SN", "MA", "NG", "PH", "MX", "DE", "ES", "PT")
 POSITIONS = ("support", "support_with_amendments", "oppose", "neutral", None)
-WORDS = ("remittances diaspora investment skills recognition circular migration labour mobility social "
-         "protection portability trafficking human rights climate displacement data development").split()
+WORDS = (
+    "remittances diaspora investment skills recognition circular migration labour mobility social "
+    "protection portability trafficking human rights climate displacement data development"
+).split()
 
 
 def _comment(rng: random.Random, number: int, start: datetime) -> dict[str, object]:

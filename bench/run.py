@@ -41,8 +41,10 @@ PAGE = "/consultations/com-2013-292/messages/RT2-KM3"
 EMAIL, PASSWORD = "bench-participant@example.org", "bench-password-not-secret"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 PG_DATABASE = "roundtable_bench"
-BODY = ("Remittance costs remain far too high on many corridors. We propose a clear target, "
-        "regular monitoring and **fair access** to payment systems for money transfer operators. ") * 2
+BODY = (
+    "Remittance costs remain far too high on many corridors. We propose a clear target, "
+    "regular monitoring and **fair access** to payment systems for money transfer operators. "
+) * 2
 
 
 def parse_args() -> argparse.Namespace:
@@ -91,8 +93,23 @@ def build(env: dict[str, str], contributions: int) -> str:
     run_roundtable(env, "db", "upgrade")
     run_roundtable(env, "seed")
     summary = run_roundtable(env, "demo-data", "--contributions", str(contributions), "--key-message", "RT2-KM3")
-    run_roundtable(env, "users", "create", "--email", EMAIL, "--password", PASSWORD, "--name", "Bench Participant",
-                   "--org-name", "Benchmark Migrant Support Network", "--org-type", "civil_society", "--country", "SN")
+    run_roundtable(
+        env,
+        "users",
+        "create",
+        "--email",
+        EMAIL,
+        "--password",
+        PASSWORD,
+        "--name",
+        "Bench Participant",
+        "--org-name",
+        "Benchmark Migrant Support Network",
+        "--org-type",
+        "civil_society",
+        "--country",
+        "SN",
+    )
     return summary
 
 
@@ -106,8 +123,9 @@ def free_port() -> int:
 def server(command: list[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[None]:
     """Run a server until the block ends: terminate, then kill if it does not stop."""
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             wait_until_ready(process, ready_url, log)
             yield
@@ -142,8 +160,10 @@ def timed(send: Callable[[int], httpx.Response], expected: int, count: int, warm
         response = send(number)
         elapsed = (time.perf_counter() - start) * 1000
         if response.status_code != expected:
-            raise RuntimeError(f"{response.request.method} {response.request.url}: {response.status_code}, "
-                               f"expected {expected}: {response.text[:300]}")
+            raise RuntimeError(
+                f"{response.request.method} {response.request.url}: {response.status_code}, "
+                f"expected {expected}: {response.text[:300]}"
+            )
         if number >= warmup:
             samples.append(elapsed)
     return samples
@@ -151,8 +171,12 @@ def timed(send: Callable[[int], httpx.Response], expected: int, count: int, warm
 
 def summary(samples: list[float], size: int | None = None) -> dict[str, Any]:
     deciles = statistics.quantiles(samples, n=10, method="inclusive")
-    return {"median_ms": round(statistics.median(samples), 2), "p90_ms": round(deciles[8], 2),
-            "min_ms": round(min(samples), 2), "bytes": size}
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p90_ms": round(deciles[8], 2),
+        "min_ms": round(min(samples), 2),
+        "bytes": size,
+    }
 
 
 def sign_in(client: httpx.Client) -> str:
@@ -170,8 +194,11 @@ def sign_in(client: httpx.Client) -> str:
 
 def measure(site: str, bare: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     n, warm = args.requests, args.warmup
-    with httpx.Client(base_url=site) as anonymous, httpx.Client(base_url=site) as member, \
-            httpx.Client(base_url=bare) as floor:
+    with (
+        httpx.Client(base_url=site) as anonymous,
+        httpx.Client(base_url=site) as member,
+        httpx.Client(base_url=bare) as floor,
+    ):
         page = anonymous.get(PAGE)
         results = {"page_anonymous": summary(timed(lambda _: anonymous.get(PAGE), 200, n, warm), len(page.content))}
         token = sign_in(member)
@@ -181,39 +208,63 @@ def measure(site: str, bare: str, args: argparse.Namespace) -> dict[str, dict[st
         results["bare_json"] = summary(timed(lambda _: floor.get("/comments"), 200, n, warm), bare_size)
 
         def post(_number: int) -> httpx.Response:
-            return member.post(f"{PAGE}/contributions", data={
-                "csrf_token": token, "submission_key": f"bench-{secrets.token_hex(12)}",
-                "position": "support", "body": BODY})
+            return member.post(
+                f"{PAGE}/contributions",
+                data={
+                    "csrf_token": token,
+                    "submission_key": f"bench-{secrets.token_hex(12)}",
+                    "position": "support",
+                    "body": BODY,
+                },
+            )
 
         results["post_contribution"] = summary(timed(post, 303, n, warm))
         results["page_anonymous"]["items"] = page.text.count('class="contribution"')
     return results
 
 
-LABELS = {"page_anonymous": "GET key message page (anonymous)", "page_signed_in": "GET key message page (signed in)",
-          "bare_json": "GET bare JSON, 500 items", "post_contribution": "POST contribution (signed in)"}
+LABELS = {
+    "page_anonymous": "GET key message page (anonymous)",
+    "page_signed_in": "GET key message page (signed in)",
+    "bare_json": "GET bare JSON, 500 items",
+    "post_contribution": "POST contribution (signed in)",
+}
 
 
 def report(run: dict[str, Any]) -> str:
     results = run["results"]
-    lines = [f"Roundtable benchmark: {run['database']}, {run['contributions']} demo contributions on RT2-KM3, "
-             f"{run['requests']} sequential requests each after {run['warmup']} warm-up, keep-alive, 1 worker",
-             f"Python {run['versions']['python']} · {run['versions']['database']} · "
-             f"uvicorn {run['versions']['uvicorn']} · starlette {run['versions']['starlette']}",
-             "", f"{'':36} {'median ms':>10} {'p90 ms':>10} {'min ms':>10} {'bytes':>10}"]
+    lines = [
+        f"Roundtable benchmark: {run['database']}, {run['contributions']} demo contributions on RT2-KM3, "
+        f"{run['requests']} sequential requests each after {run['warmup']} warm-up, keep-alive, 1 worker",
+        f"Python {run['versions']['python']} · {run['versions']['database']} · "
+        f"uvicorn {run['versions']['uvicorn']} · starlette {run['versions']['starlette']}",
+        "",
+        f"{'':36} {'median ms':>10} {'p90 ms':>10} {'min ms':>10} {'bytes':>10}",
+    ]
     for key, label in LABELS.items():
         row = results[key]
-        lines.append(f"{label:36} {row['median_ms']:10.2f} {row['p90_ms']:10.2f} {row['min_ms']:10.2f} "
-                     f"{row['bytes'] if row['bytes'] is not None else '':>10}")
-    lines += ["", f"page / bare (median): {run['page_to_bare']:.2f}×   "
-              f"contributions on the first page: {results['page_anonymous']['items']}"]
+        lines.append(
+            f"{label:36} {row['median_ms']:10.2f} {row['p90_ms']:10.2f} {row['min_ms']:10.2f} "
+            f"{row['bytes'] if row['bytes'] is not None else '':>10}"
+        )
+    lines += [
+        "",
+        f"page / bare (median): {run['page_to_bare']:.2f}×   "
+        f"contributions on the first page: {results['page_anonymous']['items']}",
+    ]
     return "\n".join(lines)
 
 
 def environment(database_url: str, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUNDTABLE_", "TEST_DATABASE"))}
-    return {**env, "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": str(workdir / "var"),
-            "ROUNDTABLE_ENV": "development", "SECRET_KEY": secrets.token_urlsafe(32), "PYTHONUNBUFFERED": "1"}
+    return {
+        **env,
+        "DATABASE_URL": database_url,
+        "ROUNDTABLE_VAR_DIR": str(workdir / "var"),
+        "ROUNDTABLE_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def git_commit() -> str:
@@ -231,18 +282,39 @@ def main() -> int:
         generated = build(env, args.contributions)
         site, bare = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
         site_command = [*roundtable_command(), "serve", "--port", site.rsplit(":", 1)[1]]
-        bare_command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1",
-                        "--port", bare.rsplit(":", 1)[1]]
-        with server(site_command, env, workdir / "site.log", f"{site}/"), \
-                server(bare_command, env, workdir / "bare.log", f"{bare}/health"):
+        bare_command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            bare.rsplit(":", 1)[1],
+        ]
+        with (
+            server(site_command, env, workdir / "site.log", f"{site}/"),
+            server(bare_command, env, workdir / "bare.log", f"{bare}/health"),
+        ):
             results = measure(site, bare, args)
-        run = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "database": args.database,
-               "contributions": args.contributions, "requests": args.requests, "warmup": args.warmup,
-               "demo_data": generated, "git": git_commit(), "cpus": os.cpu_count(), "platform": platform.platform(),
-               "versions": {"python": platform.python_version(), "database": database_version,
-                            **{name: version(name) for name in ("uvicorn", "starlette", "sqlalchemy", "jinja2")}},
-               "results": results,
-               "page_to_bare": round(results["page_anonymous"]["median_ms"] / results["bare_json"]["median_ms"], 2)}
+        run = {
+            "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": args.database,
+            "contributions": args.contributions,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "demo_data": generated,
+            "git": git_commit(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "versions": {
+                "python": platform.python_version(),
+                "database": database_version,
+                **{name: version(name) for name in ("uvicorn", "starlette", "sqlalchemy", "jinja2")},
+            },
+            "results": results,
+            "page_to_bare": round(results["page_anonymous"]["median_ms"] / results["bare_json"]["median_ms"], 2),
+        }
         print(report(run))
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{args.database}.json"

@@ -46,17 +46,24 @@ def database_url(var_dir: Path) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, var_dir: Path) -> Settings:
-    return load_settings({
-        "ROUNDTABLE_ENV": "test", "SECRET_KEY": "test-secret-key-not-for-production",
-        "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": str(var_dir),
-    })
+    return load_settings(
+        {
+            "ROUNDTABLE_ENV": "test",
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "DATABASE_URL": database_url,
+            "ROUNDTABLE_VAR_DIR": str(var_dir),
+        }
+    )
 
 
 def run_alembic(database_url: str, *args: str) -> None:
     """Alembic runs in a subprocess: its async env.py starts its own event loop."""
     subprocess.run(
-        [sys.executable, "-m", "alembic", *args], cwd=PROJECT_ROOT, check=True, capture_output=True,
-        env={**os.environ, "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": "/tmp/roundtable-test-var"},
+        [sys.executable, "-m", "alembic", *args],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "migrations-test"},
     )
 
 

@@ -16,8 +16,9 @@ async def fresh_database_url(base_url: str, suffix: str, tmp_dir: Path) -> str:
         path.unlink(missing_ok=True)
         return str(url.set(database=str(path)))
     name = f"{url.database}_{suffix}"
-    admin = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                  password=url.password, database="postgres")
+    admin = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database="postgres"
+    )
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}"')

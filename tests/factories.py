@@ -19,21 +19,37 @@ _counter = itertools.count(1)
 
 
 async def make_organisation(
-    db: AsyncSession, *, name: str | None = None, type: OrganisationType = OrganisationType.CIVIL_SOCIETY,
+    db: AsyncSession,
+    *,
+    name: str | None = None,
+    type: OrganisationType = OrganisationType.CIVIL_SOCIETY,
     country: str = "SN",
 ) -> Organisation:
-    return await find_or_create_organisation(db, NewOrganisation(name or f"Organisation {next(_counter)}", type, country))
+    return await find_or_create_organisation(
+        db, NewOrganisation(name or f"Organisation {next(_counter)}", type, country)
+    )
 
 
 async def make_user(
-    db: AsyncSession, *, role: Role = Role.PARTICIPANT, organisation: Organisation | None = None,
-    email: str | None = None, name: str | None = None, with_organisation: bool = True,
+    db: AsyncSession,
+    *,
+    role: Role = Role.PARTICIPANT,
+    organisation: Organisation | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    with_organisation: bool = True,
 ) -> User:
     number = next(_counter)
     if organisation is None and with_organisation:
         organisation = await make_organisation(db)
-    user = await create_user(db, email=email or f"person{number}@example.org", password=PASSWORD,
-                             display_name=name or f"Person {number}", role=role, organisation=organisation)
+    user = await create_user(
+        db,
+        email=email or f"person{number}@example.org",
+        password=PASSWORD,
+        display_name=name or f"Person {number}",
+        role=role,
+        organisation=organisation,
+    )
     return user
 
 
@@ -44,19 +60,31 @@ def key_message(consultation: Consultation, ref: str) -> KeyMessage:
 
 
 async def make_position(
-    db: AsyncSession, consultation: Consultation, *, author: User, ref: str = "RT2-KM3",
-    position: str = "support", body: str = "We support this key message.",
+    db: AsyncSession,
+    consultation: Consultation,
+    *,
+    author: User,
+    ref: str = "RT2-KM3",
+    position: str = "support",
+    body: str = "We support this key message.",
 ) -> Contribution:
     result = await publish_position(
-        db, author=author, consultation=consultation, key_message=key_message(consultation, ref),
-        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), position=position), max_chars=10_000,
+        db,
+        author=author,
+        consultation=consultation,
+        key_message=key_message(consultation, ref),
+        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), position=position),
+        max_chars=10_000,
     )
     return result.contribution
 
 
 async def make_reply(db: AsyncSession, *, author: User, parent: Contribution, body: str = "A reply.") -> Contribution:
     result = await publish_reply(
-        db, author=author, parent=parent, draft=Draft(body=body, submission_key=secrets.token_urlsafe(12)),
+        db,
+        author=author,
+        parent=parent,
+        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12)),
         max_chars=10_000,
     )
     return result.contribution

@@ -32,6 +32,12 @@ async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> in
         organisation = await find_or_create_organisation(
             db, NewOrganisation(args.org_name, OrganisationType(args.org_type), args.country.upper())
         )
-    user = await create_user(db, email=args.email, password=args.password, display_name=args.name,
-                             role=Role(args.role), organisation=organisation)
+    user = await create_user(
+        db,
+        email=args.email,
+        password=args.password,
+        display_name=args.name,
+        role=Role(args.role),
+        organisation=organisation,
+    )
     return user.id

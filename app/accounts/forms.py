@@ -26,9 +26,11 @@ class SignUpData:
 
 
 def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
-    state = FormState(values=text_values(
-        form, "display_name", "email", "password", "organisation_id", "org_name", "org_type", "org_country"
-    ))
+    state = FormState(
+        values=text_values(
+            form, "display_name", "email", "password", "organisation_id", "org_name", "org_type", "org_country"
+        )
+    )
     values = state.values
     if not values["display_name"].strip():
         state.error("display_name", _("Enter your name."))

@@ -36,10 +36,13 @@ class OrganisationType(enum.Enum):
 
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
-    __table_args__ = (UniqueConstraint("name", "country", name="uq_organisations_name_country"),)
+    __table_args__ = (UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The name case-folded in Python (databases disagree on lower() beyond ASCII), so
+    #: "Forum des Sénégalais" and "FORUM DES SÉNÉGALAIS" are one organisation per country.
+    name_key: Mapped[str] = mapped_column(String(200))
     type: Mapped[OrganisationType] = mapped_column(enum_by_value(OrganisationType, "organisation_type"))
     #: ISO 3166-1 alpha-2 code of the country of registration.
     country: Mapped[str] = mapped_column(String(2))
@@ -65,15 +68,11 @@ class Membership(TimestampMixin, Base):
     """A person belongs to an organisation and may speak on its behalf."""
 
     __tablename__ = "memberships"
-    __table_args__ = (
-        UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_id_organisation_id"),
-    )
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_id_organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(back_populates="memberships")

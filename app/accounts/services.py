@@ -39,6 +39,10 @@ def is_country_code(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
+def organisation_name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 @dataclass(frozen=True)
 class NewOrganisation:
     name: str
@@ -48,14 +52,14 @@ class NewOrganisation:
 
 async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
     """Organisations are unique by name and country; registering an existing one joins it."""
+    name = " ".join(new.name.split())
+    key = organisation_name_key(name)
     existing = await db.scalar(
-        select(Organisation).where(
-            func.lower(Organisation.name) == new.name.strip().lower(), Organisation.country == new.country
-        )
+        select(Organisation).where(Organisation.name_key == key, Organisation.country == new.country)
     )
     if existing is not None:
         return existing
-    organisation = Organisation(name=new.name.strip(), type=new.type, country=new.country)
+    organisation = Organisation(name=name, name_key=key, type=new.type, country=new.country)
     db.add(organisation)
     await db.flush()
     return organisation
@@ -74,8 +78,13 @@ async def create_user(
     email = normalise_email(email)
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("email", "An account with this email address already exists.")
-    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role,
-                memberships=[] if organisation is None else [Membership(organisation=organisation)])
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        memberships=[] if organisation is None else [Membership(organisation=organisation)],
+    )
     db.add(user)
     await db.flush()
     return user

@@ -24,21 +24,24 @@ def _hash(token: str) -> str:
 async def start_session(db: AsyncSession, user: User, *, max_age_seconds: int) -> str:
     """Create a fresh session (a new id at every sign-in, so a planted id is useless)."""
     token = secrets.token_urlsafe(32)
-    db.add(UserSession(id_hash=_hash(token), user_id=user.id,
-                       expires_at=utcnow() + timedelta(seconds=max_age_seconds)))
+    db.add(UserSession(id_hash=_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(seconds=max_age_seconds)))
     await db.flush()
     return token
 
 
 async def identity_for_token(db: AsyncSession, token: str) -> Identity:
     row = (
-        await db.execute(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.id_hash == _hash(token))
-            .options(joinedload(User.memberships).joinedload(Membership.organisation))
+        (
+            await db.execute(
+                select(UserSession, User)
+                .join(User, User.id == UserSession.user_id)
+                .where(UserSession.id_hash == _hash(token))
+                .options(joinedload(User.memberships).joinedload(Membership.organisation))
+            )
         )
-    ).unique().first()
+        .unique()
+        .first()
+    )
     if row is None:
         return ANONYMOUS
     session, user = row

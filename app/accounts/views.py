@@ -39,8 +39,13 @@ async def sign_up(request: Request) -> Response:
             state.error("organisation_id", _("Choose your organisation from the list."))
         else:
             try:
-                user = await create_user(db, email=data.email, password=data.password,
-                                         display_name=data.display_name, organisation=organisation)
+                user = await create_user(
+                    db,
+                    email=data.email,
+                    password=data.password,
+                    display_name=data.display_name,
+                    organisation=organisation,
+                )
             except AccountError as error:
                 state.error(error.field, error.message)
             else:
@@ -51,27 +56,40 @@ async def sign_up(request: Request) -> Response:
 
 async def _render_sign_up(request: Request, state: FormState, status_code: int = 200) -> Response:
     organisations = (await db_of(request).scalars(select(Organisation).order_by(Organisation.name))).all()
-    return render(request, "accounts/sign_up.html", {
-        "form": state, "organisations": organisations, "countries": countries(),
-        "organisation_types": list(OrganisationType),
-    }, status_code=status_code)
+    return render(
+        request,
+        "accounts/sign_up.html",
+        {
+            "form": state,
+            "organisations": organisations,
+            "countries": countries(),
+            "organisation_types": list(OrganisationType),
+        },
+        status_code=status_code,
+    )
 
 
 async def sign_in(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "accounts/sign_in.html",
-                      {"form": FormState(values={"next": request.query_params.get("next", "")})})
+        return render(
+            request, "accounts/sign_in.html", {"form": FormState(values={"next": request.query_params.get("next", "")})}
+        )
     db = db_of(request)
     settings = request.app.state.settings
     state, credentials = forms.parse_sign_in(await request.form())
     if credentials is not None:
-        result = await authenticate(db, *credentials, max_failures=settings.sign_in_max_failures,
-                                    window_seconds=settings.sign_in_window_seconds)
+        result = await authenticate(
+            db, *credentials, max_failures=settings.sign_in_max_failures, window_seconds=settings.sign_in_window_seconds
+        )
         await db.commit()  # failures must be recorded even though the request is refused
         if result.user is not None:
             return await _signed_in_redirect(request, result.user, _("You are signed in."), state.values["next"])
-        state.error("email", _("Too many failed attempts for this account. Wait 15 minutes and try again.")
-                    if result.throttled else _("The email address or password is not right."))
+        state.error(
+            "email",
+            _("Too many failed attempts for this account. Wait 15 minutes and try again.")
+            if result.throttled
+            else _("The email address or password is not right."),
+        )
     return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
 
 
@@ -84,8 +102,14 @@ async def _signed_in_redirect(request: Request, user, message: str, next_url: st
     token = await start_session(db, user, max_age_seconds=settings.session_max_age_seconds)
     await db.commit()
     response = see_other(safe_next(next_url))
-    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_max_age_seconds, httponly=True,
-                        samesite="lax", secure=settings.secure_cookies)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
     flash(request, response, message)
     return response
 

@@ -46,9 +46,7 @@ class Consultation(TimestampMixin, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     source_reference: Mapped[str] = mapped_column(String(80))
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[ConsultationStatus] = mapped_column(
-        enum_by_value(ConsultationStatus, "consultation_status")
-    )
+    status: Mapped[ConsultationStatus] = mapped_column(enum_by_value(ConsultationStatus, "consultation_status"))
     opens_at: Mapped[date | None] = mapped_column(Date)
     closes_at: Mapped[date | None] = mapped_column(Date)
     #: Allowed positions, in display order (configured per consultation in its seed file).

@@ -66,7 +66,9 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     meta = data["consultation"]
     language = meta["language"]
     consultation = await db.scalar(
-        select(Consultation).where(Consultation.slug == meta["slug"]).options(
+        select(Consultation)
+        .where(Consultation.slug == meta["slug"])
+        .options(
             selectinload(Consultation.footnotes),
             selectinload(Consultation.sections).selectinload(Section.paragraphs),
             selectinload(Consultation.sections).selectinload(Section.key_messages),
@@ -77,13 +79,21 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         consultation = Consultation(slug=meta["slug"], sections=[], footnotes=[])
         db.add(consultation)
         report.changes.append("consultation created")
-    _assign(consultation, {
-        "title": meta["title"], "summary": meta.get("summary", ""),
-        "source_reference": meta["source_reference"], "language": language,
-        "status": ConsultationStatus(meta.get("status", "open")),
-        "opens_at": _date(meta.get("opens_at")), "closes_at": _date(meta.get("closes_at")),
-        "positions": list(data["positions"]),
-    }, report, "consultation")
+    _assign(
+        consultation,
+        {
+            "title": meta["title"],
+            "summary": meta.get("summary", ""),
+            "source_reference": meta["source_reference"],
+            "language": language,
+            "status": ConsultationStatus(meta.get("status", "open")),
+            "opens_at": _date(meta.get("opens_at")),
+            "closes_at": _date(meta.get("closes_at")),
+            "positions": list(data["positions"]),
+        },
+        report,
+        "consultation",
+    )
     await db.flush()
     sections = {section.number: section for section in consultation.sections}
     position = 0
@@ -101,8 +111,13 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
 
 
 async def _load_section(
-    db: AsyncSession, consultation: Consultation, sections: dict[str, Section],
-    data: dict[str, Any], parent: Section | None, position: int, report: SeedReport,
+    db: AsyncSession,
+    consultation: Consultation,
+    sections: dict[str, Section],
+    data: dict[str, Any],
+    parent: Section | None,
+    position: int,
+    report: SeedReport,
 ) -> int:
     language = consultation.language
     section = sections.get(str(data["number"]))
@@ -111,23 +126,29 @@ async def _load_section(
         consultation.sections.append(section)
         sections[section.number] = section
     kind = SectionKind(data.get("kind", "context"))
-    _assign(section, {
-        "ref": data.get("ref"), "kind": kind, "title": data["title"], "position": position,
-        "language": language, "parent_id": parent.id if parent else None,
-    }, report, f"section {section.number}")
+    _assign(
+        section,
+        {
+            "ref": data.get("ref"),
+            "kind": kind,
+            "title": data["title"],
+            "position": position,
+            "language": language,
+            "parent_id": parent.id if parent else None,
+        },
+        report,
+        f"section {section.number}",
+    )
     await db.flush()
-    placed = [
-        (placement, text)
-        for placement, key in PLACEMENT_KEYS
-        for text in data.get(key, [])
-    ]
+    placed = [(placement, text) for placement, key in PLACEMENT_KEYS for text in data.get(key, [])]
     _sync_paragraphs(section, placed, language, report)
     for index, message in enumerate(data.get("key_messages", [])):
         _sync_key_message(consultation, section, message, index, report)
     position += 1
     for child in data.get("subsections", []):
-        position = await _load_section(db, consultation, sections, {**child, "kind": "context"},
-                                       section, position, report)
+        position = await _load_section(
+            db, consultation, sections, {**child, "kind": "context"}, section, position, report
+        )
     return position
 
 
@@ -142,22 +163,31 @@ def _sync_paragraphs(
         else:
             existing.append(Paragraph(**values))
             report.changes.append(f"section {section.number} paragraph {index} created")
-    for extra in existing[len(placed):]:
+    for extra in existing[len(placed) :]:
         existing.remove(extra)
         report.changes.append(f"section {section.number} paragraph removed")
 
 
-def _sync_key_message(consultation: Consultation, section: Section, data: dict[str, Any],
-                      index: int, report: SeedReport) -> None:
+def _sync_key_message(
+    consultation: Consultation, section: Section, data: dict[str, Any], index: int, report: SeedReport
+) -> None:
     message = next((m for m in section.key_messages if m.ref == data["ref"]), None)
     if message is None:
         message = KeyMessage(ref=data["ref"], consultation_id=consultation.id)
         section.key_messages.append(message)
         report.changes.append(f"{data['ref']} created")
-    _assign(message, {
-        "kind": KeyMessageKind(data.get("kind", "key_message")), "position": index,
-        "text": data["text"], "language": consultation.language, "consultation_id": consultation.id,
-    }, report, data["ref"])
+    _assign(
+        message,
+        {
+            "kind": KeyMessageKind(data.get("kind", "key_message")),
+            "position": index,
+            "text": data["text"],
+            "language": consultation.language,
+            "consultation_id": consultation.id,
+        },
+        report,
+        data["ref"],
+    )
 
 
 def _date(value: Any) -> date | None:

@@ -20,9 +20,11 @@ from app.web.text import footnote_numbers
 
 
 async def list_consultations(db: AsyncSession, *, include_drafts: bool = False) -> list[Consultation]:
-    query = select(Consultation).options(
-        selectinload(Consultation.sections).selectinload(Section.key_messages)
-    ).order_by(Consultation.id)
+    query = (
+        select(Consultation)
+        .options(selectinload(Consultation.sections).selectinload(Section.key_messages))
+        .order_by(Consultation.id)
+    )
     if not include_drafts:
         query = query.where(Consultation.status != ConsultationStatus.DRAFT)
     return list((await db.scalars(query)).all())
@@ -31,7 +33,9 @@ async def list_consultations(db: AsyncSession, *, include_drafts: bool = False) 
 async def consultation_by_slug(db: AsyncSession, slug: str) -> Consultation | None:
     """The consultation with its whole document (sections, paragraphs, key messages, footnotes)."""
     return await db.scalar(
-        select(Consultation).where(Consultation.slug == slug).options(
+        select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
             selectinload(Consultation.sections).selectinload(Section.paragraphs),
             selectinload(Consultation.sections).selectinload(Section.key_messages),
             selectinload(Consultation.footnotes),
@@ -101,8 +105,17 @@ async def key_message_in_context(
         return None
     consultation, message, section = row
     numbers = footnote_numbers(message.text)
-    footnotes = list((await db.scalars(
-        select(Footnote).where(Footnote.consultation_id == consultation.id, Footnote.number.in_(numbers))
-        .order_by(Footnote.number)
-    )).all()) if numbers else []
+    footnotes = (
+        list(
+            (
+                await db.scalars(
+                    select(Footnote)
+                    .where(Footnote.consultation_id == consultation.id, Footnote.number.in_(numbers))
+                    .order_by(Footnote.number)
+                )
+            ).all()
+        )
+        if numbers
+        else []
+    )
     return KeyMessageInContext(consultation, message, section, footnotes)

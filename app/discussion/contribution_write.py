@@ -45,9 +45,15 @@ def validate_body(body: str, max_chars: int) -> str:
     if not body:
         raise ContributionError("body", _("Write your contribution before publishing it."))
     if len(body) > max_chars:
-        raise ContributionError("body", _("Your contribution is %(length)s characters long; the limit is %(limit)s. "
-                                          "Shorten it, or attach a position paper later.",
-                                          length=len(body), limit=max_chars))
+        raise ContributionError(
+            "body",
+            _(
+                "Your contribution is %(length)s characters long; the limit is %(limit)s. "
+                "Shorten it, or attach a position paper later.",
+                length=len(body),
+                limit=max_chars,
+            ),
+        )
     return body
 
 
@@ -73,8 +79,13 @@ def _check_submission_key(key: str) -> None:
 
 
 async def publish_position(
-    db: AsyncSession, *, author: User, consultation: Consultation, key_message: KeyMessage,
-    draft: Draft, max_chars: int,
+    db: AsyncSession,
+    *,
+    author: User,
+    consultation: Consultation,
+    key_message: KeyMessage,
+    draft: Draft,
+    max_chars: int,
 ) -> WriteResult:
     """A top-level contribution must carry one of the consultation's positions."""
     _check_submission_key(draft.submission_key)
@@ -84,10 +95,16 @@ async def publish_position(
         raise ContributionError("position", _("Choose your position on this key message."))
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=key_message.id, author=author,
+        key_message_id=key_message.id,
+        author=author,
         organisation=_organisation_for(author, draft.organisation_id),
-        parent_id=None, thread_root_id=None, depth=0, position=draft.position,
-        body_source=body, body_html=render_markdown(body), language=None,
+        parent_id=None,
+        thread_root_id=None,
+        depth=0,
+        position=draft.position,
+        body_source=body,
+        body_html=render_markdown(body),
+        language=None,
         submission_key=draft.submission_key,
     )
     db.add(contribution)
@@ -96,7 +113,12 @@ async def publish_position(
 
 
 async def publish_reply(
-    db: AsyncSession, *, author: User, parent: Contribution, draft: Draft, max_chars: int,
+    db: AsyncSession,
+    *,
+    author: User,
+    parent: Contribution,
+    draft: Draft,
+    max_chars: int,
 ) -> WriteResult:
     """A reply carries no position and nests under its parent, to any depth."""
     _check_submission_key(draft.submission_key)
@@ -104,10 +126,16 @@ async def publish_reply(
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
     contribution = Contribution(
-        key_message_id=parent.key_message_id, author=author,
+        key_message_id=parent.key_message_id,
+        author=author,
         organisation=_organisation_for(author, draft.organisation_id),
-        parent_id=parent.id, thread_root_id=parent.thread_root_id or parent.id, depth=parent.depth + 1,
-        position=None, body_source=body, body_html=render_markdown(body), language=None,
+        parent_id=parent.id,
+        thread_root_id=parent.thread_root_id or parent.id,
+        depth=parent.depth + 1,
+        position=None,
+        body_source=body,
+        body_html=render_markdown(body),
+        language=None,
         submission_key=draft.submission_key,
     )
     db.add(contribution)

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.labels import country_name
 from app.accounts.models import Membership, Organisation, Role, User
 from app.accounts.models import OrganisationType as T
+from app.accounts.services import organisation_name_key
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
@@ -46,31 +47,75 @@ INDIVIDUAL_SHARE = 0.05  #: people who speak for themselves (the "individuals" t
 RECENT_PARENTS = 40  #: replies answer recent contributions, so conversations cluster
 DEPTH_WEIGHTS = {1: 45, 2: 28, 3: 15, 4: 6, 5: 4, 6: 2}
 POSITION_WEIGHTS = {"support": 40, "support_with_amendments": 30, "oppose": 15, "neutral": 15}
-TYPE_WEIGHTS = {T.CIVIL_SOCIETY: 24, T.DIASPORA: 18, T.GOVERNMENT: 15, T.REGIONAL_LOCAL_AUTHORITY: 8,
-                T.ACADEMIA_RESEARCH: 8, T.INTERNATIONAL: 7, T.EMPLOYERS_BUSINESS: 7, T.TRADE_UNION: 6, T.OTHER: 4}
+TYPE_WEIGHTS = {
+    T.CIVIL_SOCIETY: 24,
+    T.DIASPORA: 18,
+    T.GOVERNMENT: 15,
+    T.REGIONAL_LOCAL_AUTHORITY: 8,
+    T.ACADEMIA_RESEARCH: 8,
+    T.INTERNATIONAL: 7,
+    T.EMPLOYERS_BUSINESS: 7,
+    T.TRADE_UNION: 6,
+    T.OTHER: 4,
+}
 
 #: Country (ISO alpha-2) → Faker locale for people's names, real cities; grouped by region.
-EUROPE = {"FR": ("fr_FR", "Paris,Lyon,Marseille"), "NL": ("nl_NL", "Amsterdam,Rotterdam,Utrecht"),
-          "BE": ("nl_BE", "Brussels,Antwerp,Ghent"), "DE": ("de_DE", "Berlin,Hamburg,Cologne"),
-          "ES": ("es_ES", "Madrid,Barcelona,Seville"), "PT": ("pt_PT", "Lisbon,Porto"),
-          "IT": ("it_IT", "Rome,Milan,Turin"), "IE": ("en_IE", "Dublin,Cork"), "SE": ("sv_SE", "Stockholm,Malmö"),
-          "PL": ("pl_PL", "Warsaw,Kraków"), "AT": ("de_AT", "Vienna,Graz"), "GB": ("en_GB", "London,Manchester")}
-ELSEWHERE = {"SN": ("fr_FR", "Dakar,Thiès"), "MA": ("fr_DZ", "Rabat,Casablanca"), "NG": ("en_NG", "Lagos,Abuja"),
-             "GH": ("tw_GH", "Accra,Kumasi"), "KE": ("en_KE", "Nairobi,Mombasa"), "ZA": ("zu_ZA", "Durban"),
-             "ML": ("fr_FR", "Bamako"), "CM": ("fr_FR", "Yaoundé,Douala"), "PH": ("en_PH", "Manila,Cebu"),
-             "IN": ("en_IN", "New Delhi,Mumbai,Kochi"), "PK": ("en_PK", "Lahore,Karachi"), "ID": ("id_ID", "Jakarta"),
-             "VN": ("vi_VN", "Hanoi"), "TR": ("tr_TR", "Istanbul,Ankara"), "MX": ("es_MX", "Mexico City,Guadalajara"),
-             "CO": ("es_CO", "Bogotá,Medellín"), "BR": ("pt_BR", "São Paulo,Recife"), "AR": ("es_AR", "Buenos Aires"),
-             "CL": ("es_CL", "Santiago")}
+EUROPE = {
+    "FR": ("fr_FR", "Paris,Lyon,Marseille"),
+    "NL": ("nl_NL", "Amsterdam,Rotterdam,Utrecht"),
+    "BE": ("nl_BE", "Brussels,Antwerp,Ghent"),
+    "DE": ("de_DE", "Berlin,Hamburg,Cologne"),
+    "ES": ("es_ES", "Madrid,Barcelona,Seville"),
+    "PT": ("pt_PT", "Lisbon,Porto"),
+    "IT": ("it_IT", "Rome,Milan,Turin"),
+    "IE": ("en_IE", "Dublin,Cork"),
+    "SE": ("sv_SE", "Stockholm,Malmö"),
+    "PL": ("pl_PL", "Warsaw,Kraków"),
+    "AT": ("de_AT", "Vienna,Graz"),
+    "GB": ("en_GB", "London,Manchester"),
+}
+ELSEWHERE = {
+    "SN": ("fr_FR", "Dakar,Thiès"),
+    "MA": ("fr_DZ", "Rabat,Casablanca"),
+    "NG": ("en_NG", "Lagos,Abuja"),
+    "GH": ("tw_GH", "Accra,Kumasi"),
+    "KE": ("en_KE", "Nairobi,Mombasa"),
+    "ZA": ("zu_ZA", "Durban"),
+    "ML": ("fr_FR", "Bamako"),
+    "CM": ("fr_FR", "Yaoundé,Douala"),
+    "PH": ("en_PH", "Manila,Cebu"),
+    "IN": ("en_IN", "New Delhi,Mumbai,Kochi"),
+    "PK": ("en_PK", "Lahore,Karachi"),
+    "ID": ("id_ID", "Jakarta"),
+    "VN": ("vi_VN", "Hanoi"),
+    "TR": ("tr_TR", "Istanbul,Ankara"),
+    "MX": ("es_MX", "Mexico City,Guadalajara"),
+    "CO": ("es_CO", "Bogotá,Medellín"),
+    "BR": ("pt_BR", "São Paulo,Recife"),
+    "AR": ("es_AR", "Buenos Aires"),
+    "CL": ("es_CL", "Santiago"),
+}
 PLACES = {**EUROPE, **ELSEWHERE}
 ORG_TEMPLATES = {
-    T.GOVERNMENT: ("Ministry of Foreign Affairs, {country}", "Ministry of Labour, {country}",
-                   "Ministry of Diaspora Affairs, {country}", "Development Cooperation Agency, {country}"),
+    T.GOVERNMENT: (
+        "Ministry of Foreign Affairs, {country}",
+        "Ministry of Labour, {country}",
+        "Ministry of Diaspora Affairs, {country}",
+        "Development Cooperation Agency, {country}",
+    ),
     T.REGIONAL_LOCAL_AUTHORITY: ("City of {city}", "Municipality of {city}", "{city} Regional Council"),
-    T.CIVIL_SOCIETY: ("{city} Migrant Support Network", "{name} Foundation", "Association for Migrants' Rights {city}",
-                      "{city} Refugee Welcome Centre", "Women on the Move {city}"),
-    T.DIASPORA: ("{origin} Diaspora Association of {city}", "{origin} Community Network {city}",
-                 "Diaspora Development Forum {origin}–{city}"),
+    T.CIVIL_SOCIETY: (
+        "{city} Migrant Support Network",
+        "{name} Foundation",
+        "Association for Migrants' Rights {city}",
+        "{city} Refugee Welcome Centre",
+        "Women on the Move {city}",
+    ),
+    T.DIASPORA: (
+        "{origin} Diaspora Association of {city}",
+        "{origin} Community Network {city}",
+        "Diaspora Development Forum {origin}–{city}",
+    ),
     T.INTERNATIONAL: ("{name} Centre for Migration Policy", "International Observatory on Mobility, {city}"),
     T.TRADE_UNION: ("{city} General Workers' Union", "Domestic Workers' Union of {country}"),
     T.EMPLOYERS_BUSINESS: ("{company}", "{city} Chamber of Commerce"),
@@ -122,8 +167,16 @@ SENTENCES = (
     "The text should name concrete commitments and a timeline, or it remains a statement of intent.",
 )
 LIST_LEADS = ("We propose the following changes:", "In particular:", "Our members raised three points:")
-REPLY_OPENERS = ("I agree.", "Thank you for raising this.", "From our experience in the field:", "I would nuance this.",
-                 "Respectfully, I disagree.", "Building on this point:", "Our members report the same.", "")
+REPLY_OPENERS = (
+    "I agree.",
+    "Thank you for raising this.",
+    "From our experience in the field:",
+    "I would nuance this.",
+    "Respectfully, I disagree.",
+    "Building on this point:",
+    "Our members report the same.",
+    "",
+)
 
 
 @dataclass(frozen=True)
@@ -172,8 +225,12 @@ def _organisation(rng: random.Random, fakers: _Fakers) -> OrgSpec:
     locale, cities = PLACES[country]
     fake = fakers(locale)
     name = rng.choice(ORG_TEMPLATES[kind]).format(
-        city=rng.choice(cities.split(",")), name=fake.last_name(), company=fake.company(),
-        country=country_name(country), origin=country_name(origin))
+        city=rng.choice(cities.split(",")),
+        name=fake.last_name(),
+        company=fake.company(),
+        country=country_name(country),
+        origin=country_name(origin),
+    )
     return OrgSpec(name[:200], kind, country, PLACES[origin][0] if kind is T.DIASPORA else locale)
 
 
@@ -182,7 +239,7 @@ def _organisations(rng: random.Random, fakers: _Fakers, count: int) -> list[OrgS
     specs: dict[tuple[str, str], OrgSpec] = {}
     for _ in range(count * 5):
         spec = _organisation(rng, fakers)
-        specs.setdefault((spec.name.lower(), spec.country), spec)
+        specs.setdefault((organisation_name_key(spec.name), spec.country), spec)
         if len(specs) == count:
             break
     return list(specs.values())
@@ -230,8 +287,14 @@ def _reply_parent(rng: random.Random, by_depth: dict[tuple[int, int], list[int]]
     return None
 
 
-def _plan(rng: random.Random, count: int, messages: list[KeyMessage], positions: list[str],
-          people: int, consultation: Consultation) -> list[Planned]:
+def _plan(
+    rng: random.Random,
+    count: int,
+    messages: list[KeyMessage],
+    positions: list[str],
+    people: int,
+    consultation: Consultation,
+) -> list[Planned]:
     message_weights = [rng.uniform(0.3, 3.0) for _ in messages]
     activity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in range(people)))
     position_weights = {p: POSITION_WEIGHTS.get(p, 10) for p in positions}
@@ -245,8 +308,15 @@ def _plan(rng: random.Random, count: int, messages: list[KeyMessage], positions:
             item = Planned(message_id, author, moment, _body(rng, reply=False), _pick(rng, position_weights))
         else:
             above = plan[parent]
-            item = Planned(message_id, author, moment, _body(rng, reply=True), parent=parent,
-                           root=parent if above.root is None else above.root, depth=above.depth + 1)
+            item = Planned(
+                message_id,
+                author,
+                moment,
+                _body(rng, reply=True),
+                parent=parent,
+                root=parent if above.root is None else above.root,
+                depth=above.depth + 1,
+            )
         by_depth[(message_id, item.depth)].append(index)
         plan.append(item)
     return plan
@@ -257,19 +327,32 @@ async def _insert(db: AsyncSession, model: type[Base], rows: list[dict[str, Any]
     ids: list[int] = []
     for start in range(0, len(rows), BATCH_ROWS):
         statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
-        ids += (await db.execute(statement, rows[start:start + BATCH_ROWS])).scalars().all()
+        ids += (await db.execute(statement, rows[start : start + BATCH_ROWS])).scalars().all()
     return ids
 
 
 async def _save_organisations(db: AsyncSession, specs: list[OrgSpec], now: datetime) -> tuple[list[int], int]:
     """Ids for every spec, reusing organisations an earlier run (or a person) created."""
-    rows = await db.execute(select(Organisation.id, Organisation.name, Organisation.country))
-    known = {(name.lower(), country): id_ for id_, name, country in rows}
-    new = [s for s in specs if (s.name.lower(), s.country) not in known]
-    ids = await _insert(db, Organisation, [{"name": s.name, "type": s.type, "country": s.country,
-                                            "created_at": now, "updated_at": now} for s in new])
-    known.update(zip([(s.name.lower(), s.country) for s in new], ids, strict=True))
-    return [known[(s.name.lower(), s.country)] for s in specs], len(new)
+    rows = await db.execute(select(Organisation.id, Organisation.name_key, Organisation.country))
+    known = {(key, country): id_ for id_, key, country in rows}
+    new = [s for s in specs if (organisation_name_key(s.name), s.country) not in known]
+    ids = await _insert(
+        db,
+        Organisation,
+        [
+            {
+                "name": s.name,
+                "name_key": organisation_name_key(s.name),
+                "type": s.type,
+                "country": s.country,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for s in new
+        ],
+    )
+    known.update(zip([(organisation_name_key(s.name), s.country) for s in new], ids, strict=True))
+    return [known[(organisation_name_key(s.name), s.country)] for s in specs], len(new)
 
 
 async def _next_demo_number(db: AsyncSession) -> int:
@@ -278,35 +361,67 @@ async def _next_demo_number(db: AsyncSession) -> int:
     return max(numbers, default=0) + 1
 
 
-async def _save_people(db: AsyncSession, people: list[tuple[str, int | None]], org_ids: list[int],
-                       now: datetime) -> tuple[list[int], int]:
+async def _save_people(
+    db: AsyncSession, people: list[tuple[str, int | None]], org_ids: list[int], now: datetime
+) -> tuple[list[int], int]:
     """User ids in order, and the number of the first demo email."""
     first, password_hash = await _next_demo_number(db), hash_password(secrets.token_urlsafe(32))
-    ids = await _insert(db, User, [{"email": f"demo-{first + i}@example.org", "display_name": name,
-                                    "password_hash": password_hash, "role": Role.PARTICIPANT, "is_active": True,
-                                    "created_at": now, "updated_at": now} for i, (name, _org) in enumerate(people)])
-    await _insert(db, Membership, [{"user_id": uid, "organisation_id": org_ids[org], "is_admin": False,
-                                    "created_at": now, "updated_at": now}
-                                   for uid, (_name, org) in zip(ids, people, strict=True) if org is not None])
+    ids = await _insert(
+        db,
+        User,
+        [
+            {
+                "email": f"demo-{first + i}@example.org",
+                "display_name": name,
+                "password_hash": password_hash,
+                "role": Role.PARTICIPANT,
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, (name, _org) in enumerate(people)
+        ],
+    )
+    await _insert(
+        db,
+        Membership,
+        [
+            {"user_id": uid, "organisation_id": org_ids[org], "is_admin": False, "created_at": now, "updated_at": now}
+            for uid, (_name, org) in zip(ids, people, strict=True)
+            if org is not None
+        ],
+    )
     return ids, first
 
 
-async def _save_contributions(db: AsyncSession, plan: list[Planned], authors: list[int],
-                              organisations: list[int | None]) -> None:
+async def _save_contributions(
+    db: AsyncSession, plan: list[Planned], authors: list[int], organisations: list[int | None]
+) -> None:
     """Top-level contributions first, then replies level by level, so parents have ids."""
     html, ids = cache(render_markdown), [0] * len(plan)
     levels: dict[int, list[int]] = defaultdict(list)
     for index, item in enumerate(plan):
         levels[item.depth].append(index)
     for depth in sorted(levels):
-        rows = [{"key_message_id": p.key_message_id, "author_id": authors[p.author],
-                 "organisation_id": organisations[p.author], "depth": p.depth, "position": p.position,
-                 "parent_id": None if p.parent is None else ids[p.parent],
-                 "thread_root_id": None if p.root is None else ids[p.root],
-                 "body_source": p.body, "body_html": html(p.body), "language": "en",
-                 "status": ContributionStatus.VISIBLE, "submission_key": f"demo-{uuid.uuid4().hex}",
-                 "created_at": p.created_at, "updated_at": p.created_at}
-                for p in (plan[i] for i in levels[depth])]
+        rows = [
+            {
+                "key_message_id": p.key_message_id,
+                "author_id": authors[p.author],
+                "organisation_id": organisations[p.author],
+                "depth": p.depth,
+                "position": p.position,
+                "parent_id": None if p.parent is None else ids[p.parent],
+                "thread_root_id": None if p.root is None else ids[p.root],
+                "body_source": p.body,
+                "body_html": html(p.body),
+                "language": "en",
+                "status": ContributionStatus.VISIBLE,
+                "submission_key": f"demo-{uuid.uuid4().hex}",
+                "created_at": p.created_at,
+                "updated_at": p.created_at,
+            }
+            for p in (plan[i] for i in levels[depth])
+        ]
         for index, new_id in zip(levels[depth], await _insert(db, Contribution, rows), strict=True):
             ids[index] = new_id
 
@@ -330,8 +445,14 @@ def _key_messages(consultation: Consultation, ref: str | None) -> list[KeyMessag
     return [message]
 
 
-async def generate_demo_data(db: AsyncSession, *, contributions: int, key_message_ref: str | None,
-                             consultation_slug: str | None, random_seed: int) -> str:
+async def generate_demo_data(
+    db: AsyncSession,
+    *,
+    contributions: int,
+    key_message_ref: str | None,
+    consultation_slug: str | None,
+    random_seed: int,
+) -> str:
     """Add organisations, people and `contributions` threaded contributions; the caller commits."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
@@ -346,7 +467,9 @@ async def generate_demo_data(db: AsyncSession, *, contributions: int, key_messag
     user_ids, first = await _save_people(db, people, org_ids, utcnow())
     await _save_contributions(db, plan, user_ids, [None if org is None else org_ids[org] for _n, org in people])
     replies = sum(1 for p in plan if p.parent is not None)
-    return (f"{consultation.slug}: {contributions} contributions ({contributions - replies} positions, "
-            f"{replies} replies, depth ≤ {max(p.depth for p in plan)}) on {len(messages)} key message(s) "
-            f"by {len(people)} people (demo-{first}…demo-{first + len(people) - 1}@example.org), "
-            f"{new_orgs} new organisations")
+    return (
+        f"{consultation.slug}: {contributions} contributions ({contributions - replies} positions, "
+        f"{replies} replies, depth ≤ {max(p.depth for p in plan)}) on {len(messages)} key message(s) "
+        f"by {len(people)} people (demo-{first}…demo-{first + len(people) - 1}@example.org), "
+        f"{new_orgs} new organisations"
+    )

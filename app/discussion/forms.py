@@ -23,5 +23,9 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
     state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id"))
     values = state.values
     organisation_id = int(values["organisation_id"]) if values["organisation_id"].isdigit() else None
-    return state, Draft(body=values["body"], submission_key=values["submission_key"],
-                        position=values["position"] or None, organisation_id=organisation_id)
+    return state, Draft(
+        body=values["body"],
+        submission_key=values["submission_key"],
+        position=values["position"] or None,
+        organisation_id=organisation_id,
+    )

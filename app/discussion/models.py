@@ -33,9 +33,7 @@ class Contribution(TimestampMixin, Base):
     key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: The organisation the author spoke for, fixed at the time of writing.
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
     #: The top-level contribution of the thread (NULL for a top-level one), so a thread
     #: loads in one indexed query.

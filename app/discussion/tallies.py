@@ -34,8 +34,11 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     rows = await db.execute(
         select(Contribution.key_message_id, Contribution.position, Organisation.type, func.count())
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(Contribution.key_message_id.in_(key_message_ids), Contribution.parent_id.is_(None),
-               Contribution.status == ContributionStatus.VISIBLE)
+        .where(
+            Contribution.key_message_id.in_(key_message_ids),
+            Contribution.parent_id.is_(None),
+            Contribution.status == ContributionStatus.VISIBLE,
+        )
         .group_by(Contribution.key_message_id, Contribution.position, Organisation.type)
     )
     for key_message_id, position, organisation_type, count in rows:

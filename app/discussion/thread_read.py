@@ -51,9 +51,19 @@ class ContributionView:
 
 
 _LISTED_COLUMNS = (
-    Contribution.id, Contribution.key_message_id, Contribution.parent_id, Contribution.thread_root_id,
-    Contribution.position, Contribution.body_html, Contribution.status, Contribution.moderation_reason,
-    Contribution.created_at, User.display_name, Organisation.name, Organisation.type, Organisation.country,
+    Contribution.id,
+    Contribution.key_message_id,
+    Contribution.parent_id,
+    Contribution.thread_root_id,
+    Contribution.position,
+    Contribution.body_html,
+    Contribution.status,
+    Contribution.moderation_reason,
+    Contribution.created_at,
+    User.display_name,
+    Organisation.name,
+    Organisation.type,
+    Organisation.country,
 )
 
 
@@ -66,13 +76,34 @@ def _listing(*extra: Any) -> Select[*tuple[Any, ...]]:
 
 
 def _view(row: Any) -> ContributionView:
-    (identifier, key_message_id, parent_id, thread_root_id, position, body_html, status, moderation_reason,
-     created_at, author_name, organisation_name, organisation_type, country) = row[:13]
+    (
+        identifier,
+        key_message_id,
+        parent_id,
+        thread_root_id,
+        position,
+        body_html,
+        status,
+        moderation_reason,
+        created_at,
+        author_name,
+        organisation_name,
+        organisation_type,
+        country,
+    ) = row[:13]
     return ContributionView(
-        id=identifier, key_message_id=key_message_id, parent_id=parent_id, thread_root_id=thread_root_id,
-        position=position, body_html=body_html, status=status, moderation_reason=moderation_reason,
-        created_at=created_at, author=AuthorView(author_name),
-        organisation=None if organisation_name is None
+        id=identifier,
+        key_message_id=key_message_id,
+        parent_id=parent_id,
+        thread_root_id=thread_root_id,
+        position=position,
+        body_html=body_html,
+        status=status,
+        moderation_reason=moderation_reason,
+        created_at=created_at,
+        author=AuthorView(author_name),
+        organisation=None
+        if organisation_name is None
         else OrganisationView(organisation_name, organisation_type, country),
     )
 
@@ -112,20 +143,28 @@ def _after(cursor: tuple[datetime, int] | None):  # type: ignore[no-untyped-def]
     if cursor is None:
         return True
     created_at, identifier = cursor
-    return or_(Contribution.created_at > created_at,
-               and_(Contribution.created_at == created_at, Contribution.id > identifier))
+    return or_(
+        Contribution.created_at > created_at, and_(Contribution.created_at == created_at, Contribution.id > identifier)
+    )
 
 
 async def key_message_threads(
     db: AsyncSession, key_message_id: int, *, cursor: str | None, page_size: int
 ) -> ThreadPage:
     """One page of top-level contributions (oldest first) with their first replies."""
-    roots = [_view(row) for row in await db.execute(
-        _listing()
-        .where(Contribution.key_message_id == key_message_id, Contribution.parent_id.is_(None),
-               _after(decode_cursor(cursor)))
-        .order_by(Contribution.created_at, Contribution.id).limit(page_size + 1)
-    )]
+    roots = [
+        _view(row)
+        for row in await db.execute(
+            _listing()
+            .where(
+                Contribution.key_message_id == key_message_id,
+                Contribution.parent_id.is_(None),
+                _after(decode_cursor(cursor)),
+            )
+            .order_by(Contribution.created_at, Contribution.id)
+            .limit(page_size + 1)
+        )
+    ]
     has_more = len(roots) > page_size
     roots = roots[:page_size]
     nodes = await _attach_first_replies(db, roots)
@@ -136,17 +175,24 @@ async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView])
     if not roots:
         return []
     ranked = (
-        select(Contribution.id, func.row_number().over(
-            partition_by=Contribution.thread_root_id, order_by=(Contribution.created_at, Contribution.id)
-        ).label("rank"), func.count().over(partition_by=Contribution.thread_root_id).label("total"))
+        select(
+            Contribution.id,
+            func.row_number()
+            .over(partition_by=Contribution.thread_root_id, order_by=(Contribution.created_at, Contribution.id))
+            .label("rank"),
+            func.count().over(partition_by=Contribution.thread_root_id).label("total"),
+        )
         .where(Contribution.thread_root_id.in_([root.id for root in roots]))
         .subquery()
     )
-    rows = (await db.execute(
-        _listing(ranked.c.total)
-        .join(ranked, ranked.c.id == Contribution.id).where(ranked.c.rank <= REPLIES_PER_THREAD)
-        .order_by(Contribution.created_at, Contribution.id)
-    )).all()
+    rows = (
+        await db.execute(
+            _listing(ranked.c.total)
+            .join(ranked, ranked.c.id == Contribution.id)
+            .where(ranked.c.rank <= REPLIES_PER_THREAD)
+            .order_by(Contribution.created_at, Contribution.id)
+        )
+    ).all()
     replies = [_view(row) for row in rows]
     totals = {reply.thread_root_id: row[-1] for reply, row in zip(replies, rows, strict=True)}
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
@@ -171,7 +217,8 @@ def _nest(nodes: dict[int, Node], replies: list[ContributionView]) -> list[Node]
 async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Contribution | None:
     """One contribution as a model (it may be changed), with its author and organisation."""
     return await db.scalar(
-        select(Contribution).options(joinedload(Contribution.author), joinedload(Contribution.organisation))
+        select(Contribution)
+        .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
         .where(Contribution.id == contribution_id)
     )
 
@@ -182,10 +229,15 @@ async def thread_replies(
     """A page of every reply under `contribution`'s thread root, oldest first. Replies whose
     parent is on an earlier page are listed at the top level of this page."""
     root_id = contribution.thread_root_id or contribution.id
-    replies = [_view(row) for row in await db.execute(
-        _listing().where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
-        .order_by(Contribution.created_at, Contribution.id).limit(page_size + 1)
-    )]
+    replies = [
+        _view(row)
+        for row in await db.execute(
+            _listing()
+            .where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
+            .order_by(Contribution.created_at, Contribution.id)
+            .limit(page_size + 1)
+        )
+    ]
     has_more = len(replies) > page_size
     replies = replies[:page_size]
     orphans = _nest({}, replies)

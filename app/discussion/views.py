@@ -37,20 +37,31 @@ async def home(request: Request) -> Response:
         db_of(request), include_drafts=permits(identity, Permission.SEE_DRAFTS)
     )
     ids = [m.id for c in consultations for m in text.all_key_messages(c)]
-    return render(request, "discussion/home.html", {
-        "consultations": consultations, "tallies": await tallies(db_of(request), ids),
-        "roundtables": text.roundtables,
-    })
+    return render(
+        request,
+        "discussion/home.html",
+        {
+            "consultations": consultations,
+            "tallies": await tallies(db_of(request), ids),
+            "roundtables": text.roundtables,
+        },
+    )
 
 
 async def consultation_page(request: Request) -> Response:
     consultation = await consultation_from_path(request)
     ids = [m.id for m in text.all_key_messages(consultation)]
-    return render(request, "discussion/consultation.html", {
-        "consultation": consultation, "tallies": await tallies(db_of(request), ids),
-        "roundtables": text.roundtables(consultation), "footnotes": consultation.footnotes,
-        "may_export": permits(identity_of(request), Permission.EXPORT, consultation),
-    })
+    return render(
+        request,
+        "discussion/consultation.html",
+        {
+            "consultation": consultation,
+            "tallies": await tallies(db_of(request), ids),
+            "roundtables": text.roundtables(consultation),
+            "footnotes": consultation.footnotes,
+            "may_export": permits(identity_of(request), Permission.EXPORT, consultation),
+        },
+    )
 
 
 async def roundtable_page(request: Request) -> Response:
@@ -60,25 +71,41 @@ async def roundtable_page(request: Request) -> Response:
         raise HTTPException(status_code=404)
     children = text.subsections(consultation, section)
     cited = [p.text for s in [section, *children] for p in s.paragraphs] + [m.text for m in section.key_messages]
-    return render(request, "discussion/roundtable.html", {
-        "consultation": consultation, "section": section, "subsections": children,
-        "footnotes": text.cited_footnotes(consultation, *cited),
-        "tallies": await tallies(db_of(request), [m.id for m in section.key_messages]),
-    })
+    return render(
+        request,
+        "discussion/roundtable.html",
+        {
+            "consultation": consultation,
+            "section": section,
+            "subsections": children,
+            "footnotes": text.cited_footnotes(consultation, *cited),
+            "tallies": await tallies(db_of(request), [m.id for m in section.key_messages]),
+        },
+    )
 
 
 async def key_message_page(request: Request) -> Response:
     context = await key_message_from_path(request)
     consultation, message = context.consultation, context.message
     db = db_of(request)
-    page = await key_message_threads(db, message.id, cursor=request.query_params.get("after"),
-                                     page_size=request.app.state.settings.page_size)
-    return render(request, "discussion/key_message.html", {
-        "consultation": consultation, "message": message,
-        "section": context.section, "footnotes": context.footnotes,
-        "tally": (await tallies(db, [message.id]))[message.id],
-        "page": page, "form": blank_form(), **page_flags(request, consultation),
-    }, block="thread_page" if request.query_params.get("after") else None)
+    page = await key_message_threads(
+        db, message.id, cursor=request.query_params.get("after"), page_size=request.app.state.settings.page_size
+    )
+    return render(
+        request,
+        "discussion/key_message.html",
+        {
+            "consultation": consultation,
+            "message": message,
+            "section": context.section,
+            "footnotes": context.footnotes,
+            "tally": (await tallies(db, [message.id]))[message.id],
+            "page": page,
+            "form": blank_form(),
+            **page_flags(request, consultation),
+        },
+        block="thread_page" if request.query_params.get("after") else None,
+    )
 
 
 async def thread_page(request: Request) -> Response:
@@ -86,9 +113,16 @@ async def thread_page(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     db = db_of(request)
     root = await contribution_with_people(db, contribution.thread_root_id) if contribution.thread_root_id else None
-    page = await thread_replies(db, contribution, cursor=request.query_params.get("after"),
-                                page_size=THREAD_PAGE_SIZE)
-    return render(request, "discussion/thread.html", {
-        "consultation": consultation, "message": message, "head": Node(root or contribution),
-        "page": page, **page_flags(request, consultation),
-    }, block="thread_page" if request.query_params.get("after") else None)
+    page = await thread_replies(db, contribution, cursor=request.query_params.get("after"), page_size=THREAD_PAGE_SIZE)
+    return render(
+        request,
+        "discussion/thread.html",
+        {
+            "consultation": consultation,
+            "message": message,
+            "head": Node(root or contribution),
+            "page": page,
+            **page_flags(request, consultation),
+        },
+        block="thread_page" if request.query_params.get("after") else None,
+    )

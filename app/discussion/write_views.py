@@ -41,9 +41,14 @@ async def post_contribution(request: Request) -> Response:
     state, draft = parse_contribution(await request.form())
     db = db_of(request)
     try:
-        result = await publish_position(db, author=identity.user, consultation=consultation,  # type: ignore[arg-type]
-                                        key_message=message, draft=draft,
-                                        max_chars=request.app.state.settings.contribution_max_chars)
+        result = await publish_position(
+            db,
+            author=identity.user,
+            consultation=consultation,  # type: ignore[arg-type]
+            key_message=message,
+            draft=draft,
+            max_chars=request.app.state.settings.contribution_max_chars,
+        )
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
     await db.commit()
@@ -58,37 +63,65 @@ async def post_reply(request: Request) -> Response:
     state, draft = parse_contribution(await request.form())
     db = db_of(request)
     try:
-        result = await publish_reply(db, author=identity.user, parent=parent, draft=draft,  # type: ignore[arg-type]
-                                     max_chars=request.app.state.settings.contribution_max_chars)
+        result = await publish_reply(
+            db,
+            author=identity.user,
+            parent=parent,
+            draft=draft,  # type: ignore[arg-type]
+            max_chars=request.app.state.settings.contribution_max_chars,
+        )
     except ContributionError as error:
         state.error(error.field, error.message)
-        return render(request, "discussion/reply.html", {
-            "consultation": consultation, "message": message, "parent": parent, "form": state,
-            **page_flags(request, consultation),
-        }, block="reply_form", status_code=422)
+        return render(
+            request,
+            "discussion/reply.html",
+            {
+                "consultation": consultation,
+                "message": message,
+                "parent": parent,
+                "form": state,
+                **page_flags(request, consultation),
+            },
+            block="reply_form",
+            status_code=422,
+        )
     await db.commit()
     return await _published(request, consultation, message, result, "discussion/_reply_published.html")
 
 
-async def _published(request: Request, consultation: Consultation, message: KeyMessage,
-                     result: WriteResult, partial: str) -> Response:
+async def _published(
+    request: Request, consultation: Consultation, message: KeyMessage, result: WriteResult, partial: str
+) -> Response:
     if is_htmx(request):
         tally = (await tallies(db_of(request), [message.id]))[message.id]
-        return render(request, partial, {
-            "consultation": consultation, "message": message, "node": Node(result.contribution),
-            "tally": tally,
-            "form": blank_form(), "notice": _("Your contribution is published."), **page_flags(request, consultation),
-        })
+        return render(
+            request,
+            partial,
+            {
+                "consultation": consultation,
+                "message": message,
+                "node": Node(result.contribution),
+                "tally": tally,
+                "form": blank_form(),
+                "notice": _("Your contribution is published."),
+                **page_flags(request, consultation),
+            },
+        )
     response = see_other(f"{key_message_url(consultation, message)}#c{result.contribution.id}")
     flash(request, response, _("Your contribution is published."))
     return response
 
 
-async def _form_with_error(request: Request, consultation: Consultation, message: KeyMessage,
-                           state: FormState, error: ContributionError) -> Response:
+async def _form_with_error(
+    request: Request, consultation: Consultation, message: KeyMessage, state: FormState, error: ContributionError
+) -> Response:
     state.error(error.field, error.message)
-    context: dict[str, Any] = {"consultation": consultation, "message": message, "form": state,
-                               **page_flags(request, consultation)}
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "message": message,
+        "form": state,
+        **page_flags(request, consultation),
+    }
     # The form partial alone answers an htmx swap; without JavaScript it sits in a full page.
     template = "discussion/_contribution_form.html" if is_htmx(request) else "discussion/contribute.html"
     return render(request, template, context, status_code=422)
@@ -99,7 +132,15 @@ async def reply_form(request: Request) -> Response:
     context, parent = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
-    return render(request, "discussion/reply.html", {
-        "consultation": consultation, "message": message, "parent": parent, "form": blank_form(),
-        **page_flags(request, consultation),
-    }, block="reply_form")
+    return render(
+        request,
+        "discussion/reply.html",
+        {
+            "consultation": consultation,
+            "message": message,
+            "parent": parent,
+            "form": blank_form(),
+            **page_flags(request, consultation),
+        },
+        block="reply_form",
+    )

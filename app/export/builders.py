@@ -24,12 +24,16 @@ SCHEMA_VERSION = 1
 async def load_contributions(db: AsyncSession, consultation: Consultation) -> list[Contribution]:
     """Every contribution of the consultation with its author and organisation, oldest first."""
     key_message_ids = [m.id for s in consultation.sections for m in s.key_messages]
-    return list((await db.scalars(
-        select(Contribution)
-        .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
-        .where(Contribution.key_message_id.in_(key_message_ids))
-        .order_by(Contribution.created_at, Contribution.id)
-    )).all())
+    return list(
+        (
+            await db.scalars(
+                select(Contribution)
+                .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
+                .where(Contribution.key_message_id.in_(key_message_ids))
+                .order_by(Contribution.created_at, Contribution.id)
+            )
+        ).all()
+    )
 
 
 def _iso(value: datetime) -> str:
@@ -46,8 +50,12 @@ def contribution_record(contribution: Contribution) -> dict[str, Any]:
         "position": contribution.position,
         "status": contribution.status.value,
         "author": contribution.author.display_name,
-        "organisation": None if organisation is None else {
-            "name": organisation.name, "type": organisation.type.value, "country": organisation.country,
+        "organisation": None
+        if organisation is None
+        else {
+            "name": organisation.name,
+            "type": organisation.type.value,
+            "country": organisation.country,
         },
         "created_at": _iso(contribution.created_at),
         "body": contribution.body_source if visible else None,
@@ -75,8 +83,9 @@ def _counts(tally: Tally, positions: list[str]) -> dict[str, Any]:
     }
 
 
-def _key_message(consultation: Consultation, message: KeyMessage, tally: Tally,
-                 records: list[dict[str, Any]]) -> dict[str, Any]:
+def _key_message(
+    consultation: Consultation, message: KeyMessage, tally: Tally, records: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "ref": message.ref,
         "kind": message.kind.value,
@@ -88,8 +97,9 @@ def _key_message(consultation: Consultation, message: KeyMessage, tally: Tally,
     }
 
 
-def _section(consultation: Consultation, section: Section, counts: dict[int, Tally],
-             records: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+def _section(
+    consultation: Consultation, section: Section, counts: dict[int, Tally], records: dict[int, list[dict[str, Any]]]
+) -> dict[str, Any]:
     return {
         "ref": section.ref,
         "number": section.number,
@@ -111,19 +121,36 @@ async def build_consultation_export(db: AsyncSession, consultation: Consultation
     return {
         "schema_version": SCHEMA_VERSION,
         "consultation": {
-            "slug": consultation.slug, "title": consultation.title,
-            "source_reference": consultation.source_reference, "language": consultation.language,
-            "status": consultation.status.value, "positions": list(consultation.positions),
+            "slug": consultation.slug,
+            "title": consultation.title,
+            "source_reference": consultation.source_reference,
+            "language": consultation.language,
+            "status": consultation.status.value,
+            "positions": list(consultation.positions),
         },
-        "roundtables": [_section(consultation, s, counts, records)
-                        for s in commentable if s.kind is SectionKind.ROUNDTABLE],
-        "next_steps": [_section(consultation, s, counts, records)
-                       for s in commentable if s.kind is not SectionKind.ROUNDTABLE],
+        "roundtables": [
+            _section(consultation, s, counts, records) for s in commentable if s.kind is SectionKind.ROUNDTABLE
+        ],
+        "next_steps": [
+            _section(consultation, s, counts, records) for s in commentable if s.kind is not SectionKind.ROUNDTABLE
+        ],
     }
 
 
-CSV_COLUMNS = ["id", "key_message", "parent_id", "position", "status", "author", "organisation",
-               "organisation_type", "country", "created_at", "body", "moderation_reason"]
+CSV_COLUMNS = [
+    "id",
+    "key_message",
+    "parent_id",
+    "position",
+    "status",
+    "author",
+    "organisation",
+    "organisation_type",
+    "country",
+    "created_at",
+    "body",
+    "moderation_reason",
+]
 
 
 def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
@@ -133,9 +160,22 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
     def walk(ref: str, contributions: list[dict[str, Any]]) -> None:
         for c in contributions:
             organisation = c["organisation"] or {}
-            rows.append([c["id"], ref, c["parent_id"], c["position"], c["status"], c["author"],
-                         organisation.get("name"), organisation.get("type"), organisation.get("country"),
-                         c["created_at"], c["body"], c["moderation_reason"]])
+            rows.append(
+                [
+                    c["id"],
+                    ref,
+                    c["parent_id"],
+                    c["position"],
+                    c["status"],
+                    c["author"],
+                    organisation.get("name"),
+                    organisation.get("type"),
+                    organisation.get("country"),
+                    c["created_at"],
+                    c["body"],
+                    c["moderation_reason"],
+                ]
+            )
             walk(ref, c["replies"])
 
     for section in export["roundtables"] + export["next_steps"]:

@@ -27,7 +27,8 @@ async def export_consultation(
 ) -> ExportFile:
     write, media_type = WRITERS[fmt]
     content = write(await build_consultation_export(db, consultation))
-    db.add(ExportRecord(user_id=user.id if user else None, consultation_id=consultation.id,
-                        format=fmt, channel=channel))
+    db.add(
+        ExportRecord(user_id=user.id if user else None, consultation_id=consultation.id, format=fmt, channel=channel)
+    )
     await db.flush()
     return ExportFile(content, media_type, f"roundtable-{consultation.slug}.{fmt}")

@@ -29,6 +29,11 @@ async def download(request: Request) -> Response:
         raise HTTPException(status_code=404)
     exported = await export_consultation(db_of(request), consultation, fmt, user=identity.user, channel="web")
     await db_of(request).commit()
-    return Response(exported.content, media_type=exported.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{exported.filename}"', "Cache-Control": "no-store",
-    })
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

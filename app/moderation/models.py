@@ -23,9 +23,7 @@ class ModerationLogEntry(Base):
     __tablename__ = "moderation_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
-    )
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
     moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     action: Mapped[ModerationAction] = mapped_column(enum_by_value(ModerationAction, "moderation_action"))
     #: Audit tag in the form source:subject:action.

@@ -42,17 +42,27 @@ async def set_visibility(
         return False
     contribution.status = target
     contribution.moderation_reason = reason if target is ContributionStatus.HIDDEN else None
-    db.add(ModerationLogEntry(
-        contribution_id=contribution.id, moderator_id=moderator.id, action=action,
-        tag=f"moderation:contribution:{action.value}", reason=reason,
-    ))
+    db.add(
+        ModerationLogEntry(
+            contribution_id=contribution.id,
+            moderator_id=moderator.id,
+            action=action,
+            tag=f"moderation:contribution:{action.value}",
+            reason=reason,
+        )
+    )
     await db.flush()
     return True
 
 
 async def moderation_history(db: AsyncSession, contribution_id: int) -> list[ModerationLogEntry]:
-    return list((await db.scalars(
-        select(ModerationLogEntry).options(joinedload(ModerationLogEntry.moderator))
-        .where(ModerationLogEntry.contribution_id == contribution_id)
-        .order_by(ModerationLogEntry.created_at, ModerationLogEntry.id)
-    )).all())
+    return list(
+        (
+            await db.scalars(
+                select(ModerationLogEntry)
+                .options(joinedload(ModerationLogEntry.moderator))
+                .where(ModerationLogEntry.contribution_id == contribution_id)
+                .order_by(ModerationLogEntry.created_at, ModerationLogEntry.id)
+            )
+        ).all()
+    )

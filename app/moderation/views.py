@@ -35,21 +35,35 @@ async def moderate(request: Request) -> Response:
         if changed is not None:
             await db.commit()
             response = see_other(f"{key_message_url(consultation, message)}#c{contribution.id}")
-            flash(request, response, _("Done: the contribution is now %(status)s.", status=contribution.status.value)
-                  if changed else _("Nothing changed: the contribution was already in that state."))
+            flash(
+                request,
+                response,
+                _("Done: the contribution is now %(status)s.", status=contribution.status.value)
+                if changed
+                else _("Nothing changed: the contribution was already in that state."),
+            )
             return response
-    return render(request, "moderation/moderate.html", {
-        "consultation": consultation, "message": message, "contribution": contribution, "form": state,
-        "history": await moderation_history(db, contribution.id),
-    }, status_code=422 if state.errors else 200)
+    return render(
+        request,
+        "moderation/moderate.html",
+        {
+            "consultation": consultation,
+            "message": message,
+            "contribution": contribution,
+            "form": state,
+            "history": await moderation_history(db, contribution.id),
+        },
+        status_code=422 if state.errors else 200,
+    )
 
 
 async def _decide(db: AsyncSession, moderator: User, contribution: Contribution, state: FormState) -> bool | None:
     """Apply the submitted decision; None (with errors in `state`) when it cannot be applied."""
     try:
         action = ModerationAction(state.values["action"])
-        return await set_visibility(db, moderator=moderator, contribution=contribution,
-                                    action=action, reason=state.values["reason"])
+        return await set_visibility(
+            db, moderator=moderator, contribution=contribution, action=action, reason=state.values["reason"]
+        )
     except ValueError:
         state.error("action", _("Choose whether to hide or restore the contribution."))
     except ModerationError as error:

@@ -23,9 +23,11 @@ MAX_FORM_BYTES = 2 * 1024 * 1024
 
 
 class CSRFMiddleware:
-    def __init__(self, app: ASGIApp, *, secure: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, secure: bool = False, trusted_origin: str | None = None) -> None:
         self.app = app
         self.secure = secure
+        #: The public address (BASE_URL); behind a proxy the Host header may differ from it.
+        self.trusted_host = urlsplit(trusted_origin).netloc if trusted_origin else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,7 +39,7 @@ class CSRFMiddleware:
         scope.setdefault("state", {})["csrf_token"] = token
         if scope["method"] not in SAFE_METHODS:
             body = await _read_body(receive)
-            if body is None or not await _request_is_genuine(scope, headers, body, cookie_token):
+            if body is None or not await self._request_is_genuine(scope, headers, body, cookie_token):
                 await _reject(scope, receive, send)
                 return
             receive = _replay(body)
@@ -54,6 +56,23 @@ class CSRFMiddleware:
 
         return send_with_cookie
 
+    async def _request_is_genuine(self, scope: Scope, headers: Headers, body: bytes, expected: str | None) -> bool:
+        if expected is None or not self._same_origin(headers):
+            return False
+        submitted = headers.get(HEADER_NAME)
+        if submitted is None:
+            form = await Request(scope, _replay(body)).form()
+            value = form.get(FORM_FIELD)
+            submitted = value if isinstance(value, str) else None
+            await form.close()
+        return submitted is not None and hmac.compare_digest(submitted, expected)
+
+    def _same_origin(self, headers: Headers) -> bool:
+        origin = headers.get("origin")
+        if origin is None:  # older browsers and non-browser clients; the token still decides
+            return True
+        return urlsplit(origin).netloc in {headers.get("host", ""), self.trusted_host}
+
 
 def _cookie_token(headers: Headers) -> str | None:
     cookie = SimpleCookie()
@@ -63,25 +82,6 @@ def _cookie_token(headers: Headers) -> str | None:
         return None
     morsel = cookie.get(COOKIE_NAME)
     return morsel.value if morsel and len(morsel.value) >= 32 else None
-
-
-async def _request_is_genuine(scope: Scope, headers: Headers, body: bytes, expected: str | None) -> bool:
-    if expected is None or not _same_origin(scope, headers):
-        return False
-    submitted = headers.get(HEADER_NAME)
-    if submitted is None:
-        form = await Request(scope, _replay(body)).form()
-        value = form.get(FORM_FIELD)
-        submitted = value if isinstance(value, str) else None
-        await form.close()
-    return submitted is not None and hmac.compare_digest(submitted, expected)
-
-
-def _same_origin(scope: Scope, headers: Headers) -> bool:
-    origin = headers.get("origin")
-    if origin is None:  # older browsers and non-browser clients; the token still decides
-        return True
-    return urlsplit(origin).netloc == headers.get("host", "")
 
 
 async def _read_body(receive: Receive) -> bytes | None:

@@ -29,8 +29,9 @@ def _messages() -> dict[int, tuple[str, str]]:
 async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     title, explanation = _messages().get(status, (_("Error"), _("The request could not be completed.")))
-    return render(request, "errors/error.html", {"title": title, "explanation": explanation, "status": status},
-                  status_code=status)
+    return render(
+        request, "errors/error.html", {"title": title, "explanation": explanation, "status": status}, status_code=status
+    )
 
 
 async def sign_in_required(request: Request, _exc: Exception) -> Response:
@@ -43,7 +44,7 @@ async def sign_in_required(request: Request, _exc: Exception) -> Response:
 
 def _local_path(target: str, request: Request) -> str:
     base = str(request.base_url).rstrip("/")
-    return target[len(base):] or "/" if target.startswith(base) else (target if target.startswith("/") else "/")
+    return target[len(base) :] or "/" if target.startswith(base) else (target if target.startswith("/") else "/")
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

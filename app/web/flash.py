@@ -23,8 +23,14 @@ def flash(request: Request, response: Response, message: str, category: str = "s
     pending = [*request.scope.get("state", {}).get("flash_pending", []), [category, message]]
     request.scope["state"]["flash_pending"] = pending
     value = _serializer(request.app.state.settings.secret_key.__str__()).dumps(json.dumps(pending))
-    response.set_cookie(FLASH_COOKIE, value, max_age=MAX_AGE_SECONDS, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        FLASH_COOKIE,
+        value,
+        max_age=MAX_AGE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+    )
 
 
 class FlashMiddleware:

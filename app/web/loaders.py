@@ -27,8 +27,9 @@ async def consultation_from_path(request: Request) -> Consultation:
 
 
 async def key_message_from_path(request: Request) -> KeyMessageInContext:
-    found = await key_message_in_context(db_of(request), slug=request.path_params["slug"],
-                                         ref=request.path_params["ref"])
+    found = await key_message_in_context(
+        db_of(request), slug=request.path_params["slug"], ref=request.path_params["ref"]
+    )
     if found is None:
         raise HTTPException(status_code=404)
     _readable(request, found.consultation)

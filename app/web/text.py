@@ -25,6 +25,4 @@ def footnoted(text: str) -> Markup:
 
 
 def _marker(number: str) -> Markup:
-    return Markup('<sup class="fn-ref"><a href="#fn-{0}">{0}</a></sup>').format(
-        escape(number)
-    )
+    return Markup('<sup class="fn-ref"><a href="#fn-{0}">{0}</a></sup>').format(escape(number))

@@ -15,10 +15,19 @@ KM = "/consultations/com-2013-292/messages/RT2-KM3"
 
 
 async def sign_up(client, *, name: str, email: str, org_name: str, org_type: str, country: str):
-    response = await post_form(client, "/sign-up", {
-        "display_name": name, "email": email, "password": "a long enough password",
-        "organisation_id": "", "org_name": org_name, "org_type": org_type, "org_country": country,
-    })
+    response = await post_form(
+        client,
+        "/sign-up",
+        {
+            "display_name": name,
+            "email": email,
+            "password": "a long enough password",
+            "organisation_id": "",
+            "org_name": org_name,
+            "org_type": org_type,
+            "org_country": country,
+        },
+    )
     assert response.status_code == 303, response.text
     return response
 
@@ -29,15 +38,26 @@ def contribution_ids(page) -> list[int]:
 
 async def test_sign_up_position_reply_hide_export(client, other_client, db):
     # A diaspora organisation signs up and takes a position.
-    await sign_up(client, name="Aminata Diallo", email="aminata@example.org",
-                  org_name="Senegalese Diaspora Forum", org_type="diaspora", country="FR")
+    await sign_up(
+        client,
+        name="Aminata Diallo",
+        email="aminata@example.org",
+        org_name="Senegalese Diaspora Forum",
+        org_type="diaspora",
+        country="FR",
+    )
     page = await client.get(KM)
     form = soup(page).select_one("form[action$='/contributions']")
     key = form.select_one("input[name=submission_key]")["value"]
-    response = await post_form(client, f"{KM}/contributions", {
-        "position": "support_with_amendments", "submission_key": key,
-        "body": "We support this, and propose adding *circular migration*.",
-    })
+    response = await post_form(
+        client,
+        f"{KM}/contributions",
+        {
+            "position": "support_with_amendments",
+            "submission_key": key,
+            "body": "We support this, and propose adding *circular migration*.",
+        },
+    )
     assert response.status_code == 303
     page = await client.get(KM)
     [position_id] = contribution_ids(page)
@@ -47,12 +67,19 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
     assert soup(page).select_one(f"#c{position_id} em").get_text() == "circular migration"
 
     # A government official replies under it.
-    await sign_up(other_client, name="Jan de Vries", email="jan@example.org",
-                  org_name="Ministerie van Buitenlandse Zaken", org_type="government", country="NL")
+    await sign_up(
+        other_client,
+        name="Jan de Vries",
+        email="jan@example.org",
+        org_name="Ministerie van Buitenlandse Zaken",
+        org_type="government",
+        country="NL",
+    )
     reply_page = await other_client.get(f"/contributions/{position_id}/reply")
     key = soup(reply_page).select_one("input[name=submission_key]")["value"]
-    response = await post_form(other_client, f"/contributions/{position_id}/replies",
-                               {"body": "Which wording exactly?", "submission_key": key})
+    response = await post_form(
+        other_client, f"/contributions/{position_id}/replies", {"body": "Which wording exactly?", "submission_key": key}
+    )
     assert response.status_code == 303
     page = await client.get(KM)
     reply_id = next(i for i in contribution_ids(page) if i != position_id)
@@ -64,8 +91,9 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
     await db.commit()
     await post_form(client, "/sign-out", {})
     await sign_in(client, moderator.email, PASSWORD)
-    response = await post_form(client, f"/contributions/{reply_id}/moderate",
-                               {"action": "hide", "reason": "Personal attack removed."})
+    response = await post_form(
+        client, f"/contributions/{reply_id}/moderate", {"action": "hide", "reason": "Personal attack removed."}
+    )
     assert response.status_code == 303
     public = await other_client.get(KM)
     hidden = soup(public).select_one(f"#c{reply_id}")
@@ -85,10 +113,13 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
     assert reply == {**reply, "status": "hidden", "body": None, "moderation_reason": "Personal attack removed."}
     assert km["counts"]["by_position"]["support_with_amendments"] == 1
     assert km["counts"]["by_organisation_type"] == {
-        "diaspora": {"support": 0, "support_with_amendments": 1, "oppose": 0, "neutral": 0}}
+        "diaspora": {"support": 0, "support_with_amendments": 1, "oppose": 0, "neutral": 0}
+    }
     response = await post_form(client, "/consultations/com-2013-292/export.csv", {})
     assert response.headers["content-disposition"] == 'attachment; filename="roundtable-com-2013-292.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["id"], r["status"], r["body"]) for r in rows] == [
-        (str(position_id), "visible", thread["body"]), (str(reply_id), "hidden", "")]
+        (str(position_id), "visible", thread["body"]),
+        (str(reply_id), "hidden", ""),
+    ]
     assert "Which wording exactly?" not in response.text

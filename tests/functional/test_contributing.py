@@ -38,10 +38,14 @@ async def test_errors_show_next_to_the_field_and_the_text_is_kept(client, db):
 async def test_too_long_a_text_is_refused_with_a_clear_error(client, db, settings):
     await signed_in(client, db)
     body = "x" * (settings.contribution_max_chars + 1)
-    response = await post_form(client, f"{KM}/contributions",
-                               {"body": body, "position": "oppose", "submission_key": "k" * 20})
+    response = await post_form(
+        client, f"{KM}/contributions", {"body": body, "position": "oppose", "submission_key": "k" * 20}
+    )
     assert response.status_code == 422
-    assert "the limit is 10,000" in field_errors(response)["body"] or "the limit is 10000" in field_errors(response)["body"]
+    assert (
+        "the limit is 10,000" in field_errors(response)["body"]
+        or "the limit is 10000" in field_errors(response)["body"]
+    )
     assert soup(response).select_one("#position-oppose").has_attr("checked")
 
 
@@ -57,9 +61,12 @@ async def test_a_double_submission_publishes_once(client, db):
 
 async def test_htmx_post_returns_the_fresh_form_and_the_new_contribution(client, db):
     await signed_in(client, db)
-    response = await post_form(client, f"{KM}/contributions",
-                               {"body": "Via htmx.", "position": "support", "submission_key": "htmx-key-0001"},
-                               headers={"HX-Request": "true"})
+    response = await post_form(
+        client,
+        f"{KM}/contributions",
+        {"body": "Via htmx.", "position": "support", "submission_key": "htmx-key-0001"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "HX-Request" in response.headers["vary"]
     page = soup(response)
@@ -73,9 +80,12 @@ async def test_htmx_post_returns_the_fresh_form_and_the_new_contribution(client,
 
 async def test_htmx_error_returns_the_form_fragment(client, db):
     await signed_in(client, db)
-    response = await post_form(client, f"{KM}/contributions", {"body": "", "position": "support",
-                                                               "submission_key": "htmx-key-0002"},
-                               headers={"HX-Request": "true"})
+    response = await post_form(
+        client,
+        f"{KM}/contributions",
+        {"body": "", "position": "support", "submission_key": "htmx-key-0002"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422
     assert soup(response).select_one("html") is None
     assert "body" in field_errors(response)

@@ -39,7 +39,9 @@ EXPECTATIONS = {
     ("roundtable", "GET"): (None, ALL_OK),
     ("key_message", "GET"): (None, ALL_OK),
     ("post_contribution", "POST"): (
-        lambda: {"position": "support", "body": "We agree.", "submission_key": unique()}, SIGNED_IN_REDIRECT),
+        lambda: {"position": "support", "body": "We agree.", "submission_key": unique()},
+        SIGNED_IN_REDIRECT,
+    ),
     ("thread", "GET"): (None, ALL_OK),
     ("reply_form", "GET"): (None, SIGNED_IN_OK),
     ("post_reply", "POST"): (lambda: {"body": "Indeed.", "submission_key": unique()}, SIGNED_IN_REDIRECT),

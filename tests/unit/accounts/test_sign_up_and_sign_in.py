@@ -10,8 +10,15 @@ from app.accounts.sessions import SESSION_COOKIE
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 
-VALID = {"display_name": "Aminata Diallo", "email": "Aminata@Example.org", "password": "a long enough password",
-         "organisation_id": "", "org_name": "Forum des Sénégalais", "org_type": "diaspora", "org_country": "FR"}
+VALID = {
+    "display_name": "Aminata Diallo",
+    "email": "Aminata@Example.org",
+    "password": "a long enough password",
+    "organisation_id": "",
+    "org_name": "Forum des Sénégalais",
+    "org_type": "diaspora",
+    "org_country": "FR",
+}
 
 
 async def test_sign_up_registers_the_organisation_and_signs_in(client, db):
@@ -19,7 +26,11 @@ async def test_sign_up_registers_the_organisation_and_signs_in(client, db):
     assert response.status_code == 303
     user = await db.scalar(select(User).where(User.email == "aminata@example.org"))
     organisation = await db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user.id))
-    assert (organisation.name, organisation.type.value, organisation.country) == ("Forum des Sénégalais", "diaspora", "FR")
+    assert (organisation.name, organisation.type.value, organisation.country) == (
+        "Forum des Sénégalais",
+        "diaspora",
+        "FR",
+    )
     assert "Signed in as Aminata Diallo" in (await client.get("/")).text
 
 
@@ -33,8 +44,9 @@ async def test_sign_up_can_join_an_existing_organisation(client, db):
 
 
 async def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client):
-    response = await post_form(client, "/sign-up", {**VALID, "email": "not-an-email", "password": "short",
-                                                     "org_country": "XX"})
+    response = await post_form(
+        client, "/sign-up", {**VALID, "email": "not-an-email", "password": "short", "org_country": "XX"}
+    )
     assert response.status_code == 422
     assert set(field_errors(response)) == {"email", "password", "org_country"}
     page = soup(response)
@@ -110,9 +122,16 @@ async def test_a_successful_sign_in_clears_earlier_failures(db):
 async def test_sign_in_returns_to_the_page_it_came_from_but_only_on_this_site(client, db):
     user = await make_user(db)
     await db.commit()
-    here = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD,
-                                                "next": "/consultations/com-2013-292"})
+    here = await post_form(
+        client, "/sign-in", {"email": user.email, "password": PASSWORD, "next": "/consultations/com-2013-292"}
+    )
     assert here.headers["location"] == "/consultations/com-2013-292"
-    away = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD,
-                                                "next": "//evil.example/"})
+    away = await post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD, "next": "//evil.example/"})
     assert away.headers["location"] == "/"
+
+
+async def test_registering_an_organisation_again_joins_it_whatever_the_case(client, other_client, db):
+    await post_form(client, "/sign-up", VALID)
+    await post_form(other_client, "/sign-up", {**VALID, "email": "b@example.org", "org_name": "FORUM DES SÉNÉGALAIS"})
+    names = (await db.scalars(select(Organisation.name).where(Organisation.country == "FR"))).all()
+    assert names == ["Forum des Sénégalais"]

@@ -34,9 +34,25 @@ def prepared(cli_env):
     """Migrated, seeded twice, with a negotiator: the state every other test starts from."""
     assert run(cli_env, "db", "upgrade").returncode == 0
     seeds = run(cli_env, "seed"), run(cli_env, "seed")
-    created = run(cli_env, "users", "create", "--email", "neg@example.org", "--password", "long enough pass",
-                  "--name", "Nils", "--role", "negotiator", "--org-name", "European Commission",
-                  "--org-type", "international", "--country", "be")
+    created = run(
+        cli_env,
+        "users",
+        "create",
+        "--email",
+        "neg@example.org",
+        "--password",
+        "long enough pass",
+        "--name",
+        "Nils",
+        "--role",
+        "negotiator",
+        "--org-name",
+        "European Commission",
+        "--org-type",
+        "international",
+        "--country",
+        "be",
+    )
     return cli_env, seeds, created
 
 
@@ -53,19 +69,58 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
     assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["users", "create", "--email", "neg@example.org", "--password", "long enough pass", "--name", "N"],
-     "already exists"),
-    (["users", "create", "--email", "nope", "--password", "long enough pass", "--name", "N"], "not an email"),
-    (["users", "create", "--email", "x@example.org", "--password", "short", "--name", "N"], "at least 10"),
-    (["users", "create", "--email", "y@example.org", "--password", "long enough pass", "--name", "N",
-      "--org-name", "X", "--org-type", "club", "--country", "NL"], "--org-type must be one of"),
-    (["users", "create", "--email", "z@example.org", "--password", "long enough pass", "--name", "N",
-      "--org-name", "X", "--org-type", "other", "--country", "XX"], "ISO 3166-1"),
-    (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
-    (["seed", "--file", "/nonexistent.yaml"], "No such file"),
-    (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["users", "create", "--email", "neg@example.org", "--password", "long enough pass", "--name", "N"],
+            "already exists",
+        ),
+        (["users", "create", "--email", "nope", "--password", "long enough pass", "--name", "N"], "not an email"),
+        (["users", "create", "--email", "x@example.org", "--password", "short", "--name", "N"], "at least 10"),
+        (
+            [
+                "users",
+                "create",
+                "--email",
+                "y@example.org",
+                "--password",
+                "long enough pass",
+                "--name",
+                "N",
+                "--org-name",
+                "X",
+                "--org-type",
+                "club",
+                "--country",
+                "NL",
+            ],
+            "--org-type must be one of",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "--email",
+                "z@example.org",
+                "--password",
+                "long enough pass",
+                "--name",
+                "N",
+                "--org-name",
+                "X",
+                "--org-type",
+                "other",
+                "--country",
+                "XX",
+            ],
+            "ISO 3166-1",
+        ),
+        (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
+        (["seed", "--file", "/nonexistent.yaml"], "No such file"),
+        (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
+    ],
+)
 def test_errors_are_one_clear_line(prepared, args, message):
     result = run(prepared[0], *args)
     assert result.returncode == 1

@@ -169,9 +169,7 @@ def test_yaml_covers_the_whole_source_in_order():
     # Nothing dropped or duplicated: between consecutive texts the source may
     # only hold headings, a bullet or an "i."-style label.
     headings = [f"{s['number']}. {s['title'].upper()}" for s in sections()]
-    headings += [
-        f"{x['number']}. {x['title']}" for s in sections() for x in s.get("subsections", [])
-    ]
+    headings += [f"{x['number']}. {x['title']}" for s in sections() for x in s.get("subsections", [])]
     pos = 0
     for text in [*ALL_TEXTS, ""]:
         start = SOURCE_MARKED.index(as_source(text), pos) if text else len(SOURCE_MARKED)

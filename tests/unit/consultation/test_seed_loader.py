@@ -20,7 +20,10 @@ async def test_seed_consultation_has_four_roundtables_and_17_key_messages(consul
     assert [t.ref for t in tables] == ["RT1", "RT2", "RT3", "RT4"]
     assert [len(t.key_messages) for t in tables] == [3, 5, 4, 5]
     assert [[s.number for s in subsections(consultation, t)] for t in tables] == [
-        ["2.1", "2.2"], ["3.1", "3.2", "3.3"], ["4.1", "4.2", "4.3"], ["5.1"],
+        ["2.1", "2.2"],
+        ["3.1", "3.2", "3.3"],
+        ["4.1", "4.2", "4.3"],
+        ["5.1"],
     ]
 
 
@@ -36,8 +39,12 @@ async def test_references_are_stable_and_cover_section_six(consultation):
 
 async def test_every_section_kind_and_all_footnotes_are_loaded(consultation):
     kinds = [s.kind for s in consultation.sections if s.parent_id is None]
-    assert kinds == [SectionKind.INTRODUCTION, *[SectionKind.ROUNDTABLE] * 4, SectionKind.NEXT_STEPS,
-                     SectionKind.CONCLUSION]
+    assert kinds == [
+        SectionKind.INTRODUCTION,
+        *[SectionKind.ROUNDTABLE] * 4,
+        SectionKind.NEXT_STEPS,
+        SectionKind.CONCLUSION,
+    ]
     assert [f.number for f in consultation.footnotes] == list(range(1, 15))
 
 

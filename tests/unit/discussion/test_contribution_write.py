@@ -10,9 +10,14 @@ from tests.factories import key_message, make_organisation, make_position, make_
 
 async def publish(db, consultation, author, **draft):
     defaults = {"body": "Text.", "submission_key": "key-12345678", "position": "support"}
-    return await publish_position(db, author=author, consultation=consultation,
-                                  key_message=key_message(consultation, "RT1-KM1"),
-                                  draft=Draft(**{**defaults, **draft}), max_chars=100)
+    return await publish_position(
+        db,
+        author=author,
+        consultation=consultation,
+        key_message=key_message(consultation, "RT1-KM1"),
+        draft=Draft(**{**defaults, **draft}),
+        max_chars=100,
+    )
 
 
 async def test_a_position_must_be_one_of_the_consultations(db, consultation):
@@ -42,8 +47,12 @@ async def test_the_same_submission_key_publishes_once(db, consultation):
 
 
 async def test_html_in_the_body_is_never_rendered(db, consultation):
-    result = await publish(db, consultation, await make_user(db),
-                           body='<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) **ok**')
+    result = await publish(
+        db,
+        consultation,
+        await make_user(db),
+        body="<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) **ok**",
+    )
     html = result.contribution.body_html
     assert "<script" not in html and "<img" not in html and "javascript:" not in html.replace("(javascript:", "")
     assert "<strong>ok</strong>" in html and "&lt;script&gt;" in html

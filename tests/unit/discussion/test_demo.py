@@ -18,9 +18,9 @@ async def generate(db, count: int = 200, *, ref: str | None = None, seed: int = 
     """Run the generator and return what it added, in id order."""
     before = await db.scalar(select(func.coalesce(func.max(Contribution.id), 0)))
     await generate_demo_data(db, contributions=count, key_message_ref=ref, consultation_slug=None, random_seed=seed)
-    return list((await db.scalars(
-        select(Contribution).where(Contribution.id > before).order_by(Contribution.id)
-    )).all())
+    return list(
+        (await db.scalars(select(Contribution).where(Contribution.id > before).order_by(Contribution.id))).all()
+    )
 
 
 async def test_creates_the_requested_number_spread_over_the_key_messages(db, consultation):
@@ -90,26 +90,39 @@ async def test_the_same_seed_gives_the_same_content_and_a_second_run_adds_new_pe
 
 
 async def test_the_summary_is_one_line(db, consultation):
-    summary = await generate_demo_data(db, contributions=10, key_message_ref="RT1-KM1",
-                                       consultation_slug="com-2013-292", random_seed=1)
+    summary = await generate_demo_data(
+        db, contributions=10, key_message_ref="RT1-KM1", consultation_slug="com-2013-292", random_seed=1
+    )
     assert "\n" not in summary and "10 contributions" in summary
 
 
-@pytest.mark.parametrize(("ref", "slug", "message"), [
-    ("RT9-KM9", None, "no key message 'RT9-KM9'"),
-    (None, "no-such-consultation", "no consultation with the slug 'no-such-consultation'"),
-])
+@pytest.mark.parametrize(
+    ("ref", "slug", "message"),
+    [
+        ("RT9-KM9", None, "no key message 'RT9-KM9'"),
+        (None, "no-such-consultation", "no consultation with the slug 'no-such-consultation'"),
+    ],
+)
 async def test_unknown_references_raise_lookup_error(db, consultation, ref, slug, message):
     with pytest.raises(LookupError, match=message):
         await generate_demo_data(db, contributions=5, key_message_ref=ref, consultation_slug=slug, random_seed=1)
 
 
 async def test_several_consultations_need_a_slug_and_a_count_below_one_is_refused(db, consultation):
-    db.add(Consultation(slug="another", title="Another", source_reference="X", language="en",
-                        status=ConsultationStatus.OPEN, positions=["support"]))
+    db.add(
+        Consultation(
+            slug="another",
+            title="Another",
+            source_reference="X",
+            language="en",
+            status=ConsultationStatus.OPEN,
+            positions=["support"],
+        )
+    )
     await db.flush()
     with pytest.raises(LookupError, match="choose a consultation with --consultation"):
         await generate_demo_data(db, contributions=5, key_message_ref=None, consultation_slug=None, random_seed=1)
     with pytest.raises(ValueError, match="at least 1"):
-        await generate_demo_data(db, contributions=0, key_message_ref=None, consultation_slug="com-2013-292",
-                                 random_seed=1)
+        await generate_demo_data(
+            db, contributions=0, key_message_ref=None, consultation_slug="com-2013-292", random_seed=1
+        )

@@ -24,7 +24,10 @@ async def test_tally_counts_visible_top_level_positions_by_type(db, consultation
     assert tally.total == 3
     assert dict(tally.by_position) == {"support": 1, "oppose": 1, "neutral": 1}
     assert {kind: dict(counter) for kind, counter in tally.by_type.items()} == {
-        "civil_society": {"support": 1}, "government": {"oppose": 1}, "individual": {"neutral": 1}}
+        "civil_society": {"support": 1},
+        "government": {"oppose": 1},
+        "individual": {"neutral": 1},
+    }
 
 
 async def test_threads_come_a_page_at_a_time_oldest_first(db, consultation):

@@ -39,8 +39,10 @@ async def test_footnotes_travel_with_their_key_message(db, consultation):
 
 
 def test_formula_injection_is_neutralised():
-    assert neutralise_formula("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert neutralise_formula("+1") == "'+1" and neutralise_formula("-2") == "'-2" and neutralise_formula("@A1") == "'@A1"
+    assert neutralise_formula('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert (
+        neutralise_formula("+1") == "'+1" and neutralise_formula("-2") == "'-2" and neutralise_formula("@A1") == "'@A1"
+    )
     assert neutralise_formula("Fine text") == "Fine text" and neutralise_formula(3) == 3
 
 
@@ -53,7 +55,9 @@ async def test_csv_has_a_bom_one_row_per_contribution_and_no_hidden_text(db, con
     assert content.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert [(r["key_message"], r["parent_id"], r["body"], r["moderation_reason"]) for r in rows] == [
-        ("RT2-KM3", "", "'=1+1 is not a formula here", ""), ("RT2-KM3", str(shown.id), "", "Insult.")]
+        ("RT2-KM3", "", "'=1+1 is not a formula here", ""),
+        ("RT2-KM3", str(shown.id), "", "Insult."),
+    ]
     assert b"Secret insult" not in content
 
 

@@ -11,8 +11,10 @@ from app.i18n import current_locale, format_datetime_utc
 
 
 @pytest.mark.parametrize("locale", ["en", "nl", "ar", "zh", "fr", "es", "ru"])
-@pytest.mark.parametrize("value", [datetime(2013, 10, 3, 9, 5, 7, tzinfo=UTC),
-                                   datetime(2026, 1, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5)))])
+@pytest.mark.parametrize(
+    "value",
+    [datetime(2013, 10, 3, 9, 5, 7, tzinfo=UTC), datetime(2026, 1, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5)))],
+)
 def test_matches_babel_medium_format_in_utc(locale, value):
     token = current_locale.set(locale)
     try:

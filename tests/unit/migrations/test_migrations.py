@@ -14,9 +14,13 @@ from tests.databases import fresh_database_url
 
 
 def alembic(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "alembic", *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, env={"DATABASE_URL": url, "ROUNDTABLE_VAR_DIR": "/tmp/roundtable-test-var",
-                                          "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": url, "SECRET_KEY": "migrations-test", "PATH": "/usr/bin:/bin"},
+    )
 
 
 async def table_names(url: str) -> set[str]:

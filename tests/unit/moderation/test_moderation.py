@@ -14,14 +14,21 @@ from tests.factories import make_position, make_user
 async def test_hide_and_restore_are_logged_with_reason_and_tag(db, consultation):
     moderator = await make_user(db, role=Role.MODERATOR)
     contribution = await make_position(db, consultation, author=await make_user(db))
-    assert await set_visibility(db, moderator=moderator, contribution=contribution, action=ModerationAction.HIDE,
-                                reason="Insults another participant.")
+    assert await set_visibility(
+        db,
+        moderator=moderator,
+        contribution=contribution,
+        action=ModerationAction.HIDE,
+        reason="Insults another participant.",
+    )
     assert contribution.status is ContributionStatus.HIDDEN
     assert contribution.moderation_reason == "Insults another participant."
-    assert not await set_visibility(db, moderator=moderator, contribution=contribution,
-                                    action=ModerationAction.HIDE, reason="Again, the same.")
-    assert await set_visibility(db, moderator=moderator, contribution=contribution,
-                                action=ModerationAction.RESTORE, reason="Author apologised.")
+    assert not await set_visibility(
+        db, moderator=moderator, contribution=contribution, action=ModerationAction.HIDE, reason="Again, the same."
+    )
+    assert await set_visibility(
+        db, moderator=moderator, contribution=contribution, action=ModerationAction.RESTORE, reason="Author apologised."
+    )
     assert contribution.moderation_reason is None
     history = await moderation_history(db, contribution.id)
     assert [(e.action, e.tag, e.moderator_id) for e in history] == [
@@ -34,6 +41,11 @@ async def test_hide_and_restore_are_logged_with_reason_and_tag(db, consultation)
 async def test_a_reason_is_required_and_bounded(db, consultation, reason):
     contribution = await make_position(db, consultation, author=await make_user(db))
     with pytest.raises(ModerationError):
-        await set_visibility(db, moderator=await make_user(db, role=Role.MODERATOR), contribution=contribution,
-                             action=ModerationAction.HIDE, reason=reason)
+        await set_visibility(
+            db,
+            moderator=await make_user(db, role=Role.MODERATOR),
+            contribution=contribution,
+            action=ModerationAction.HIDE,
+            reason=reason,
+        )
     assert contribution.status is ContributionStatus.VISIBLE

@@ -14,25 +14,39 @@ async def test_post_without_token_is_refused_and_changes_nothing(client):
 
 async def test_post_with_wrong_token_is_refused(client):
     await csrf_token(client)
-    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x",
-                                                   "csrf_token": "x" * 43})
+    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": "x" * 43})
     assert response.status_code == 403
 
 
 async def test_post_with_token_in_header_passes(client):
     token = await csrf_token(client)
-    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "wrong"},
-                                 headers={"X-CSRF-Token": token})
+    response = await client.post(
+        "/sign-in", data={"email": "a@example.org", "password": "wrong"}, headers={"X-CSRF-Token": token}
+    )
     assert response.status_code == 422
 
 
 async def test_cross_origin_post_is_refused_even_with_token(client):
     token = await csrf_token(client)
-    response = await client.post("/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": token},
-                                 headers={"Origin": "https://evil.example"})
+    response = await client.post(
+        "/sign-in",
+        data={"email": "a@example.org", "password": "x", "csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 403
 
 
 async def test_form_token_passes(client):
     response = await post_form(client, "/sign-in", {"email": "a@example.org", "password": "wrong"})
+    assert response.status_code == 422
+
+
+async def test_the_public_origin_is_accepted_behind_a_proxy(settings, app, client):
+    # nginx may pass another Host; the browser's Origin is then the public BASE_URL.
+    token = await csrf_token(client)
+    response = await client.post(
+        "/sign-in",
+        data={"email": "a@example.org", "password": "wrong", "csrf_token": token},
+        headers={"Origin": settings.base_url},
+    )
     assert response.status_code == 422

@@ -8,8 +8,7 @@ from app.security.headers import CONTENT_SECURITY_POLICY
 from tests.support import soup
 
 
-@pytest.mark.parametrize("path", ["/", "/consultations/com-2013-292/messages/RT1-KM1", "/nope",
-                                  "/static/css/site.css"])
+@pytest.mark.parametrize("path", ["/", "/consultations/com-2013-292/messages/RT1-KM1", "/nope", "/static/css/site.css"])
 async def test_secure_headers(client, path):
     response = await client.get(path)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
