@@ -25,7 +25,7 @@ from app.templating import is_htmx, render
 from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.loaders import contribution_from_path, key_message_from_path
-from app.web.requests import db_of, identity_of
+from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 
 
@@ -43,8 +43,8 @@ async def post_contribution(request: Request) -> Response:
     try:
         result = await publish_position(
             db,
-            author=identity.user,
-            consultation=consultation,  # type: ignore[arg-type]
+            author=signed_in_user(request),
+            consultation=consultation,
             key_message=message,
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
@@ -65,9 +65,9 @@ async def post_reply(request: Request) -> Response:
     try:
         result = await publish_reply(
             db,
-            author=identity.user,
+            author=signed_in_user(request),
             parent=parent,
-            draft=draft,  # type: ignore[arg-type]
+            draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
         )
     except ContributionError as error:

@@ -18,7 +18,7 @@ from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
 from app.web.loaders import contribution_from_path
-from app.web.requests import db_of, identity_of
+from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 
 
@@ -31,7 +31,7 @@ async def moderate(request: Request) -> Response:
     state = FormState()
     if request.method == "POST":
         state.values = text_values(await request.form(), "action", "reason")
-        changed = await _decide(db, identity.user, contribution, state)  # type: ignore[arg-type]
+        changed = await _decide(db, signed_in_user(request), contribution, state)
         if changed is not None:
             await db.commit()
             response = see_other(f"{key_message_url(consultation, message)}#c{contribution.id}")

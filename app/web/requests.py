@@ -5,12 +5,21 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from app.accounts.models import User
 from app.security.identity import Identity
 
 
 def db_of(request: Request) -> AsyncSession:
     db: AsyncSession = request.state.db
     return db
+
+
+def signed_in_user(request: Request) -> User:
+    """The person behind a request that the policy already required to be signed in."""
+    user = identity_of(request).user
+    if user is None:
+        raise RuntimeError("signed_in_user() before require(): the policy must run first")
+    return user
 
 
 def identity_of(request: Request) -> Identity:
