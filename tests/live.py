@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -28,11 +29,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.settings import PROJECT_ROOT
+from tests.factories import PASSWORD
+from tests.support import soup
 
 BIN_DIR = Path(sys.executable).parent
 ROUNDTABLE = BIN_DIR / "roundtable"
 VNU_JAR = PROJECT_ROOT / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-PASSWORD = "correct horse battery"
 STARTUP_SECONDS = 30.0
 
 
@@ -59,9 +61,6 @@ class LiveServer:
     moderator: Account = MODERATOR
     negotiator: Account = NEGOTIATOR
 
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
 
 # -- the database -----------------------------------------------------------------------
 
@@ -78,8 +77,9 @@ def live_database_url(tmp: Path) -> str:
 async def recreate_postgres_database(database_url: str) -> None:
     url = make_url(database_url)
     name = '"' + str(url.database).replace('"', '""') + '"'
-    connection = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                       password=url.password, database="postgres")
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database="postgres"
+    )
     try:
         # FORCE (PostgreSQL 13+) also clears connections a crashed earlier run left behind.
         await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -100,7 +100,11 @@ def free_port() -> int:
 async def run_command(env: dict[str, str], *args: str) -> None:
     """Run a command to completion; its output is shown only when it fails."""
     process = await asyncio.create_subprocess_exec(
-        *args, cwd=PROJECT_ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *args,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     if process.returncode != 0:
@@ -112,12 +116,14 @@ def log_tail(path: Path, lines: int = 40) -> str:
 
 
 @asynccontextmanager
-async def background_process(args: list[str], *, env: dict[str, str] | None, log_path: Path
-                             ) -> AsyncIterator[asyncio.subprocess.Process]:
+async def background_process(
+    args: list[str], *, env: dict[str, str] | None, log_path: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """A long-running process writing to a log file; terminated (then killed) on exit."""
     with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(*args, cwd=PROJECT_ROOT, env=env, stdout=log,
-                                                       stderr=asyncio.subprocess.STDOUT)
+        process = await asyncio.create_subprocess_exec(
+            *args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+        )
         try:
             yield process
         finally:
@@ -130,9 +136,10 @@ async def background_process(args: list[str], *, env: dict[str, str] | None, log
                     await process.wait()
 
 
-async def wait_until_answers(url: str, process: asyncio.subprocess.Process, log_path: Path,
-                             what: str, timeout: float = STARTUP_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_until_answers(
+    url: str, process: asyncio.subprocess.Process, log_path: Path, what: str, seconds: float = STARTUP_SECONDS
+) -> None:
+    deadline = time.monotonic() + seconds
     async with httpx.AsyncClient(timeout=2) as client:
         while time.monotonic() < deadline:
             if process.returncode is not None:
@@ -143,20 +150,36 @@ async def wait_until_answers(url: str, process: asyncio.subprocess.Process, log_
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
-    pytest.fail(f"{what} did not answer {url} within {timeout:.0f} s:\n{log_tail(log_path)}")
+    pytest.fail(f"{what} did not answer {url} within {seconds:.0f} s:\n{log_tail(log_path)}")
 
 
 # -- the site ---------------------------------------------------------------------------
 
 
 def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "ROUNDTABLE_VAR_DIR": str(var_dir),
-            "SECRET_KEY": "test-only", "ROUNDTABLE_ENV": "test", "BASE_URL": base_url}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ROUNDTABLE_VAR_DIR": str(var_dir),
+        "SECRET_KEY": "test-only",
+        "ROUNDTABLE_ENV": "test",
+        "BASE_URL": base_url,
+    }
 
 
 def create_user_args(account: Account) -> list[str]:
-    args = ["users", "create", "--email", account.email, "--password", account.password,
-            "--name", account.name, "--role", account.role]
+    args = [
+        "users",
+        "create",
+        "--email",
+        account.email,
+        "--password",
+        account.password,
+        "--name",
+        account.name,
+        "--role",
+        account.role,
+    ]
     if account.organisation:
         args += ["--org-name", account.organisation, "--org-type", "diaspora", "--country", "FR"]
     return args
@@ -241,7 +264,7 @@ class Checker:
 
     async def ready(self) -> str:
         if not self._ready:
-            await wait_until_answers(self.url, self.process, self.log_path, "the Nu HTML checker", timeout=60)
+            await wait_until_answers(self.url, self.process, self.log_path, "the Nu HTML checker", seconds=60)
             self._ready = True
         return self.url
 
@@ -260,7 +283,80 @@ async def html_checker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
     """vnu.jar as a service on a free loopback port (started once; about 60 ms per page)."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("vnu") / "vnu.log"
-    args = [java_executable(), "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR),
-            "nu.validator.servlet.Main", str(port)]
+    args = [
+        java_executable(),
+        "-Dnu.validator.servlet.bind-address=127.0.0.1",
+        "-cp",
+        str(VNU_JAR),
+        "nu.validator.servlet.Main",
+        str(port),
+    ]
     async with background_process(args, env=None, log_path=log_path) as process:
         yield Checker(f"http://127.0.0.1:{port}/", process, log_path)
+
+
+# -- a person on the live site, over HTTP -----------------------------------------------
+
+SLUG = "com-2013-292"
+
+
+def key_message_path(ref: str) -> str:
+    return f"/consultations/{SLUG}/messages/{ref}"
+
+
+def form_token(response: httpx.Response) -> str:
+    """The CSRF token a form on the page carries, as a browser would submit it."""
+    field = soup(response).select_one("input[name=csrf_token]")
+    assert field is not None, f"no csrf_token field on {response.url}"
+    return str(field["value"])
+
+
+async def post_form(client: httpx.AsyncClient, form_page: str, action: str, data: dict[str, str]) -> httpx.Response:
+    """GET the page holding the form, then POST it with that page's CSRF token."""
+    token = form_token(await client.get(form_page))
+    return await client.post(action, data={"csrf_token": token, **data})
+
+
+@asynccontextmanager
+async def person(server: LiveServer, account: Account | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the live site, signed in as `account` (anonymous when None)."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        if account is not None:
+            response = await post_form(
+                client, "/sign-in", "/sign-in", {"email": account.email, "password": account.password, "next": "/"}
+            )
+            assert response.status_code == 303, f"could not sign in as {account.email}: {response.text}"
+        yield client
+
+
+def contribution_id_from(response: httpx.Response) -> int:
+    """The new contribution's id, from the redirect to `...#c<id>`."""
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rpartition("#c")[2])
+
+
+async def post_positions(
+    client: httpx.AsyncClient, ref: str, bodies: list[str], position: str = "support"
+) -> list[int]:
+    """Publish positions as the key message page's form would (one page load for them all)."""
+    token = form_token(await client.get(key_message_path(ref)))
+    ids = []
+    for body in bodies:
+        data = {"csrf_token": token, "position": position, "body": body, "submission_key": secrets.token_hex(12)}
+        ids.append(contribution_id_from(await client.post(f"{key_message_path(ref)}/contributions", data=data)))
+    return ids
+
+
+async def post_position(client: httpx.AsyncClient, ref: str, body: str, position: str = "support") -> int:
+    [contribution_id] = await post_positions(client, ref, [body], position)
+    return contribution_id
+
+
+async def post_reply(client: httpx.AsyncClient, parent_id: int, body: str) -> int:
+    response = await post_form(
+        client,
+        f"/contributions/{parent_id}/reply",
+        f"/contributions/{parent_id}/replies",
+        {"body": body, "submission_key": secrets.token_hex(12)},
+    )
+    return contribution_id_from(response)

@@ -10,10 +10,14 @@ import httpx
 ERROR_TYPES = frozenset({"error", "non-document-error"})
 
 
-async def check_html(client: httpx.AsyncClient, checker_url: str, html: str) -> list[dict[str, Any]]:
+async def check_html(checker_url: str, html: str) -> list[dict[str, Any]]:
     """Every error the checker finds in `html` (warnings are left out)."""
-    response = await client.post(f"{checker_url}?out=json", content=html.encode("utf-8"),
-                                 headers={"Content-Type": "text/html; charset=utf-8"})
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            f"{checker_url}?out=json",
+            content=html.encode("utf-8"),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
     response.raise_for_status()
     return [message for message in response.json()["messages"] if message.get("type") in ERROR_TYPES]
 

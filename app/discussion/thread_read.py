@@ -214,6 +214,24 @@ def _nest(nodes: dict[int, Node], replies: list[ContributionView]) -> list[Node]
     return orphans
 
 
+async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
+    """Whether a top-level contribution is among the first `page_size` of its key message,
+    i.e. on the page a key message opens with."""
+    earlier = await db.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.key_message_id == contribution.key_message_id,
+            Contribution.parent_id.is_(None),
+            or_(
+                Contribution.created_at < contribution.created_at,
+                and_(Contribution.created_at == contribution.created_at, Contribution.id < contribution.id),
+            ),
+        )
+    )
+    return (earlier or 0) < page_size
+
+
 async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Contribution | None:
     """One contribution as a model (it may be changed), with its author and organisation."""
     return await db.scalar(

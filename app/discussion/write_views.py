@@ -15,8 +15,9 @@ from app.discussion.contribution_write import (
     publish_reply,
 )
 from app.discussion.forms import blank_form, parse_contribution
+from app.discussion.models import Contribution
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node
+from app.discussion.thread_read import Node, is_on_first_page
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission
@@ -92,6 +93,12 @@ async def post_reply(request: Request) -> Response:
 async def _published(
     request: Request, consultation: Consultation, message: KeyMessage, result: WriteResult, partial: str
 ) -> Response:
+    new = result.contribution
+    # A position past the first page would be appended after "Show more" (and listed twice once
+    # that is followed), or missing after the redirect; its thread page shows it instead.
+    listed = new.parent_id is not None or await is_on_first_page(
+        db_of(request), new, request.app.state.settings.page_size
+    )
     if is_htmx(request):
         tally = (await tallies(db_of(request), [message.id]))[message.id]
         return render(
@@ -100,16 +107,26 @@ async def _published(
             {
                 "consultation": consultation,
                 "message": message,
-                "node": Node(result.contribution),
+                "node": Node(new),
                 "tally": tally,
+                "listed": listed,
+                "notice_link": None if listed else f"/contributions/{new.id}",
                 "form": blank_form(),
                 "notice": _("Your contribution is published."),
                 **page_flags(request, consultation),
             },
         )
-    response = see_other(f"{key_message_url(consultation, message)}#c{result.contribution.id}")
+    response = see_other(f"{_where_to_read(consultation, message, new, listed=listed)}#c{new.id}")
     flash(request, response, _("Your contribution is published."))
     return response
+
+
+def _where_to_read(consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool) -> str:
+    """A reply may sit past the replies a key message page shows, so it is read in its
+    thread; a position is read on the key message page when it is on the first page."""
+    if new.thread_root_id is not None:
+        return f"/contributions/{new.thread_root_id}"
+    return key_message_url(consultation, message) if listed else f"/contributions/{new.id}"
 
 
 async def _form_with_error(
