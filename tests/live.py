@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from app.settings import PROJECT_ROOT
+from tests.databases import fresh_database_url
 from tests.factories import PASSWORD
 from tests.support import soup
 
@@ -63,29 +62,6 @@ class LiveServer:
 
 
 # -- the database -----------------------------------------------------------------------
-
-
-def live_database_url(tmp: Path) -> str:
-    """SQLite: a new file in `tmp`; PostgreSQL: the test database's name plus `_live`."""
-    test_url = os.environ.get("TEST_DATABASE_URL")
-    if not test_url or test_url.startswith("sqlite"):
-        return f"sqlite+aiosqlite:///{tmp / 'live.db'}"
-    url = make_url(test_url)
-    return url.set(database=f"{url.database}_live").render_as_string(hide_password=False)
-
-
-async def recreate_postgres_database(database_url: str) -> None:
-    url = make_url(database_url)
-    name = '"' + str(url.database).replace('"', '""') + '"'
-    connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database="postgres"
-    )
-    try:
-        # FORCE (PostgreSQL 13+) also clears connections a crashed earlier run left behind.
-        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await connection.execute(f"CREATE DATABASE {name}")
-    finally:
-        await connection.close()
 
 
 # -- processes --------------------------------------------------------------------------
@@ -197,9 +173,8 @@ async def prepare_site(env: dict[str, str]) -> None:
 
 @asynccontextmanager
 async def serve_site(tmp: Path) -> AsyncIterator[LiveServer]:
-    database_url = live_database_url(tmp)
-    if database_url.startswith("postgresql"):
-        await recreate_postgres_database(database_url)
+    # SQLite: a new file in `tmp`; PostgreSQL: the test database's name plus `_live`.
+    database_url = await fresh_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite+aiosqlite://", "live", tmp)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = site_environment(database_url, tmp, base_url)

@@ -73,19 +73,7 @@ async def post_reply(request: Request) -> Response:
         )
     except ContributionError as error:
         state.error(error.field, error.message)
-        return render(
-            request,
-            "discussion/reply.html",
-            {
-                "consultation": consultation,
-                "message": message,
-                "parent": parent,
-                "form": state,
-                **page_flags(request, consultation),
-            },
-            block="reply_form",
-            status_code=422,
-        )
+        return _render_reply_form(request, consultation, message, parent, state, status_code=422)
     await db.commit()
     return await _published(request, consultation, message, result, "discussion/_reply_published.html")
 
@@ -149,15 +137,23 @@ async def reply_form(request: Request) -> Response:
     context, parent = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
+    return _render_reply_form(request, consultation, message, parent, blank_form())
+
+
+def _render_reply_form(
+    request: Request,
+    consultation: Consultation,
+    message: KeyMessage,
+    parent: Contribution,
+    form: FormState,
+    *,
+    status_code: int = 200,
+) -> Response:
+    context = {"consultation": consultation, "message": message, "parent": parent, "form": form}
     return render(
         request,
         "discussion/reply.html",
-        {
-            "consultation": consultation,
-            "message": message,
-            "parent": parent,
-            "form": blank_form(),
-            **page_flags(request, consultation),
-        },
+        {**context, **page_flags(request, consultation)},
         block="reply_form",
+        status_code=status_code,
     )
