@@ -13,6 +13,7 @@ from app.consultation.models import Consultation, Footnote, KeyMessage, Paragrap
 from app.db import Base
 from app.discussion.models import Contribution, ContributionStatus
 from app.export.models import ExportRecord
+from app.fragments import RenderedFragment
 from app.moderation.models import ModerationAction, ModerationLogEntry
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Organisation",
     "OrganisationType",
     "Paragraph",
+    "RenderedFragment",
     "Role",
     "Section",
     "SignInFailure",

@@ -72,6 +72,12 @@ def render(
     return response
 
 
+def render_fragment(request: Request, name: str, context: dict[str, Any]) -> Markup:
+    """Render a partial to HTML for embedding in a page (or storing in app.fragments)."""
+    html = environment.get_template(name).render({**base_context(request), **context})
+    return Markup(html)  # noqa: S704 - our own autoescaped template output
+
+
 def _has_identity(request: Request) -> bool:
     identity = request.scope.get("state", {}).get("identity")
     return bool(identity and identity.is_authenticated)

@@ -125,6 +125,9 @@ class KeyMessage(Base):
     #: Verbatim text; footnote markers written inline as [^n].
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
+    #: Bumped with every change to what its discussion shows; rendered fragments of the
+    #: discussion are valid for one version only (app.fragments).
+    discussion_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     section: Mapped[Section] = relationship(back_populates="key_messages")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organisation, User
@@ -38,6 +38,17 @@ class Draft:
 class WriteResult:
     contribution: Contribution
     created: bool  #: False when the same form was submitted before (double click, retry)
+
+
+async def mark_discussion_changed(db: AsyncSession, key_message_id: int) -> None:
+    """Every change to what a discussion shows bumps its version, in the same transaction,
+    so fragments rendered before it are never served again (app.fragments)."""
+    await db.execute(
+        update(KeyMessage)
+        .where(KeyMessage.id == key_message_id)
+        .values(discussion_version=KeyMessage.discussion_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def validate_body(body: str, max_chars: int) -> str:
@@ -109,6 +120,7 @@ async def publish_position(
     )
     db.add(contribution)
     await db.flush()
+    await mark_discussion_changed(db, contribution.key_message_id)
     return WriteResult(contribution, created=True)
 
 
@@ -140,4 +152,5 @@ async def publish_reply(
     )
     db.add(contribution)
     await db.flush()
+    await mark_discussion_changed(db, contribution.key_message_id)
     return WriteResult(contribution, created=True)

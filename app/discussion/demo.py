@@ -35,6 +35,7 @@ from app.accounts.services import organisation_name_key
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
+from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus
 from app.security.passwords import hash_password
 from app.web.markdown import render_markdown
@@ -466,6 +467,8 @@ async def generate_demo_data(
     org_ids, new_orgs = await _save_organisations(db, orgs, utcnow())
     user_ids, first = await _save_people(db, people, org_ids, utcnow())
     await _save_contributions(db, plan, user_ids, [None if org is None else org_ids[org] for _n, org in people])
+    for key_message_id in {item.key_message_id for item in plan}:
+        await mark_discussion_changed(db, key_message_id)
     replies = sum(1 for p in plan if p.parent is not None)
     return (
         f"{consultation.slug}: {contributions} contributions ({contributions - replies} positions, "

@@ -9,11 +9,13 @@ from starlette.responses import Response
 from app.consultation import services as text
 from app.consultation.models import Consultation
 from app.discussion.forms import blank_form
+from app.discussion.page_fragments import discussion_fragments
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, contribution_with_people, key_message_threads, thread_replies
+from app.fragments import store_fragments
 from app.security.permissions import Permission
 from app.security.policy import permits
-from app.templating import render
+from app.templating import is_htmx, render
 from app.web.loaders import consultation_from_path, contribution_from_path, key_message_from_path
 from app.web.requests import db_of, identity_of
 
@@ -85,27 +87,31 @@ async def roundtable_page(request: Request) -> Response:
 
 
 async def key_message_page(request: Request) -> Response:
-    context = await key_message_from_path(request)
-    consultation, message = context.consultation, context.message
-    db = db_of(request)
-    page = await key_message_threads(
-        db, message.id, cursor=request.query_params.get("after"), page_size=request.app.state.settings.page_size
-    )
-    return render(
+    found = await key_message_from_path(request)
+    flags = page_flags(request, found.consultation)
+    cursor = request.query_params.get("after")
+    if cursor and is_htmx(request):  # "Show more": just the next items
+        page = await key_message_threads(
+            db_of(request), found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size
+        )
+        return render(request, "discussion/_thread_items.html", {"page": page, **flags})
+    fragments = await discussion_fragments(request, found, flags, cursor)
+    response = render(
         request,
         "discussion/key_message.html",
         {
-            "consultation": consultation,
-            "message": message,
-            "section": context.section,
-            "footnotes": context.footnotes,
-            "tally": (await tallies(db, [message.id]))[message.id],
-            "page": page,
+            "consultation": found.consultation,
+            "message": found.message,
+            "section": found.section,
+            "footnotes": found.footnotes,
+            "threads_html": fragments.threads,
+            "tally_html": fragments.tally,
             "form": blank_form(),
-            **page_flags(request, consultation),
+            **flags,
         },
-        block="thread_page" if request.query_params.get("after") else None,
     )
+    await store_fragments(db_of(request), fragments.to_store)
+    return response
 
 
 async def thread_page(request: Request) -> Response:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry
@@ -42,6 +43,7 @@ async def set_visibility(
         return False
     contribution.status = target
     contribution.moderation_reason = reason if target is ContributionStatus.HIDDEN else None
+    await mark_discussion_changed(db, contribution.key_message_id)
     db.add(
         ModerationLogEntry(
             contribution_id=contribution.id,

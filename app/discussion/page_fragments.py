@@ -1,0 +1,65 @@
+"""The discussion part of a key message page (thread list and position table), from the
+shared fragment cache when the first page is asked for, rendered otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+
+from app.consultation.services import KeyMessageInContext
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import key_message_threads
+from app.fragments import cached_fragments, fragment_version
+from app.i18n import current_locale
+from app.templating import render_fragment
+from app.web.requests import db_of
+
+
+@dataclass
+class DiscussionFragments:
+    threads: Markup
+    tally: Markup
+    #: Freshly rendered first-page fragments, to store once the page is rendered.
+    to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _variant(flags: dict[str, Any]) -> str:
+    """What the viewer may do changes the fragment (reply and moderate links, hidden text)."""
+    return "".join(
+        f"{name[4]}{int(bool(flags[name]))}" for name in ("may_contribute", "may_moderate", "may_see_hidden")
+    )
+
+
+async def discussion_fragments(
+    request: Request, found: KeyMessageInContext, flags: dict[str, Any], cursor: str | None
+) -> DiscussionFragments:
+    message = found.message
+    prefix = f"km:{message.id}:{current_locale.get()}:{_variant(flags)}"
+    version = fragment_version(message.discussion_version)
+    keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally"}
+    if cursor is None:
+        hits = await cached_fragments(db_of(request), dict.fromkeys(keys.values(), version))
+        if len(hits) == len(keys):
+            return DiscussionFragments(Markup(hits[keys["threads"]]), Markup(hits[keys["tally"]]))  # noqa: S704
+    fragments = await _render(request, found, flags, cursor)
+    if cursor is None:
+        fragments.to_store = {keys["threads"]: (version, fragments.threads), keys["tally"]: (version, fragments.tally)}
+    return fragments
+
+
+async def _render(
+    request: Request, found: KeyMessageInContext, flags: dict[str, Any], cursor: str | None
+) -> DiscussionFragments:
+    db = db_of(request)
+    page = await key_message_threads(
+        db, found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size
+    )
+    tally = (await tallies(db, [found.message.id]))[found.message.id]
+    context = {"consultation": found.consultation, "message": found.message, "page": page, "after": cursor, **flags}
+    return DiscussionFragments(
+        threads=render_fragment(request, "discussion/_threads.html", context),
+        tally=render_fragment(request, "discussion/_tally.html", {**context, "tally": tally}),
+    )

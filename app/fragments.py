@@ -1,0 +1,98 @@
+"""Rendered HTML fragments kept in the database, so every worker shares them.
+
+The first page of a key message's discussion is the hottest thing the site serves: it is
+rendered once per (key message, locale, what the viewer may do) and reused until the
+discussion changes. A fragment is valid only for the version it was rendered at:
+
+- the key message's `discussion_version`, bumped in the same transaction as every write
+  that changes what its threads show (a new position or reply, a moderation decision);
+- a signature of the templates and translation catalogues, so a deploy never serves
+  fragments rendered by older code.
+
+Anything else that changes how existing contributions look (a person renamed or erased, an
+organisation renamed) must call clear_fragments(). The table is derived data: deleting
+its rows loses nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import DateTime, String, Text, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+from app.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+
+class RenderedFragment(Base):
+    __tablename__ = "rendered_fragments"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(String(100))
+    html: Mapped[str] = mapped_column(Text)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@cache
+def code_signature() -> str:
+    """Changes whenever a template or a compiled catalogue changes."""
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*(PROJECT_ROOT / "templates").rglob("*.html"), *(PROJECT_ROOT / "app" / "locale").rglob("*.mo")]
+    ):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fragment_version(*parts: object) -> str:
+    return ".".join([*(str(part) for part in parts), code_signature()])
+
+
+async def cached_fragments(db: AsyncSession, wanted: dict[str, str]) -> dict[str, str]:
+    """The HTML of each wanted key whose stored version matches; misses are left out."""
+    rows = await db.execute(
+        select(RenderedFragment.key, RenderedFragment.version, RenderedFragment.html).where(
+            RenderedFragment.key.in_(wanted)
+        )
+    )
+    return {key: html for key, version, html in rows if wanted[key] == version}
+
+
+async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]]) -> None:
+    """Insert or replace fragments (key -> (version, html)) and commit.
+
+    A failure (another worker writing the same key, a busy database) only costs the next
+    reader a re-render, so it is logged and rolled back, never raised."""
+    if not fragments:
+        return
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [{"key": k, "version": v, "html": h, "rendered_at": utcnow()} for k, (v, h) in fragments.items()]
+    statement = insert(RenderedFragment).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RenderedFragment.key],
+        set_={
+            "version": statement.excluded.version,
+            "html": statement.excluded.html,
+            "rendered_at": statement.excluded.rendered_at,
+        },
+    )
+    try:
+        await db.execute(statement)
+        await db.commit()
+    except SQLAlchemyError:
+        logger.warning("could not store rendered fragments", exc_info=True)
+        await db.rollback()
+
+
+async def clear_fragments(db: AsyncSession) -> None:
+    await db.execute(delete(RenderedFragment))
