@@ -12,6 +12,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
+from app.accounts.middleware import RequestContextMiddleware
 from app.accounts.routes import routes as account_routes
 from app.db import make_engine, make_sessionmaker
 from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
@@ -24,7 +25,6 @@ from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.flash import FlashMiddleware
-from app.web.middleware import RequestContextMiddleware
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 

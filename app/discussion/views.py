@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.consultation import services as text
 from app.consultation.models import Consultation
 from app.discussion.forms import blank_form
+from app.discussion.loaders import consultation_from_path, contribution_from_path, key_message_from_path
 from app.discussion.page_fragments import discussion_fragments
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, contribution_with_people, key_message_threads, thread_replies
@@ -16,7 +17,6 @@ from app.fragments import store_fragments
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.templating import is_htmx, render
-from app.web.loaders import consultation_from_path, contribution_from_path, key_message_from_path
 from app.web.requests import db_of, identity_of
 
 THREAD_PAGE_SIZE = 100

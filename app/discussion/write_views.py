@@ -15,6 +15,7 @@ from app.discussion.contribution_write import (
     publish_reply,
 )
 from app.discussion.forms import blank_form, parse_contribution
+from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, is_on_first_page
@@ -25,7 +26,6 @@ from app.security.policy import require
 from app.templating import is_htmx, render
 from app.web.flash import flash
 from app.web.forms import FormState
-from app.web.loaders import contribution_from_path, key_message_from_path
 from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 

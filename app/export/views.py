@@ -6,11 +6,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.discussion.loaders import consultation_from_path
 from app.export.services import FORMATS, export_consultation
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
-from app.web.loaders import consultation_from_path
 from app.web.requests import db_of, identity_of
 
 

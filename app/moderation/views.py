@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.models import User
+from app.discussion.loaders import contribution_from_path
 from app.discussion.models import Contribution
 from app.discussion.write_views import key_message_url
 from app.i18n import _
@@ -17,7 +18,6 @@ from app.security.policy import require
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
-from app.web.loaders import contribution_from_path
 from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 

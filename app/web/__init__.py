@@ -1,1 +1,1 @@
-"""Shared web plumbing: request-scoped database sessions, identity, flash messages, errors."""
+"""Shared web plumbing: request state, forms, flash messages, redirects, error pages, text rendering."""
