@@ -28,7 +28,7 @@ class SignUpData:
 def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
     state = FormState(
         values=text_values(
-            form, "display_name", "email", "password", "organisation_id", "org_name", "org_type", "org_country"
+            form, "display_name", "email", "password", "organisation_id", "org_name", "org_type", "org_country", "next"
         )
     )
     values = state.values

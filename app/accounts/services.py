@@ -19,6 +19,7 @@ from app.accounts.models import (
 )
 from app.accounts.sessions import end_all_sessions
 from app.db import utcnow
+from app.i18n import _
 from app.security.passwords import hash_password, verify_password
 
 
@@ -77,7 +78,7 @@ async def create_user(
     """Create an account; the email must be unused (compared case-insensitively)."""
     email = normalise_email(email)
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("email", "An account with this email address already exists.")
+        raise AccountError("email", _("An account with this email address already exists."))
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -88,6 +89,28 @@ async def create_user(
     db.add(user)
     await db.flush()
     return user
+
+
+async def register(
+    db: AsyncSession,
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    organisation_id: int | None,
+    new_organisation: NewOrganisation | None,
+) -> User:
+    """Sign-up: a person joins a listed organisation, or registers theirs (found again if it
+    already exists under that name and country) and becomes its first member."""
+    if organisation_id is not None:
+        organisation = await db.get(Organisation, organisation_id)
+        if organisation is None:
+            raise AccountError("organisation_id", _("Choose your organisation from the list."))
+    elif new_organisation is not None:
+        organisation = await find_or_create_organisation(db, new_organisation)
+    else:
+        raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+    return await create_user(db, email=email, password=password, display_name=display_name, organisation=organisation)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,8 @@ from starlette.responses import Response
 
 from app.accounts import forms
 from app.accounts.labels import countries
-from app.accounts.models import Organisation, OrganisationType
-from app.accounts.services import (
-    AccountError,
-    authenticate,
-    create_user,
-    find_or_create_organisation,
-)
+from app.accounts.models import Organisation, OrganisationType, User
+from app.accounts.services import AccountError, authenticate, register
 from app.accounts.sessions import SESSION_COOKIE, end_session, start_session
 from app.i18n import _
 from app.templating import render
@@ -30,27 +25,20 @@ async def sign_up(request: Request) -> Response:
         return await _render_sign_up(request, FormState(values={"next": request.query_params.get("next", "")}))
     state, data = forms.parse_sign_up(await request.form())
     if data is not None:
-        organisation = (
-            await db.get(Organisation, data.organisation_id)
-            if data.organisation_id is not None
-            else await find_or_create_organisation(db, data.new_organisation)  # type: ignore[arg-type]
-        )
-        if organisation is None:
-            state.error("organisation_id", _("Choose your organisation from the list."))
+        try:
+            user = await register(
+                db,
+                display_name=data.display_name,
+                email=data.email,
+                password=data.password,
+                organisation_id=data.organisation_id,
+                new_organisation=data.new_organisation,
+            )
+        except AccountError as error:
+            state.error(error.field, error.message)
         else:
-            try:
-                user = await create_user(
-                    db,
-                    email=data.email,
-                    password=data.password,
-                    display_name=data.display_name,
-                    organisation=organisation,
-                )
-            except AccountError as error:
-                state.error(error.field, error.message)
-            else:
-                return await _signed_in_redirect(request, user, _("Welcome, your account is ready."))
-    await db.rollback()
+            return await _signed_in_redirect(request, user, _("Welcome, your account is ready."), state.values["next"])
+    await db.rollback()  # an organisation registered on the way is not kept
     return await _render_sign_up(request, state, status_code=422)
 
 
@@ -93,7 +81,7 @@ async def sign_in(request: Request) -> Response:
     return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
 
 
-async def _signed_in_redirect(request: Request, user, message: str, next_url: str = "") -> Response:  # type: ignore[no-untyped-def]
+async def _signed_in_redirect(request: Request, user: User, message: str, next_url: str = "") -> Response:
     db = db_of(request)
     settings = request.app.state.settings
     old_token = request.cookies.get(SESSION_COOKIE)

@@ -135,3 +135,10 @@ async def test_registering_an_organisation_again_joins_it_whatever_the_case(clie
     await post_form(other_client, "/sign-up", {**VALID, "email": "b@example.org", "org_name": "FORUM DES SÉNÉGALAIS"})
     names = (await db.scalars(select(Organisation.name).where(Organisation.country == "FR"))).all()
     assert names == ["Forum des Sénégalais"]
+
+
+async def test_sign_up_returns_to_the_page_it_came_from(client):
+    page = soup(await client.get("/sign-up?next=/consultations/com-2013-292/messages/RT2-KM3"))
+    assert page.select_one("input[name=next]")["value"] == "/consultations/com-2013-292/messages/RT2-KM3"
+    response = await post_form(client, "/sign-up", {**VALID, "next": "/consultations/com-2013-292/messages/RT2-KM3"})
+    assert response.headers["location"] == "/consultations/com-2013-292/messages/RT2-KM3"
