@@ -26,12 +26,18 @@ class ContributionError(Exception):
         self.message = message
 
 
+#: Languages a contribution can be written in: the six UN languages, then languages of the
+#: EU and of large diasporas. Stored so pages can mark the text up with `lang`.
+CONTRIBUTION_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru", "nl", "de", "it", "pt", "pl", "ro", "tr", "sw")
+
+
 @dataclass(frozen=True)
 class Draft:
     body: str
     submission_key: str
     position: str | None = None
     organisation_id: int | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,12 @@ def validate_body(body: str, max_chars: int) -> str:
             ),
         )
     return body
+
+
+def _language(code: str) -> str:
+    if code not in CONTRIBUTION_LANGUAGES:
+        raise ContributionError("language", _("Choose the language you wrote in."))
+    return code
 
 
 def _organisation_for(author: User, organisation_id: int | None) -> Organisation | None:
@@ -115,7 +127,7 @@ async def publish_position(
         position=draft.position,
         body_source=body,
         body_html=render_markdown(body),
-        language=None,
+        language=_language(draft.language),
         submission_key=draft.submission_key,
     )
     db.add(contribution)
@@ -147,7 +159,7 @@ async def publish_reply(
         position=None,
         body_source=body,
         body_html=render_markdown(body),
-        language=None,
+        language=_language(draft.language),
         submission_key=draft.submission_key,
     )
     db.add(contribution)

@@ -16,11 +16,11 @@ def new_submission_key() -> str:
 
 
 def blank_form() -> FormState:
-    return FormState(values={"body": "", "position": "", "submission_key": new_submission_key()})
+    return FormState(values={"body": "", "position": "", "language": "", "submission_key": new_submission_key()})
 
 
 def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
-    state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id"))
+    state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id", "language"))
     values = state.values
     organisation_id = int(values["organisation_id"]) if values["organisation_id"].isdigit() else None
     return state, Draft(
@@ -28,4 +28,5 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
         submission_key=values["submission_key"],
         position=values["position"] or None,
         organisation_id=organisation_id,
+        language=values["language"] or "en",
     )

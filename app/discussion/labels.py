@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from babel import Locale
+
 from app.accounts.labels import organisation_type_label
+from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES
 from app.discussion.tallies import INDIVIDUAL
-from app.i18n import _, cached_per_locale
+from app.i18n import _, cached_per_locale, current_locale
 
 
 def position_label(value: str | None) -> str:
@@ -29,6 +32,18 @@ def stakeholder_label(kind: str) -> str:
 
 
 @cached_per_locale
+def language_choices() -> list[tuple[str, str]]:
+    """(code, "autonym — name in the reader's language") for the contribution form."""
+    reader = Locale.parse(current_locale.get())
+    choices = []
+    for code in CONTRIBUTION_LANGUAGES:
+        language = Locale.parse(code)
+        autonym, local = language.get_display_name(language) or code, language.get_display_name(reader) or code
+        choices.append((code, autonym if autonym == local else f"{autonym} — {local}"))
+    return choices
+
+
+@cached_per_locale
 def contribution_labels() -> dict[str, str]:
     """Words shown on every contribution, translated once per locale rather than per item."""
     return {
@@ -44,4 +59,5 @@ TEMPLATE_GLOBALS = {
     "position_label": position_label,
     "stakeholder_label": stakeholder_label,
     "contribution_labels": contribution_labels,
+    "language_choices": language_choices,
 }

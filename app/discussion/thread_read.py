@@ -46,6 +46,7 @@ class ContributionView:
     status: ContributionStatus
     moderation_reason: str | None
     created_at: datetime
+    language: str | None
     author: AuthorView
     organisation: OrganisationView | None
 
@@ -60,6 +61,7 @@ _LISTED_COLUMNS = (
     Contribution.status,
     Contribution.moderation_reason,
     Contribution.created_at,
+    Contribution.language,
     User.display_name,
     Organisation.name,
     Organisation.type,
@@ -86,11 +88,12 @@ def _view(row: Any) -> ContributionView:
         status,
         moderation_reason,
         created_at,
+        language,
         author_name,
         organisation_name,
         organisation_type,
         country,
-    ) = row[:13]
+    ) = row[:14]
     return ContributionView(
         id=identifier,
         key_message_id=key_message_id,
@@ -101,6 +104,7 @@ def _view(row: Any) -> ContributionView:
         status=status,
         moderation_reason=moderation_reason,
         created_at=created_at,
+        language=language,
         author=AuthorView(author_name),
         organisation=None
         if organisation_name is None

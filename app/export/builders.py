@@ -58,6 +58,7 @@ def contribution_record(contribution: Contribution) -> dict[str, Any]:
             "country": organisation.country,
         },
         "created_at": _iso(contribution.created_at),
+        "language": contribution.language,
         "body": contribution.body_source if visible else None,
         "moderation_reason": None if visible else contribution.moderation_reason,
     }
@@ -148,6 +149,7 @@ CSV_COLUMNS = [
     "organisation_type",
     "country",
     "created_at",
+    "language",
     "body",
     "moderation_reason",
 ]
@@ -172,6 +174,7 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     organisation.get("type"),
                     organisation.get("country"),
                     c["created_at"],
+                    c["language"],
                     c["body"],
                     c["moderation_reason"],
                 ]

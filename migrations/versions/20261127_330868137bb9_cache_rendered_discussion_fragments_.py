@@ -14,29 +14,28 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision: str = '330868137bb9'
-down_revision: str | Sequence[str] | None = '6393b0267492'
+revision: str = "330868137bb9"
+down_revision: str | Sequence[str] | None = "6393b0267492"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('rendered_fragments',
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('version', sa.String(length=100), nullable=False),
-    sa.Column('html', sa.Text(), nullable=False),
-    sa.Column('rendered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_rendered_fragments'))
+    op.create_table(
+        "rendered_fragments",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.String(length=100), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("rendered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rendered_fragments")),
     )
-    with op.batch_alter_table('key_messages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('discussion_version', sa.Integer(), server_default='0', nullable=False))
-
+    with op.batch_alter_table("key_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("discussion_version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('key_messages', schema=None) as batch_op:
-        batch_op.drop_column('discussion_version')
+    with op.batch_alter_table("key_messages", schema=None) as batch_op:
+        batch_op.drop_column("discussion_version")
 
-    op.drop_table('rendered_fragments')
+    op.drop_table("rendered_fragments")

@@ -8,6 +8,7 @@ import io
 import json
 
 from app.accounts.models import Role
+from app.export.cli import export_from_cli
 from tests.factories import PASSWORD, make_user
 from tests.support import post_form, sign_in, soup, visible_text
 
@@ -123,3 +124,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
         (str(reply_id), "hidden", ""),
     ]
     assert "Which wording exactly?" not in response.text
+
+    # The command line gives negotiators the same files.
+    assert json.loads(await export_from_cli(db, None, "json")) == exported
+    assert await export_from_cli(db, "com-2013-292", "csv") == response.content

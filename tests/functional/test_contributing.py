@@ -147,3 +147,34 @@ async def test_unknown_key_message_is_404(client):
     assert (await client.get("/consultations/com-2013-292/messages/RT9-KM9")).status_code == 404
     assert (await client.get("/consultations/nope/messages/RT1-KM1")).status_code == 404
     assert (await client.get("/contributions/999999")).status_code == 404
+
+
+async def test_the_language_of_a_contribution_is_recorded_and_marked_up(client, db):
+    await signed_in(client, db)
+    response = await post_form(
+        client,
+        f"{KM}/contributions",
+        {
+            "body": "Nous soutenons ce message.",
+            "position": "support",
+            "submission_key": "lang-key-001",
+            "language": "fr",
+        },
+    )
+    contribution_id = response.headers["location"].rpartition("#c")[2]
+    body = soup(await client.get(KM)).select_one(f"#c{contribution_id} .body")
+    assert body["lang"] == "fr" and "Nous soutenons" in body.get_text()
+    refused = await post_form(
+        client,
+        f"{KM}/contributions",
+        {"body": "Text.", "position": "support", "submission_key": "lang-key-002", "language": "xx"},
+    )
+    assert field_errors(refused) == {"language": "Choose the language you wrote in."}
+
+
+async def test_the_language_list_offers_each_language_in_its_own_name(client, db):
+    await signed_in(client, db)
+    options = soup(await client.get(KM)).select("#field-language option")
+    labels = {o["value"]: o.get_text() for o in options}
+    assert labels["fr"] == "français — French" and labels["en"] == "English" and labels["ar"].startswith("العربية")
+    assert [o["value"] for o in options if o.has_attr("selected")] == ["en"]
