@@ -58,10 +58,27 @@ class User(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(enum_by_value(Role, "role"), default=Role.PARTICIPANT)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+    role_grants: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every signed-in person is a participant; other roles are granted."""
+        return frozenset({Role.PARTICIPANT, *(grant.role for grant in self.role_grants)})
+
+
+class UserRole(Base):
+    """A role granted to a person: moderator, negotiator or admin, in any combination."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_by_value(Role, "role"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
 
 
 class Membership(TimestampMixin, Base):

@@ -16,6 +16,7 @@ from app.accounts.models import (
     Role,
     SignInFailure,
     User,
+    UserRole,
 )
 from app.accounts.sessions import end_all_sessions
 from app.db import utcnow
@@ -83,7 +84,7 @@ async def create_user(
         email=email,
         display_name=display_name.strip(),
         password_hash=hash_password(password),
-        role=role,
+        role_grants=[] if role is Role.PARTICIPANT else [UserRole(role=role)],
         memberships=[] if organisation is None else [Membership(organisation=organisation)],
     )
     db.add(user)

@@ -36,7 +36,7 @@ async def identity_for_token(db: AsyncSession, token: str) -> Identity:
                 select(UserSession, User)
                 .join(User, User.id == UserSession.user_id)
                 .where(UserSession.id_hash == _hash(token))
-                .options(joinedload(User.memberships).joinedload(Membership.organisation))
+                .options(joinedload(User.memberships).joinedload(Membership.organisation), joinedload(User.role_grants))
             )
         )
         .unique()

@@ -29,7 +29,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.labels import country_name
-from app.accounts.models import Membership, Organisation, Role, User
+from app.accounts.models import Membership, Organisation, User
 from app.accounts.models import OrganisationType as T
 from app.accounts.services import organisation_name_key
 from app.consultation.models import Consultation, KeyMessage
@@ -375,7 +375,6 @@ async def _save_people(
                 "email": f"demo-{first + i}@example.org",
                 "display_name": name,
                 "password_hash": password_hash,
-                "role": Role.PARTICIPANT,
                 "is_active": True,
                 "created_at": now,
                 "updated_at": now,

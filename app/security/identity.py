@@ -16,7 +16,7 @@ class Identity:
         return self.user is not None and self.user.is_active
 
     def has_role(self, *roles: Role) -> bool:
-        return self.is_authenticated and self.user is not None and self.user.role in roles
+        return self.is_authenticated and self.user is not None and not self.user.roles.isdisjoint(roles)
 
 
 ANONYMOUS = Identity(user=None)

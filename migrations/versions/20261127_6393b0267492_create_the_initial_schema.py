@@ -1,6 +1,7 @@
 """create the initial schema
 
-Accounts (users, organisations, memberships, server-side sessions, sign-in failures),
+Accounts (users, granted roles, organisations, memberships, server-side sessions,
+sign-in failures),
 the consultation text (consultations, sections, paragraphs, key messages, footnotes),
 contributions, the moderation log and export records: the foundation slice.
 
@@ -89,11 +90,6 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("display_name", sa.String(length=120), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
-        sa.Column(
-            "role",
-            sa.Enum("participant", "moderator", "negotiator", "admin", name="role", native_enum=False),
-            nullable=False,
-        ),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -204,6 +200,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_sections_consultation_id"), ["consultation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_sections_parent_id"), ["parent_id"], unique=False)
 
+    op.create_table(
+        "user_roles",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("participant", "moderator", "negotiator", "admin", name="role", native_enum=False),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_roles_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_roles")),
+    )
     op.create_table(
         "user_sessions",
         sa.Column("id_hash", sa.String(length=64), nullable=False),
@@ -385,6 +395,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
 
     op.drop_table("user_sessions")
+    op.drop_table("user_roles")
     with op.batch_alter_table("sections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sections_parent_id"))
         batch_op.drop_index(batch_op.f("ix_sections_consultation_id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.exceptions import HTTPException
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
@@ -15,7 +15,8 @@ from app.security.policy import PERMISSION_MAP, SignInRequired, permits, require
 def identity(role: Role | None, active: bool = True) -> Identity:
     if role is None:
         return ANONYMOUS
-    return Identity(User(id=1, email="x@example.org", display_name="X", role=role, is_active=active))
+    grants = [] if role is Role.PARTICIPANT else [UserRole(role=role)]
+    return Identity(User(id=1, email="x@example.org", display_name="X", role_grants=grants, is_active=active))
 
 
 OPEN = Consultation(status=ConsultationStatus.OPEN)
