@@ -11,9 +11,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from app.accounts.account_routes import routes as own_account_routes
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
 from app.accounts.middleware import RequestContextMiddleware
+from app.accounts.oidc_routes import routes as oidc_routes
 from app.accounts.routes import routes as account_routes
+from app.accounts.two_factor_routes import routes as two_factor_routes
+from app.admin.routes import routes as admin_routes
 from app.db import make_engine, make_sessionmaker
 from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.discussion.routes import routes as discussion_routes
@@ -25,8 +29,6 @@ from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.flash import FlashMiddleware
-
-MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 def create_app(
@@ -49,6 +51,10 @@ def create_app(
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         *discussion_routes,
         *account_routes,
+        *own_account_routes,
+        *oidc_routes,
+        *two_factor_routes,
+        *admin_routes,
         *moderation_routes,
         *export_routes,
     ]

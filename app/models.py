@@ -1,22 +1,31 @@
 """Every model, imported once so Alembic and tests see the whole metadata."""
 
 from app.accounts.models import (
+    AccountToken,
     Membership,
     Organisation,
     OrganisationType,
+    RecoveryCode,
     Role,
     SignInFailure,
+    TokenPurpose,
     User,
+    UserIdentity,
+    UserRole,
     UserSession,
 )
+from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
 from app.discussion.models import Contribution, ContributionStatus
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
+from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationAction, ModerationLogEntry
 
 __all__ = [
+    "AccountToken",
+    "AuditEvent",
     "Base",
     "Consultation",
     "Contribution",
@@ -29,11 +38,16 @@ __all__ = [
     "ModerationLogEntry",
     "Organisation",
     "OrganisationType",
+    "OutgoingMail",
     "Paragraph",
+    "RecoveryCode",
     "RenderedFragment",
     "Role",
     "Section",
     "SignInFailure",
+    "TokenPurpose",
     "User",
+    "UserIdentity",
+    "UserRole",
     "UserSession",
 ]

@@ -11,6 +11,7 @@ from app.accounts.models import Organisation, OrganisationType, Role, User
 from app.accounts.services import NewOrganisation, create_user, find_or_create_organisation
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import key_message_by_ref
+from app.db import utcnow
 from app.discussion.contribution_write import Draft, publish_position, publish_reply
 from app.discussion.models import Contribution
 
@@ -38,6 +39,7 @@ async def make_user(
     email: str | None = None,
     name: str | None = None,
     with_organisation: bool = True,
+    verified: bool = True,
 ) -> User:
     number = next(_counter)
     if organisation is None and with_organisation:
@@ -50,6 +52,8 @@ async def make_user(
         role=role,
         organisation=organisation,
     )
+    if verified:
+        user.email_verified_at = utcnow()
     return user
 
 

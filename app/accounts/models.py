@@ -59,6 +59,11 @@ class User(TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: When the person proved they read mail at `email` (a link, or a provider that says so).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Base32 TOTP secret; two-factor is on once `totp_enabled_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
     role_grants: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -112,8 +117,67 @@ class SignInFailure(Base):
     """A failed sign-in, kept in the database so every worker sees the same throttle."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_account_key_attempted_at", "account_key", "attempted_at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_account_key_attempted_at", "account_key", "attempted_at"),
+        Index("ix_sign_in_failures_address_attempted_at", "address", "attempted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(254))
+    #: The client address the attempt came from, for the per-address throttle.
+    address: Mapped[str | None] = mapped_column(String(45))
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TokenPurpose(enum.Enum):
+    """What an emailed single-use link does."""
+
+    VERIFY_EMAIL = "verify_email"  #: prove the sign-up address reads its mail
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
+    CHANGE_EMAIL = "change_email"  #: confirm a new address before it replaces the old one
+
+
+class AccountToken(Base):
+    """A single-use, expiring link sent by mail; only a hash of the token is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_by_value(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The address the link was sent to (the new one, for a change of email).
+    email: Mapped[str] = mapped_column(String(254))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserIdentity(Base):
+    """A sign-in through an OpenID Connect provider: (provider, subject) names one person."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject", name="uq_user_identities_provider_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The provider's configured name (OIDC_PROVIDERS), e.g. "eulogin".
+    provider: Mapped[str] = mapped_column(String(40))
+    #: The provider's `sub` claim.
+    subject: Mapped[str] = mapped_column(String(255))
+    #: The email the provider gave at the last sign-in, verified by it.
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

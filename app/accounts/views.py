@@ -8,15 +8,16 @@ from starlette.responses import Response
 
 from app.accounts import forms
 from app.accounts.labels import countries
-from app.accounts.models import Organisation, OrganisationType, User
+from app.accounts.models import Organisation, OrganisationType
 from app.accounts.services import AccountError, authenticate, register
-from app.accounts.sessions import SESSION_COOKIE, end_session, start_session
+from app.accounts.sessions import SESSION_COOKIE, end_session
+from app.accounts.signin import complete_sign_in
 from app.i18n import _
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import db_of
-from app.web.responses import safe_next, see_other
+from app.web.responses import see_other
 
 
 async def sign_up(request: Request) -> Response:
@@ -37,7 +38,7 @@ async def sign_up(request: Request) -> Response:
         except AccountError as error:
             state.error(error.field, error.message)
         else:
-            return await _signed_in_redirect(request, user, _("Welcome, your account is ready."), state.values["next"])
+            return await complete_sign_in(request, user, _("Welcome, your account is ready."), state.values["next"])
     await db.rollback()  # an organisation registered on the way is not kept
     return await _render_sign_up(request, state, status_code=422)
 
@@ -71,7 +72,7 @@ async def sign_in(request: Request) -> Response:
         )
         await db.commit()  # failures must be recorded even though the request is refused
         if result.user is not None:
-            return await _signed_in_redirect(request, result.user, _("You are signed in."), state.values["next"])
+            return await complete_sign_in(request, result.user, _("You are signed in."), state.values["next"])
         state.error(
             "email",
             _("Too many failed attempts for this account. Wait 15 minutes and try again.")
@@ -79,27 +80,6 @@ async def sign_in(request: Request) -> Response:
             else _("The email address or password is not right."),
         )
     return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
-
-
-async def _signed_in_redirect(request: Request, user: User, message: str, next_url: str = "") -> Response:
-    db = db_of(request)
-    settings = request.app.state.settings
-    old_token = request.cookies.get(SESSION_COOKIE)
-    if old_token:
-        await end_session(db, old_token)
-    token = await start_session(db, user, max_age_seconds=settings.session_max_age_seconds)
-    await db.commit()
-    response = see_other(safe_next(next_url))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
-    flash(request, response, message)
-    return response
 
 
 async def sign_out(request: Request) -> Response:

@@ -1,0 +1,1 @@
+"""Administration: granting roles and reading the audit log."""

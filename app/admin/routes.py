@@ -1,0 +1,5 @@
+"""URLs of the administration pages."""
+
+from starlette.routing import Route
+
+routes: list[Route] = []
