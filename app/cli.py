@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import make_engine, make_sessionmaker
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, AccountError):
             print(f"roundtable: error: {error.message}", file=sys.stderr)
             return 1
-        if isinstance(error, OSError | ValueError | LookupError):
+        if isinstance(error, OSError | ValueError | LookupError | SQLAlchemyError):
             print(f"roundtable: error: {error}", file=sys.stderr)
             return 1
         raise

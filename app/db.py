@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,8 +84,16 @@ def make_engine(url: str, *, null_pool: bool = False, **kwargs: Any) -> AsyncEng
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
+        _create_parent_folder(engine)
         _configure_sqlite(engine)
     return engine
+
+
+def _create_parent_folder(engine: AsyncEngine) -> None:
+    """A newcomer's first run must not fail because var/ does not exist yet."""
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:

@@ -8,7 +8,7 @@ from app.db import make_engine
 
 
 async def test_sqlite_pragmas(tmp_path):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}", null_pool=True)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'folder' / 'pragmas.db'}", null_pool=True)
     async with engine.connect() as connection:
         values = {
             name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()

@@ -134,3 +134,10 @@ def test_production_without_secret_key_refuses_to_start(prepared):
     result = run(env, "seed")
     assert result.returncode == 1
     assert result.stderr == "roundtable: error: SECRET_KEY is required when ROUNDTABLE_ENV=production\n"
+
+
+def test_an_unreachable_database_is_one_clear_line(prepared):
+    env = {**prepared[0], "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
+    result = run(env, "seed")
+    assert result.returncode == 1
+    assert result.stderr.startswith("roundtable: error: ") and result.stderr.count("\n") == 1
