@@ -101,6 +101,15 @@ def cmd_export(args: argparse.Namespace) -> None:
         print(f"wrote {len(content)} bytes to {args.out}", file=sys.stderr)
 
 
+def cmd_mail_send_pending(_args: argparse.Namespace) -> None:
+    from app.mail.services import send_pending
+
+    report = run_in_session(lambda db: send_pending(db, load_settings(), limit=None))
+    print(f"sent {report.sent}, failed {report.failed}")
+    if report.failed:
+        raise CommandError(f"{report.failed} messages are still queued; last error: {report.last_error}")
+
+
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.discussion.demo import generate_demo_data
 
@@ -137,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     users = commands.add_parser("users", help="manage people").add_subparsers(dest="users_command", required=True)
-    create = users.add_parser("create", help="create an account")
+    create = users.add_parser(
+        "create", help="create an account; its email address counts as verified (the operator vouches for it)"
+    )
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--name", required=True)
@@ -145,7 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--org-name")
     create.add_argument("--org-type")
     create.add_argument("--country", help="ISO 3166-1 alpha-2 code of the organisation's country")
+    create.add_argument(
+        "--totp-secret",
+        metavar="BASE32",
+        help="turn two-factor on with this authenticator secret (base32, as an authenticator app "
+        "takes it), for operators provisioning a moderator, negotiator or admin, and for tests; "
+        "without it, such people set two-factor up at /account/two-factor before using their role",
+    )
     create.set_defaults(handler=cmd_users_create)
+
+    mail = commands.add_parser("mail", help="outgoing mail").add_subparsers(dest="mail_command", required=True)
+    mail.add_parser("send-pending", help="send queued mail that could not be sent yet").set_defaults(
+        handler=cmd_mail_send_pending
+    )
 
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", choices=["json", "csv"], required=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event

@@ -14,6 +14,8 @@ from starlette.staticfiles import StaticFiles
 from app.accounts.account_routes import routes as own_account_routes
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
 from app.accounts.middleware import RequestContextMiddleware
+from app.accounts.oidc import TEMPLATE_GLOBALS as OIDC_GLOBALS
+from app.accounts.oidc import dance_middleware
 from app.accounts.oidc_routes import routes as oidc_routes
 from app.accounts.routes import routes as account_routes
 from app.accounts.two_factor_routes import routes as two_factor_routes
@@ -62,6 +64,7 @@ def create_app(
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(CSRFMiddleware, secure=settings.secure_cookies, trusted_origin=settings.base_url),
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
+        *dance_middleware(settings),
         Middleware(RequestContextMiddleware, sessionmaker=sessionmaker),
     ]
     app = Starlette(
@@ -76,4 +79,5 @@ def install_template_globals() -> None:
     """Domains offer label helpers to templates; installing them here keeps templating.py
     free of domain imports."""
     environment.globals.update(ACCOUNT_GLOBALS)
+    environment.globals.update(OIDC_GLOBALS)
     environment.globals.update(DISCUSSION_GLOBALS)

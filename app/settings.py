@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,26 @@ class SettingsError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
+OIDC_PROVIDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect provider people may sign in with (OIDC_PROVIDERS)."""
+
+    #: Appears in URLs (/auth/oidc/<name>/...) and in user_identities.provider; never change it.
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: Secret
+    #: What the sign-in button says: "Sign in with <label>".
+    label: str
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -33,6 +54,15 @@ class Settings:
     sign_in_max_failures: int = 5
     sign_in_window_seconds: int = 15 * 60
     seeds_dir: Path = field(default=PROJECT_ROOT / "seeds")
+    #: Empty: mail goes to the log and <var_dir>/outbox/*.eml instead (development).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: Secret = field(default=Secret(""))
+    #: none, starttls or tls (implicit TLS, usually port 465).
+    smtp_tls: str = "starttls"
+    mail_from: str = "Roundtable <roundtable@localhost>"
+    oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -78,4 +108,43 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         session_max_age_seconds=config("SESSION_MAX_AGE_SECONDS", cast=int, default=14 * 24 * 3600),
         contribution_max_chars=config("CONTRIBUTION_MAX_CHARS", cast=int, default=10_000),
         page_size=config("PAGE_SIZE", cast=int, default=20),
+        smtp_host=config("SMTP_HOST", default=""),
+        smtp_port=config("SMTP_PORT", cast=int, default=587),
+        smtp_username=config("SMTP_USERNAME", default=""),
+        smtp_password=Secret(config("SMTP_PASSWORD", default="")),
+        smtp_tls=config("SMTP_TLS", default="starttls"),
+        mail_from=config("MAIL_FROM", default="Roundtable <roundtable@localhost>"),
+        oidc_providers=_oidc_providers(config, production=environment == "production"),
+    )
+
+
+def _oidc_providers(config: Config, *, production: bool) -> tuple[OidcProvider, ...]:
+    names = [name.strip() for name in config("OIDC_PROVIDERS", default="").split(",") if name.strip()]
+    if len(set(names)) != len(names):
+        raise SettingsError(f"OIDC_PROVIDERS names a provider twice: {', '.join(names)}")
+    return tuple(_oidc_provider(config, name, production=production) for name in names)
+
+
+def _oidc_provider(config: Config, name: str, *, production: bool) -> OidcProvider:
+    """Each provider named in OIDC_PROVIDERS needs all four of its variables."""
+    if not OIDC_PROVIDER_NAME.fullmatch(name):
+        raise SettingsError(f"OIDC_PROVIDERS: {name!r} must be lower-case letters, digits and _ (a letter first)")
+    key = name.upper()
+    values = {
+        "ISSUER": config(f"OIDC_{key}_ISSUER", default="").strip().rstrip("/"),
+        "CLIENT_ID": config(f"OIDC_{key}_CLIENT_ID", default="").strip(),
+        "CLIENT_SECRET": config(f"OIDC_{key}_CLIENT_SECRET", default=""),
+        "LABEL": config(f"OIDC_{key}_LABEL", default="").strip(),
+    }
+    missing = [f"OIDC_{key}_{suffix}" for suffix, value in values.items() if not value]
+    if missing:
+        raise SettingsError(f"OIDC_PROVIDERS names {name!r}, so {', '.join(missing)} must be set")
+    if production and not values["ISSUER"].startswith("https://"):
+        raise SettingsError(f"OIDC_{key}_ISSUER must be an https:// address in production")
+    return OidcProvider(
+        name=name,
+        issuer=values["ISSUER"],
+        client_id=values["CLIENT_ID"],
+        client_secret=Secret(values["CLIENT_SECRET"]),
+        label=values["LABEL"],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import secrets
 
@@ -40,7 +42,10 @@ async def make_user(
     name: str | None = None,
     with_organisation: bool = True,
     verified: bool = True,
+    two_factor: bool | None = None,
 ) -> User:
+    """A person; moderators, negotiators and admins get two-factor on unless
+    `two_factor=False` (their secret is `totp_secret_for(email)`, so sign_in can answer)."""
     number = next(_counter)
     if organisation is None and with_organisation:
         organisation = await make_organisation(db)
@@ -54,7 +59,16 @@ async def make_user(
     )
     if verified:
         user.email_verified_at = utcnow()
+    if role is not Role.PARTICIPANT if two_factor is None else two_factor:
+        user.totp_secret = totp_secret_for(user.email)
+        user.totp_enabled_at = utcnow()
     return user
+
+
+def totp_secret_for(email: str) -> str:
+    """The TOTP secret make_user gives a person: derived from the email, so any helper that
+    knows who signs in can compute the current code (random per person all the same)."""
+    return base64.b32encode(hashlib.sha256(f"totp:{email.lower()}".encode()).digest()[:20]).decode()
 
 
 def key_message(consultation: Consultation, ref: str) -> KeyMessage:

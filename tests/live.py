@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 
 from app.settings import PROJECT_ROOT
@@ -44,11 +45,27 @@ class Account:
     name: str
     role: str
     organisation: str | None = None
+    #: Provisioned with `users create --totp-secret`: the second sign-in step answers with it.
+    totp_secret: str | None = None
+
+    def current_code(self) -> str:
+        """The code an authenticator app shows now."""
+        assert self.totp_secret is not None, f"{self.email} has no two-factor secret"
+        return pyotp.TOTP(self.totp_secret).now()
+
+    def next_code(self) -> str:
+        """The next step's code: accepted too (clocks drift), for when this one was spent."""
+        assert self.totp_secret is not None, f"{self.email} has no two-factor secret"
+        return pyotp.TOTP(self.totp_secret).at(time.time(), counter_offset=1)
 
 
 PARTICIPANT = Account("awa.diop@example.org", PASSWORD, "Awa Diop", "participant", "Senegalese Diaspora Forum")
-MODERATOR = Account("moderator@example.org", PASSWORD, "Marta Moderator", "moderator")
-NEGOTIATOR = Account("negotiator@example.org", PASSWORD, "Niels Negotiator", "negotiator")
+MODERATOR = Account(
+    "moderator@example.org", PASSWORD, "Marta Moderator", "moderator", totp_secret=pyotp.random_base32()
+)
+NEGOTIATOR = Account(
+    "negotiator@example.org", PASSWORD, "Niels Negotiator", "negotiator", totp_secret=pyotp.random_base32()
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,8 @@ def create_user_args(account: Account) -> list[str]:
         "--role",
         account.role,
     ]
+    if account.totp_secret:
+        args += ["--totp-secret", account.totp_secret]
     if account.organisation:
         args += ["--org-name", account.organisation, "--org-type", "diaspora", "--country", "FR"]
     return args
@@ -301,7 +320,17 @@ async def person(server: LiveServer, account: Account | None = None) -> AsyncIte
                 client, "/sign-in", "/sign-in", {"email": account.email, "password": account.password, "next": "/"}
             )
             assert response.status_code == 303, f"could not sign in as {account.email}: {response.text}"
+            if response.headers["location"] == "/sign-in/two-factor":
+                await answer_second_factor(client, account)
         yield client
+
+
+async def answer_second_factor(client: httpx.AsyncClient, account: Account) -> None:
+    for code in (account.current_code(), account.next_code()):
+        response = await post_form(client, "/sign-in/two-factor", "/sign-in/two-factor", {"code": code})
+        if response.status_code == 303:
+            return
+    pytest.fail(f"{account.email}: the second factor was refused: {response.text[:500]}")
 
 
 def contribution_id_from(response: httpx.Response) -> int:

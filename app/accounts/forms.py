@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from starlette.datastructures import FormData
 
 from app.accounts.models import OrganisationType
+from app.accounts.passwords_policy import password_problem
 from app.accounts.services import NewOrganisation, is_country_code
 from app.i18n import _
 from app.web.forms import FormState, text_values
 
-MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -38,8 +38,9 @@ def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
         state.error("display_name", _("Your name must be 120 characters or fewer."))
     if not EMAIL_PATTERN.match(values["email"].strip()):
         state.error("email", _("Enter an email address like name@example.org."))
-    if len(values["password"]) < MIN_PASSWORD_LENGTH:
-        state.error("password", _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    problem = password_problem(values["password"], email=values["email"], name=values["display_name"])
+    if problem is not None:
+        state.error("password", problem)
     organisation_id, new_organisation = _parse_organisation(state)
     values["password"] = ""  # never echo a password back into the page
     if not state.is_valid:

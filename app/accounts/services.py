@@ -1,12 +1,13 @@
-"""Creating people and organisations, and signing in with a per-account throttle."""
+"""Creating people and organisations, and signing in with a throttle per account and per address."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pycountry
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import (
@@ -118,27 +119,93 @@ async def register(
 class SignInResult:
     user: User | None
     throttled: bool = False
+    #: When throttled: seconds until another attempt will be checked.
+    retry_after: int = 0
+
+
+#: Failures before the growing delay starts: the 4th waits 2 s, the 5th 4 s, and so on.
+FREE_FAILURES = 3
+MAX_DELAY_SECONDS = 15 * 60
 
 
 async def authenticate(
-    db: AsyncSession, email: str, password: str, *, max_failures: int, window_seconds: int
+    db: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    window_seconds: int,
+    address: str | None = None,
+    max_address_failures: int = 20,
 ) -> SignInResult:
-    """Check a password, refusing (without checking) once an account has had
-    `max_failures` failed attempts within the window, whoever made them."""
+    """Check a password, refusing without checking while the account or the client address
+    is throttled (see `throttle_wait`). Every failure is recorded, with the address, in the
+    database, so every worker applies the same throttle."""
     account_key = normalise_email(email)
-    since = utcnow() - timedelta(seconds=window_seconds)
-    failures = await db.scalar(
-        select(func.count()).where(SignInFailure.account_key == account_key, SignInFailure.attempted_at >= since)
+    wait = await throttle_wait(
+        db,
+        account_key,
+        address,
+        max_failures=max_failures,
+        max_address_failures=max_address_failures,
+        window_seconds=window_seconds,
     )
-    if (failures or 0) >= max_failures:
-        return SignInResult(user=None, throttled=True)
+    if wait > 0:
+        return SignInResult(user=None, throttled=True, retry_after=wait)
     user = await db.scalar(select(User).where(User.email == account_key))
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        db.add(SignInFailure(account_key=account_key))
+        db.add(SignInFailure(account_key=account_key, address=address, attempted_at=utcnow()))
         await db.flush()
         return SignInResult(user=None)
     await db.execute(delete(SignInFailure).where(SignInFailure.account_key == account_key))
     return SignInResult(user=user)
+
+
+async def throttle_wait(
+    db: AsyncSession,
+    account_key: str,
+    address: str | None,
+    *,
+    max_failures: int,
+    max_address_failures: int,
+    window_seconds: int,
+) -> int:
+    """Seconds to wait before a sign-in for this account from this address is checked (0: go).
+
+    Within the window, an account with `max_failures` failures, or an address with
+    `max_address_failures`, is refused until the oldest of them leaves the window; and each
+    failure beyond the third of either requires 2^(n-3) seconds (at most 15 minutes) since
+    the last one. Computed from stored timestamps: no sleeping, no process memory."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    waits = [0.0]
+    by_account = await _failure_times(db, SignInFailure.account_key == account_key, since)
+    waits.append(_wait_for(by_account, max_failures, window_seconds))
+    if address:
+        by_address = await _failure_times(db, SignInFailure.address == address, since)
+        waits.append(_wait_for(by_address, max_address_failures, window_seconds))
+    return math.ceil(max(waits))
+
+
+async def _failure_times(db: AsyncSession, condition: ColumnElement[bool], since: datetime) -> list[datetime]:
+    rows = await db.scalars(
+        select(SignInFailure.attempted_at)
+        .where(condition, SignInFailure.attempted_at >= since)
+        .order_by(SignInFailure.attempted_at)
+    )
+    return [value if value.tzinfo else value.replace(tzinfo=UTC) for value in rows]
+
+
+def _wait_for(times: list[datetime], limit: int, window_seconds: int) -> float:
+    """Seconds still to wait, given the failures in the window (oldest first)."""
+    now = utcnow()
+    waits = [0.0]
+    if len(times) >= limit:
+        leaves_window = times[len(times) - limit] + timedelta(seconds=window_seconds)
+        waits.append((leaves_window - now).total_seconds())
+    if len(times) > FREE_FAILURES:
+        delay = min(2 ** (len(times) - FREE_FAILURES), MAX_DELAY_SECONDS)
+        waits.append((times[-1] + timedelta(seconds=delay) - now).total_seconds())
+    return max(waits)
 
 
 async def deactivate_user(db: AsyncSession, user: User) -> None:
@@ -146,3 +213,25 @@ async def deactivate_user(db: AsyncSession, user: User) -> None:
     user.is_active = False
     await end_all_sessions(db, user.id)
     await db.flush()
+
+
+async def join_organisation(
+    db: AsyncSession, user: User, *, organisation_id: int | None, new_organisation: NewOrganisation | None
+) -> Organisation:
+    """A signed-in person joins a listed organisation, or registers theirs (found again if it
+    already exists under that name and country); joining one they belong to changes nothing."""
+    if organisation_id is not None:
+        organisation = await db.get(Organisation, organisation_id)
+        if organisation is None:
+            raise AccountError("organisation_id", _("Choose your organisation from the list."))
+    elif new_organisation is not None:
+        organisation = await find_or_create_organisation(db, new_organisation)
+    else:
+        raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+    member = await db.scalar(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+    )
+    if member is None:
+        db.add(Membership(user_id=user.id, organisation_id=organisation.id))
+        await db.flush()
+    return organisation

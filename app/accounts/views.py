@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,11 +14,14 @@ from app.accounts.models import Organisation, OrganisationType
 from app.accounts.services import AccountError, authenticate, register
 from app.accounts.sessions import SESSION_COOKIE, end_session
 from app.accounts.signin import complete_sign_in
-from app.i18n import _
+from app.accounts.verification import send_verification
+from app.audit.services import record_sign_in_attempt
+from app.i18n import _, ngettext
+from app.mail.services import send_pending
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState
-from app.web.requests import db_of
+from app.web.requests import client_address, db_of
 from app.web.responses import see_other
 
 
@@ -38,7 +43,16 @@ async def sign_up(request: Request) -> Response:
         except AccountError as error:
             state.error(error.field, error.message)
         else:
-            return await complete_sign_in(request, user, _("Welcome, your account is ready."), state.values["next"])
+            settings = request.app.state.settings
+            await send_verification(db, user, base_url=settings.base_url)
+            message = _(
+                "Welcome, your account is ready. We sent a link to %(email)s: open it to confirm your address "
+                "before you take part.",
+                email=user.email,
+            )
+            response = await complete_sign_in(request, user, message, state.values["next"])
+            await send_pending(db, settings)
+            return response
     await db.rollback()  # an organisation registered on the way is not kept
     return await _render_sign_up(request, state, status_code=422)
 
@@ -68,18 +82,31 @@ async def sign_in(request: Request) -> Response:
     state, credentials = forms.parse_sign_in(await request.form())
     if credentials is not None:
         result = await authenticate(
-            db, *credentials, max_failures=settings.sign_in_max_failures, window_seconds=settings.sign_in_window_seconds
+            db,
+            *credentials,
+            max_failures=settings.sign_in_max_failures,
+            window_seconds=settings.sign_in_window_seconds,
+            address=client_address(request),
+        )
+        await record_sign_in_attempt(
+            db, credentials[0], result.user, throttled=result.throttled, address=client_address(request)
         )
         await db.commit()  # failures must be recorded even though the request is refused
         if result.user is not None:
             return await complete_sign_in(request, result.user, _("You are signed in."), state.values["next"])
         state.error(
             "email",
-            _("Too many failed attempts for this account. Wait 15 minutes and try again.")
+            _("Too many failed attempts. Wait %(wait)s and try again.", wait=wait_text(result.retry_after))
             if result.throttled
             else _("The email address or password is not right."),
         )
     return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
+
+
+def wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    return ngettext("%(num)s minute", "%(num)s minutes", math.ceil(seconds / 60))
 
 
 async def sign_out(request: Request) -> Response:

@@ -18,5 +18,14 @@ class Identity:
     def has_role(self, *roles: Role) -> bool:
         return self.is_authenticated and self.user is not None and not self.user.roles.isdisjoint(roles)
 
+    @property
+    def needs_two_factor(self) -> bool:
+        """Holds a privileged role but has not turned two-factor on (the site says so)."""
+        return (
+            self.has_role(Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN)
+            and self.user is not None
+            and self.user.totp_enabled_at is None
+        )
+
 
 ANONYMOUS = Identity(user=None)

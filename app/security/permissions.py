@@ -23,3 +23,12 @@ class Permission(enum.Enum):
 
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
+
+    MANAGE_ROLES = "accounts:manage_roles"
+    """Grant and revoke the moderator, negotiator and admin roles."""
+
+    READ_AUDIT_LOG = "audit:read"
+    """Read the audit log of sign-ins, role changes and other security events."""
+
+    MANAGE_OWN_ACCOUNT = "accounts:manage_own"
+    """Change one's own sign-in settings, such as two-factor authentication."""

@@ -19,6 +19,11 @@ class SignInRequired(Exception):
     """The action needs a signed-in person; the web layer redirects to sign-in."""
 
 
+class TwoFactorRequired(Exception):
+    """The person holds the role but has not turned two-factor on; the web layer explains
+    and links to the set-up page."""
+
+
 def signed_in(identity: Identity, _context: Any) -> bool:
     return identity.is_authenticated
 
@@ -33,6 +38,16 @@ def is_negotiator(identity: Identity, _context: Any) -> bool:
 
 def is_admin(identity: Identity, _context: Any) -> bool:
     return identity.has_role(Role.ADMIN)
+
+
+def two_factor_enabled(identity: Identity, _context: Any) -> bool:
+    """Privileged roles count only once the person signs in with a second factor."""
+    return identity.user is not None and identity.user.totp_enabled_at is not None
+
+
+def email_verified(identity: Identity, _context: Any) -> bool:
+    """Contributions speak for an organisation, so the person must have proved their address."""
+    return identity.user is not None and identity.user.email_verified_at is not None
 
 
 def consultation_published(_identity: Identity, context: Any) -> bool:
@@ -52,12 +67,15 @@ def _consultation_of(context: Any) -> Consultation:
 #: Each permission is granted when ANY of its clauses holds; a clause holds when ALL of
 #: its predicates do.
 PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
-    Permission.READ_CONSULTATION: [[consultation_published], [is_admin]],
-    Permission.SEE_DRAFTS: [[is_admin]],
-    Permission.CONTRIBUTE: [[signed_in, consultation_open]],
-    Permission.SEE_HIDDEN_BODY: [[is_moderator]],
-    Permission.MODERATE: [[is_moderator]],
-    Permission.EXPORT: [[is_negotiator]],
+    Permission.READ_CONSULTATION: [[consultation_published], [is_admin, two_factor_enabled]],
+    Permission.SEE_DRAFTS: [[is_admin, two_factor_enabled]],
+    Permission.CONTRIBUTE: [[signed_in, email_verified, consultation_open]],
+    Permission.SEE_HIDDEN_BODY: [[is_moderator, two_factor_enabled]],
+    Permission.MODERATE: [[is_moderator, two_factor_enabled]],
+    Permission.EXPORT: [[is_negotiator, two_factor_enabled]],
+    Permission.MANAGE_ROLES: [[is_admin, two_factor_enabled]],
+    Permission.READ_AUDIT_LOG: [[is_admin, two_factor_enabled]],
+    Permission.MANAGE_OWN_ACCOUNT: [[signed_in]],
 }
 
 
@@ -66,11 +84,23 @@ def permits(identity: Identity, permission: Permission, context: Any = None) -> 
     return any(all(predicate(identity, context) for predicate in clause) for clause in clauses)
 
 
+def permits_but_for_two_factor(identity: Identity, permission: Permission, context: Any = None) -> bool:
+    """Would a clause that asks for two-factor hold if the person had turned it on?"""
+    return any(
+        all(predicate(identity, context) for predicate in clause if predicate is not two_factor_enabled)
+        for clause in PERMISSION_MAP[permission]
+        if two_factor_enabled in clause
+    )
+
+
 def require(identity: Identity, permission: Permission, context: Any = None, *, hide: bool = False) -> None:
-    """Stop the request unless permitted: anonymous people are sent to sign in; others get
-    403, or 404 when even the existence of the thing is not theirs to know (hide=True)."""
+    """Stop the request unless permitted: anonymous people are sent to sign in; holders of
+    a role without two-factor are told to turn it on; others get 403, or 404 when even the
+    existence of the thing is not theirs to know (hide=True)."""
     if permits(identity, permission, context):
         return
+    if identity.is_authenticated and permits_but_for_two_factor(identity, permission, context):
+        raise TwoFactorRequired()
     if hide:
         raise HTTPException(status_code=404)
     if not identity.is_authenticated:

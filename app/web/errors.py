@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.i18n import _
-from app.security.policy import SignInRequired
+from app.security.policy import SignInRequired, TwoFactorRequired
 from app.templating import render
 from app.web.responses import see_other
 
@@ -42,6 +42,11 @@ async def sign_in_required(request: Request, _exc: Exception) -> Response:
     return response
 
 
+async def two_factor_required(request: Request, _exc: Exception) -> Response:
+    """A moderator, negotiator or admin without two-factor: say why, and where to fix it."""
+    return render(request, "errors/two_factor_required.html", {"status": 403}, status_code=403)
+
+
 def _local_path(target: str, request: Request) -> str:
     base = str(request.base_url).rstrip("/")
     return target[len(base) :] or "/" if target.startswith(base) else (target if target.startswith("/") else "/")
@@ -55,5 +60,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     SignInRequired: sign_in_required,
+    TwoFactorRequired: two_factor_required,
     500: server_error,
 }

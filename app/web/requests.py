@@ -25,3 +25,8 @@ def signed_in_user(request: Request) -> User:
 def identity_of(request: Request) -> Identity:
     identity: Identity = request.state.identity
     return identity
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address (behind the proxy, uvicorn's proxy_headers put the real one here)."""
+    return request.client.host[:45] if request.client else None

@@ -21,13 +21,30 @@ KEY_MESSAGE = key_message_path("RT2-KM3")
         KEY_MESSAGE,
         "/sign-up",
         "/sign-in",
+        "/account/password-reset",
+        "/account/password-reset/confirm?token=made-up",
+        "/account/verify?token=made-up",
     ],
-    ids=["home", "roundtable", "key-message-signed-out", "sign-up", "sign-in"],
+    ids=["home", "roundtable", "key-message-signed-out", "sign-up", "sign-in", "reset", "reset-confirm", "verify"],
 )
 async def test_page_has_no_axe_violations(page: Page, path: str) -> None:
     await page.goto(path)
 
     await assert_no_axe_violations(page, path)
+
+
+async def test_account_page_has_no_axe_violations(page: Page, live_server: LiveServer) -> None:
+    await sign_in(page, live_server.participant, "/account")
+    await expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+    await assert_no_axe_violations(page, "/account")
+
+
+async def test_two_factor_set_up_has_no_axe_violations(page: Page, live_server: LiveServer) -> None:
+    await sign_in(page, live_server.participant, "/account/two-factor")
+    await expect(page.locator(".qr-code svg")).to_be_visible()
+
+    await assert_no_axe_violations(page, "the two-factor set-up page")
 
 
 async def test_key_message_with_the_form_has_no_axe_violations(page: Page, live_server: LiveServer) -> None:

@@ -137,3 +137,14 @@ async def test_position_on_a_long_discussion_is_shown_after_the_redirect(
     await page.wait_for_url(lambda url: "#c" in url)
     anchor = page.url.rpartition("#")[2]
     await expect(page.locator(f"#{anchor}"), f"{page.url} does not show the new contribution").to_contain_text(text)
+
+
+async def test_a_moderator_signs_in_with_a_code_and_reaches_the_moderation_page(
+    page_nojs: Page, live_server: LiveServer
+) -> None:
+    page = page_nojs
+    async with person(live_server, live_server.participant) as participant:
+        contribution_id = await post_position(participant, "RT3-KM2", unique("A position to moderate."))
+    await sign_in(page, live_server.moderator, f"/contributions/{contribution_id}/moderate")
+
+    await expect(page.locator("h1")).to_have_text("Moderate a contribution")

@@ -1,4 +1,5 @@
-"""The whole slice, end to end over HTTP: sign up → position on RT2-KM3 → reply →
+"""The whole slice, end to end over HTTP: sign up → confirm the email address by the link a
+real SMTP server received → position on RT2-KM3 → reply →
 a moderator hides the reply → a negotiator exports, and the export holds exactly what is visible."""
 
 from __future__ import annotations
@@ -6,11 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
 
 from app.accounts.models import Role
 from app.export.cli import export_from_cli
 from tests.factories import PASSWORD, make_user
+from tests.mail_server import MailServer, smtp_server
 from tests.support import post_form, sign_in, soup, visible_text
+
+__all__ = ["smtp_server"]  # a fixture, imported for pytest
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
 
@@ -33,11 +41,30 @@ async def sign_up(client, *, name: str, email: str, org_name: str, org_type: str
     return response
 
 
+@pytest.fixture
+def app(app, smtp_server: MailServer):  # type: ignore[no-untyped-def]
+    """The conftest app, sending its mail to the test SMTP server."""
+    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
+    return app
+
+
+async def confirm_email(client, smtp_server: MailServer, email: str) -> None:
+    """Open the link from the verification mail and press the button, as a person would."""
+    mail = smtp_server.to(email)[-1]  # the latest, should an earlier test have used the address
+    assert mail.message["Subject"] == "Confirm your email address for Roundtable"
+    [link] = [url for url in mail.links() if "/account/verify?token=" in url]
+    parts = urlsplit(link)
+    page = await client.get(f"{parts.path}?{parts.query}")
+    token = soup(page).select_one("form[action='/account/verify'] input[name=token]")["value"]
+    response = await post_form(client, "/account/verify", {"token": token})
+    assert response.status_code == 303, response.text
+
+
 def contribution_ids(page) -> list[int]:
     return [int(li["id"][1:]) for li in soup(page).select("li.contribution")]
 
 
-async def test_sign_up_position_reply_hide_export(client, other_client, db):
+async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp_server):
     # A diaspora organisation signs up and takes a position.
     await sign_up(
         client,
@@ -47,6 +74,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
         org_type="diaspora",
         country="FR",
     )
+    await confirm_email(client, smtp_server, "aminata@example.org")
     page = await client.get(KM)
     form = soup(page).select_one("form[action$='/contributions']")
     key = form.select_one("input[name=submission_key]")["value"]
@@ -76,6 +104,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db):
         org_type="government",
         country="NL",
     )
+    await confirm_email(other_client, smtp_server, "jan@example.org")
     reply_page = await other_client.get(f"/contributions/{position_id}/reply")
     key = soup(reply_page).select_one("input[name=submission_key]")["value"]
     response = await post_form(

@@ -74,6 +74,36 @@ PAGES: dict[str, Page] = {
         },
     ),
     "not-found": Page("anonymous", "/no/such/page", 404),
+    "account": Page("participant", "/account"),
+    "account-with-errors": Page(
+        "participant", "/account", 422, "/account/email", {"new_email": "not-an-email", "password": ""}
+    ),
+    "email-confirm": Page("anonymous", "/account/email/confirm?token=made-up"),
+    "email-confirm-bad-link": Page(
+        "anonymous", "/account/email/confirm?token=made-up", 400, "/account/email/confirm", {"token": "made-up"}
+    ),
+    "verify": Page("anonymous", "/account/verify?token=made-up"),
+    "verify-bad-link": Page("anonymous", "/account/verify?token=made-up", 400, "/account/verify", {"token": "made-up"}),
+    "password-reset": Page("anonymous", "/account/password-reset"),
+    "password-reset-with-errors": Page("anonymous", "/account/password-reset", 422, "/account/password-reset", {}),
+    "password-reset-sent": Page(
+        "anonymous", "/account/password-reset", 200, "/account/password-reset", {"email": "nobody@example.org"}
+    ),
+    "password-reset-confirm": Page("anonymous", "/account/password-reset/confirm?token=made-up"),
+    "password-reset-confirm-with-errors": Page(
+        "anonymous",
+        "/account/password-reset/confirm?token=made-up",
+        422,
+        "/account/password-reset/confirm",
+        {"token": "made-up", "password": "short", "password_confirm": "different"},
+    ),
+    "password-reset-confirm-bad-link": Page(
+        "anonymous",
+        "/account/password-reset/confirm?token=made-up",
+        400,
+        "/account/password-reset/confirm",
+        {"token": "made-up", "password": "a long new passphrase", "password_confirm": "a long new passphrase"},
+    ),
     "thread": Page("anonymous", "/contributions/{thread}"),
     "reply": Page("participant", "/contributions/{thread}/reply"),
     "reply-with-errors": Page(
@@ -93,6 +123,11 @@ PAGES: dict[str, Page] = {
     "moderate": Page("moderator", "/contributions/{thread}/moderate"),
     "moderate-with-history": Page("moderator", "/contributions/{hidden}/moderate"),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
+    "two-factor-setup": Page("participant", "/account/two-factor"),
+    "two-factor-setup-with-errors": Page(
+        "participant", "/account/two-factor", 422, "/account/two-factor", {"code": "1"}
+    ),
+    "two-factor-on": Page("moderator", "/account/two-factor"),
 }
 
 

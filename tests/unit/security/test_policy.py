@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from starlette.exceptions import HTTPException
 
@@ -9,14 +11,17 @@ from app.accounts.models import Role, User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
-from app.security.policy import PERMISSION_MAP, SignInRequired, permits, require
+from app.security.policy import PERMISSION_MAP, SignInRequired, TwoFactorRequired, permits, require
 
 
-def identity(role: Role | None, active: bool = True) -> Identity:
+def identity(role: Role | None, active: bool = True, two_factor: bool = True) -> Identity:
     if role is None:
         return ANONYMOUS
     grants = [] if role is Role.PARTICIPANT else [UserRole(role=role)]
-    return Identity(User(id=1, email="x@example.org", display_name="X", role_grants=grants, is_active=active))
+    user = User(id=1, email="x@example.org", display_name="X", role_grants=grants, is_active=active)
+    user.email_verified_at = datetime.now(UTC)
+    user.totp_enabled_at = datetime.now(UTC) if two_factor else None
+    return Identity(user)
 
 
 OPEN = Consultation(status=ConsultationStatus.OPEN)
@@ -33,7 +38,20 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.SEE_HIDDEN_BODY, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.MODERATE, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.EXPORT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.MANAGE_ROLES, None): {Role.ADMIN},
+    (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
+    (Permission.MANAGE_OWN_ACCOUNT, None): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
 }
+#: What a role gives only once its holder has turned two-factor on.
+NEEDS_TWO_FACTOR = [
+    (Permission.READ_CONSULTATION, DRAFT),
+    (Permission.SEE_DRAFTS, None),
+    (Permission.SEE_HIDDEN_BODY, None),
+    (Permission.MODERATE, None),
+    (Permission.EXPORT, OPEN),
+    (Permission.MANAGE_ROLES, None),
+    (Permission.READ_AUDIT_LOG, None),
+]
 
 
 @pytest.mark.parametrize(("permission", "context"), list(EXPECTED), ids=lambda v: getattr(v, "name", str(v)))
@@ -62,3 +80,20 @@ def test_require_sends_anonymous_to_sign_in_and_refuses_others():
     with pytest.raises(HTTPException) as hidden:
         require(identity(Role.PARTICIPANT), Permission.READ_CONSULTATION, DRAFT, hide=True)
     assert hidden.value.status_code == 404
+
+
+@pytest.mark.parametrize(("permission", "context"), NEEDS_TWO_FACTOR, ids=lambda v: getattr(v, "name", str(v)))
+def test_privileged_roles_need_two_factor(permission, context):
+    without = identity(Role.ADMIN, two_factor=False)
+    assert not permits(without, permission, context)
+    with pytest.raises(TwoFactorRequired):
+        require(without, permission, context, hide=True)
+    with pytest.raises(HTTPException):  # a participant is refused as before, not sent to set-up
+        require(identity(Role.PARTICIPANT, two_factor=False), permission, context)
+
+
+def test_banner_is_for_privileged_people_without_two_factor():
+    assert identity(Role.MODERATOR, two_factor=False).needs_two_factor
+    assert not identity(Role.MODERATOR).needs_two_factor
+    assert not identity(Role.PARTICIPANT, two_factor=False).needs_two_factor
+    assert not ANONYMOUS.needs_two_factor

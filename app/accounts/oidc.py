@@ -1,0 +1,229 @@
+"""Sign-in through OpenID Connect providers, with Authlib behind a small interface:
+providers(settings), authorization_redirect(request, name, next_url), complete(request, name).
+
+Authlib checks what makes the sign-in trustworthy: discovery, the authorization code flow
+with PKCE (S256), `state` against the browser that started the dance, and, because the
+`openid` scope is asked for, the ID token: its signature against the provider's published
+keys (JWKS), issuer, audience, expiry and `nonce` (StarletteOAuth2App.authorize_access_token
+calls parse_id_token; tests/functional/test_oidc_sign_in.py proves a forged or tampered ID
+token is refused). Email and name come from the UserInfo endpoint, whose `sub` must match.
+
+Where the dance keeps its state: Authlib's Starlette client stores state, nonce, PKCE
+verifier and redirect URI in `request.session`. We give it Starlette's SessionMiddleware
+with its own cookie (`rt_oidc`), limited to /auth/oidc, signed, ten minutes, SameSite=Lax
+(the provider sends the browser back with a top-level GET, which Lax allows). That is
+per-browser state for a few seconds, not server memory, so any worker can finish a dance
+another started; our own sign-in sessions stay server-side. Writing our own storage would
+mean re-implementing a signed cookie for a dict, and Authlib's session keys, for nothing.
+The only process memory is Authlib's cache of each provider's discovery document and keys.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
+from httpx2 import HTTPError
+from joserfc.errors import JoseError
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.i18n import _
+from app.settings import OidcProvider, Settings
+from app.web.responses import safe_next
+
+DANCE_COOKIE = "rt_oidc"
+DANCE_PATH = "/auth/oidc"
+DANCE_MAX_AGE_SECONDS = 10 * 60
+NEXT_KEY = "rt_next"
+SCOPE = "openid email profile"
+PROVIDER_TIMEOUT_SECONDS = 10
+
+
+class UnknownProvider(LookupError):
+    """No provider of that name is configured (the page is a 404)."""
+
+
+class OidcFailure(enum.Enum):
+    """Why a sign-in through a provider did not go through; each has its own page."""
+
+    EXPIRED = "expired"  #: state missing or unknown: an old, replayed or foreign callback
+    CANCELLED = "cancelled"  #: the person declined at the provider (error=access_denied)
+    REFUSED = "refused"  #: the provider answered with an error (e.g. a code already used)
+    UNAVAILABLE = "unavailable"  #: the provider could not be reached or answered nonsense
+    UNPROVEN = "unproven"  #: the ID token failed its checks (signature, issuer, nonce, ...)
+
+
+STATUS_CODES = {
+    OidcFailure.EXPIRED: 400,
+    OidcFailure.CANCELLED: 400,
+    OidcFailure.REFUSED: 400,
+    OidcFailure.UNAVAILABLE: 502,
+    OidcFailure.UNPROVEN: 400,
+}
+
+
+class OidcError(Exception):
+    """A failed dance; `title` and `message` are for the person, `detail` for the log."""
+
+    def __init__(self, failure: OidcFailure, provider: OidcProvider, detail: str = "") -> None:
+        super().__init__(f"{provider.name}: {failure.value}: {detail}")
+        self.failure = failure
+        self.provider = provider
+        self.status_code = STATUS_CODES[failure]
+
+    @property
+    def title(self) -> str:
+        return _("Signing in with %(provider)s did not work", provider=self.provider.label)
+
+    @property
+    def message(self) -> str:
+        label = self.provider.label
+        messages = {
+            OidcFailure.EXPIRED: _("This sign-in has expired or was already used. Please start again."),
+            OidcFailure.CANCELLED: _("You cancelled signing in at %(provider)s. Nothing was changed.", provider=label),
+            OidcFailure.REFUSED: _("%(provider)s refused the sign-in. Please start again.", provider=label),
+            OidcFailure.UNAVAILABLE: _(
+                "%(provider)s cannot be reached at the moment. Please try again in a few minutes.", provider=label
+            ),
+            OidcFailure.UNPROVEN: _(
+                "We could not confirm the answer really came from %(provider)s, so you were not signed in.",
+                provider=label,
+            ),
+        }
+        return messages[self.failure]
+
+
+@dataclass(frozen=True)
+class OidcClaims:
+    """Who the provider says the person is."""
+
+    provider: str
+    subject: str
+    email: str | None
+    email_verified: bool
+    name: str | None
+
+
+def providers(settings: Settings) -> tuple[OidcProvider, ...]:
+    return settings.oidc_providers
+
+
+def provider_named(settings: Settings, name: str) -> OidcProvider:
+    for provider in providers(settings):
+        if provider.name == name:
+            return provider
+    raise UnknownProvider(name)
+
+
+def providers_for(request: Request) -> tuple[OidcProvider, ...]:
+    """Template global: the sign-in buttons of the app serving this request."""
+    return providers(request.app.state.settings)
+
+
+def redirect_uri(settings: Settings, provider: OidcProvider) -> str:
+    return f"{settings.base_url}{DANCE_PATH}/{provider.name}/callback"
+
+
+def dance_middleware(settings: Settings) -> list[Middleware]:
+    """The short-lived signed cookie Authlib keeps the dance in; none without providers."""
+    if not providers(settings):
+        return []
+    key = hmac.new(str(settings.secret_key).encode(), b"roundtable.oidc-dance", hashlib.sha256).hexdigest()
+    return [
+        Middleware(
+            SessionMiddleware,
+            secret_key=key,
+            session_cookie=DANCE_COOKIE,
+            max_age=DANCE_MAX_AGE_SECONDS,
+            path=DANCE_PATH,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
+    ]
+
+
+def _client(request: Request, provider: OidcProvider) -> StarletteOAuth2App:
+    """One Authlib registry per app (built on first use), so each keeps its providers' metadata."""
+    registry: OAuth | None = getattr(request.app.state, "oidc_registry", None)
+    if registry is None:
+        registry = OAuth()
+        request.app.state.oidc_registry = registry
+    client = registry.create_client(provider.name)
+    if client is None:
+        client = registry.register(
+            provider.name,
+            server_metadata_url=provider.metadata_url,
+            client_id=provider.client_id,
+            client_secret=str(provider.client_secret),
+            client_kwargs={"scope": SCOPE, "code_challenge_method": "S256", "timeout": PROVIDER_TIMEOUT_SECONDS},
+        )
+    return client
+
+
+async def authorization_redirect(request: Request, name: str, next_url: str) -> Response:
+    """Send the browser to the provider; remember where to take the person afterwards."""
+    settings = request.app.state.settings
+    provider = provider_named(settings, name)
+    request.session[NEXT_KEY] = safe_next(next_url)
+    try:
+        response: Response = await _client(request, provider).authorize_redirect(
+            request, redirect_uri(settings, provider)
+        )
+    except (HTTPError, ValueError, RuntimeError) as error:  # discovery failed
+        raise OidcError(OidcFailure.UNAVAILABLE, provider, repr(error)) from error
+    return response
+
+
+async def complete(request: Request, name: str) -> OidcClaims:
+    """Finish the dance: exchange the code, check the ID token, ask UserInfo for the rest."""
+    provider = provider_named(request.app.state.settings, name)
+    client = _client(request, provider)
+    try:
+        token = await client.authorize_access_token(request)
+        id_claims = token.get("userinfo")
+        if not id_claims:  # no ID token came back, so nothing was verified
+            raise OidcError(OidcFailure.UNPROVEN, provider, "no ID token")
+        userinfo = await client.userinfo(token=token)
+    except MismatchingStateError as error:
+        raise OidcError(OidcFailure.EXPIRED, provider, str(error)) from error
+    except OAuthError as error:
+        failure = OidcFailure.CANCELLED if error.error == "access_denied" else OidcFailure.REFUSED
+        raise OidcError(failure, provider, f"{error.error}: {error.description}") from error
+    except JoseError as error:
+        raise OidcError(OidcFailure.UNPROVEN, provider, repr(error)) from error
+    except (HTTPError, ValueError) as error:
+        raise OidcError(OidcFailure.UNAVAILABLE, provider, repr(error)) from error
+    return _claims(provider, dict(id_claims), dict(userinfo))
+
+
+def _claims(provider: OidcProvider, id_claims: dict[str, Any], userinfo: dict[str, Any]) -> OidcClaims:
+    """OIDC Core 5.3.2: UserInfo's `sub` must be the ID token's, or the answer is not about this person."""
+    subject = id_claims.get("sub")
+    if not subject or userinfo.get("sub") != subject:
+        raise OidcError(OidcFailure.UNPROVEN, provider, "UserInfo sub does not match the ID token")
+    merged = {**id_claims, **userinfo}
+    email = merged.get("email")
+    return OidcClaims(
+        provider=provider.name,
+        subject=str(subject),
+        email=email if isinstance(email, str) and email.strip() else None,
+        # Some providers send the string "true"; anything else is not a promise.
+        email_verified=merged.get("email_verified") in (True, "true"),
+        name=merged.get("name") if isinstance(merged.get("name"), str) else None,
+    )
+
+
+def next_url(request: Request) -> str:
+    """Where the person was going when they chose to sign in (a local path)."""
+    return safe_next(request.session.pop(NEXT_KEY, None))
+
+
+TEMPLATE_GLOBALS = {"oidc_providers": providers_for}

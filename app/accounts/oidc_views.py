@@ -1,0 +1,110 @@
+"""Sign in with an OpenID Connect provider: start, come back, and complete the profile."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts import oidc
+from app.accounts.forms import _parse_organisation
+from app.accounts.labels import countries
+from app.accounts.models import Organisation, OrganisationType
+from app.accounts.oidc_accounts import OidcAccountError, sign_in_with_oidc
+from app.accounts.services import AccountError, join_organisation
+from app.accounts.signin import complete_sign_in
+from app.i18n import _
+from app.security.policy import SignInRequired
+from app.templating import render
+from app.web.flash import flash
+from app.web.forms import FormState, text_values
+from app.web.requests import db_of, identity_of
+from app.web.responses import safe_next, see_other
+
+logger = logging.getLogger(__name__)
+
+COMPLETE_PROFILE_PATH = "/complete-profile"
+
+
+async def login(request: Request) -> Response:
+    """A GET may start the dance: it changes nothing of ours but the dance cookie."""
+    try:
+        return await oidc.authorization_redirect(
+            request, request.path_params["name"], request.query_params.get("next", "")
+        )
+    except oidc.UnknownProvider:
+        raise HTTPException(status_code=404) from None
+    except oidc.OidcError as error:
+        return _failure_page(request, error)
+
+
+async def callback(request: Request) -> Response:
+    db = db_of(request)
+    try:
+        claims = await oidc.complete(request, request.path_params["name"])
+        provider = oidc.provider_named(request.app.state.settings, claims.provider)
+        result = await sign_in_with_oidc(db, claims, provider_label=provider.label)
+    except oidc.UnknownProvider:
+        raise HTTPException(status_code=404) from None
+    except (oidc.OidcError, OidcAccountError) as error:  # raised before anything is written
+        return _failure_page(request, error)
+    next_url = oidc.next_url(request)
+    if result.needs_organisation:
+        next_url = f"{COMPLETE_PROFILE_PATH}?next={quote(next_url)}"
+    message = _("Welcome, your account is ready.") if result.created else _("You are signed in.")
+    return await complete_sign_in(request, result.user, message, next_url)
+
+
+def _failure_page(request: Request, error: oidc.OidcError | OidcAccountError) -> Response:
+    logger.info("OpenID Connect sign-in failed: %r", error)
+    return render(
+        request,
+        "accounts/oidc_error.html",
+        {"title": error.title, "explanation": error.message, "offer_sign_up": isinstance(error, OidcAccountError)},
+        status_code=error.status_code,
+    )
+
+
+async def complete_profile(request: Request) -> Response:
+    """A person who signed up through a provider chooses or registers their organisation."""
+    identity = identity_of(request)
+    if not identity.is_authenticated or identity.user is None:
+        raise SignInRequired()
+    if request.method == "GET":
+        return await _render_profile(request, FormState(values={"next": request.query_params.get("next", "")}))
+    state = FormState(
+        values=text_values(await request.form(), "organisation_id", "org_name", "org_type", "org_country", "next")
+    )
+    organisation_id, new_organisation = _parse_organisation(state)
+    if state.is_valid:
+        try:
+            await join_organisation(
+                db_of(request), identity.user, organisation_id=organisation_id, new_organisation=new_organisation
+            )
+        except AccountError as error:
+            state.error(error.field, error.message)
+        else:
+            await db_of(request).commit()
+            response = see_other(safe_next(state.values["next"]))
+            flash(request, response, _("Your organisation is saved."))
+            return response
+    return await _render_profile(request, state, status_code=422)  # nothing was written
+
+
+async def _render_profile(request: Request, state: FormState, status_code: int = 200) -> Response:
+    organisations = (await db_of(request).scalars(select(Organisation).order_by(Organisation.name))).all()
+    return render(
+        request,
+        "accounts/complete_profile.html",
+        {
+            "form": state,
+            "organisations": organisations,
+            "countries": countries(),
+            "organisation_types": list(OrganisationType),
+        },
+        status_code=status_code,
+    )

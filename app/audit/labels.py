@@ -1,0 +1,21 @@
+"""Human labels for audit tags, translated at the time of use."""
+
+from __future__ import annotations
+
+from app.audit import services as tags
+from app.i18n import _
+
+
+def tag_choices() -> list[tuple[str, str]]:
+    labels = {
+        tags.SIGN_IN: _("Signed in"),
+        tags.SIGN_IN_FAILED: _("Sign-in refused"),
+        tags.ROLE_GRANT: _("Role granted"),
+        tags.ROLE_REVOKE: _("Role revoked"),
+        tags.TWO_FACTOR_ENABLE: _("Two-factor turned on"),
+        tags.TWO_FACTOR_VERIFY: _("Two-factor code accepted"),
+        tags.TWO_FACTOR_VERIFY_FAILED: _("Two-factor code refused"),
+        tags.RECOVERY_CODE_USED: _("Recovery code used"),
+        tags.ORGANISATION_VERIFY: _("Organisation verified"),
+    }
+    return [(tag, labels[tag]) for tag in tags.TAGS]
