@@ -40,14 +40,15 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-def enum_by_value(enum_class: type[enum.Enum], name: str) -> Enum:
-    """Store an enum by its value (stable, readable in SQL) as a plain string column."""
+def enum_by_value(enum_class: type[enum.Enum], name: str, *, length: int | None = None) -> Enum:
+    """Store an enum by its value (stable, readable in SQL) as a plain string column.
+    Give `length` room to grow where more values are expected, to spare a migration."""
     return Enum(
         enum_class,
         name=name,
         native_enum=False,
         create_constraint=False,
-        length=max(len(str(member.value)) for member in enum_class),
+        length=length or max(len(str(member.value)) for member in enum_class),
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )

@@ -2,6 +2,10 @@
 
 from app.accounts.models import (
     AccountToken,
+    EcosocStatus,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
     Membership,
     Organisation,
     OrganisationType,
@@ -13,6 +17,7 @@ from app.accounts.models import (
     UserIdentity,
     UserRole,
     UserSession,
+    VerificationState,
 )
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
@@ -30,8 +35,12 @@ __all__ = [
     "Consultation",
     "Contribution",
     "ContributionStatus",
+    "EcosocStatus",
     "ExportRecord",
     "Footnote",
+    "Invitation",
+    "JoinRequest",
+    "JoinRequestStatus",
     "KeyMessage",
     "Membership",
     "ModerationAction",
@@ -50,4 +59,5 @@ __all__ = [
     "UserIdentity",
     "UserRole",
     "UserSession",
+    "VerificationState",
 ]

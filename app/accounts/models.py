@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
@@ -34,6 +34,22 @@ class OrganisationType(enum.Enum):
     OTHER = "other"
 
 
+class EcosocStatus(enum.Enum):
+    """Consultative status with the UN Economic and Social Council."""
+
+    NONE = "none"
+    GENERAL = "general"
+    SPECIAL = "special"
+    ROSTER = "roster"
+
+
+class VerificationState(enum.Enum):
+    """Whether a moderator has checked that the organisation is who it says it is."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+
+
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
     __table_args__ = (UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),)
@@ -46,6 +62,24 @@ class Organisation(TimestampMixin, Base):
     type: Mapped[OrganisationType] = mapped_column(enum_by_value(OrganisationType, "organisation_type"))
     #: ISO 3166-1 alpha-2 code of the country of registration.
     country: Mapped[str] = mapped_column(String(2))
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: EU Transparency Register identification number (e.g. 123456789012-34).
+    transparency_register_id: Mapped[str | None] = mapped_column(String(20))
+    ecosoc_status: Mapped[EcosocStatus] = mapped_column(
+        enum_by_value(EcosocStatus, "ecosoc_status", length=20), default=EcosocStatus.NONE, server_default="none"
+    )
+    verification: Mapped[VerificationState] = mapped_column(
+        enum_by_value(VerificationState, "verification_state", length=20),
+        default=VerificationState.UNVERIFIED,
+        server_default="unverified",
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: How the moderator checked (shown to moderators and in the audit log, not publicly).
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    #: Diaspora organisations: ISO 3166-1 alpha-2 codes of the communities' countries of origin.
+    origin_countries: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -59,6 +93,9 @@ class User(TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set when the person deleted their account: personal data is erased, the row stays so
+    #: contributions keep their place in threads.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: When the person proved they read mail at `email` (a link, or a provider that says so).
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Base32 TOTP secret; two-factor is on once `totp_enabled_at` is set.
@@ -180,4 +217,47 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Invitation(Base):
+    """An organisation admin invites someone by email; the emailed link works once."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    as_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JoinRequestStatus(enum.Enum):
+    """Where a request to join an organisation stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class JoinRequest(Base):
+    """A person asks to join an organisation; one of its admins approves or declines."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (Index("ix_join_requests_organisation_id_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[JoinRequestStatus] = mapped_column(
+        enum_by_value(JoinRequestStatus, "join_request_status", length=20), default=JoinRequestStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

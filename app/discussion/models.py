@@ -16,6 +16,7 @@ class ContributionStatus(enum.Enum):
 
     VISIBLE = "visible"
     HIDDEN = "hidden"  #: removed by a moderator, with a reason; replies stay readable
+    WITHDRAWN = "withdrawn"  #: removed by its author (or with their account); replies stay readable
 
 
 class Contribution(TimestampMixin, Base):
@@ -46,7 +47,7 @@ class Contribution(TimestampMixin, Base):
     body_html: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[ContributionStatus] = mapped_column(
-        enum_by_value(ContributionStatus, "contribution_status"), default=ContributionStatus.VISIBLE
+        enum_by_value(ContributionStatus, "contribution_status", length=20), default=ContributionStatus.VISIBLE
     )
     #: The reason shown to readers while the contribution is hidden.
     moderation_reason: Mapped[str | None] = mapped_column(Text)
