@@ -110,6 +110,12 @@ def cmd_mail_send_pending(_args: argparse.Namespace) -> None:
         raise CommandError(f"{report.failed} messages are still queued; last error: {report.last_error}")
 
 
+def cmd_privacy_purge(_args: argparse.Namespace) -> None:
+    from app.privacy.retention import purge
+
+    print(run_in_session(purge))
+
+
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.discussion.demo import generate_demo_data
 
@@ -169,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_parser("send-pending", help="send queued mail that could not be sent yet").set_defaults(
         handler=cmd_mail_send_pending
     )
+
+    privacy = commands.add_parser("privacy", help="personal data").add_subparsers(dest="privacy_command", required=True)
+    privacy.add_parser(
+        "purge", help="delete sign-in failures and used or expired links older than 30 days, sent mail older than 90"
+    ).set_defaults(handler=cmd_privacy_purge)
 
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", choices=["json", "csv"], required=True)

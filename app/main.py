@@ -25,6 +25,9 @@ from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.discussion.routes import routes as discussion_routes
 from app.export.routes import routes as export_routes
 from app.moderation.routes import routes as moderation_routes
+from app.organisations.labels import TEMPLATE_GLOBALS as ORGANISATION_GLOBALS
+from app.organisations.routes import routes as organisation_routes
+from app.privacy.routes import routes as privacy_routes
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecureHeadersMiddleware
 from app.settings import PROJECT_ROOT, Settings, load_settings
@@ -59,6 +62,8 @@ def create_app(
         *admin_routes,
         *moderation_routes,
         *export_routes,
+        *organisation_routes,
+        *privacy_routes,
     ]
     middleware = [
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
@@ -81,3 +86,4 @@ def install_template_globals() -> None:
     environment.globals.update(ACCOUNT_GLOBALS)
     environment.globals.update(OIDC_GLOBALS)
     environment.globals.update(DISCUSSION_GLOBALS)
+    environment.globals.update(ORGANISATION_GLOBALS)

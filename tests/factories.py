@@ -43,6 +43,7 @@ async def make_user(
     with_organisation: bool = True,
     verified: bool = True,
     two_factor: bool | None = None,
+    organisation_admin: bool = False,
 ) -> User:
     """A person; moderators, negotiators and admins get two-factor on unless
     `two_factor=False` (their secret is `totp_secret_for(email)`, so sign_in can answer)."""
@@ -56,6 +57,7 @@ async def make_user(
         display_name=name or f"Person {number}",
         role=role,
         organisation=organisation,
+        organisation_admin=organisation_admin,
     )
     if verified:
         user.email_verified_at = utcnow()

@@ -76,6 +76,7 @@ async def create_user(
     display_name: str,
     role: Role = Role.PARTICIPANT,
     organisation: Organisation | None = None,
+    organisation_admin: bool = False,
 ) -> User:
     """Create an account; the email must be unused (compared case-insensitively)."""
     email = normalise_email(email)
@@ -86,7 +87,9 @@ async def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         role_grants=[] if role is Role.PARTICIPANT else [UserRole(role=role)],
-        memberships=[] if organisation is None else [Membership(organisation=organisation)],
+        memberships=[]
+        if organisation is None
+        else [Membership(organisation=organisation, is_admin=organisation_admin)],
     )
     db.add(user)
     await db.flush()
@@ -103,7 +106,7 @@ async def register(
     new_organisation: NewOrganisation | None,
 ) -> User:
     """Sign-up: a person joins a listed organisation, or registers theirs (found again if it
-    already exists under that name and country) and becomes its first member."""
+    already exists under that name and country) and becomes its first member, and admin."""
     if organisation_id is not None:
         organisation = await db.get(Organisation, organisation_id)
         if organisation is None:
@@ -112,7 +115,21 @@ async def register(
         organisation = await find_or_create_organisation(db, new_organisation)
     else:
         raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
-    return await create_user(db, email=email, password=password, display_name=display_name, organisation=organisation)
+    first = not await has_members(db, organisation)
+    return await create_user(
+        db,
+        email=email,
+        password=password,
+        display_name=display_name,
+        organisation=organisation,
+        organisation_admin=first,
+    )
+
+
+async def has_members(db: AsyncSession, organisation: Organisation) -> bool:
+    """An organisation without members is new: whoever joins it first becomes its admin."""
+    found = await db.scalar(select(Membership.id).where(Membership.organisation_id == organisation.id).limit(1))
+    return found is not None
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,7 @@ async def join_organisation(
         select(Membership.id).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
     )
     if member is None:
-        db.add(Membership(user_id=user.id, organisation_id=organisation.id))
+        first = not await has_members(db, organisation)
+        db.add(Membership(user_id=user.id, organisation_id=organisation.id, is_admin=first))
         await db.flush()
     return organisation

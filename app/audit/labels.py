@@ -17,5 +17,8 @@ def tag_choices() -> list[tuple[str, str]]:
         tags.TWO_FACTOR_VERIFY_FAILED: _("Two-factor code refused"),
         tags.RECOVERY_CODE_USED: _("Recovery code used"),
         tags.ORGANISATION_VERIFY: _("Organisation verified"),
+        tags.ORGANISATION_UNVERIFY: _("Organisation verification revoked"),
+        tags.PRIVACY_EXPORT: _("Personal data downloaded"),
+        tags.PRIVACY_ERASE: _("Account deleted"),
     }
     return [(tag, labels[tag]) for tag in tags.TAGS]

@@ -24,6 +24,9 @@ TWO_FACTOR_VERIFY = "accounts:two_factor:verify"
 TWO_FACTOR_VERIFY_FAILED = "accounts:two_factor:verify_failed"
 RECOVERY_CODE_USED = "accounts:two_factor:recovery_code_used"
 ORGANISATION_VERIFY = "organisations:organisation:verify"
+ORGANISATION_UNVERIFY = "organisations:organisation:unverify"
+PRIVACY_EXPORT = "privacy:user:export"
+PRIVACY_ERASE = "privacy:user:erase"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -36,6 +39,9 @@ TAGS = (
     TWO_FACTOR_VERIFY_FAILED,
     RECOVERY_CODE_USED,
     ORGANISATION_VERIFY,
+    ORGANISATION_UNVERIFY,
+    PRIVACY_EXPORT,
+    PRIVACY_ERASE,
 )
 PAGE_SIZE = 50
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,12 +32,17 @@ class ContributionError(Exception):
 CONTRIBUTION_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru", "nl", "de", "it", "pt", "pl", "ro", "tr", "sw")
 
 
+#: Draft.organisation_id for a contribution made personally, on behalf of no organisation.
+PERSONAL: Final = "personal"
+
+
 @dataclass(frozen=True)
 class Draft:
     body: str
     submission_key: str
     position: str | None = None
-    organisation_id: int | None = None
+    #: The organisation spoken for; None: the author's first one; PERSONAL: none.
+    organisation_id: int | Literal["personal"] | None = None
     language: str = "en"
 
 
@@ -80,9 +86,12 @@ def _language(code: str) -> str:
     return code
 
 
-def _organisation_for(author: User, organisation_id: int | None) -> Organisation | None:
-    """Only members may speak for an organisation; by default a member speaks for their first one."""
+def _organisation_for(author: User, organisation_id: int | Literal["personal"] | None) -> Organisation | None:
+    """Only members may speak for an organisation; by default a member speaks for their first
+    one, and anyone may speak personally."""
     member_of = {m.organisation_id: m.organisation for m in author.memberships}
+    if organisation_id == PERSONAL:
+        return None
     if organisation_id is None:
         return next(iter(member_of.values()), None)
     if organisation_id not in member_of:

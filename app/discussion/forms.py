@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 
 from starlette.datastructures import FormData
 
-from app.discussion.contribution_write import Draft
+from app.discussion.contribution_write import PERSONAL, Draft
 from app.web.forms import FormState, text_values
 
 
@@ -22,7 +23,7 @@ def blank_form() -> FormState:
 def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
     state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id", "language"))
     values = state.values
-    organisation_id = int(values["organisation_id"]) if values["organisation_id"].isdigit() else None
+    organisation_id = _speaking_for(values["organisation_id"])
     return state, Draft(
         body=values["body"],
         submission_key=values["submission_key"],
@@ -30,3 +31,10 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
         organisation_id=organisation_id,
         language=values["language"] or "en",
     )
+
+
+def _speaking_for(value: str) -> int | Literal["personal"] | None:
+    """The "Speaking for" choice: an organisation's id, "personal", or nothing (the default)."""
+    if value == PERSONAL:
+        return PERSONAL
+    return int(value) if value.isdigit() else None

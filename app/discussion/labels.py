@@ -50,8 +50,11 @@ def contribution_labels() -> dict[str, str]:
         "removed": _("Removed by a moderator."),
         "reason": _("Reason:"),
         "show_removed": _("Show the removed text (moderators only)"),
+        "withdrawn": _("Withdrawn by its author."),
+        "former_participant": _("Former participant"),
         "reply": _("Reply"),
         "moderate": _("Moderate"),
+        "verified": _("Verified"),
     }
 
 

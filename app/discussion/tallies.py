@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation
+from app.accounts.models import Organisation, OrganisationType
 from app.discussion.models import Contribution, ContributionStatus
 
 INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
@@ -20,6 +20,11 @@ class Tally:
 
     by_position: Counter[str] = field(default_factory=Counter)
     by_type: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: By the organisation's country of registration (residence); individuals are not counted.
+    by_country: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: Diaspora organisations only, by each country of origin of the communities they
+    #: represent: a Senegalese diaspora organisation in France counts for SN here, FR above.
+    by_origin: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     @property
     def total(self) -> int:
@@ -27,23 +32,53 @@ class Tally:
 
 
 async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
-    """Count visible top-level positions per key message; hidden ones are not counted."""
+    """Count visible top-level positions per key message; hidden ones are not counted.
+    Two queries: counts grouped by organisation, then the origins of the diaspora ones."""
     result: dict[int, Tally] = defaultdict(Tally)
     if not key_message_ids:
         return result
     rows = await db.execute(
-        select(Contribution.key_message_id, Contribution.position, Organisation.type, func.count())
+        select(
+            Contribution.key_message_id,
+            Contribution.position,
+            Organisation.id,
+            Organisation.type,
+            Organisation.country,
+            func.count(),
+        )
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
         .where(
             Contribution.key_message_id.in_(key_message_ids),
             Contribution.parent_id.is_(None),
             Contribution.status == ContributionStatus.VISIBLE,
         )
-        .group_by(Contribution.key_message_id, Contribution.position, Organisation.type)
+        .group_by(
+            Contribution.key_message_id,
+            Contribution.position,
+            Organisation.id,
+            Organisation.type,
+            Organisation.country,
+        )
     )
-    for key_message_id, position, organisation_type, count in rows:
+    grouped = rows.all()
+    diaspora = {org_id for _km, _p, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
+    origins = await _origins(db, diaspora)
+    for key_message_id, position, organisation_id, organisation_type, country, count in grouped:
         tally = result[key_message_id]
         position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
+        if country is not None:
+            tally.by_country[country][position] += count
+        for origin in origins.get(organisation_id, []):
+            tally.by_origin[origin][position] += count
     return result
+
+
+async def _origins(db: AsyncSession, organisation_ids: set[int]) -> dict[int, list[str]]:
+    if not organisation_ids:
+        return {}
+    rows = await db.execute(
+        select(Organisation.id, Organisation.origin_countries).where(Organisation.id.in_(organisation_ids))
+    )
+    return {organisation_id: list(codes or []) for organisation_id, codes in rows}

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organisation, OrganisationType, User
+from app.accounts.models import Organisation, OrganisationType, User, VerificationState
 from app.discussion.models import Contribution, ContributionStatus
 
 #: Replies shown under each top-level contribution on the key message page.
@@ -24,13 +24,16 @@ REPLIES_PER_THREAD = 20
 @dataclass(frozen=True, slots=True)
 class AuthorView:
     display_name: str
+    erased: bool = False  #: the person deleted their account
 
 
 @dataclass(frozen=True, slots=True)
 class OrganisationView:
+    id: int
     name: str
     type: OrganisationType
     country: str
+    verification: VerificationState
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +66,12 @@ _LISTED_COLUMNS = (
     Contribution.created_at,
     Contribution.language,
     User.display_name,
+    User.erased_at.is_not(None),
+    Organisation.id,
     Organisation.name,
     Organisation.type,
     Organisation.country,
+    Organisation.verification,
 )
 
 
@@ -90,10 +96,13 @@ def _view(row: Any) -> ContributionView:
         created_at,
         language,
         author_name,
+        author_erased,
+        organisation_id,
         organisation_name,
         organisation_type,
         country,
-    ) = row[:14]
+        verification,
+    ) = row[:17]
     return ContributionView(
         id=identifier,
         key_message_id=key_message_id,
@@ -105,10 +114,10 @@ def _view(row: Any) -> ContributionView:
         moderation_reason=moderation_reason,
         created_at=created_at,
         language=language,
-        author=AuthorView(author_name),
+        author=AuthorView(author_name, bool(author_erased)),
         organisation=None
-        if organisation_name is None
-        else OrganisationView(organisation_name, organisation_type, country),
+        if organisation_id is None
+        else OrganisationView(organisation_id, organisation_name, organisation_type, country, verification),
     )
 
 

@@ -1,10 +1,12 @@
 """Pure builders of the consolidated input: JSON-native data with an allow-list of fields.
 
 Exports say exactly what the site shows: a hidden contribution appears with its status and
-the moderator's reason, never with its body."""
+the moderator's reason, never with its body; a withdrawn one (its author deleted it with
+their account) with its status only; an erased author is a "Former participant"."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.services import cited_footnotes
 from app.discussion.models import Contribution, ContributionStatus
@@ -56,11 +59,15 @@ def contribution_record(contribution: Contribution) -> dict[str, Any]:
             "name": organisation.name,
             "type": organisation.type.value,
             "country": organisation.country,
+            "origin_countries": list(organisation.origin_countries or []),
+            "verified": organisation.verification is VerificationState.VERIFIED,
         },
         "created_at": _iso(contribution.created_at),
         "language": contribution.language,
         "body": contribution.body_source if visible else None,
-        "moderation_reason": None if visible else contribution.moderation_reason,
+        "moderation_reason": contribution.moderation_reason
+        if contribution.status is ContributionStatus.HIDDEN
+        else None,
     }
 
 
@@ -81,6 +88,14 @@ def _counts(tally: Tally, positions: list[str]) -> dict[str, Any]:
             kind: {position: counter.get(position, 0) for position in positions}
             for kind, counter in sorted(tally.by_type.items())
         },
+        "by_country": _by_place(tally.by_country, positions),
+        "by_origin": _by_place(tally.by_origin, positions),
+    }
+
+
+def _by_place(counts: dict[str, Counter[str]], positions: list[str]) -> dict[str, dict[str, int]]:
+    return {
+        code: {position: counter.get(position, 0) for position in positions} for code, counter in sorted(counts.items())
     }
 
 
@@ -148,6 +163,8 @@ CSV_COLUMNS = [
     "organisation",
     "organisation_type",
     "country",
+    "origin_countries",
+    "verified",
     "created_at",
     "language",
     "body",
@@ -173,6 +190,8 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     organisation.get("name"),
                     organisation.get("type"),
                     organisation.get("country"),
+                    ";".join(organisation.get("origin_countries", [])),
+                    organisation.get("verified"),
                     c["created_at"],
                     c["language"],
                     c["body"],

@@ -38,6 +38,8 @@ async def set_visibility(
 ) -> bool:
     """Apply `action`; returns False (and logs nothing) when nothing would change."""
     reason = validate_reason(reason)
+    if contribution.status is ContributionStatus.WITHDRAWN:
+        raise ModerationError("action", _("Its author withdrew this contribution: there is nothing left to moderate."))
     target = ContributionStatus.HIDDEN if action is ModerationAction.HIDE else ContributionStatus.VISIBLE
     if contribution.status is target:
         return False

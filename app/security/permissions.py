@@ -32,3 +32,18 @@ class Permission(enum.Enum):
 
     MANAGE_OWN_ACCOUNT = "accounts:manage_own"
     """Change one's own sign-in settings, such as two-factor authentication."""
+
+    EDIT_ORGANISATION = "organisations:edit"
+    """Change an organisation's profile (its admins)."""
+
+    MANAGE_MEMBERS = "organisations:manage_members"
+    """Invite people, answer requests to join, make members admins or remove them (its admins)."""
+
+    VERIFY_ORGANISATION = "organisations:verify"
+    """Mark an organisation as checked, or take the mark back."""
+
+    REQUEST_TO_JOIN = "organisations:request_to_join"
+    """Ask the admins of an organisation one does not belong to for membership."""
+
+    LEAVE_ORGANISATION = "organisations:leave"
+    """Stop being a member of an organisation."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from app.accounts.models import Role
+from app.accounts.models import Membership, Organisation, Role
 from app.consultation.models import Consultation, ConsultationStatus
 from app.security.identity import Identity
 from app.security.permissions import Permission
@@ -50,6 +50,30 @@ def email_verified(identity: Identity, _context: Any) -> bool:
     return identity.user is not None and identity.user.email_verified_at is not None
 
 
+def organisation_admin(identity: Identity, context: Any) -> bool:
+    """Admins of the organisation in context (Membership.is_admin) manage it."""
+    return identity.is_authenticated and any(m.is_admin for m in _memberships_in(identity, _organisation_of(context)))
+
+
+def organisation_member(identity: Identity, context: Any) -> bool:
+    return identity.is_authenticated and bool(_memberships_in(identity, _organisation_of(context)))
+
+
+def not_organisation_member(identity: Identity, context: Any) -> bool:
+    return not organisation_member(identity, context)
+
+
+def _memberships_in(identity: Identity, organisation: Organisation) -> list[Membership]:
+    user = identity.user
+    return [] if user is None else [m for m in user.memberships if m.organisation_id == organisation.id]
+
+
+def _organisation_of(context: Any) -> Organisation:
+    if isinstance(context, Organisation):
+        return context
+    raise TypeError(f"expected an Organisation as context, got {type(context).__name__}")
+
+
 def consultation_published(_identity: Identity, context: Any) -> bool:
     return _consultation_of(context).status is not ConsultationStatus.DRAFT
 
@@ -76,6 +100,11 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.MANAGE_ROLES: [[is_admin, two_factor_enabled]],
     Permission.READ_AUDIT_LOG: [[is_admin, two_factor_enabled]],
     Permission.MANAGE_OWN_ACCOUNT: [[signed_in]],
+    Permission.EDIT_ORGANISATION: [[signed_in, organisation_admin]],
+    Permission.MANAGE_MEMBERS: [[signed_in, organisation_admin]],
+    Permission.VERIFY_ORGANISATION: [[is_moderator, two_factor_enabled]],
+    Permission.REQUEST_TO_JOIN: [[signed_in, not_organisation_member]],
+    Permission.LEAVE_ORGANISATION: [[signed_in, organisation_member]],
 }
 
 

@@ -123,11 +123,23 @@ PAGES: dict[str, Page] = {
     "moderate": Page("moderator", "/contributions/{thread}/moderate"),
     "moderate-with-history": Page("moderator", "/contributions/{hidden}/moderate"),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
+    "organisation": Page("anonymous", "/organisations/{organisation}"),
+    "organisation-as-member": Page("participant", "/organisations/{organisation}"),
+    "organisation-verify": Page("moderator", "/organisations/{organisation}/verify"),
+    "organisation-verify-with-errors": Page(
+        "moderator", "/organisations/{organisation}/verify", 422, "/organisations/{organisation}/verify", {"note": ""}
+    ),
     "two-factor-setup": Page("participant", "/account/two-factor"),
     "two-factor-setup-with-errors": Page(
         "participant", "/account/two-factor", 422, "/account/two-factor", {"code": "1"}
     ),
     "two-factor-on": Page("moderator", "/account/two-factor"),
+    "privacy": Page("anonymous", "/privacy"),
+    "personal-data": Page("participant", "/account/data"),
+    "delete-account": Page("participant", "/account/delete"),
+    "delete-account-with-errors": Page(
+        "participant", "/account/delete", 422, "/account/delete", {"password": "", "contributions": ""}
+    ),
 }
 
 
@@ -161,7 +173,14 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     await post_positions(participant, "RT4-KM1", [f"Position {n}" for n in range(1, 23)])
     more = soup(await participant.get(key_message_path("RT4-KM1"))).select_one("#more a[href]")
     assert more is not None, "RT4-KM1 should have a second page"
-    return {"thread": str(thread), "hidden": str(hidden), "second_page": str(more["href"])}
+    organisation = soup(await participant.get(key_message_path("RT2-KM3"))).select_one(".contribution a.org")
+    assert organisation is not None, "the participant speaks for an organisation"
+    return {
+        "thread": str(thread),
+        "hidden": str(hidden),
+        "second_page": str(more["href"]),
+        "organisation": str(organisation["href"]).rsplit("/", 1)[-1],
+    }
 
 
 @pytest.mark.parametrize("name", list(PAGES))

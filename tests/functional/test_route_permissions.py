@@ -9,7 +9,7 @@ import pytest
 from starlette.routing import Mount, Route
 
 from app.accounts.models import Role
-from tests.factories import PASSWORD, make_position, make_user
+from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import post_form, sign_in
 
 ROLES = ["anonymous", "participant", "moderator", "negotiator", "admin"]
@@ -30,6 +30,11 @@ def negotiators(ok: int) -> dict[str, object]:
 
 def admins(ok: int) -> dict[str, object]:
     return {"anonymous": SIGN_IN, "participant": 403, "moderator": 403, "negotiator": 403, "admin": ok}
+
+
+#: Organisation admins only: site roles give nothing inside an organisation (see
+#: tests/functional/test_organisations.py for an organisation admin's walk).
+ORGANISATION_ADMINS = {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}
 
 
 def unique() -> str:
@@ -65,6 +70,16 @@ EXPECTATIONS = {
     ("confirm_email", "GET"): (None, ALL_OK),
     ("confirm_email", "POST"): (lambda: {"token": "made-up"}, dict.fromkeys(ROLES, 400)),
     ("sign_out_everywhere", "POST"): (lambda: {}, SIGNED_IN_REDIRECT),
+    # Privacy: the notice is public; downloading and deleting are one's own. The walked delete
+    # has no password, so it fails validation (422) and deletes nothing.
+    ("privacy_notice", "GET"): (None, ALL_OK),
+    ("personal_data", "GET"): (None, SIGNED_IN_OK),
+    ("personal_data", "POST"): (lambda: {}, SIGNED_IN_OK),
+    ("delete_account", "GET"): (None, SIGNED_IN_OK),
+    ("delete_account", "POST"): (
+        lambda: {"contributions": "keep"},
+        {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 422)},
+    ),
     ("verify_email", "GET"): (None, ALL_OK),
     ("verify_email", "POST"): (lambda: {"token": "made-up"}, dict.fromkeys(ROLES, 400)),
     ("resend_verification", "POST"): (lambda: {"next": "/"}, SIGNED_IN_REDIRECT),
@@ -95,6 +110,25 @@ EXPECTATIONS = {
         lambda: {"org_name": f"Walked organisation {unique()}", "org_type": "other", "org_country": "BE"},
         SIGNED_IN_REDIRECT,
     ),
+    ("organisation", "GET"): (None, ALL_OK),
+    ("organisation_edit", "GET"): (None, ORGANISATION_ADMINS),
+    ("organisation_edit", "POST"): (lambda: {"name": "Renamed"}, ORGANISATION_ADMINS),
+    ("organisation_verify", "GET"): (None, moderators(200)),
+    ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
+    ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),
+    # Nobody walking is a member of the organisation, so nobody can leave it.
+    ("organisation_leave", "POST"): (lambda: {}, ORGANISATION_ADMINS),
+    ("organisation_members", "GET"): (None, ORGANISATION_ADMINS),
+    ("organisation_decide", "POST"): (lambda: {"request_id": "1", "action": "approve"}, ORGANISATION_ADMINS),
+    ("organisation_make_admin", "POST"): (lambda: {"user_id": "1"}, ORGANISATION_ADMINS),
+    ("organisation_remove", "POST"): (lambda: {"user_id": "1"}, ORGANISATION_ADMINS),
+    ("organisation_invite", "POST"): (lambda: {"email": "someone@example.org"}, ORGANISATION_ADMINS),
+    # Invitation links with a made-up token are refused (400); accepting needs a signed-in person.
+    ("organisation_invitation", "GET"): (None, dict.fromkeys(ROLES, 400)),
+    ("organisation_invitation", "POST"): (
+        lambda: {"token": "made-up"},
+        {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 400)},
+    ),
 }
 # sign_up and sign_in POSTs are covered by their own tests (they need distinct bodies).
 NOT_WALKED = {("sign_up", "POST"), ("sign_in", "POST")}
@@ -122,6 +156,7 @@ def test_every_route_has_expectations(app):
 async def test_route_for_role(app, client, db, consultation, role, route_key):
     author = await make_user(db)
     contribution = await make_position(db, consultation, author=author)
+    organisation = await make_organisation(db)
     await db.commit()
     if role != "anonymous":
         user = await make_user(db, role=Role(role))
@@ -135,6 +170,7 @@ async def test_route_for_role(app, client, db, consultation, role, route_key):
         "format": "json",
         "user_id": author.id,
         "name": "unconfigured",
+        "organisation_id": organisation.id,
     }
     if name == "roundtable":
         params["ref"] = "RT2"

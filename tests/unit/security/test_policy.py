@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from starlette.exceptions import HTTPException
 
-from app.accounts.models import Role, User, UserRole
+from app.accounts.models import Membership, Organisation, OrganisationType, Role, User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
@@ -27,6 +27,7 @@ def identity(role: Role | None, active: bool = True, two_factor: bool = True) ->
 OPEN = Consultation(status=ConsultationStatus.OPEN)
 CLOSED = Consultation(status=ConsultationStatus.CLOSED)
 DRAFT = Consultation(status=ConsultationStatus.DRAFT)
+ORGANISATION = Organisation(id=99, name="Forum", type=OrganisationType.DIASPORA, country="FR")
 
 ROLES = [None, Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN]
 EXPECTED = {  # permission, context -> roles that hold it
@@ -41,6 +42,12 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.MANAGE_ROLES, None): {Role.ADMIN},
     (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
     (Permission.MANAGE_OWN_ACCOUNT, None): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
+    # Site roles give nothing inside an organisation: only its own admins manage it.
+    (Permission.EDIT_ORGANISATION, ORGANISATION): set(),
+    (Permission.MANAGE_MEMBERS, ORGANISATION): set(),
+    (Permission.VERIFY_ORGANISATION, ORGANISATION): {Role.MODERATOR, Role.ADMIN},
+    (Permission.REQUEST_TO_JOIN, ORGANISATION): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.LEAVE_ORGANISATION, ORGANISATION): set(),
 }
 #: What a role gives only once its holder has turned two-factor on.
 NEEDS_TWO_FACTOR = [
@@ -51,6 +58,7 @@ NEEDS_TWO_FACTOR = [
     (Permission.EXPORT, OPEN),
     (Permission.MANAGE_ROLES, None),
     (Permission.READ_AUDIT_LOG, None),
+    (Permission.VERIFY_ORGANISATION, ORGANISATION),
 ]
 
 
@@ -97,3 +105,28 @@ def test_banner_is_for_privileged_people_without_two_factor():
     assert not identity(Role.MODERATOR).needs_two_factor
     assert not identity(Role.PARTICIPANT, two_factor=False).needs_two_factor
     assert not ANONYMOUS.needs_two_factor
+
+
+def member_of(organisation: Organisation, *, admin: bool) -> Identity:
+    person = identity(Role.PARTICIPANT)
+    assert person.user is not None
+    person.user.memberships = [Membership(organisation_id=organisation.id, is_admin=admin)]
+    return person
+
+
+def test_organisation_admins_manage_their_organisation_only():
+    admin = member_of(ORGANISATION, admin=True)
+    other = Organisation(id=100, name="Other", type=OrganisationType.OTHER, country="BE")
+    for permission in (Permission.EDIT_ORGANISATION, Permission.MANAGE_MEMBERS, Permission.LEAVE_ORGANISATION):
+        assert permits(admin, permission, ORGANISATION)
+        assert not permits(admin, permission, other)
+    assert not permits(admin, Permission.REQUEST_TO_JOIN, ORGANISATION)
+    assert permits(admin, Permission.REQUEST_TO_JOIN, other)
+
+
+def test_members_may_leave_but_not_manage():
+    member = member_of(ORGANISATION, admin=False)
+    assert permits(member, Permission.LEAVE_ORGANISATION, ORGANISATION)
+    assert not permits(member, Permission.EDIT_ORGANISATION, ORGANISATION)
+    assert not permits(member, Permission.MANAGE_MEMBERS, ORGANISATION)
+    assert not permits(member, Permission.REQUEST_TO_JOIN, ORGANISATION)

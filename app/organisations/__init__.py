@@ -1,0 +1,1 @@
+"""Organisation profiles, their members and admins, invitations and verification."""

@@ -1,0 +1,71 @@
+"""Human labels for organisation vocabularies, translated at the time of use."""
+
+from __future__ import annotations
+
+from app.accounts.models import EcosocStatus
+from app.accounts.regions import m49_region
+from app.i18n import _, cached_per_locale
+
+
+def ecosoc_label(value: EcosocStatus | str) -> str:
+    return _ecosoc_labels()[EcosocStatus(value)]
+
+
+@cached_per_locale
+def _ecosoc_labels() -> dict[EcosocStatus, str]:
+    return {
+        EcosocStatus.NONE: _("No consultative status"),
+        EcosocStatus.GENERAL: _("General consultative status"),
+        EcosocStatus.SPECIAL: _("Special consultative status"),
+        EcosocStatus.ROSTER: _("Roster status"),
+    }
+
+
+def region_label(country: str) -> str:
+    """ "Africa — Western Africa": the UN M49 region and its most specific grouping."""
+    found = m49_region(country)
+    if found is None:
+        return ""
+    names = _m49_names()
+    region, area = names.get(found.region, found.region), names.get(found.area, found.area)
+    return region if region == area else f"{region} — {area}"
+
+
+@cached_per_locale
+def _m49_names() -> dict[str, str]:
+    return {
+        "002": _("Africa"),
+        "019": _("Americas"),
+        "142": _("Asia"),
+        "150": _("Europe"),
+        "009": _("Oceania"),
+        "010": _("Antarctica"),
+        "015": _("Northern Africa"),
+        "011": _("Western Africa"),
+        "014": _("Eastern Africa"),
+        "017": _("Middle Africa"),
+        "018": _("Southern Africa"),
+        "029": _("Caribbean"),
+        "013": _("Central America"),
+        "005": _("South America"),
+        "021": _("Northern America"),
+        "143": _("Central Asia"),
+        "030": _("Eastern Asia"),
+        "035": _("South-eastern Asia"),
+        "034": _("Southern Asia"),
+        "145": _("Western Asia"),
+        "151": _("Eastern Europe"),
+        "154": _("Northern Europe"),
+        "039": _("Southern Europe"),
+        "155": _("Western Europe"),
+        "053": _("Australia and New Zealand"),
+        "054": _("Melanesia"),
+        "057": _("Micronesia"),
+        "061": _("Polynesia"),
+    }
+
+
+TEMPLATE_GLOBALS = {
+    "ecosoc_label": ecosoc_label,
+    "region_label": region_label,
+}

@@ -1,0 +1,171 @@
+"""Reading an organisation's profile, editing it, and verifying it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import EcosocStatus, Membership, Organisation, OrganisationType, User, VerificationState
+from app.accounts.services import organisation_name_key
+from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY, record
+from app.consultation.models import Consultation, ConsultationStatus, KeyMessage
+from app.db import utcnow
+from app.discussion.models import Contribution, ContributionStatus
+from app.fragments import clear_fragments
+from app.i18n import _
+
+#: The EU Transparency Register's identification number, e.g. 123456789012-34.
+TRANSPARENCY_REGISTER_ID = re.compile(r"^\d{9,12}-\d{2}$")
+CONTRIBUTIONS_PER_PAGE = 20
+
+
+class OrganisationError(Exception):
+    """A rule about organisations was broken; the message is for the person, by field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class MemberView:
+    user_id: int
+    display_name: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class ContributionLink:
+    id: int
+    position: str | None
+    created_at: datetime
+    consultation_slug: str
+    key_message_ref: str
+
+
+@dataclass
+class ContributionsPage:
+    items: list[ContributionLink] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+async def organisation_by_id(db: AsyncSession, organisation_id: int) -> Organisation | None:
+    return await db.get(Organisation, organisation_id)
+
+
+async def members(db: AsyncSession, organisation: Organisation) -> list[MemberView]:
+    """Admins first, then by name; erased accounts are not listed."""
+    rows = await db.execute(
+        select(User.id, User.display_name, Membership.is_admin)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, User.erased_at.is_(None))
+        .order_by(Membership.is_admin.desc(), User.display_name, User.id)
+    )
+    return [MemberView(*row) for row in rows]
+
+
+def _decode(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    timestamp, _sep, identifier = cursor.rpartition("_")
+    try:
+        return datetime.fromisoformat(timestamp), int(identifier)
+    except ValueError:
+        return None
+
+
+async def public_contributions(
+    db: AsyncSession, organisation: Organisation, *, cursor: str | None, page_size: int = CONTRIBUTIONS_PER_PAGE
+) -> ContributionsPage:
+    """Visible contributions made on the organisation's behalf in published consultations,
+    newest first, keyset-paged by (created_at, id)."""
+    query = (
+        select(Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref)
+        .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
+        .join(Consultation, Consultation.id == KeyMessage.consultation_id)
+        .where(
+            Contribution.organisation_id == organisation.id,
+            Contribution.status == ContributionStatus.VISIBLE,
+            Consultation.status != ConsultationStatus.DRAFT,
+        )
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(page_size + 1)
+    )
+    if (before := _decode(cursor)) is not None:
+        created_at, identifier = before
+        query = query.where(
+            or_(
+                Contribution.created_at < created_at,
+                and_(Contribution.created_at == created_at, Contribution.id < identifier),
+            )
+        )
+    items = [ContributionLink(*row) for row in await db.execute(query)]
+    page = ContributionsPage(items[:page_size])
+    if len(items) > page_size:
+        last = page.items[-1]
+        page.next_cursor = f"{last.created_at.isoformat()}_{last.id}"
+    return page
+
+
+@dataclass(frozen=True)
+class ProfileEdit:
+    name: str
+    type: OrganisationType
+    country: str
+    website: str | None
+    description: str
+    transparency_register_id: str | None
+    ecosoc_status: EcosocStatus
+    origin_countries: list[str]
+
+
+async def update_profile(db: AsyncSession, organisation: Organisation, edit: ProfileEdit) -> None:
+    """Organisations stay unique by name and country. The name, type and country show on
+    every contribution and origins count in tallies, so cached discussion fragments go."""
+    key = organisation_name_key(edit.name)
+    clash = await db.scalar(
+        select(Organisation.id).where(
+            Organisation.name_key == key, Organisation.country == edit.country, Organisation.id != organisation.id
+        )
+    )
+    if clash is not None:
+        raise OrganisationError("name", _("Another organisation with this name is registered in this country."))
+    organisation.name = " ".join(edit.name.split())
+    organisation.name_key = key
+    organisation.type = edit.type
+    organisation.country = edit.country
+    organisation.website = edit.website
+    organisation.description = edit.description
+    organisation.transparency_register_id = edit.transparency_register_id
+    organisation.ecosoc_status = edit.ecosoc_status
+    organisation.origin_countries = edit.origin_countries if edit.type is OrganisationType.DIASPORA else []
+    await clear_fragments(db)
+    await db.flush()
+
+
+async def verify(db: AsyncSession, organisation: Organisation, *, moderator: User, note: str) -> None:
+    """A moderator vouches that the organisation is who it says, saying how they checked.
+    The badge shows on existing contributions, so cached discussion fragments go."""
+    organisation.verification = VerificationState.VERIFIED
+    organisation.verified_at = utcnow()
+    organisation.verified_by_id = moderator.id
+    organisation.verification_note = note
+    record(db, ORGANISATION_VERIFY, actor=moderator, organisation=organisation, details={"note": note})
+    await clear_fragments(db)
+    await db.flush()
+
+
+async def unverify(db: AsyncSession, organisation: Organisation, *, moderator: User, note: str) -> None:
+    """Take the badge back (the note says why); recorded like verifying."""
+    organisation.verification = VerificationState.UNVERIFIED
+    organisation.verified_at = None
+    organisation.verified_by_id = None
+    organisation.verification_note = note
+    record(db, ORGANISATION_UNVERIFY, actor=moderator, organisation=organisation, details={"note": note})
+    await clear_fragments(db)
+    await db.flush()

@@ -1,0 +1,1 @@
+"""Personal data: downloading it, deleting an account, the privacy notice."""

@@ -1,0 +1,94 @@
+"""Verifying organisations, editing profiles, and tallies by origin and residence."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import EcosocStatus, OrganisationType, VerificationState
+from app.audit.models import AuditEvent
+from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY
+from app.discussion.contribution_write import PERSONAL, ContributionError, _organisation_for
+from app.discussion.tallies import tallies
+from app.fragments import RenderedFragment, store_fragments
+from app.organisations.services import (
+    OrganisationError,
+    ProfileEdit,
+    public_contributions,
+    unverify,
+    update_profile,
+    verify,
+)
+from tests.factories import key_message, make_organisation, make_position, make_user
+
+
+async def test_verifying_is_audited_and_clears_cached_fragments(db):
+    organisation = await make_organisation(db)
+    moderator = await make_user(db)
+    await store_fragments(db, {"km:1:en:x:threads": ("v", "<p>old</p>")})
+    await verify(db, organisation, moderator=moderator, note="Checked the register.")
+    assert organisation.verification is VerificationState.VERIFIED and organisation.verified_by_id == moderator.id
+    assert await db.scalar(select(RenderedFragment.key)) is None
+    await unverify(db, organisation, moderator=moderator, note="Lapsed.")
+    assert organisation.verification is VerificationState.UNVERIFIED and organisation.verified_at is None
+    tags = (await db.scalars(select(AuditEvent.tag).where(AuditEvent.organisation_id == organisation.id))).all()
+    assert list(tags) == [ORGANISATION_VERIFY, ORGANISATION_UNVERIFY]
+
+
+def edit(**changes) -> ProfileEdit:  # type: ignore[no-untyped-def]
+    values = {
+        "name": "Renamed",
+        "type": OrganisationType.CIVIL_SOCIETY,
+        "country": "SN",
+        "website": None,
+        "description": "",
+        "transparency_register_id": None,
+        "ecosoc_status": EcosocStatus.NONE,
+        "origin_countries": ["ML"],
+    }
+    return ProfileEdit(**{**values, **changes})
+
+
+async def test_names_stay_unique_per_country_and_only_diaspora_keeps_origins(db):
+    taken = await make_organisation(db, name="Taken", country="SN")
+    organisation = await make_organisation(db, country="SN")
+    with pytest.raises(OrganisationError):
+        await update_profile(db, organisation, edit(name="TAKEN"))
+    await update_profile(db, organisation, edit())
+    assert organisation.origin_countries == [] and taken.name == "Taken"
+    await update_profile(db, organisation, edit(type=OrganisationType.DIASPORA))
+    assert organisation.origin_countries == ["ML"]
+
+
+async def test_tally_counts_diaspora_by_origin_and_everyone_by_residence(db, consultation):
+    diaspora = await make_organisation(db, type=OrganisationType.DIASPORA, country="FR")
+    diaspora.origin_countries = ["SN", "ML"]
+    ngo = await make_organisation(db, country="BE")
+    await make_position(db, consultation, author=await make_user(db, organisation=diaspora), position="support")
+    await make_position(db, consultation, author=await make_user(db, organisation=ngo), position="oppose")
+    await make_position(db, consultation, author=await make_user(db, with_organisation=False), position="oppose")
+    tally = (await tallies(db, [key_message(consultation, "RT2-KM3").id]))[key_message(consultation, "RT2-KM3").id]
+    assert tally.total == 3
+    assert {code: dict(c) for code, c in tally.by_country.items()} == {"FR": {"support": 1}, "BE": {"oppose": 1}}
+    assert {code: dict(c) for code, c in tally.by_origin.items()} == {"SN": {"support": 1}, "ML": {"support": 1}}
+
+
+async def test_speaking_personally_or_only_for_ones_own_organisation(db):
+    organisation = await make_organisation(db)
+    author = await make_user(db, organisation=organisation)
+    await db.refresh(author, ["memberships"])
+    assert _organisation_for(author, PERSONAL) is None
+    assert _organisation_for(author, None) is organisation
+    with pytest.raises(ContributionError):
+        _organisation_for(author, organisation.id + 1000)
+
+
+async def test_profile_lists_only_visible_contributions_newest_first(db, consultation):
+    organisation = await make_organisation(db)
+    author = await make_user(db, organisation=organisation)
+    older = await make_position(db, consultation, author=author)
+    newer = await make_position(db, consultation, author=author, ref="RT1-KM1")
+    page = await public_contributions(db, organisation, cursor=None, page_size=1)
+    assert [item.id for item in page.items] == [newer.id] and page.next_cursor
+    rest = await public_contributions(db, organisation, cursor=page.next_cursor, page_size=1)
+    assert [item.id for item in rest.items] == [older.id] and rest.next_cursor is None
