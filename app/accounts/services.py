@@ -20,6 +20,7 @@ from app.accounts.models import (
     UserRole,
 )
 from app.accounts.sessions import end_all_sessions
+from app.audit import services as audit
 from app.db import utcnow
 from app.i18n import _
 from app.security.passwords import hash_password, verify_password
@@ -116,7 +117,7 @@ async def register(
     else:
         raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
     first = not await has_members(db, organisation)
-    return await create_user(
+    user = await create_user(
         db,
         email=email,
         password=password,
@@ -124,6 +125,11 @@ async def register(
         organisation=organisation,
         organisation_admin=first,
     )
+    audit.record(db, audit.SIGN_UP, actor=user, subject_user=user, organisation=organisation)
+    audit.record(
+        db, audit.MEMBERSHIP_JOIN, actor=user, subject_user=user, organisation=organisation, details={"admin": first}
+    )
+    return user
 
 
 async def has_members(db: AsyncSession, organisation: Organisation) -> bool:
@@ -251,5 +257,13 @@ async def join_organisation(
     if member is None:
         first = not await has_members(db, organisation)
         db.add(Membership(user_id=user.id, organisation_id=organisation.id, is_admin=first))
+        audit.record(
+            db,
+            audit.MEMBERSHIP_JOIN,
+            actor=user,
+            subject_user=user,
+            organisation=organisation,
+            details={"admin": first},
+        )
         await db.flush()
     return organisation

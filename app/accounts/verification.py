@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import TokenPurpose, User
 from app.accounts.tokens import LIFETIMES, consume_token, issue_token, issued_within
+from app.audit import services as audit
 from app.db import utcnow
 from app.i18n import _
 from app.mail.services import queue_mail
@@ -52,5 +53,6 @@ async def verify_email(db: AsyncSession, raw_token: str) -> User:
     assert user is not None  # check_token found the account
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        audit.record(db, audit.EMAIL_VERIFIED, actor=user, subject_user=user)
     await db.flush()
     return user

@@ -20,5 +20,16 @@ def tag_choices() -> list[tuple[str, str]]:
         tags.ORGANISATION_UNVERIFY: _("Organisation verification revoked"),
         tags.PRIVACY_EXPORT: _("Personal data downloaded"),
         tags.PRIVACY_ERASE: _("Account deleted"),
+        tags.SIGN_UP: _("Account created"),
+        tags.EMAIL_VERIFIED: _("Email address confirmed"),
+        tags.MEMBERSHIP_JOIN: _("Joined an organisation"),
+        tags.MEMBERSHIP_REQUEST: _("Asked to join an organisation"),
+        tags.MEMBERSHIP_APPROVE: _("Request to join approved"),
+        tags.MEMBERSHIP_DECLINE: _("Request to join declined"),
+        tags.MEMBERSHIP_MAKE_ADMIN: _("Made organisation admin"),
+        tags.MEMBERSHIP_REMOVE: _("Removed from an organisation"),
+        tags.MEMBERSHIP_LEAVE: _("Left an organisation"),
+        tags.INVITATION_SEND: _("Invitation sent"),
+        tags.INVITATION_ACCEPT: _("Invitation accepted"),
     }
     return [(tag, labels[tag]) for tag in tags.TAGS]

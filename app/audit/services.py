@@ -25,6 +25,17 @@ TWO_FACTOR_VERIFY_FAILED = "accounts:two_factor:verify_failed"
 RECOVERY_CODE_USED = "accounts:two_factor:recovery_code_used"
 ORGANISATION_VERIFY = "organisations:organisation:verify"
 ORGANISATION_UNVERIFY = "organisations:organisation:unverify"
+SIGN_UP = "accounts:user:sign_up"
+EMAIL_VERIFIED = "accounts:user:verify_email"
+MEMBERSHIP_JOIN = "organisations:membership:join"
+MEMBERSHIP_REQUEST = "organisations:membership:request"
+MEMBERSHIP_APPROVE = "organisations:membership:approve"
+MEMBERSHIP_DECLINE = "organisations:membership:decline"
+MEMBERSHIP_MAKE_ADMIN = "organisations:membership:make_admin"
+MEMBERSHIP_REMOVE = "organisations:membership:remove"
+MEMBERSHIP_LEAVE = "organisations:membership:leave"
+INVITATION_SEND = "organisations:invitation:send"
+INVITATION_ACCEPT = "organisations:invitation:accept"
 PRIVACY_EXPORT = "privacy:user:export"
 PRIVACY_ERASE = "privacy:user:erase"
 
@@ -42,6 +53,17 @@ TAGS = (
     ORGANISATION_UNVERIFY,
     PRIVACY_EXPORT,
     PRIVACY_ERASE,
+    SIGN_UP,
+    EMAIL_VERIFIED,
+    MEMBERSHIP_JOIN,
+    MEMBERSHIP_REQUEST,
+    MEMBERSHIP_APPROVE,
+    MEMBERSHIP_DECLINE,
+    MEMBERSHIP_MAKE_ADMIN,
+    MEMBERSHIP_REMOVE,
+    MEMBERSHIP_LEAVE,
+    INVITATION_SEND,
+    INVITATION_ACCEPT,
 )
 PAGE_SIZE = 50
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import Invitation, Organisation, User
 from app.accounts.services import normalise_email
 from app.accounts.tokens import TokenError, token_hash
+from app.audit import services as audit
 from app.db import utcnow
 from app.i18n import _
 from app.mail.services import queue_mail
@@ -53,6 +54,8 @@ async def invite(
         },
     )
     await queue_mail(db, email, _("Join %(organisation)s on Roundtable", organisation=organisation.name), body)
+    # The address is not kept in the details: it may not belong to anyone here yet.
+    audit.record(db, audit.INVITATION_SEND, actor=inviter, organisation=organisation, details={"admin": as_admin})
     await db.flush()
     return invitation
 
@@ -89,6 +92,7 @@ async def accept_invitation(db: AsyncSession, raw: str, user: User) -> Organisat
     organisation = await db.get(Organisation, invitation.organisation_id)
     assert organisation is not None  # the invitation is deleted with its organisation
     await add_member(db, organisation, user.id, admin=invitation.as_admin)
+    audit.record(db, audit.INVITATION_ACCEPT, actor=user, subject_user=user, organisation=organisation)
     return organisation
 
 

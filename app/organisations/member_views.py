@@ -79,7 +79,7 @@ async def make_admin(request: Request) -> Response:
     organisation = await organisation_from_path(request)
     require(identity_of(request), Permission.MANAGE_MEMBERS, organisation)
     user_id = _number(text_values(await request.form(), "user_id")["user_id"])
-    change = membership.make_admin(db_of(request), organisation, user_id)
+    change = membership.make_admin(db_of(request), organisation, user_id, admin=signed_in_user(request))
     return await _member_change(request, change, _("The member is now an admin."))
 
 

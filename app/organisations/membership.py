@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import JoinRequest, JoinRequestStatus, Membership, Organisation, User
+from app.audit import services as audit
 from app.db import utcnow
 from app.i18n import _
 from app.organisations.services import OrganisationError
@@ -51,6 +52,7 @@ async def request_to_join(db: AsyncSession, organisation: Organisation, user: Us
         request = JoinRequest(organisation_id=organisation.id, user_id=user.id, status=JoinRequestStatus.PENDING)
         db.add(request)
     request.message = message
+    audit.record(db, audit.MEMBERSHIP_REQUEST, actor=user, subject_user=user, organisation=organisation)
     await db.flush()
     return request
 
@@ -94,6 +96,13 @@ async def decide_request(
     request.decided_at = utcnow()
     if approve:
         await add_member(db, organisation, request.user_id)
+    audit.record(
+        db,
+        audit.MEMBERSHIP_APPROVE if approve else audit.MEMBERSHIP_DECLINE,
+        actor=admin,
+        subject_user=await db.get(User, request.user_id),
+        organisation=organisation,
+    )
     await db.flush()
     return request
 
@@ -110,11 +119,20 @@ async def add_member(db: AsyncSession, organisation: Organisation, user_id: int,
     return membership
 
 
-async def make_admin(db: AsyncSession, organisation: Organisation, user_id: int) -> Membership:
+async def make_admin(
+    db: AsyncSession, organisation: Organisation, user_id: int, *, admin: User | None = None
+) -> Membership:
     membership = await membership_of(db, organisation, user_id)
     if membership is None:
         raise OrganisationError("user_id", _("This person is not a member of the organisation."))
     membership.is_admin = True
+    audit.record(
+        db,
+        audit.MEMBERSHIP_MAKE_ADMIN,
+        actor=admin,
+        subject_user=await db.get(User, user_id),
+        organisation=organisation,
+    )
     await db.flush()
     return membership
 
@@ -127,6 +145,9 @@ async def remove_member(db: AsyncSession, organisation: Organisation, user_id: i
     if membership is None:
         raise OrganisationError("user_id", _("This person is not a member of the organisation."))
     await db.delete(membership)
+    audit.record(
+        db, audit.MEMBERSHIP_REMOVE, actor=admin, subject_user=await db.get(User, user_id), organisation=organisation
+    )
     await db.flush()
 
 
@@ -146,4 +167,5 @@ async def leave(db: AsyncSession, organisation: Organisation, user: User) -> Non
         if admins == 1 and total > 1:
             raise OrganisationError("leave", _("You are the only admin. Make another member admin before you leave."))
     await db.delete(membership)
+    audit.record(db, audit.MEMBERSHIP_LEAVE, actor=user, subject_user=user, organisation=organisation)
     await db.flush()
