@@ -69,6 +69,21 @@ async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) ->
     return organisation
 
 
+async def chosen_organisation(
+    db: AsyncSession, organisation_id: int | None, new_organisation: NewOrganisation | None
+) -> Organisation:
+    """The listed organisation a person chose, or the one they registered (found again if it
+    already exists under that name and country)."""
+    if organisation_id is not None:
+        organisation = await db.get(Organisation, organisation_id)
+        if organisation is None:
+            raise AccountError("organisation_id", _("Choose your organisation from the list."))
+        return organisation
+    if new_organisation is not None:
+        return await find_or_create_organisation(db, new_organisation)
+    raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+
+
 async def create_user(
     db: AsyncSession,
     *,
@@ -108,14 +123,7 @@ async def register(
 ) -> User:
     """Sign-up: a person joins a listed organisation, or registers theirs (found again if it
     already exists under that name and country) and becomes its first member, and admin."""
-    if organisation_id is not None:
-        organisation = await db.get(Organisation, organisation_id)
-        if organisation is None:
-            raise AccountError("organisation_id", _("Choose your organisation from the list."))
-    elif new_organisation is not None:
-        organisation = await find_or_create_organisation(db, new_organisation)
-    else:
-        raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+    organisation = await chosen_organisation(db, organisation_id, new_organisation)
     first = not await has_members(db, organisation)
     user = await create_user(
         db,
@@ -243,14 +251,7 @@ async def join_organisation(
 ) -> Organisation:
     """A signed-in person joins a listed organisation, or registers theirs (found again if it
     already exists under that name and country); joining one they belong to changes nothing."""
-    if organisation_id is not None:
-        organisation = await db.get(Organisation, organisation_id)
-        if organisation is None:
-            raise AccountError("organisation_id", _("Choose your organisation from the list."))
-    elif new_organisation is not None:
-        organisation = await find_or_create_organisation(db, new_organisation)
-    else:
-        raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+    organisation = await chosen_organisation(db, organisation_id, new_organisation)
     member = await db.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
     )
