@@ -41,7 +41,7 @@ def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
     problem = password_problem(values["password"], email=values["email"], name=values["display_name"])
     if problem is not None:
         state.error("password", problem)
-    organisation_id, new_organisation = _parse_organisation(state)
+    organisation_id, new_organisation = parse_organisation_choice(state)
     values["password"] = ""  # never echo a password back into the page
     if not state.is_valid:
         return state, None
@@ -54,7 +54,7 @@ def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
     )
 
 
-def _parse_organisation(state: FormState) -> tuple[int | None, NewOrganisation | None]:
+def parse_organisation_choice(state: FormState) -> tuple[int | None, NewOrganisation | None]:
     values = state.values
     if values["organisation_id"]:
         if not values["organisation_id"].isdigit():

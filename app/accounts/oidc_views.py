@@ -11,18 +11,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts import oidc
-from app.accounts.forms import _parse_organisation
+from app.accounts.forms import parse_organisation_choice
 from app.accounts.labels import countries
 from app.accounts.models import Organisation, OrganisationType
 from app.accounts.oidc_accounts import OidcAccountError, sign_in_with_oidc
 from app.accounts.services import AccountError, join_organisation
 from app.accounts.signin import complete_sign_in
 from app.i18n import _
-from app.security.policy import SignInRequired
+from app.security.permissions import Permission
+from app.security.policy import require
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
-from app.web.requests import db_of, identity_of
+from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import safe_next, see_other
 
 logger = logging.getLogger(__name__)
@@ -71,19 +72,20 @@ def _failure_page(request: Request, error: oidc.OidcError | OidcAccountError) ->
 
 async def complete_profile(request: Request) -> Response:
     """A person who signed up through a provider chooses or registers their organisation."""
-    identity = identity_of(request)
-    if not identity.is_authenticated or identity.user is None:
-        raise SignInRequired()
+    require(identity_of(request), Permission.MANAGE_OWN_ACCOUNT)
     if request.method == "GET":
         return await _render_profile(request, FormState(values={"next": request.query_params.get("next", "")}))
     state = FormState(
         values=text_values(await request.form(), "organisation_id", "org_name", "org_type", "org_country", "next")
     )
-    organisation_id, new_organisation = _parse_organisation(state)
+    organisation_id, new_organisation = parse_organisation_choice(state)
     if state.is_valid:
         try:
             await join_organisation(
-                db_of(request), identity.user, organisation_id=organisation_id, new_organisation=new_organisation
+                db_of(request),
+                signed_in_user(request),
+                organisation_id=organisation_id,
+                new_organisation=new_organisation,
             )
         except AccountError as error:
             state.error(error.field, error.message)
