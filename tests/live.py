@@ -66,6 +66,7 @@ MODERATOR = Account(
 NEGOTIATOR = Account(
     "negotiator@example.org", PASSWORD, "Niels Negotiator", "negotiator", totp_secret=pyotp.random_base32()
 )
+ADMIN = Account("admin@example.org", PASSWORD, "Ada Admin", "admin", totp_secret=pyotp.random_base32())
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class LiveServer:
     participant: Account = PARTICIPANT
     moderator: Account = MODERATOR
     negotiator: Account = NEGOTIATOR
+    admin: Account = ADMIN
 
 
 # -- the database -----------------------------------------------------------------------
@@ -186,7 +188,7 @@ async def prepare_site(env: dict[str, str]) -> None:
         pytest.fail(f"{ROUNDTABLE} is missing: install the project into the venv (pip install -e .)")
     await run_command(env, str(ROUNDTABLE), "db", "upgrade")
     await run_command(env, str(ROUNDTABLE), "seed")
-    for account in (PARTICIPANT, MODERATOR, NEGOTIATOR):
+    for account in (PARTICIPANT, MODERATOR, NEGOTIATOR, ADMIN):
         await run_command(env, str(ROUNDTABLE), *create_user_args(account))
 
 

@@ -40,6 +40,15 @@ async def test_account_page_has_no_axe_violations(page: Page, live_server: LiveS
     await assert_no_axe_violations(page, "/account")
 
 
+async def test_administration_pages_have_no_axe_violations(page: Page, live_server: LiveServer) -> None:
+    await sign_in(page, live_server.admin, "/admin/people")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await assert_no_axe_violations(page, "the people page")
+    await page.goto("/admin/audit")
+    await expect(page.locator("table")).to_be_visible()
+    await assert_no_axe_violations(page, "the audit log")
+
+
 async def test_two_factor_set_up_has_no_axe_violations(page: Page, live_server: LiveServer) -> None:
     await sign_in(page, live_server.participant, "/account/two-factor")
     await expect(page.locator(".qr-code svg")).to_be_visible()

@@ -140,6 +140,11 @@ PAGES: dict[str, Page] = {
     "delete-account-with-errors": Page(
         "participant", "/account/delete", 422, "/account/delete", {"password": "", "contributions": ""}
     ),
+    "admin-people": Page("admin", "/admin/people"),
+    "admin-people-search": Page("admin", "/admin/people?q=example.org"),
+    "admin-person": Page("admin", "/admin/people/{participant_id}"),
+    "admin-audit": Page("admin", "/admin/audit"),
+    "admin-audit-filtered": Page("admin", "/admin/audit?tag=accounts%3Auser%3Asign_in&email=admin%40example.org"),
 }
 
 
@@ -150,8 +155,15 @@ async def people(live_server: LiveServer) -> AsyncIterator[dict[str, httpx.Async
         person(live_server, live_server.participant) as participant,
         person(live_server, live_server.moderator) as moderator,
         person(live_server, live_server.negotiator) as negotiator,
+        person(live_server, live_server.admin) as admin,
     ):
-        yield {"anonymous": anonymous, "participant": participant, "moderator": moderator, "negotiator": negotiator}
+        yield {
+            "anonymous": anonymous,
+            "participant": participant,
+            "moderator": moderator,
+            "negotiator": negotiator,
+            "admin": admin,
+        }
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +187,11 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     assert more is not None, "RT4-KM1 should have a second page"
     organisation = soup(await participant.get(key_message_path("RT2-KM3"))).select_one(".contribution a.org")
     assert organisation is not None, "the participant speaks for an organisation"
+    people_page = soup(await people["admin"].get("/admin/people?q=awa.diop"))
+    participant_link = people_page.select_one("a[href^='/admin/people/']")
+    assert participant_link is not None, "the admin finds the participant"
     return {
+        "participant_id": str(participant_link["href"]).rsplit("/", 1)[-1],
         "thread": str(thread),
         "hidden": str(hidden),
         "second_page": str(more["href"]),
