@@ -8,7 +8,8 @@ from starlette.responses import Response
 from app.accounts.email_change import confirm_email_change, request_email_change
 from app.accounts.models import User
 from app.accounts.services import AccountError
-from app.accounts.sessions import SESSION_COOKIE, end_all_sessions
+from app.accounts.sessions import end_all_sessions
+from app.accounts.signin import signed_out_redirect
 from app.accounts.tokens import TokenError
 from app.i18n import _
 from app.mail.services import send_pending
@@ -80,7 +81,4 @@ async def sign_out_everywhere(request: Request) -> Response:
     db = db_of(request)
     await end_all_sessions(db, user.id)
     await db.commit()
-    response = see_other("/")
-    response.delete_cookie(SESSION_COOKIE)
-    flash(request, response, _("You are signed out on every device, including this one."))
-    return response
+    return signed_out_redirect(request, _("You are signed out on every device, including this one."))

@@ -19,7 +19,7 @@ from app.accounts.two_factor import is_enabled
 from app.audit.services import SIGN_IN, record
 from app.web.flash import flash
 from app.web.requests import client_address, db_of
-from app.web.responses import safe_next, see_other
+from app.web.responses import safe_next, see_other, set_private_cookie
 
 PENDING_COOKIE = "rt_second_factor"
 PENDING_MAX_AGE_SECONDS = 5 * 60
@@ -52,14 +52,7 @@ async def start_signed_in_session(
     record(db, SIGN_IN, actor=user, subject_user=user, address=client_address(request), details=details)
     await db.commit()
     response = see_other(safe_next(next_url))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
+    set_private_cookie(request, response, SESSION_COOKIE, token, max_age=settings.session_max_age_seconds)
     response.delete_cookie(PENDING_COOKIE)
     flash(request, response, message)
     return response
@@ -72,14 +65,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
 def _ask_for_second_factor(request: Request, user: User, next_url: str) -> Response:
     value = _serializer(request).dumps({"user": user.id, "next": safe_next(next_url)})
     response = see_other(SECOND_STEP_PATH)
-    response.set_cookie(
-        PENDING_COOKIE,
-        value,
-        max_age=PENDING_MAX_AGE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
-    )
+    set_private_cookie(request, response, PENDING_COOKIE, value, max_age=PENDING_MAX_AGE_SECONDS)
     return response
 
 
@@ -93,3 +79,12 @@ def pending_sign_in(request: Request) -> PendingSignIn | None:
         return PendingSignIn(user_id=int(data["user"]), next_url=safe_next(str(data["next"])))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+def signed_out_redirect(request: Request, message: str) -> Response:
+    """Back to the home page without the session cookie, saying what happened; the caller
+    has already ended the session(s) on the server."""
+    response = see_other("/")
+    response.delete_cookie(SESSION_COOKIE)
+    flash(request, response, message)
+    return response

@@ -13,16 +13,14 @@ from app.accounts.labels import countries
 from app.accounts.models import Organisation, OrganisationType
 from app.accounts.services import AccountError, authenticate, register
 from app.accounts.sessions import SESSION_COOKIE, end_session
-from app.accounts.signin import complete_sign_in
+from app.accounts.signin import complete_sign_in, signed_out_redirect
 from app.accounts.verification import send_verification
 from app.audit.services import record_sign_in_attempt
 from app.i18n import _, ngettext
 from app.mail.services import send_pending
 from app.templating import render
-from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import client_address, db_of
-from app.web.responses import see_other
 
 
 async def sign_up(request: Request) -> Response:
@@ -114,7 +112,4 @@ async def sign_out(request: Request) -> Response:
     if token:
         await end_session(db_of(request), token)
         await db_of(request).commit()
-    response = see_other("/")
-    response.delete_cookie(SESSION_COOKIE)
-    flash(request, response, _("You are signed out."))
-    return response
+    return signed_out_redirect(request, _("You are signed out."))

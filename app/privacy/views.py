@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.accounts.account_views import account_holder
 from app.accounts.models import User
-from app.accounts.sessions import SESSION_COOKIE
+from app.accounts.signin import signed_out_redirect
 from app.audit.services import PRIVACY_EXPORT, record
 from app.i18n import _
 from app.privacy import retention
@@ -17,10 +17,8 @@ from app.privacy.erasure import ErasureRefused, contribution_counts, erase_accou
 from app.privacy.export import personal_data
 from app.privacy.forms import DeleteForm, confirmation_field, read_delete_form
 from app.templating import render
-from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import client_address, db_of
-from app.web.responses import see_other
 
 
 async def notice(request: Request) -> Response:
@@ -61,10 +59,7 @@ async def delete_account(request: Request) -> Response:
         form.state.error("contributions", refusal.message)
         return await _render_delete(request, user, form, status_code=409)
     await db.commit()
-    response = see_other("/")
-    response.delete_cookie(SESSION_COOKIE)
-    flash(request, response, _("Your account is deleted and you are signed out. Thank you for taking part."))
-    return response
+    return signed_out_redirect(request, _("Your account is deleted and you are signed out. Thank you for taking part."))
 
 
 async def _render_delete(request: Request, user: User, form: DeleteForm, status_code: int = 200) -> Response:

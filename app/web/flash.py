@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.responses import set_private_cookie
+
 FLASH_COOKIE = "rt_flash"
 MAX_AGE_SECONDS = 120
 CLEAR_COOKIE = f"{FLASH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax".encode()
@@ -23,14 +25,7 @@ def flash(request: Request, response: Response, message: str, category: str = "s
     pending = [*request.scope.get("state", {}).get("flash_pending", []), [category, message]]
     request.scope["state"]["flash_pending"] = pending
     value = _serializer(request.app.state.settings.secret_key.__str__()).dumps(json.dumps(pending))
-    response.set_cookie(
-        FLASH_COOKIE,
-        value,
-        max_age=MAX_AGE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
-    )
+    set_private_cookie(request, response, FLASH_COOKIE, value, max_age=MAX_AGE_SECONDS)
 
 
 class FlashMiddleware:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.responses import RedirectResponse
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -15,3 +16,10 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
+
+
+def set_private_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int) -> None:
+    """Every cookie the site sets is HttpOnly, SameSite=Lax, and Secure behind https."""
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="lax", secure=request.app.state.settings.secure_cookies
+    )
