@@ -8,7 +8,7 @@ import email.policy
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from typing import Any
 
@@ -63,3 +63,9 @@ def smtp_server() -> Iterator[MailServer]:
         yield server
     finally:
         controller.stop()
+
+
+def sending_to(app, server: MailServer):  # type: ignore[no-untyped-def]
+    """The app, sending its mail to the test SMTP server (override a module's `app` fixture with it)."""
+    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=server.port, smtp_tls="none")
+    return app

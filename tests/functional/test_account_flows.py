@@ -4,7 +4,6 @@ change of email, signing out everywhere, and the sign-in throttle."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ from app.accounts.models import AccountToken, SignInFailure, User
 from app.accounts.sessions import SESSION_COOKIE
 from app.db import utcnow
 from tests.factories import PASSWORD, make_user
-from tests.mail_server import MailServer, Received, smtp_server
+from tests.mail_server import MailServer, Received, sending_to, smtp_server
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
@@ -28,8 +27,7 @@ NEW_PASSWORD = "a brand new passphrase"
 @pytest.fixture
 def app(app, smtp_server: MailServer):  # type: ignore[no-untyped-def]
     """The conftest app, sending its mail to the test SMTP server."""
-    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
-    return app
+    return sending_to(app, smtp_server)
 
 
 def only_mail(server: MailServer, address: str) -> Received:

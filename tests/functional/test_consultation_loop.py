@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from app.accounts.models import Role
 from app.export.cli import export_from_cli
 from tests.factories import PASSWORD, make_user
-from tests.mail_server import MailServer, smtp_server
+from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
@@ -44,8 +43,7 @@ async def sign_up(client, *, name: str, email: str, org_name: str, org_type: str
 @pytest.fixture
 def app(app, smtp_server: MailServer):  # type: ignore[no-untyped-def]
     """The conftest app, sending its mail to the test SMTP server."""
-    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
-    return app
+    return sending_to(app, smtp_server)
 
 
 async def confirm_email(client, smtp_server: MailServer, email: str) -> None:

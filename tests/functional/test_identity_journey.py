@@ -5,8 +5,6 @@ not act before setting up two-factor, and the audit log shows every step.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +12,7 @@ from app.accounts.models import Organisation, Role
 from app.audit.models import AuditEvent
 from tests.factories import PASSWORD, make_user
 from tests.functional.test_consultation_loop import confirm_email, sign_up
-from tests.mail_server import MailServer, smtp_server
+from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
@@ -22,8 +20,7 @@ __all__ = ["smtp_server"]  # a fixture, imported for pytest
 
 @pytest.fixture
 def app(app, smtp_server: MailServer):  # type: ignore[no-untyped-def]
-    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
-    return app
+    return sending_to(app, smtp_server)
 
 
 async def test_newcomer_to_verified_organisation_with_a_full_audit_trail(client, other_client, db, smtp_server):

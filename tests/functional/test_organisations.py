@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from app.accounts.models import JoinRequest, Membership, OrganisationType, Role
 from app.discussion.models import Contribution
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
-from tests.mail_server import MailServer, smtp_server
+from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
@@ -26,8 +25,7 @@ KM = "/consultations/com-2013-292/messages/RT2-KM3"
 
 @pytest.fixture
 def app(app, smtp_server: MailServer):  # type: ignore[no-untyped-def]
-    app.state.settings = replace(app.state.settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
-    return app
+    return sending_to(app, smtp_server)
 
 
 async def org_with_admin(db, **kwargs):  # type: ignore[no-untyped-def]
