@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app import i18n
+from app.security.permissions import Permission
+from app.security.policy import permits
 from app.settings import PROJECT_ROOT
 from app.web.text import footnoted, strip_footnote_markers
 
@@ -85,9 +87,12 @@ def _has_identity(request: Request) -> bool:
 
 def base_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
+    identity = state.get("identity")
     return {
         "request": request,
-        "identity": state.get("identity"),
+        "identity": identity,
+        # The header's link; asked of the policy like every other permission.
+        "may_administer": identity is not None and permits(identity, Permission.MANAGE_ROLES),
         "csrf_token": state.get("csrf_token", ""),
         "flash": state.get("flash_messages", []),
         "lang": i18n.current_locale.get(),
