@@ -58,3 +58,13 @@ async def test_the_audit_log_pages_fifty_at_a_time(client, db):
     assert len(soup(first).select("tbody tr")) == 50
     older = soup(first).select_one("a[href*='before=']")["href"]
     assert len(soup(await client.get(older)).select("tbody tr")) == 2
+
+
+async def test_only_admins_see_the_administration_link(client, other_client, db):
+    admin = await make_user(db, role=Role.ADMIN)
+    participant = await make_user(db)
+    await db.commit()
+    await sign_in(client, admin.email, PASSWORD)
+    await sign_in(other_client, participant.email, PASSWORD)
+    assert soup(await client.get("/")).select_one("header a[href='/admin/people']") is not None
+    assert soup(await other_client.get("/")).select_one("header a[href='/admin/people']") is None
