@@ -51,6 +51,14 @@ class Settings:
     session_max_age_seconds: int = 14 * 24 * 3600
     contribution_max_chars: int = 10_000
     page_size: int = 20
+    #: Minutes after publishing during which the author may still edit a contribution.
+    edit_window_minutes: int = 30
+    #: Reply levels shown under a contribution before "Continue this thread".
+    thread_depth: int = 3
+    #: Seconds between checks for new contributions on an open page (JavaScript only).
+    live_poll_seconds: int = 15
+    #: Largest attachment accepted (a PDF position paper).
+    attachment_max_bytes: int = 10 * 1024 * 1024
     sign_in_max_failures: int = 5
     sign_in_window_seconds: int = 15 * 60
     seeds_dir: Path = field(default=PROJECT_ROOT / "seeds")
@@ -63,6 +71,11 @@ class Settings:
     smtp_tls: str = "starttls"
     mail_from: str = "Roundtable <roundtable@localhost>"
     oidc_providers: tuple[OidcProvider, ...] = ()
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Uploaded files live here, outside the web root, under random names."""
+        return self.var_dir / "attachments"
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +121,10 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         session_max_age_seconds=config("SESSION_MAX_AGE_SECONDS", cast=int, default=14 * 24 * 3600),
         contribution_max_chars=config("CONTRIBUTION_MAX_CHARS", cast=int, default=10_000),
         page_size=config("PAGE_SIZE", cast=int, default=20),
+        edit_window_minutes=config("EDIT_WINDOW_MINUTES", cast=int, default=30),
+        thread_depth=config("THREAD_DEPTH", cast=int, default=3),
+        live_poll_seconds=config("LIVE_POLL_SECONDS", cast=int, default=15),
+        attachment_max_bytes=config("ATTACHMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024),
         smtp_host=config("SMTP_HOST", default=""),
         smtp_port=config("SMTP_PORT", cast=int, default=587),
         smtp_username=config("SMTP_USERNAME", default=""),

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import itertools
 import secrets
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,24 +88,32 @@ async def make_position(
     ref: str = "RT2-KM3",
     position: str = "support",
     body: str = "We support this key message.",
+    **draft: Any,
 ) -> Contribution:
+    """A position; `draft` sets other Draft fields (publication, topics, quote_text, ...).
+    A position that amends gets a proposed wording unless one is given."""
+    if position in consultation.amendment_positions:
+        draft.setdefault("amendment_text", "A proposed new wording of this key message.")
     result = await publish_position(
         db,
         author=author,
         consultation=consultation,
         key_message=key_message(consultation, ref),
-        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), position=position),
+        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), position=position, **draft),
         max_chars=10_000,
     )
     return result.contribution
 
 
-async def make_reply(db: AsyncSession, *, author: User, parent: Contribution, body: str = "A reply.") -> Contribution:
+async def make_reply(
+    db: AsyncSession, *, author: User, parent: Contribution, body: str = "A reply.", **draft: Any
+) -> Contribution:
     result = await publish_reply(
         db,
         author=author,
         parent=parent,
-        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12)),
+        key_message=await db.get_one(KeyMessage, parent.key_message_id),
+        draft=Draft(body=body, submission_key=secrets.token_urlsafe(12), **draft),
         max_chars=10_000,
     )
     return result.contribution

@@ -51,12 +51,18 @@ class Consultation(TimestampMixin, Base):
     closes_at: Mapped[date | None] = mapped_column(Date)
     #: Allowed positions, in display order (configured per consultation in its seed file).
     positions: Mapped[list[str]] = mapped_column(JSON)
+    #: The positions whose contributions propose new wording of the key message.
+    amendment_positions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
     )
     footnotes: Mapped[list[Footnote]] = relationship(
         back_populates="consultation", order_by="Footnote.number", cascade="all, delete-orphan"
+    )
+    #: Loaded with the consultation: forms and filters need it, and it is a short list.
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="consultation", order_by="Topic.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
 
@@ -143,3 +149,20 @@ class Footnote(Base):
     language: Mapped[str] = mapped_column(String(8))
 
     consultation: Mapped[Consultation] = relationship(back_populates="footnotes")
+
+
+class Topic(Base):
+    """One term of a consultation's controlled vocabulary of topics (from its seed file)."""
+
+    __tablename__ = "topics"
+    __table_args__ = (UniqueConstraint("consultation_id", "slug", name="uq_topics_consultation_id_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    #: Stable, used in URLs (?topic=remittances); never renamed.
+    slug: Mapped[str] = mapped_column(String(60))
+    #: The label by locale ({"en": "Remittances", "nl": "Geldovermakingen"}).
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="topics")

@@ -64,6 +64,9 @@ def _assign(obj: Any, values: dict[str, Any], report: SeedReport, label: str) ->
 
 async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     meta = data["consultation"]
+    unknown = set(data.get("amendment_positions", [])) - set(data["positions"])
+    if unknown:
+        raise SeedError(f"amendment_positions names positions not in positions: {sorted(unknown)}")
     language = meta["language"]
     consultation = await db.scalar(
         select(Consultation)
@@ -90,6 +93,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             "opens_at": _date(meta.get("opens_at")),
             "closes_at": _date(meta.get("closes_at")),
             "positions": list(data["positions"]),
+            "amendment_positions": list(data.get("amendment_positions", [])),
         },
         report,
         "consultation",

@@ -11,20 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organisation, User
 from app.consultation.models import Consultation, KeyMessage
-from app.discussion.models import Contribution
+from app.discussion.amendments import validated_amendment
+from app.discussion.errors import ContributionError
+from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.quotes import validated_quote
+from app.discussion.topics import tag, validated_topics
 from app.i18n import _
 from app.web.markdown import render_markdown
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
-
-class ContributionError(Exception):
-    """A rule about contributions was broken; the message is for the person, by field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 #: Languages a contribution can be written in: the six UN languages, then languages of the
@@ -44,6 +39,13 @@ class Draft:
     #: The organisation spoken for; None: the author's first one; PERSONAL: none.
     organisation_id: int | Literal["personal"] | None = None
     language: str = "en"
+    publication: str = PublicationConsent.NAMED.value
+    #: Proposed wording of the key message (positions that amend).
+    amendment_text: str = ""
+    #: A passage of the key message, copied exactly.
+    quote_text: str = ""
+    #: Slugs of the consultation's topics.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,19 @@ def _language(code: str) -> str:
     return code
 
 
+def _publication(value: str, organisation: Organisation | None) -> PublicationConsent:
+    try:
+        consent = PublicationConsent(value)
+    except ValueError:
+        raise ContributionError("publication", _("Choose how your contribution may be published.")) from None
+    if consent is PublicationConsent.ORGANISATION_ONLY and organisation is None:
+        raise ContributionError(
+            "publication",
+            _("You are writing personally, so there is no organisation to publish it under. Choose another option."),
+        )
+    return consent
+
+
 def _organisation_for(author: User, organisation_id: int | Literal["personal"] | None) -> Organisation | None:
     """Only members may speak for an organisation; by default a member speaks for their first
     one, and anyone may speak personally."""
@@ -125,11 +140,15 @@ async def publish_position(
         return WriteResult(existing, created=False)
     if draft.position not in consultation.positions:
         raise ContributionError("position", _("Choose your position on this key message."))
+    amendment_text = validated_amendment(draft.amendment_text, draft.position, consultation, key_message)
     body = validate_body(draft.body, max_chars)
+    organisation = _organisation_for(author, draft.organisation_id)
+    quote = validated_quote(draft.quote_text, key_message)
+    topics = await validated_topics(db, consultation.id, draft.topics)
     contribution = Contribution(
         key_message_id=key_message.id,
         author=author,
-        organisation=_organisation_for(author, draft.organisation_id),
+        organisation=organisation,
         parent_id=None,
         thread_root_id=None,
         depth=0,
@@ -137,10 +156,15 @@ async def publish_position(
         body_source=body,
         body_html=render_markdown(body),
         language=_language(draft.language),
+        publication=_publication(draft.publication, organisation),
+        amendment_text=amendment_text,
+        quote_text=quote.text if quote else None,
+        quote_start=quote.start if quote else None,
         submission_key=draft.submission_key,
     )
     db.add(contribution)
     await db.flush()
+    await tag(db, contribution, topics)
     await mark_discussion_changed(db, contribution.key_message_id)
     return WriteResult(contribution, created=True)
 
@@ -150,6 +174,7 @@ async def publish_reply(
     *,
     author: User,
     parent: Contribution,
+    key_message: KeyMessage,
     draft: Draft,
     max_chars: int,
 ) -> WriteResult:
@@ -158,10 +183,13 @@ async def publish_reply(
     if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
+    organisation = _organisation_for(author, draft.organisation_id)
+    quote = validated_quote(draft.quote_text, key_message)
+    topics = await validated_topics(db, key_message.consultation_id, draft.topics)
     contribution = Contribution(
         key_message_id=parent.key_message_id,
         author=author,
-        organisation=_organisation_for(author, draft.organisation_id),
+        organisation=organisation,
         parent_id=parent.id,
         thread_root_id=parent.thread_root_id or parent.id,
         depth=parent.depth + 1,
@@ -169,9 +197,13 @@ async def publish_reply(
         body_source=body,
         body_html=render_markdown(body),
         language=_language(draft.language),
+        publication=_publication(draft.publication, organisation),
+        quote_text=quote.text if quote else None,
+        quote_start=quote.start if quote else None,
         submission_key=draft.submission_key,
     )
     db.add(contribution)
     await db.flush()
+    await tag(db, contribution, topics)
     await mark_discussion_changed(db, contribution.key_message_id)
     return WriteResult(contribution, created=True)

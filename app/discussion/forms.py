@@ -16,12 +16,26 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def blank_form() -> FormState:
-    return FormState(values={"body": "", "position": "", "language": "", "submission_key": new_submission_key()})
+FIELDS = ("body", "position", "submission_key", "organisation_id", "language", "publication")
+#: Optional parts of a contribution, each with its own fields in the form.
+EXTRA_FIELDS = ("amendment_text", "quote_text")
+
+
+def blank_form(**values: str) -> FormState:
+    state = FormState(values=dict.fromkeys(FIELDS + EXTRA_FIELDS, ""))
+    state.values.update(submission_key=new_submission_key(), publication="named", **values)
+    return state
+
+
+def chosen_topics(state: FormState) -> set[str]:
+    """The topic slugs ticked on the form (kept as one comma-separated value in the state)."""
+    return {slug for slug in state.values.get("topics", "").split(",") if slug}
 
 
 def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
-    state = FormState(values=text_values(form, "body", "position", "submission_key", "organisation_id", "language"))
+    state = FormState(values=text_values(form, *FIELDS, *EXTRA_FIELDS))
+    topics = tuple(sorted({value for value in form.getlist("topics") if isinstance(value, str) and value}))
+    state.values["topics"] = ",".join(topics)
     values = state.values
     organisation_id = _speaking_for(values["organisation_id"])
     return state, Draft(
@@ -30,6 +44,10 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
         position=values["position"] or None,
         organisation_id=organisation_id,
         language=values["language"] or "en",
+        publication=values["publication"] or "named",
+        amendment_text=values["amendment_text"],
+        quote_text=values["quote_text"],
+        topics=topics,
     )
 
 

@@ -6,8 +6,10 @@ from babel import Locale
 
 from app.accounts.labels import organisation_type_label
 from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES
+from app.discussion.models import PublicationConsent
 from app.discussion.tallies import INDIVIDUAL
 from app.i18n import _, cached_per_locale, current_locale
+from app.web.text import sentences, strip_footnote_markers
 
 
 def position_label(value: str | None) -> str:
@@ -55,12 +57,53 @@ def contribution_labels() -> dict[str, str]:
         "reply": _("Reply"),
         "moderate": _("Moderate"),
         "verified": _("Verified"),
+        "anonymous": _("Anonymous contribution"),
+        "name_withheld": _("Published without the name: shown to moderators only"),
+        "not_for_publication": _("Not for publication: moderators and negotiators only"),
+        "edited": _("edited"),
     }
+
+
+@cached_per_locale
+def consent_choices() -> list[tuple[str, str, str]]:
+    """(value, label, hint) for each way a contribution may be published, in form order."""
+    return [
+        (
+            PublicationConsent.NAMED.value,
+            _("With my name and organisation"),
+            _("Everyone can read it and see who wrote it."),
+        ),
+        (
+            PublicationConsent.ORGANISATION_ONLY.value,
+            _("With my organisation's name only"),
+            _("Everyone can read it; your name is shown only to moderators."),
+        ),
+        (
+            PublicationConsent.ANONYMOUS.value,
+            _("Anonymously"),
+            _("Everyone can read it; neither your name nor your organisation is shown, except to moderators."),
+        ),
+        (
+            PublicationConsent.NOT_FOR_PUBLICATION.value,
+            _("Not for publication"),
+            _("Only moderators and EU negotiators can read it, with your name."),
+        ),
+    ]
+
+
+def topic_label(topic: object) -> str:
+    """A topic's label in the reader's language, else English, else its slug."""
+    labels: dict[str, str] = getattr(topic, "labels", None) or {}
+    return labels.get(current_locale.get()) or labels.get("en") or str(getattr(topic, "slug", ""))
 
 
 TEMPLATE_GLOBALS = {
     "position_label": position_label,
     "stakeholder_label": stakeholder_label,
     "contribution_labels": contribution_labels,
+    "topic_label": topic_label,
+    "consent_choices": consent_choices,
+    "sentences": sentences,
+    "plain_text": strip_footnote_markers,
     "language_choices": language_choices,
 }

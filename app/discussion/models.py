@@ -1,14 +1,16 @@
-"""Contributions: a position on a key message, or a reply nested under another contribution."""
+"""Contributions (a position on a key message, or a reply nested under another one) and what
+hangs on them: topics, endorsements by organisations, earlier versions, attachments."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
-from app.db import Base, TimestampMixin, enum_by_value
+from app.db import Base, TimestampMixin, enum_by_value, utcnow
 
 
 class ContributionStatus(enum.Enum):
@@ -19,6 +21,16 @@ class ContributionStatus(enum.Enum):
     WITHDRAWN = "withdrawn"  #: removed by its author (or with their account); replies stay readable
 
 
+class PublicationConsent(enum.Enum):
+    """How the author agreed the contribution may be published. Every page, feed and export
+    goes through app.discussion.publication, which applies it."""
+
+    NAMED = "named"  #: with the person's name and organisation
+    ORGANISATION_ONLY = "organisation_only"  #: the organisation, not the person
+    ANONYMOUS = "anonymous"  #: neither, except to moderators
+    NOT_FOR_PUBLICATION = "not_for_publication"  #: seen only by moderators and negotiators
+
+
 class Contribution(TimestampMixin, Base):
     __tablename__ = "contributions"
     __table_args__ = (
@@ -26,6 +38,7 @@ class Contribution(TimestampMixin, Base):
         UniqueConstraint("author_id", "submission_key", name="uq_contributions_author_id_submission_key"),
         Index("ix_contributions_key_message_id_parent_id_created_at", "key_message_id", "parent_id", "created_at"),
         Index("ix_contributions_thread_root_id_created_at", "thread_root_id", "created_at"),
+        Index("ix_contributions_key_message_id_endorsement_count", "key_message_id", "endorsement_count", "id"),
         # Top-level contributions carry a position; replies never do.
         CheckConstraint("(parent_id IS NULL) = (position IS NOT NULL)", name="position_only_on_top_level"),
     )
@@ -52,6 +65,81 @@ class Contribution(TimestampMixin, Base):
     #: The reason shown to readers while the contribution is hidden.
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     submission_key: Mapped[str] = mapped_column(String(64))
+    publication: Mapped[PublicationConsent] = mapped_column(
+        enum_by_value(PublicationConsent, "publication_consent", length=30),
+        default=PublicationConsent.NAMED,
+        server_default=PublicationConsent.NAMED.value,
+    )
+    #: The wording of the key message this contribution proposes (positions that amend only).
+    amendment_text: Mapped[str | None] = mapped_column(Text)
+    #: A passage of the key message this contribution is about: its text and where it starts
+    #: in the key message text without footnote markers (app.web.text.strip_footnote_markers).
+    quote_text: Mapped[str | None] = mapped_column(Text)
+    quote_start: Mapped[int | None] = mapped_column(Integer)
+    #: When the author last changed it; earlier versions are ContributionRevision rows.
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Kept equal to the number of its Endorsement rows, so lists sort by support in the index.
+    endorsement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     author: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class ContributionTopic(Base):
+    """A topic a contribution is tagged with, by its author or corrected by a moderator."""
+
+    __tablename__ = "contribution_topics"
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Endorsement(Base):
+    """An organisation co-signs a contribution (an amendment included), once."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("contribution_id", "organisation_id", name="uq_endorsements_contribution_id_organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    #: The member who signed for the organisation; NULL once their account is erased.
+    endorsed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ContributionRevision(Base):
+    """A version of a contribution as it was before an edit; the current one is on the row."""
+
+    __tablename__ = "contribution_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[str | None] = mapped_column(String(40))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    amendment_text: Mapped[str | None] = mapped_column(Text)
+    #: When this version was published (the contribution's creation or an earlier edit).
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When the edit that replaced it was made.
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Attachment(Base):
+    """A position paper (PDF) attached to a contribution, stored outside the web root under
+    a random name and served only through the contribution's publication rules."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -26,11 +26,14 @@ class DiscussionFragments:
     to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
+#: The flags a cached fragment depends on; each distinct combination is its own fragment.
+VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_retag", "may_see_hidden")
+
+
 def _variant(flags: dict[str, Any]) -> str:
-    """What the viewer may do changes the fragment (reply and moderate links, hidden text)."""
-    return "".join(
-        f"{name[4]}{int(bool(flags[name]))}" for name in ("may_contribute", "may_moderate", "may_see_hidden")
-    )
+    """What the viewer may do (reply, endorse and moderate links, hidden text) and whose eyes
+    the page is for (publication consent) change the fragment."""
+    return "".join(f"{name[4:7]}{int(bool(flags[name]))}" for name in VARIANT_FLAGS) + flags["audience"].variant
 
 
 async def discussion_fragments(
@@ -55,7 +58,7 @@ async def _render(
 ) -> DiscussionFragments:
     db = db_of(request)
     page = await key_message_threads(
-        db, found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size
+        db, found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size, audience=flags["audience"]
     )
     tally = (await tallies(db, [found.message.id]))[found.message.id]
     context = {"consultation": found.consultation, "message": found.message, "page": page, "after": cursor, **flags}

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, OrganisationType, User, VerificationState
-from app.discussion.models import Contribution, ContributionStatus
+from app.consultation.models import Topic
+from app.discussion.models import Attachment, Contribution, ContributionStatus, ContributionTopic, PublicationConsent
+from app.discussion.publication import Audience, Byline, byline, listed_for
 
 #: Replies shown under each top-level contribution on the key message page.
 REPLIES_PER_THREAD = 20
@@ -37,21 +39,48 @@ class OrganisationView:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicView:
+    slug: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentView:
+    id: int
+    original_name: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
 class ContributionView:
-    """What a list shows of a contribution; same attribute paths as the model."""
+    """What a page shows of a contribution, with publication consent already applied:
+    `author` is None when the person may not be named to this audience, `organisation`
+    None when the organisation may not be (or there is none). Build one with `_view` or
+    `view_of`, never from a model by hand."""
 
     id: int
     key_message_id: int
     parent_id: int | None
     thread_root_id: int | None
+    depth: int
     position: str | None
     body_html: str
     status: ContributionStatus
     moderation_reason: str | None
     created_at: datetime
+    edited_at: datetime | None
     language: str | None
-    author: AuthorView
+    publication: PublicationConsent
+    byline: Byline
+    author: AuthorView | None
     organisation: OrganisationView | None
+    amendment_text: str | None
+    quote_text: str | None
+    quote_start: int | None
+    endorsement_count: int
+    #: Filled by attach_extras for the contributions of a page.
+    topics: list[TopicView] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
 _LISTED_COLUMNS = (
@@ -59,12 +88,19 @@ _LISTED_COLUMNS = (
     Contribution.key_message_id,
     Contribution.parent_id,
     Contribution.thread_root_id,
+    Contribution.depth,
     Contribution.position,
     Contribution.body_html,
     Contribution.status,
     Contribution.moderation_reason,
     Contribution.created_at,
+    Contribution.edited_at,
     Contribution.language,
+    Contribution.publication,
+    Contribution.amendment_text,
+    Contribution.quote_text,
+    Contribution.quote_start,
+    Contribution.endorsement_count,
     User.display_name,
     User.erased_at.is_not(None),
     Organisation.id,
@@ -75,26 +111,38 @@ _LISTED_COLUMNS = (
 )
 
 
-def _listing(*extra: Any) -> Select[*tuple[Any, ...]]:
+_COLUMN_COUNT = len(_LISTED_COLUMNS)
+
+
+def _listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
+    """Contributions with their people, restricted to those `audience` may see at all."""
     return (
         select(*_LISTED_COLUMNS, *extra)
         .join(User, User.id == Contribution.author_id)
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(listed_for(audience))
     )
 
 
-def _view(row: Any) -> ContributionView:
+def _view(row: Any, audience: Audience) -> ContributionView:
     (
         identifier,
         key_message_id,
         parent_id,
         thread_root_id,
+        depth,
         position,
         body_html,
         status,
         moderation_reason,
         created_at,
+        edited_at,
         language,
+        publication,
+        amendment_text,
+        quote_text,
+        quote_start,
+        endorsement_count,
         author_name,
         author_erased,
         organisation_id,
@@ -102,28 +150,69 @@ def _view(row: Any) -> ContributionView:
         organisation_type,
         country,
         verification,
-    ) = row[:17]
+    ) = row[:_COLUMN_COUNT]
+    shown = byline(publication, audience)
     return ContributionView(
         id=identifier,
         key_message_id=key_message_id,
         parent_id=parent_id,
         thread_root_id=thread_root_id,
+        depth=depth,
         position=position,
         body_html=body_html,
         status=status,
         moderation_reason=moderation_reason,
         created_at=created_at,
+        edited_at=edited_at,
         language=language,
-        author=AuthorView(author_name, bool(author_erased)),
+        publication=publication,
+        byline=shown,
+        author=AuthorView(author_name, bool(author_erased)) if shown.person else None,
         organisation=None
-        if organisation_id is None
+        if organisation_id is None or not shown.organisation
         else OrganisationView(organisation_id, organisation_name, organisation_type, country, verification),
+        amendment_text=amendment_text,
+        quote_text=quote_text,
+        quote_start=quote_start,
+        endorsement_count=endorsement_count,
     )
+
+
+async def view_of(db: AsyncSession, contribution_id: int, audience: Audience) -> ContributionView | None:
+    """One contribution as `audience` may see it (None if not at all), with its extras."""
+    row = (await db.execute(_listing(audience).where(Contribution.id == contribution_id))).first()
+    if row is None:
+        return None
+    view = _view(row, audience)
+    await attach_extras(db, [view])
+    return view
+
+
+async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None:
+    """Topics and attachments of the contributions of a page: two queries for the page."""
+    by_id = {view.id: view for view in views}
+    if not by_id:
+        return
+    topic_rows = await db.execute(
+        select(ContributionTopic.contribution_id, Topic.slug, Topic.labels)
+        .join(Topic, Topic.id == ContributionTopic.topic_id)
+        .where(ContributionTopic.contribution_id.in_(by_id))
+        .order_by(Topic.position)
+    )
+    for contribution_id, slug, labels in topic_rows:
+        by_id[contribution_id].topics.append(TopicView(slug, labels))
+    attachment_rows = await db.execute(
+        select(Attachment.contribution_id, Attachment.id, Attachment.original_name, Attachment.size_bytes)
+        .where(Attachment.contribution_id.in_(by_id))
+        .order_by(Attachment.id)
+    )
+    for contribution_id, attachment_id, name, size in attachment_rows:
+        by_id[contribution_id].attachments.append(AttachmentView(attachment_id, name, size))
 
 
 @dataclass
 class Node:
-    contribution: ContributionView | Contribution
+    contribution: ContributionView
     children: list[Node] = field(default_factory=list)
     reply_count: int = 0  #: all replies in the thread (top-level nodes only)
 
@@ -162,13 +251,13 @@ def _after(cursor: tuple[datetime, int] | None):  # type: ignore[no-untyped-def]
 
 
 async def key_message_threads(
-    db: AsyncSession, key_message_id: int, *, cursor: str | None, page_size: int
+    db: AsyncSession, key_message_id: int, *, cursor: str | None, page_size: int, audience: Audience
 ) -> ThreadPage:
     """One page of top-level contributions (oldest first) with their first replies."""
     roots = [
-        _view(row)
+        _view(row, audience)
         for row in await db.execute(
-            _listing()
+            _listing(audience)
             .where(
                 Contribution.key_message_id == key_message_id,
                 Contribution.parent_id.is_(None),
@@ -180,11 +269,11 @@ async def key_message_threads(
     ]
     has_more = len(roots) > page_size
     roots = roots[:page_size]
-    nodes = await _attach_first_replies(db, roots)
+    nodes = await _attach_first_replies(db, roots, audience)
     return ThreadPage(nodes, encode_cursor(roots[-1]) if has_more else None)
 
 
-async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView]) -> list[Node]:
+async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView], audience: Audience) -> list[Node]:
     if not roots:
         return []
     ranked = (
@@ -195,18 +284,19 @@ async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView])
             .label("rank"),
             func.count().over(partition_by=Contribution.thread_root_id).label("total"),
         )
-        .where(Contribution.thread_root_id.in_([root.id for root in roots]))
+        .where(Contribution.thread_root_id.in_([root.id for root in roots]), listed_for(audience))
         .subquery()
     )
     rows = (
         await db.execute(
-            _listing(ranked.c.total)
+            _listing(audience, ranked.c.total)
             .join(ranked, ranked.c.id == Contribution.id)
             .where(ranked.c.rank <= REPLIES_PER_THREAD)
             .order_by(Contribution.created_at, Contribution.id)
         )
     ).all()
-    replies = [_view(row) for row in rows]
+    replies = [_view(row, audience) for row in rows]
+    await attach_extras(db, [*roots, *replies])
     totals = {reply.thread_root_id: row[-1] for reply, row in zip(replies, rows, strict=True)}
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
     _nest(nodes, replies)
@@ -255,15 +345,15 @@ async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Co
 
 
 async def thread_replies(
-    db: AsyncSession, contribution: Contribution, *, cursor: str | None, page_size: int
+    db: AsyncSession, contribution: Contribution, *, cursor: str | None, page_size: int, audience: Audience
 ) -> ThreadPage:
     """A page of every reply under `contribution`'s thread root, oldest first. Replies whose
     parent is on an earlier page are listed at the top level of this page."""
     root_id = contribution.thread_root_id or contribution.id
     replies = [
-        _view(row)
+        _view(row, audience)
         for row in await db.execute(
-            _listing()
+            _listing(audience)
             .where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
             .order_by(Contribution.created_at, Contribution.id)
             .limit(page_size + 1)
@@ -271,5 +361,6 @@ async def thread_replies(
     ]
     has_more = len(replies) > page_size
     replies = replies[:page_size]
+    await attach_extras(db, replies)
     orphans = _nest({}, replies)
     return ThreadPage(orphans, encode_cursor(replies[-1]) if has_more else None)

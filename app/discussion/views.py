@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,8 +13,9 @@ from app.consultation.models import Consultation
 from app.discussion.forms import blank_form
 from app.discussion.loaders import consultation_from_path, contribution_from_path, key_message_from_path
 from app.discussion.page_fragments import discussion_fragments
+from app.discussion.publication import audience_of
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, contribution_with_people, key_message_threads, thread_replies
+from app.discussion.thread_read import Node, key_message_threads, thread_replies, view_of
 from app.fragments import store_fragments
 from app.security.permissions import Permission
 from app.security.policy import permits
@@ -22,13 +25,19 @@ from app.web.requests import db_of, identity_of
 THREAD_PAGE_SIZE = 100
 
 
-def page_flags(request: Request, consultation: Consultation) -> dict[str, object]:
-    """What the person may do on a discussion page, for the templates to offer."""
+def page_flags(request: Request, consultation: Consultation) -> dict[str, Any]:
+    """What the person may do on a discussion page, for the templates to offer, and whose
+    eyes the page is for (publication consent). Cached fragments are keyed by these."""
     identity = identity_of(request)
     return {
         "may_contribute": permits(identity, Permission.CONTRIBUTE, consultation),
+        "may_endorse": identity.user is not None
+        and bool(identity.user.memberships)
+        and permits(identity, Permission.ENDORSE, consultation),
         "may_moderate": permits(identity, Permission.MODERATE),
+        "may_retag": permits(identity, Permission.RETAG),
         "may_see_hidden": permits(identity, Permission.SEE_HIDDEN_BODY),
+        "audience": audience_of(identity),
         "max_chars": request.app.state.settings.contribution_max_chars,
     }
 
@@ -92,7 +101,11 @@ async def key_message_page(request: Request) -> Response:
     cursor = request.query_params.get("after")
     if cursor and is_htmx(request):  # "Show more": just the next items
         page = await key_message_threads(
-            db_of(request), found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size
+            db_of(request),
+            found.message.id,
+            cursor=cursor,
+            page_size=request.app.state.settings.page_size,
+            audience=flags["audience"],
         )
         return render(request, "discussion/_thread_items.html", {"page": page, **flags})
     fragments = await discussion_fragments(request, found, flags, cursor)
@@ -118,17 +131,24 @@ async def thread_page(request: Request) -> Response:
     context, contribution = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     db = db_of(request)
-    root = await contribution_with_people(db, contribution.thread_root_id) if contribution.thread_root_id else None
-    page = await thread_replies(db, contribution, cursor=request.query_params.get("after"), page_size=THREAD_PAGE_SIZE)
+    flags = page_flags(request, consultation)
+    audience = flags["audience"]
+    head = await view_of(db, contribution.thread_root_id or contribution.id, audience)
+    if head is None:  # the thread's first contribution is not for this reader's eyes
+        head = await view_of(db, contribution.id, audience)
+    assert head is not None  # contribution_from_path answered 404 otherwise
+    page = await thread_replies(
+        db, contribution, cursor=request.query_params.get("after"), page_size=THREAD_PAGE_SIZE, audience=audience
+    )
     return render(
         request,
         "discussion/thread.html",
         {
             "consultation": consultation,
             "message": message,
-            "head": Node(root or contribution),
+            "head": Node(head),
             "page": page,
-            **page_flags(request, consultation),
+            **flags,
         },
         block="thread_page" if request.query_params.get("after") else None,
     )

@@ -17,8 +17,9 @@ from app.discussion.contribution_write import (
 from app.discussion.forms import blank_form, parse_contribution
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
+from app.discussion.publication import byline
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, is_on_first_page
+from app.discussion.thread_read import Node, is_on_first_page, view_of
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission
@@ -68,6 +69,7 @@ async def post_reply(request: Request) -> Response:
             db,
             author=signed_in_user(request),
             parent=parent,
+            key_message=message,
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
         )
@@ -88,6 +90,9 @@ async def _published(
         db_of(request), new, request.app.state.settings.page_size
     )
     if is_htmx(request):
+        flags = page_flags(request, consultation)
+        shown = await view_of(db_of(request), new.id, flags["audience"])
+        assert shown is not None  # its author is reading it; not-for-publication ones included
         tally = (await tallies(db_of(request), [message.id]))[message.id]
         return render(
             request,
@@ -95,13 +100,13 @@ async def _published(
             {
                 "consultation": consultation,
                 "message": message,
-                "node": Node(new),
+                "node": Node(shown),
                 "tally": tally,
                 "listed": listed,
                 "notice_link": None if listed else f"/contributions/{new.id}",
                 "form": blank_form(),
                 "notice": _("Your contribution is published."),
-                **page_flags(request, consultation),
+                **flags,
             },
         )
     response = see_other(f"{_where_to_read(consultation, message, new, listed=listed)}#c{new.id}")
@@ -149,11 +154,20 @@ def _render_reply_form(
     *,
     status_code: int = 200,
 ) -> Response:
-    context = {"consultation": consultation, "message": message, "parent": parent, "form": form}
+    flags = page_flags(request, consultation)
+    shown = byline(parent.publication, flags["audience"])
+    context = {
+        "consultation": consultation,
+        "message": message,
+        "parent": parent,
+        # Who the reply answers, as publication consent allows this reader to know.
+        "parent_name": parent.author.display_name if shown.person and parent.author.erased_at is None else None,
+        "form": form,
+    }
     return render(
         request,
         "discussion/reply.html",
-        {**context, **page_flags(request, consultation)},
+        {**context, **flags},
         block="reply_form",
         status_code=status_code,
     )

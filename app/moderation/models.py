@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -17,6 +17,7 @@ class ModerationAction(enum.Enum):
 
     HIDE = "hide"
     RESTORE = "restore"
+    RETAG = "retag"  #: a moderator corrected the topics; details hold before and after
 
 
 class ModerationLogEntry(Base):
@@ -25,10 +26,12 @@ class ModerationLogEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
     moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    action: Mapped[ModerationAction] = mapped_column(enum_by_value(ModerationAction, "moderation_action"))
+    action: Mapped[ModerationAction] = mapped_column(enum_by_value(ModerationAction, "moderation_action", length=20))
     #: Audit tag in the form source:subject:action.
     tag: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text)
+    #: What changed, where the action alone does not say (retag: {"before": [...], "after": [...]}).
+    details: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     moderator: Mapped[User] = relationship()

@@ -15,6 +15,21 @@ class Permission(enum.Enum):
     CONTRIBUTE = "discussion:contribute"
     """Take a position on a key message or reply in a thread of an open consultation."""
 
+    ENDORSE = "discussion:endorse"
+    """Co-sign a contribution on behalf of an organisation one belongs to."""
+
+    EDIT_OWN_CONTRIBUTION = "discussion:edit_own"
+    """Change or withdraw a contribution one wrote (edits only within the edit window)."""
+
+    SEE_UNPUBLISHED = "discussion:see_unpublished"
+    """Read contributions their authors marked "not for publication"."""
+
+    SEE_WITHHELD_NAMES = "moderation:see_withheld_names"
+    """See who wrote a contribution published anonymously or for an organisation only."""
+
+    RETAG = "moderation:retag"
+    """Correct the topics a contribution is tagged with, with a reason."""
+
     SEE_HIDDEN_BODY = "moderation:see_hidden"
     """Read the body of a contribution a moderator has hidden."""
 

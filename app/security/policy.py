@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from app.accounts.models import Membership, Organisation, Role
 from app.consultation.models import Consultation, ConsultationStatus
+from app.discussion.models import Contribution
 from app.security.identity import Identity
 from app.security.permissions import Permission
 
@@ -74,6 +75,13 @@ def _organisation_of(context: Any) -> Organisation:
     raise TypeError(f"expected an Organisation as context, got {type(context).__name__}")
 
 
+def is_author(identity: Identity, context: Any) -> bool:
+    """The signed-in person wrote the contribution in context."""
+    if not isinstance(context, Contribution):
+        raise TypeError(f"expected a Contribution as context, got {type(context).__name__}")
+    return identity.user is not None and context.author_id == identity.user.id
+
+
 def consultation_published(_identity: Identity, context: Any) -> bool:
     return _consultation_of(context).status is not ConsultationStatus.DRAFT
 
@@ -94,6 +102,11 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.READ_CONSULTATION: [[consultation_published], [is_admin, two_factor_enabled]],
     Permission.SEE_DRAFTS: [[is_admin, two_factor_enabled]],
     Permission.CONTRIBUTE: [[signed_in, email_verified, consultation_open]],
+    Permission.ENDORSE: [[signed_in, email_verified, consultation_open]],
+    Permission.EDIT_OWN_CONTRIBUTION: [[signed_in, email_verified, is_author]],
+    Permission.SEE_UNPUBLISHED: [[is_moderator, two_factor_enabled], [is_negotiator, two_factor_enabled]],
+    Permission.SEE_WITHHELD_NAMES: [[is_moderator, two_factor_enabled]],
+    Permission.RETAG: [[is_moderator, two_factor_enabled]],
     Permission.SEE_HIDDEN_BODY: [[is_moderator, two_factor_enabled]],
     Permission.MODERATE: [[is_moderator, two_factor_enabled]],
     Permission.EXPORT: [[is_negotiator, two_factor_enabled]],

@@ -42,6 +42,7 @@ async def test_position_appears_without_reload_and_updates_the_tally(page: Page,
 
     form = contribution_form(page)
     await form.get_by_label("Support with amendments").check()
+    await form.get_by_label("Your wording of the key message").fill("Circular migration must be recognised.")
     await form.get_by_label("Your contribution").fill(text)
     await form.get_by_role("button", name="Publish my position").click()
 

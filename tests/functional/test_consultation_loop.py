@@ -83,6 +83,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
             "position": "support_with_amendments",
             "submission_key": key,
             "body": "We support this, and propose adding *circular migration*.",
+            "amendment_text": "Circular migration and remittances must be recognised.",
         },
     )
     assert response.status_code == 303

@@ -71,7 +71,7 @@ async def test_htmx_post_returns_the_fresh_form_and_the_new_contribution(client,
     assert "HX-Request" in response.headers["vary"]
     page = soup(response)
     assert page.select_one("html") is None, "a fragment, not a page"
-    assert page.select_one("#contribution-form textarea").get_text() == ""
+    assert page.select_one("#contribution-form textarea[name=body]").get_text() == ""
     assert page.select_one("#contribution-form input[name=submission_key]")["value"] != "htmx-key-0001"
     appended = page.select_one("[data-hx-swap-oob='beforeend:#threads'] li.contribution")
     assert "Via htmx." in appended.get_text()

@@ -84,4 +84,11 @@ async def test_a_bad_submission_key_is_refused(db, consultation):
     author = await make_user(db)
     root = await make_position(db, consultation, author=author)
     with pytest.raises(ContributionError):
-        await publish_reply(db, author=author, parent=root, draft=Draft(body="x", submission_key="short"), max_chars=10)
+        await publish_reply(
+            db,
+            author=author,
+            parent=root,
+            key_message=key_message(consultation, "RT2-KM3"),
+            draft=Draft(body="x", submission_key="short"),
+            max_chars=10,
+        )

@@ -26,6 +26,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import PRIVACY_ERASE
 from app.db import utcnow
 from app.discussion.models import ContributionStatus
+from app.discussion.publication import PUBLIC
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
 from app.export.builders import build_consultation_export
@@ -144,7 +145,9 @@ async def test_keep_leaves_personal_contributions_as_former_participant(db, cons
 
     await db.refresh(mine)
     assert mine.status is ContributionStatus.VISIBLE and mine.body_source == "My own view."
-    page = await key_message_threads(db, key_message(consultation, "RT1-KM1").id, cursor=None, page_size=20)
+    page = await key_message_threads(
+        db, key_message(consultation, "RT1-KM1").id, cursor=None, page_size=20, audience=PUBLIC
+    )
     [view] = [node.contribution for node in page.nodes if node.contribution.id == mine.id]
     assert view.author.erased and view.author.display_name == ERASED_NAME
 

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from app.accounts.models import Membership, Organisation, OrganisationType, Role, User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
+from app.discussion.models import Contribution
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
 from app.security.policy import PERMISSION_MAP, SignInRequired, TwoFactorRequired, permits, require
@@ -28,6 +29,7 @@ OPEN = Consultation(status=ConsultationStatus.OPEN)
 CLOSED = Consultation(status=ConsultationStatus.CLOSED)
 DRAFT = Consultation(status=ConsultationStatus.DRAFT)
 ORGANISATION = Organisation(id=99, name="Forum", type=OrganisationType.DIASPORA, country="FR")
+SOMEONE_ELSES = Contribution(id=5, author_id=2)
 
 ROLES = [None, Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN]
 EXPECTED = {  # permission, context -> roles that hold it
@@ -36,6 +38,13 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.SEE_DRAFTS, None): {Role.ADMIN},
     (Permission.CONTRIBUTE, OPEN): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.CONTRIBUTE, CLOSED): set(),
+    (Permission.ENDORSE, OPEN): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.ENDORSE, CLOSED): set(),
+    # No role edits someone else's contribution (authors: test_authors_edit_their_own).
+    (Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
+    (Permission.SEE_UNPUBLISHED, None): {Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.SEE_WITHHELD_NAMES, None): {Role.MODERATOR, Role.ADMIN},
+    (Permission.RETAG, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.SEE_HIDDEN_BODY, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.MODERATE, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.EXPORT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
@@ -54,6 +63,9 @@ NEEDS_TWO_FACTOR = [
     (Permission.READ_CONSULTATION, DRAFT),
     (Permission.SEE_DRAFTS, None),
     (Permission.SEE_HIDDEN_BODY, None),
+    (Permission.SEE_UNPUBLISHED, None),
+    (Permission.SEE_WITHHELD_NAMES, None),
+    (Permission.RETAG, None),
     (Permission.MODERATE, None),
     (Permission.EXPORT, OPEN),
     (Permission.MANAGE_ROLES, None),
@@ -71,6 +83,13 @@ def test_permission_matrix(permission, context, role):
 def test_every_permission_is_mapped_and_in_the_matrix():
     assert set(PERMISSION_MAP) == set(Permission)
     assert {permission for permission, _ in EXPECTED} == set(Permission)
+
+
+def test_authors_edit_their_own_contributions_only():
+    author = identity(Role.PARTICIPANT)  # user id 1
+    assert permits(author, Permission.EDIT_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
+    assert not permits(author, Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES)
+    assert not permits(ANONYMOUS, Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES)
 
 
 def test_disabled_account_holds_nothing():
