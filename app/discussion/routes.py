@@ -2,7 +2,15 @@
 
 from starlette.routing import Route
 
-from app.discussion import views, write_views
+from app.discussion import (
+    attachment_routes,
+    edit_routes,
+    endorsement_routes,
+    live_routes,
+    topic_routes,
+    views,
+    write_views,
+)
 
 routes = [
     Route("/", views.home, name="home"),
@@ -18,4 +26,9 @@ routes = [
     Route("/contributions/{contribution_id:int}", views.thread_page, name="thread"),
     Route("/contributions/{contribution_id:int}/reply", write_views.reply_form, name="reply_form"),
     Route("/contributions/{contribution_id:int}/replies", write_views.post_reply, methods=["POST"], name="post_reply"),
+    *endorsement_routes.routes,
+    *topic_routes.routes,
+    *edit_routes.routes,
+    *attachment_routes.routes,
+    *live_routes.routes,
 ]

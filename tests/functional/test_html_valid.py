@@ -55,6 +55,12 @@ PAGES: dict[str, Page] = {
     "key-message-second-page": Page("anonymous", key_message_path("RT4-KM1") + "{second_page}"),
     "eu-commitment": Page("participant", key_message_path("EU-C1")),
     "eu-commitment-as-moderator": Page("moderator", key_message_path("EU-C1")),
+    # -- endorsements (issue 4) --
+    # -- topics (issue 4) --
+    # -- anchored comments (issue 4) --
+    # -- editing and withdrawing (issue 4) --
+    # -- attachments (issue 4) --
+    # -- live updates and large threads (issue 4) --
     "sign-in": Page("anonymous", "/sign-in"),
     "sign-in-with-errors": Page("anonymous", "/sign-in", 422, "/sign-in", {"email": "", "password": ""}),
     "sign-up": Page("anonymous", "/sign-up"),

@@ -54,6 +54,11 @@ EXPECTATIONS = {
     ("thread", "GET"): (None, ALL_OK),
     ("reply_form", "GET"): (None, SIGNED_IN_OK),
     ("post_reply", "POST"): (lambda: {"body": "Indeed.", "submission_key": unique()}, SIGNED_IN_REDIRECT),
+    # -- endorsements (issue 4) --
+    # -- topics (issue 4) --
+    # -- editing and withdrawing (issue 4) --
+    # -- attachments (issue 4) --
+    # -- live updates and large threads (issue 4) --
     ("moderate", "GET"): (None, moderators(200)),
     ("moderate", "POST"): (lambda: {"action": "hide", "reason": "Off topic for this key message."}, moderators(303)),
     ("export", "GET"): (None, negotiators(200)),

@@ -1,0 +1,5 @@
+"""URLs: Authors editing and withdrawing their contributions; the history of edits."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
