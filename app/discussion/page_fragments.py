@@ -10,6 +10,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 
 from app.consultation.services import KeyMessageInContext
+from app.discussion.amendments import proposed_amendments
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
 from app.fragments import cached_fragments, fragment_version
@@ -61,8 +62,9 @@ async def _render(
         db, found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size, audience=flags["audience"]
     )
     tally = (await tallies(db, [found.message.id]))[found.message.id]
+    amendments = await proposed_amendments(db, found.consultation, found.message, flags["audience"])
     context = {"consultation": found.consultation, "message": found.message, "page": page, "after": cursor, **flags}
     return DiscussionFragments(
         threads=render_fragment(request, "discussion/_threads.html", context),
-        tally=render_fragment(request, "discussion/_tally.html", {**context, "tally": tally}),
+        tally=render_fragment(request, "discussion/_tally.html", {**context, "tally": tally, "amendments": amendments}),
     )

@@ -7,6 +7,7 @@ from app.discussion import (
     edit_routes,
     endorsement_routes,
     live_routes,
+    quote_routes,
     topic_routes,
     views,
     write_views,
@@ -31,4 +32,5 @@ routes = [
     *edit_routes.routes,
     *attachment_routes.routes,
     *live_routes.routes,
+    *quote_routes.routes,
 ]

@@ -16,7 +16,14 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, OrganisationType, User, VerificationState
 from app.consultation.models import Topic
-from app.discussion.models import Attachment, Contribution, ContributionStatus, ContributionTopic, PublicationConsent
+from app.discussion.models import (
+    Attachment,
+    Contribution,
+    ContributionStatus,
+    ContributionTopic,
+    Endorsement,
+    PublicationConsent,
+)
 from app.discussion.publication import Audience, Byline, byline, listed_for
 
 #: Replies shown under each top-level contribution on the key message page.
@@ -52,10 +59,17 @@ class AttachmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class EndorserView:
+    """An organisation that endorsed a contribution (endorsements are always public)."""
+
+    organisation: OrganisationView
+
+
+@dataclass(frozen=True, slots=True)
 class ContributionView:
     """What a page shows of a contribution, with publication consent already applied:
     `author` is None when the person may not be named to this audience, `organisation`
-    None when the organisation may not be (or there is none). Build one with `_view` or
+    None when the organisation may not be (or there is none). Build one with `to_view` or
     `view_of`, never from a model by hand."""
 
     id: int
@@ -81,6 +95,7 @@ class ContributionView:
     #: Filled by attach_extras for the contributions of a page.
     topics: list[TopicView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
+    endorsers: list[EndorserView] = field(default_factory=list)
 
 
 _LISTED_COLUMNS = (
@@ -114,7 +129,7 @@ _LISTED_COLUMNS = (
 _COLUMN_COUNT = len(_LISTED_COLUMNS)
 
 
-def _listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
+def listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
     """Contributions with their people, restricted to those `audience` may see at all."""
     return (
         select(*_LISTED_COLUMNS, *extra)
@@ -124,7 +139,7 @@ def _listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _view(row: Any, audience: Audience) -> ContributionView:
+def to_view(row: Any, audience: Audience) -> ContributionView:
     (
         identifier,
         key_message_id,
@@ -180,16 +195,16 @@ def _view(row: Any, audience: Audience) -> ContributionView:
 
 async def view_of(db: AsyncSession, contribution_id: int, audience: Audience) -> ContributionView | None:
     """One contribution as `audience` may see it (None if not at all), with its extras."""
-    row = (await db.execute(_listing(audience).where(Contribution.id == contribution_id))).first()
+    row = (await db.execute(listing(audience).where(Contribution.id == contribution_id))).first()
     if row is None:
         return None
-    view = _view(row, audience)
+    view = to_view(row, audience)
     await attach_extras(db, [view])
     return view
 
 
 async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None:
-    """Topics and attachments of the contributions of a page: two queries for the page."""
+    """Topics, attachments and endorsers of the contributions of a page: three queries."""
     by_id = {view.id: view for view in views}
     if not by_id:
         return
@@ -208,6 +223,22 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
     )
     for contribution_id, attachment_id, name, size in attachment_rows:
         by_id[contribution_id].attachments.append(AttachmentView(attachment_id, name, size))
+    endorser_rows = await db.execute(
+        select(
+            Endorsement.contribution_id,
+            Organisation.id,
+            Organisation.name,
+            Organisation.type,
+            Organisation.country,
+            Organisation.verification,
+        )
+        .join(Organisation, Organisation.id == Endorsement.organisation_id)
+        .where(Endorsement.contribution_id.in_([view.id for view in views if view.endorsement_count]))
+        .order_by(Endorsement.created_at, Endorsement.id)
+    )
+    for contribution_id, organisation_id, name, kind, country, verification in endorser_rows:
+        organisation = OrganisationView(organisation_id, name, kind, country, verification)
+        by_id[contribution_id].endorsers.append(EndorserView(organisation))
 
 
 @dataclass
@@ -255,9 +286,9 @@ async def key_message_threads(
 ) -> ThreadPage:
     """One page of top-level contributions (oldest first) with their first replies."""
     roots = [
-        _view(row, audience)
+        to_view(row, audience)
         for row in await db.execute(
-            _listing(audience)
+            listing(audience)
             .where(
                 Contribution.key_message_id == key_message_id,
                 Contribution.parent_id.is_(None),
@@ -289,13 +320,13 @@ async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView],
     )
     rows = (
         await db.execute(
-            _listing(audience, ranked.c.total)
+            listing(audience, ranked.c.total)
             .join(ranked, ranked.c.id == Contribution.id)
             .where(ranked.c.rank <= REPLIES_PER_THREAD)
             .order_by(Contribution.created_at, Contribution.id)
         )
     ).all()
-    replies = [_view(row, audience) for row in rows]
+    replies = [to_view(row, audience) for row in rows]
     await attach_extras(db, [*roots, *replies])
     totals = {reply.thread_root_id: row[-1] for reply, row in zip(replies, rows, strict=True)}
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
@@ -351,9 +382,9 @@ async def thread_replies(
     parent is on an earlier page are listed at the top level of this page."""
     root_id = contribution.thread_root_id or contribution.id
     replies = [
-        _view(row, audience)
+        to_view(row, audience)
         for row in await db.execute(
-            _listing(audience)
+            listing(audience)
             .where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
             .order_by(Contribution.created_at, Contribution.id)
             .limit(page_size + 1)

@@ -56,6 +56,7 @@ EXPECTATIONS = {
     ("post_reply", "POST"): (lambda: {"body": "Indeed.", "submission_key": unique()}, SIGNED_IN_REDIRECT),
     # -- endorsements (issue 4) --
     # -- topics (issue 4) --
+    # -- anchored comments (issue 4) --
     # -- editing and withdrawing (issue 4) --
     # -- attachments (issue 4) --
     # -- live updates and large threads (issue 4) --
