@@ -7,7 +7,7 @@ from babel import Locale
 from app.accounts.labels import organisation_type_label
 from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES
 from app.discussion.models import PublicationConsent
-from app.discussion.tallies import INDIVIDUAL
+from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED
 from app.i18n import _, cached_per_locale, current_locale
 from app.web.text import sentences, strip_footnote_markers
 
@@ -29,8 +29,12 @@ def _known_positions() -> dict[str, str]:
 
 
 def stakeholder_label(kind: str) -> str:
-    """A tally bucket: an organisation type, or people speaking for themselves."""
-    return _("Individuals") if kind == INDIVIDUAL else organisation_type_label(kind)
+    """A tally bucket: an organisation type, people speaking for themselves, or undisclosed."""
+    if kind == INDIVIDUAL:
+        return _("Individuals")
+    if kind == UNDISCLOSED:
+        return _("Undisclosed (published anonymously)")
+    return organisation_type_label(kind)
 
 
 @cached_per_locale

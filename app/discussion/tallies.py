@@ -1,4 +1,8 @@
-"""Position tallies: how many of which kind of stakeholder take which position."""
+"""Position tallies: how many of which kind of stakeholder take which position.
+
+Tallies are public (pages and exports), so they count only what may be published: a
+contribution not for publication is not counted, and one published anonymously counts
+for its position under "undisclosed", never by its organisation's type or place."""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organisation, OrganisationType
-from app.discussion.models import Contribution, ContributionStatus
+from app.accounts.regions import m49_region
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 
 INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
+UNDISCLOSED = "undisclosed"  #: tally bucket for contributions published anonymously
 
 
 @dataclass
@@ -22,6 +28,8 @@ class Tally:
     by_type: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     #: By the organisation's country of registration (residence); individuals are not counted.
     by_country: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: By the UN M49 sub-region of the country of registration ("011": Western Africa).
+    by_region: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     #: Diaspora organisations only, by each country of origin of the communities they
     #: represent: a Senegalese diaspora organisation in France counts for SN here, FR above.
     by_origin: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -41,6 +49,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         select(
             Contribution.key_message_id,
             Contribution.position,
+            Contribution.publication == PublicationConsent.ANONYMOUS,
             Organisation.id,
             Organisation.type,
             Organisation.country,
@@ -51,25 +60,33 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
             Contribution.key_message_id.in_(key_message_ids),
             Contribution.parent_id.is_(None),
             Contribution.status == ContributionStatus.VISIBLE,
+            Contribution.publication != PublicationConsent.NOT_FOR_PUBLICATION,
         )
         .group_by(
             Contribution.key_message_id,
             Contribution.position,
+            Contribution.publication == PublicationConsent.ANONYMOUS,
             Organisation.id,
             Organisation.type,
             Organisation.country,
         )
     )
     grouped = rows.all()
-    diaspora = {org_id for _km, _p, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
+    diaspora = {org_id for _km, _p, anonymous, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
     origins = await _origins(db, diaspora)
-    for key_message_id, position, organisation_id, organisation_type, country, count in grouped:
+    for key_message_id, position, anonymous, organisation_id, organisation_type, country, count in grouped:
         tally = result[key_message_id]
         position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
+        if anonymous:
+            tally.by_type[UNDISCLOSED][position] += count
+            continue
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
-        if country is not None:
-            tally.by_country[country][position] += count
+        if country is None:
+            continue
+        tally.by_country[country][position] += count
+        if (region := m49_region(country)) is not None:
+            tally.by_region[region.area][position] += count
         for origin in origins.get(organisation_id, []):
             tally.by_origin[origin][position] += count
     return result

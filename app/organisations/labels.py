@@ -31,6 +31,11 @@ def region_label(country: str) -> str:
     return region if region == area else f"{region} — {area}"
 
 
+def m49_name(code: str) -> str:
+    """The name of a UN M49 region or sub-region by its code ("011": Western Africa)."""
+    return _m49_names().get(code, code)
+
+
 @cached_per_locale
 def _m49_names() -> dict[str, str]:
     return {
@@ -68,4 +73,5 @@ def _m49_names() -> dict[str, str]:
 TEMPLATE_GLOBALS = {
     "ecosoc_label": ecosoc_label,
     "region_label": region_label,
+    "m49_name": m49_name,
 }
