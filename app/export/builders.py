@@ -1,8 +1,11 @@
-"""Pure builders of the consolidated input: JSON-native data with an allow-list of fields.
+"""Builders of the consolidated input: JSON-native data with an allow-list of fields.
 
-Exports say exactly what the site shows: a hidden contribution appears with its status and
-the moderator's reason, never with its body; a withdrawn one (its author deleted it with
-their account) with its status only; an erased author is a "Former participant"."""
+Exports are for negotiators and say exactly what the site shows them
+(app.discussion.publication.NEGOTIATORS): contributions not for publication are included
+and marked; one published anonymously carries neither name nor organisation, one published
+for its organisation only no name. A hidden contribution appears with its status and the
+moderator's reason, never its text; a withdrawn one with its status only; an erased author
+is a "Former participant"."""
 
 from __future__ import annotations
 
@@ -12,62 +15,96 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from app.accounts.models import VerificationState
+from app.accounts.models import Organisation, VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.services import cited_footnotes
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.publication import NEGOTIATORS
 from app.discussion.tallies import Tally, tallies
+from app.discussion.thread_read import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.web.text import strip_footnote_markers
 
-SCHEMA_VERSION = 1
+#: 2: publication consent (author and organisation may be null), amendments, quotes,
+#: topics, endorsements, attachments, edits, counts by region.
+SCHEMA_VERSION = 2
+#: Contributions read per query, so a consultation of any size streams in bounded batches.
+BATCH = 500
 
 
-async def load_contributions(db: AsyncSession, consultation: Consultation) -> list[Contribution]:
-    """Every contribution of the consultation with its author and organisation, oldest first."""
+async def load_contributions(db: AsyncSession, consultation: Consultation) -> list[tuple[ContributionView, str]]:
+    """Every contribution negotiators may see, as shown to them, with its Markdown source;
+    oldest first."""
     key_message_ids = [m.id for s in consultation.sections for m in s.key_messages]
-    return list(
-        (
-            await db.scalars(
-                select(Contribution)
-                .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
-                .where(Contribution.key_message_id.in_(key_message_ids))
-                .order_by(Contribution.created_at, Contribution.id)
+    loaded: list[tuple[ContributionView, str]] = []
+    last_id = 0
+    while True:
+        rows = (
+            await db.execute(
+                listing(NEGOTIATORS, Contribution.body_source)
+                .where(Contribution.key_message_id.in_(key_message_ids), Contribution.id > last_id)
+                .order_by(Contribution.id)
+                .limit(BATCH)
             )
         ).all()
-    )
+        if not rows:
+            break
+        views = [to_view(row, NEGOTIATORS) for row in rows]
+        await attach_extras(db, views)
+        loaded += [(view, row[-1]) for view, row in zip(views, rows, strict=True)]
+        last_id = views[-1].id
+    return sorted(loaded, key=lambda item: (item[0].created_at, item[0].id))
 
 
-def _iso(value: datetime) -> str:
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def contribution_record(contribution: Contribution) -> dict[str, Any]:
-    visible = contribution.status is ContributionStatus.VISIBLE
-    organisation = contribution.organisation
+def _organisation(organisation: OrganisationView) -> dict[str, Any]:
     return {
-        "id": contribution.id,
-        "parent_id": contribution.parent_id,
-        "position": contribution.position,
-        "status": contribution.status.value,
-        "author": contribution.author.display_name,
+        "name": organisation.name,
+        "type": organisation.type.value,
+        "country": organisation.country,
+        "verified": organisation.verification is VerificationState.VERIFIED,
+    }
+
+
+def contribution_record(
+    view: ContributionView, body_source: str, origins: dict[int, list[str]] | None = None
+) -> dict[str, Any]:
+    """One contribution as negotiators see it; `origins` gives diaspora organisations'
+    countries of origin by organisation id."""
+    visible = view.status is ContributionStatus.VISIBLE
+    organisation = view.organisation
+    return {
+        "id": view.id,
+        "parent_id": view.parent_id,
+        "position": view.position,
+        "status": view.status.value,
+        "publication": view.publication.value,
+        "author": None if view.author is None else view.author.display_name,
         "organisation": None
         if organisation is None
-        else {
-            "name": organisation.name,
-            "type": organisation.type.value,
-            "country": organisation.country,
-            "origin_countries": list(organisation.origin_countries or []),
-            "verified": organisation.verification is VerificationState.VERIFIED,
-        },
-        "created_at": _iso(contribution.created_at),
-        "language": contribution.language,
-        "body": contribution.body_source if visible else None,
-        "moderation_reason": contribution.moderation_reason
-        if contribution.status is ContributionStatus.HIDDEN
-        else None,
+        else {**_organisation(organisation), "origin_countries": (origins or {}).get(organisation.id, [])},
+        "created_at": _iso(view.created_at),
+        "edited_at": _iso(view.edited_at),
+        "language": view.language,
+        "body": body_source if visible else None,
+        "amendment": view.amendment_text if visible else None,
+        "quote": {"text": view.quote_text, "start": view.quote_start} if visible and view.quote_text else None,
+        "topics": [topic.slug for topic in view.topics],
+        "endorsement_count": view.endorsement_count,
+        "endorsed_by": [_organisation(endorser.organisation) for endorser in view.endorsers],
+        "attachments": [
+            {"name": a.original_name, "size_bytes": a.size_bytes, "path": f"/attachments/{a.id}"}
+            for a in view.attachments
+        ]
+        if visible
+        else [],
+        "moderation_reason": view.moderation_reason if view.status is ContributionStatus.HIDDEN else None,
     }
 
 
@@ -88,6 +125,7 @@ def _counts(tally: Tally, positions: list[str]) -> dict[str, Any]:
             kind: {position: counter.get(position, 0) for position in positions}
             for kind, counter in sorted(tally.by_type.items())
         },
+        "by_region": _by_place(tally.by_region, positions),
         "by_country": _by_place(tally.by_country, positions),
         "by_origin": _by_place(tally.by_origin, positions),
     }
@@ -129,9 +167,10 @@ def _section(
 
 async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
     contributions = await load_contributions(db, consultation)
+    origins = await _origins(db, {view.organisation.id for view, _ in contributions if view.organisation})
     records: dict[int, list[dict[str, Any]]] = {}
-    for contribution in contributions:
-        records.setdefault(contribution.key_message_id, []).append(contribution_record(contribution))
+    for view, body_source in contributions:
+        records.setdefault(view.key_message_id, []).append(contribution_record(view, body_source, origins))
     commentable = [s for s in consultation.sections if s.key_messages]
     counts = await tallies(db, [m.id for s in commentable for m in s.key_messages])
     return {
@@ -153,12 +192,22 @@ async def build_consultation_export(db: AsyncSession, consultation: Consultation
     }
 
 
+async def _origins(db: AsyncSession, organisation_ids: set[int]) -> dict[int, list[str]]:
+    if not organisation_ids:
+        return {}
+    rows = await db.execute(
+        select(Organisation.id, Organisation.origin_countries).where(Organisation.id.in_(organisation_ids))
+    )
+    return {organisation_id: list(codes or []) for organisation_id, codes in rows}
+
+
 CSV_COLUMNS = [
     "id",
     "key_message",
     "parent_id",
     "position",
     "status",
+    "publication",
     "author",
     "organisation",
     "organisation_type",
@@ -166,8 +215,15 @@ CSV_COLUMNS = [
     "origin_countries",
     "verified",
     "created_at",
+    "edited_at",
     "language",
     "body",
+    "amendment",
+    "quote",
+    "topics",
+    "endorsement_count",
+    "endorsed_by",
+    "attachments",
     "moderation_reason",
 ]
 
@@ -186,6 +242,7 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     c["parent_id"],
                     c["position"],
                     c["status"],
+                    c["publication"],
                     c["author"],
                     organisation.get("name"),
                     organisation.get("type"),
@@ -193,8 +250,15 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     ";".join(organisation.get("origin_countries", [])),
                     organisation.get("verified"),
                     c["created_at"],
+                    c["edited_at"],
                     c["language"],
                     c["body"],
+                    c["amendment"],
+                    (c["quote"] or {}).get("text"),
+                    ";".join(c["topics"]),
+                    c["endorsement_count"],
+                    ";".join(e["name"] for e in c["endorsed_by"]),
+                    ";".join(f"{a['name']} ({a['path']})" for a in c["attachments"]),
                     c["moderation_reason"],
                 ]
             )
