@@ -14,7 +14,7 @@ from app.accounts.services import organisation_name_key
 from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY, record
 from app.consultation.models import Consultation, ConsultationStatus, KeyMessage
 from app.db import utcnow
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.fragments import clear_fragments
 from app.i18n import _
 
@@ -79,11 +79,16 @@ def _decode(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+#: Publication choices under which an organisation's page may list a contribution.
+NAMING_THE_ORGANISATION = (PublicationConsent.NAMED, PublicationConsent.ORGANISATION_ONLY)
+
+
 async def public_contributions(
     db: AsyncSession, organisation: Organisation, *, cursor: str | None, page_size: int = CONTRIBUTIONS_PER_PAGE
 ) -> ContributionsPage:
     """Visible contributions made on the organisation's behalf in published consultations,
-    newest first, keyset-paged by (created_at, id)."""
+    newest first, keyset-paged by (created_at, id). Only those published under the
+    organisation's name: an anonymous one listed here would name it."""
     query = (
         select(Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref)
         .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
@@ -91,6 +96,7 @@ async def public_contributions(
         .where(
             Contribution.organisation_id == organisation.id,
             Contribution.status == ContributionStatus.VISIBLE,
+            Contribution.publication.in_(NAMING_THE_ORGANISATION),
             Consultation.status != ConsultationStatus.DRAFT,
         )
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())

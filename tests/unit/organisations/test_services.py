@@ -92,3 +92,16 @@ async def test_profile_lists_only_visible_contributions_newest_first(db, consult
     assert [item.id for item in page.items] == [newer.id] and page.next_cursor
     rest = await public_contributions(db, organisation, cursor=page.next_cursor, page_size=1)
     assert [item.id for item in rest.items] == [older.id] and rest.next_cursor is None
+
+
+async def test_profile_lists_only_contributions_published_under_the_organisations_name(db, consultation):
+    organisation = await make_organisation(db)
+    author = await make_user(db, organisation=organisation)
+    shown = {
+        await make_position(db, consultation, author=author, publication=consent)
+        for consent in ("named", "organisation_only")
+    }
+    for consent in ("anonymous", "not_for_publication"):
+        await make_position(db, consultation, author=author, publication=consent)
+    page = await public_contributions(db, organisation, cursor=None, page_size=10)
+    assert {item.id for item in page.items} == {c.id for c in shown}
