@@ -26,7 +26,7 @@ from app.accounts.models import (
 from app.audit.services import PRIVACY_ERASE, record
 from app.db import utcnow
 from app.discussion.contribution_write import mark_discussion_changed
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution, ContributionRevision, ContributionStatus
 from app.fragments import clear_fragments
 from app.i18n import _
 from app.mail.models import OutgoingMail
@@ -125,10 +125,22 @@ async def _settle_contributions(db: AsyncSession, user: User, choice: PersonalCo
     for key_message_id in list(key_messages):
         await mark_discussion_changed(db, key_message_id)
     if choice is PersonalContributions.REMOVE:
+        personal = select(Contribution.id).where(
+            Contribution.author_id == user.id, Contribution.organisation_id.is_(None)
+        )
+        await db.execute(delete(ContributionRevision).where(ContributionRevision.contribution_id.in_(personal)))
         await db.execute(
             update(Contribution)
             .where(Contribution.author_id == user.id, Contribution.organisation_id.is_(None))
-            .values(status=ContributionStatus.WITHDRAWN, body_source="", body_html="", updated_at=utcnow())
+            .values(
+                status=ContributionStatus.WITHDRAWN,
+                body_source="",
+                body_html="",
+                amendment_text=None,
+                quote_text=None,
+                quote_start=None,
+                updated_at=utcnow(),
+            )
             .execution_options(synchronize_session="fetch")
         )
 

@@ -26,7 +26,7 @@ from app.accounts.models import (
 )
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, KeyMessage
-from app.discussion.models import Contribution
+from app.discussion.models import Contribution, ContributionRevision, Endorsement
 from app.export.models import ExportRecord
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationLogEntry
@@ -51,6 +51,8 @@ async def personal_data(db: AsyncSession, user: User) -> dict[str, Any]:
         "sign_in_identities": await _identities(db, user),
         "sessions": await _sessions(db, user),
         "contributions": await _contributions(db, user),
+        "earlier_versions_of_your_contributions": await _earlier_versions(db, user),
+        "endorsements_you_signed": await _endorsements(db, user),
         "moderation_of_your_contributions": await _moderation(db, user),
         "sign_in_failures": await _sign_in_failures(db, user),
         "audit_events": await _audit_events(db, user),
@@ -146,10 +148,49 @@ async def _contributions(db: AsyncSession, user: User) -> list[dict[str, Any]]:
             "moderation_reason": contribution.moderation_reason,
             "language": contribution.language,
             "body": contribution.body_source,
+            "publication": contribution.publication.value,
+            "amendment": contribution.amendment_text,
+            "quote": contribution.quote_text,
             "created_at": _iso(contribution.created_at),
             "updated_at": _iso(contribution.updated_at),
+            "edited_at": _iso(contribution.edited_at),
         }
         for contribution, ref, slug, organisation_name in rows
+    ]
+
+
+async def _earlier_versions(db: AsyncSession, user: User) -> list[dict[str, Any]]:
+    """The versions of their contributions that people replaced by editing them."""
+    rows = await db.scalars(
+        select(ContributionRevision)
+        .join(Contribution, Contribution.id == ContributionRevision.contribution_id)
+        .where(Contribution.author_id == user.id)
+        .order_by(ContributionRevision.contribution_id, ContributionRevision.replaced_at)
+    )
+    return [
+        {
+            "contribution_id": revision.contribution_id,
+            "position": revision.position,
+            "body": revision.body_source,
+            "amendment": revision.amendment_text,
+            "written_at": _iso(revision.written_at),
+            "replaced_at": _iso(revision.replaced_at),
+        }
+        for revision in rows
+    ]
+
+
+async def _endorsements(db: AsyncSession, user: User) -> list[dict[str, Any]]:
+    """Endorsements the person signed for an organisation."""
+    rows = await db.execute(
+        select(Endorsement.contribution_id, Organisation.name, Endorsement.created_at)
+        .join(Organisation, Organisation.id == Endorsement.organisation_id)
+        .where(Endorsement.endorsed_by_id == user.id)
+        .order_by(Endorsement.created_at)
+    )
+    return [
+        {"contribution_id": contribution_id, "on_behalf_of": name, "created_at": _iso(created_at)}
+        for contribution_id, name, created_at in rows
     ]
 
 

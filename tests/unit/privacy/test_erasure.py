@@ -25,7 +25,7 @@ from app.accounts.sessions import start_session
 from app.audit.models import AuditEvent
 from app.audit.services import PRIVACY_ERASE
 from app.db import utcnow
-from app.discussion.models import ContributionStatus
+from app.discussion.models import ContributionRevision, ContributionStatus
 from app.discussion.publication import PUBLIC
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
@@ -135,6 +135,30 @@ async def test_remove_withdraws_personal_contributions_and_keeps_replies(db, con
     assert reply.status is ContributionStatus.VISIBLE and reply.body_source == "An answer that stays."
     counts = await tallies(db, [key_message(consultation, "RT1-KM1").id])
     assert counts[key_message(consultation, "RT1-KM1").id].total == 0
+
+
+async def test_remove_also_erases_proposed_wording_quotes_and_earlier_versions(db, consultation):
+    author = await make_user(db, with_organisation=False)
+    mine = await make_position(
+        db,
+        consultation,
+        author=author,
+        ref="RT1-KM1",
+        position="support_with_amendments",
+        amendment_text="My own wording.",
+        quote_text="motoren voor ontwikkeling",
+    )
+    db.add(ContributionRevision(contribution_id=mine.id, body_source="First draft.", body_html="", written_at=utcnow()))
+    await db.flush()
+
+    await erase_account(db, author, contributions=PersonalContributions.REMOVE)
+
+    await db.refresh(mine)
+    assert (mine.amendment_text, mine.quote_text, mine.quote_start) == (None, None, None)
+    revisions = await db.scalar(
+        select(func.count()).select_from(ContributionRevision).where(ContributionRevision.contribution_id == mine.id)
+    )
+    assert revisions == 0
 
 
 async def test_keep_leaves_personal_contributions_as_former_participant(db, consultation):
