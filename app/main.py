@@ -24,6 +24,7 @@ from app.db import make_engine, make_sessionmaker
 from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.discussion.routes import routes as discussion_routes
 from app.export.routes import routes as export_routes
+from app.feeds.routes import routes as feed_routes
 from app.moderation.routes import routes as moderation_routes
 from app.organisations.labels import TEMPLATE_GLOBALS as ORGANISATION_GLOBALS
 from app.organisations.routes import routes as organisation_routes
@@ -62,6 +63,7 @@ def create_app(
         *admin_routes,
         *moderation_routes,
         *export_routes,
+        *feed_routes,
         *organisation_routes,
         *privacy_routes,
     ]

@@ -1,0 +1,52 @@
+"""Atom feeds of a consultation and of one key message."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.consultation.services import all_key_messages
+from app.discussion.loaders import consultation_from_path
+from app.feeds.services import FeedEntry, recent_contributions
+from app.i18n import _
+from app.templating import render
+from app.web.requests import db_of
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+async def consultation_feed(request: Request) -> Response:
+    consultation = await consultation_from_path(request)
+    entries = await recent_contributions(db_of(request), [m.id for m in all_key_messages(consultation)])
+    return _feed(
+        request,
+        entries,
+        title=_("New contributions on %(ref)s", ref=consultation.source_reference),
+        page=f"/consultations/{consultation.slug}",
+    )
+
+
+async def key_message_feed(request: Request) -> Response:
+    consultation = await consultation_from_path(request)
+    message = next((m for m in all_key_messages(consultation) if m.ref == request.path_params["ref"]), None)
+    if message is None:
+        raise HTTPException(status_code=404)
+    entries = await recent_contributions(db_of(request), [message.id])
+    return _feed(
+        request,
+        entries,
+        title=_("New contributions on key message %(ref)s", ref=message.ref),
+        page=f"/consultations/{consultation.slug}/messages/{message.ref}",
+    )
+
+
+def _feed(request: Request, entries: list[FeedEntry], *, title: str, page: str) -> Response:
+    base_url = request.app.state.settings.base_url
+    response = render(
+        request,
+        "feeds/atom.xml",
+        {"entries": entries, "feed_title": title, "page_url": base_url + page, "base_url": base_url},
+    )
+    response.headers["content-type"] = ATOM
+    return response
