@@ -49,7 +49,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         select(
             Contribution.key_message_id,
             Contribution.position,
-            Contribution.publication == PublicationConsent.ANONYMOUS,
+            Contribution.publication,
             Organisation.id,
             Organisation.type,
             Organisation.country,
@@ -65,7 +65,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         .group_by(
             Contribution.key_message_id,
             Contribution.position,
-            Contribution.publication == PublicationConsent.ANONYMOUS,
+            Contribution.publication,
             Organisation.id,
             Organisation.type,
             Organisation.country,
@@ -74,11 +74,11 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     grouped = rows.all()
     diaspora = {org_id for _km, _p, anonymous, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
     origins = await _origins(db, diaspora)
-    for key_message_id, position, anonymous, organisation_id, organisation_type, country, count in grouped:
+    for key_message_id, position, consent, organisation_id, organisation_type, country, count in grouped:
         tally = result[key_message_id]
         position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
-        if anonymous:
+        if consent is PublicationConsent.ANONYMOUS:
             tally.by_type[UNDISCLOSED][position] += count
             continue
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
