@@ -1,16 +1,17 @@
 """Load consultation seed files (seeds/*.yaml) idempotently: a second run changes nothing,
 and each file is its own consultation, matched by slug. Rows are updated in place, never
-replaced, because contributions point at key messages."""
+replaced, because contributions point at key messages and topics."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +25,7 @@ from app.consultation.models import (
     ParagraphPlacement,
     Section,
     SectionKind,
+    Topic,
 )
 
 SCHEMA = "roundtable.consultation/1"
@@ -32,6 +34,12 @@ PLACEMENT_KEYS = (
     (ParagraphPlacement.BETWEEN, "paragraphs_between"),
     (ParagraphPlacement.AFTER, "paragraphs_after"),
 )
+
+
+TOPIC_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The tags on contributions, named without importing the discussion domain (it depends on
+#: this one); only which topics are in use is asked of it.
+_TAGS = table("contribution_topics", column("topic_id"))
 
 
 class SeedError(Exception):
@@ -79,7 +87,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     )
     report = SeedReport(slug=meta["slug"])
     if consultation is None:
-        consultation = Consultation(slug=meta["slug"], sections=[], footnotes=[])
+        consultation = Consultation(slug=meta["slug"], sections=[], footnotes=[], topics=[])
         db.add(consultation)
         report.changes.append("consultation created")
     _assign(
@@ -110,8 +118,60 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             footnote = Footnote(number=int(number), text="", language=language)
             consultation.footnotes.append(footnote)
         _assign(footnote, {"text": text, "language": language}, report, f"footnote {number}")
+    await _sync_topics(db, consultation, _topic_entries(data), report)
     await db.flush()
     return report
+
+
+def _topic_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The optional `topics` list, checked: unique slugs fit for URLs, an English label."""
+    entries = data.get("topics") or []
+    slugs = [entry.get("slug") for entry in entries]
+    for entry, slug in zip(entries, slugs, strict=True):
+        if not isinstance(slug, str) or len(slug) > 60 or not TOPIC_SLUG.fullmatch(slug):
+            raise SeedError(f"topic slug {slug!r}: use 1-60 lowercase letters, digits and hyphens")
+        labels = entry.get("labels")
+        if not isinstance(labels, dict) or not labels.get("en"):
+            raise SeedError(f"topic {slug}: labels need at least `en`")
+    if len(set(slugs)) != len(slugs):
+        raise SeedError(f"topic slugs are not unique: {sorted({s for s in slugs if slugs.count(s) > 1})}")
+    return entries
+
+
+async def _sync_topics(
+    db: AsyncSession, consultation: Consultation, entries: list[dict[str, Any]], report: SeedReport
+) -> None:
+    """Topics are matched by slug and updated in place (contributions are tagged with them).
+    A topic gone from the file is deleted, unless contributions use it: then it is kept,
+    after the file's topics, so no contribution loses a tag."""
+    existing = {topic.slug: topic for topic in consultation.topics}
+    for position, entry in enumerate(entries):
+        values = {
+            "labels": {str(locale): str(label) for locale, label in entry["labels"].items()},
+            "position": position,
+        }
+        topic = existing.pop(entry["slug"], None)
+        if topic is None:
+            consultation.topics.append(Topic(slug=entry["slug"], **values))
+            report.changes.append(f"topic {entry['slug']} created")
+        else:
+            _assign(topic, values, report, f"topic {entry['slug']}")
+    in_use = await _topics_in_use(db, [topic.id for topic in existing.values()])
+    position = len(entries)
+    for slug, topic in sorted(existing.items(), key=lambda item: item[1].position):
+        if topic.id in in_use:
+            _assign(topic, {"position": position}, report, f"topic {slug} (in use, kept)")
+            position += 1
+        else:
+            consultation.topics.remove(topic)
+            report.changes.append(f"topic {slug} removed")
+
+
+async def _topics_in_use(db: AsyncSession, topic_ids: list[int]) -> set[int]:
+    if not topic_ids:
+        return set()
+    rows = await db.scalars(select(_TAGS.c.topic_id).where(_TAGS.c.topic_id.in_(topic_ids)).distinct())
+    return set(rows)
 
 
 async def _load_section(

@@ -1,1 +1,1 @@
-"""Moderation: hiding and restoring contributions, with an append-only log."""
+"""Moderation: hiding and restoring contributions and correcting their topics, with an append-only log."""

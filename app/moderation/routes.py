@@ -6,4 +6,5 @@ from app.moderation import views
 
 routes = [
     Route("/contributions/{contribution_id:int}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
+    Route("/contributions/{contribution_id:int}/topics", views.retag_contribution, methods=["POST"], name="retag"),
 ]

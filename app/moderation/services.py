@@ -1,15 +1,20 @@
-"""Hiding and restoring contributions. Every real transition is logged with its reason;
-asking for the state a contribution is already in changes and logs nothing."""
+"""Hiding and restoring contributions, and correcting their topics. Every real change is
+logged with its reason; asking for what a contribution already is changes and logs nothing."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.consultation.models import KeyMessage
 from app.discussion.contribution_write import mark_discussion_changed
+from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.topics import replace_tags, topic_slugs_of, validated_topics
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry
 
@@ -53,6 +58,40 @@ async def set_visibility(
             action=action,
             tag=f"moderation:contribution:{action.value}",
             reason=reason,
+        )
+    )
+    await db.flush()
+    return True
+
+
+async def retag(
+    db: AsyncSession, *, moderator: User, contribution: Contribution, topics: Sequence[str], reason: str
+) -> bool:
+    """Tag the contribution with exactly `topics` (slugs of its consultation's vocabulary, within
+    the authors' limit); returns False (and logs nothing) when those are its topics already."""
+    reason = validate_reason(reason)
+    consultation_id = await db.scalar(
+        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
+    )
+    assert consultation_id is not None  # a contribution always has a key message (foreign key)
+    try:
+        chosen = await validated_topics(db, consultation_id, tuple(topics))
+    except ContributionError as error:
+        raise ModerationError(error.field, error.message) from error
+    before = await topic_slugs_of(db, contribution.id)
+    after = [topic.slug for topic in chosen]
+    if set(before) == set(after):
+        return False
+    await replace_tags(db, contribution, chosen)
+    await mark_discussion_changed(db, contribution.key_message_id)
+    db.add(
+        ModerationLogEntry(
+            contribution_id=contribution.id,
+            moderator_id=moderator.id,
+            action=ModerationAction.RETAG,
+            tag=f"moderation:contribution:{ModerationAction.RETAG.value}",
+            reason=reason,
+            details={"before": before, "after": after},
         )
     )
     await db.flush()

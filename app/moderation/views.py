@@ -1,4 +1,4 @@
-"""Hide or restore a contribution, with a reason readers will see."""
+"""Hide or restore a contribution, or correct its topics, with a reason readers will see."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.models import User
+from app.consultation.services import KeyMessageInContext
 from app.discussion.loaders import contribution_from_path
 from app.discussion.models import Contribution
+from app.discussion.topics import topic_slugs_of
 from app.discussion.write_views import key_message_url
 from app.i18n import _
 from app.moderation.models import ModerationAction
-from app.moderation.services import ModerationError, moderation_history, set_visibility
+from app.moderation.services import ModerationError, moderation_history, retag, set_visibility
 from app.security.permissions import Permission
-from app.security.policy import require
+from app.security.policy import permits, require
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
@@ -43,17 +45,62 @@ async def moderate(request: Request) -> Response:
                 else _("Nothing changed: the contribution was already in that state."),
             )
             return response
+    return await _moderation_page(request, context, contribution, form=state)
+
+
+async def retag_contribution(request: Request) -> Response:
+    """Moderators correct the topics a contribution is tagged with; the reason is logged."""
+    context, contribution = await contribution_from_path(request)
+    require(identity_of(request), Permission.RETAG)
+    submitted = await request.form()
+    state = FormState(values=text_values(submitted, "reason"))
+    state.values["topics"] = ",".join(value for value in submitted.getlist("topics") if isinstance(value, str))
+    db = db_of(request)
+    try:
+        changed = await retag(
+            db,
+            moderator=signed_in_user(request),
+            contribution=contribution,
+            topics=[slug for slug in state.values["topics"].split(",") if slug],
+            reason=state.values["reason"],
+        )
+    except ModerationError as error:
+        state.error(error.field, error.message)
+        return await _moderation_page(request, context, contribution, retag_form=state, status_code=422)
+    await db.commit()
+    response = see_other(f"/contributions/{contribution.id}/moderate")
+    flash(
+        request, response, _("The topics are corrected.") if changed else _("Nothing changed: those were its topics.")
+    )
+    return response
+
+
+async def _moderation_page(
+    request: Request,
+    context: KeyMessageInContext,
+    contribution: Contribution,
+    *,
+    form: FormState | None = None,
+    retag_form: FormState | None = None,
+    status_code: int | None = None,
+) -> Response:
+    db = db_of(request)
+    if retag_form is None:
+        retag_form = FormState(values={"topics": ",".join(await topic_slugs_of(db, contribution.id))})
+    form = form or FormState()
     return render(
         request,
         "moderation/moderate.html",
         {
-            "consultation": consultation,
-            "message": message,
+            "consultation": context.consultation,
+            "message": context.message,
             "contribution": contribution,
-            "form": state,
+            "form": form,
+            "retag_form": retag_form,
+            "may_retag": permits(identity_of(request), Permission.RETAG),
             "history": await moderation_history(db, contribution.id),
         },
-        status_code=422 if state.errors else 200,
+        status_code=status_code or (422 if form.errors else 200),
     )
 
 
