@@ -1,8 +1,11 @@
-"""Benchmark the key message page against a bare Starlette JSON endpoint, on a fresh database.
+"""Benchmark the key message page of a small and a large discussion, the live endpoint and a
+post, against a bare Starlette JSON endpoint, on a fresh database.
 
-    python bench/run.py [--contributions 500] [--database sqlite|postgresql] [--requests 200]
+    python bench/run.py [--contributions 5000] [--small 50] [--database sqlite|postgresql]
+                        [--requests 100] [--explain]
 
-Builds the database with the real commands (migrate, seed, demo data, a participant),
+Builds the database with the real commands (migrate, seed, a participant) and bench/data.py
+(the demo generator: RT2-KM2 gets `--small` contributions, RT2-KM3 `--contributions`),
 serves the site and bench/bare_app.py with uvicorn (one worker each) on loopback ports,
 then times sequential requests over one keep-alive connection per client. Prints a table
 and writes bench/results/<timestamp>-<database>.json. See bench/README.md.
@@ -15,18 +18,16 @@ import asyncio
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -36,24 +37,27 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages (app, bench) must import
+
+from bench.database import Database  # noqa: E402 - needs the path above
+from bench.measure import EMAIL, LARGE_REF, PASSWORD, SMALL_REF, measure  # noqa: E402 - needs the path above
+
 RESULTS = ROOT / "bench" / "results"
-PAGE = "/consultations/com-2013-292/messages/RT2-KM3"
-EMAIL, PASSWORD = "bench-participant@example.org", "bench-password-not-secret"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
-PG_DATABASE = "roundtable_bench"
-BODY = (
-    "Remittance costs remain far too high on many corridors. We propose a clear target, "
-    "regular monitoring and **fair access** to payment systems for money transfer operators. "
-) * 2
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "roundtable_bench")
+#: The targets of issue 4: the large page within 2× of the small one, and at most 150 KB.
+TARGET_RATIO, TARGET_BYTES = 2.0, 150 * 1024
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--contributions", type=int, default=500, help="demo contributions on RT2-KM3")
+    parser.add_argument("--contributions", type=int, default=5000, help="demo contributions on RT2-KM3 (large)")
+    parser.add_argument("--small", type=int, default=50, help="demo contributions on RT2-KM2 (small)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed requests before each measurement")
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per measurement")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed requests before each measurement")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database")
+    parser.add_argument("--explain", action="store_true", help="print the plans of the hot queries (bench/database.py)")
     return parser.parse_args()
 
 
@@ -89,10 +93,17 @@ def run_roundtable(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
-def build(env: dict[str, str], contributions: int) -> str:
+def run_bench_module(env: dict[str, str], module: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed:\n{done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def build(env: dict[str, str], small: int, large: int) -> str:
     run_roundtable(env, "db", "upgrade")
     run_roundtable(env, "seed")
-    summary = run_roundtable(env, "demo-data", "--contributions", str(contributions), "--key-message", "RT2-KM3")
+    summary = run_bench_module(env, "bench.data", "--small", str(small), "--large", str(large))
     run_roundtable(
         env,
         "users",
@@ -152,121 +163,59 @@ def wait_until_ready(process: subprocess.Popen[bytes], url: str, log: Path, time
     raise RuntimeError(f"server not ready after {timeout:.0f} s; see {log}")
 
 
-def timed(send: Callable[[int], httpx.Response], expected: int, count: int, warmup: int) -> list[float]:
-    """Milliseconds per request, the body fully read; warm-up requests are not timed."""
-    samples = []
-    for number in range(warmup + count):
-        start = time.perf_counter()
-        response = send(number)
-        elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code != expected:
-            raise RuntimeError(
-                f"{response.request.method} {response.request.url}: {response.status_code}, "
-                f"expected {expected}: {response.text[:300]}"
-            )
-        if number >= warmup:
-            samples.append(elapsed)
-    return samples
-
-
-def summary(samples: list[float], size: int | None = None) -> dict[str, Any]:
-    deciles = statistics.quantiles(samples, n=10, method="inclusive")
-    return {
-        "median_ms": round(statistics.median(samples), 2),
-        "p90_ms": round(deciles[8], 2),
-        "min_ms": round(min(samples), 2),
-        "bytes": size,
-    }
-
-
-def sign_in(client: httpx.Client) -> str:
-    """Through the real form; returns the CSRF token to reuse in later posts."""
-    page = client.get("/sign-in")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    if match is None or "rt_csrf" not in client.cookies:
-        raise RuntimeError("no CSRF token on /sign-in")
-    token = match.group(1)
-    response = client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token, "next": ""})
-    if response.status_code != 303 or "rt_session" not in client.cookies:
-        raise RuntimeError(f"sign-in failed: {response.status_code}")
-    return token
-
-
-def measure(site: str, bare: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    n, warm = args.requests, args.warmup
-    with (
-        httpx.Client(base_url=site) as anonymous,
-        httpx.Client(base_url=site) as member,
-        httpx.Client(base_url=bare) as floor,
-    ):
-        page = anonymous.get(PAGE)
-        results = {"page_anonymous": summary(timed(lambda _: anonymous.get(PAGE), 200, n, warm), len(page.content))}
-        token = sign_in(member)
-        member_page = member.get(PAGE)
-        results["page_signed_in"] = summary(timed(lambda _: member.get(PAGE), 200, n, warm), len(member_page.content))
-        bare_size = len(floor.get("/comments").content)
-        results["bare_json"] = summary(timed(lambda _: floor.get("/comments"), 200, n, warm), bare_size)
-
-        def post(_number: int) -> httpx.Response:
-            return member.post(
-                f"{PAGE}/contributions",
-                data={
-                    "csrf_token": token,
-                    "submission_key": f"bench-{secrets.token_hex(12)}",
-                    "position": "support",
-                    "body": BODY,
-                },
-            )
-
-        results["post_contribution"] = summary(timed(post, 303, n, warm))
-        results["page_after_post"] = summary(_page_after_each_post(anonymous, post, n), len(page.content))
-        results["page_anonymous"]["items"] = page.text.count('class="contribution"')
-    return results
-
-
-def _page_after_each_post(client: httpx.Client, post: Callable[[int], httpx.Response], count: int) -> list[float]:
-    """The page right after a write: its cached first page is stale, so this is a full render."""
-    samples = []
-    for number in range(count):
-        post(number)
-        start = time.perf_counter()
-        response = client.get(PAGE)
-        samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {PAGE}: {response.status_code}")
-    return samples
-
-
 LABELS = {
-    "page_anonymous": "GET key message page (anonymous)",
-    "page_after_post": "GET key message page (after a post: re-render)",
-    "page_signed_in": "GET key message page (signed in)",
+    "page_small_warm": "GET small discussion (anonymous, stored)",
+    "page_small_cold": "GET small discussion (after a write)",
+    "page_large_warm": "GET large discussion (anonymous, stored)",
+    "page_large_cold": "GET large discussion (after a write)",
+    "page_large_sorted": "GET large discussion, most endorsed",
+    "page_signed_in": "GET large discussion (signed in)",
+    "live_unchanged": "GET live news, nothing new (204)",
+    "live_changed": "GET live news, 1 new contribution",
+    "page_after_post": "GET large discussion (after a real post)",
     "bare_json": "GET bare JSON, 500 items",
     "post_contribution": "POST contribution (signed in)",
 }
 
 
+def targets(results: dict[str, Any]) -> dict[str, Any]:
+    """The figures issue 4 sets targets for: large / small, and the large page's size."""
+    warm = results["page_large_warm"]["median_ms"] / results["page_small_warm"]["median_ms"]
+    cold = results["page_large_cold"]["median_ms"] / results["page_small_cold"]["median_ms"]
+    size = results["page_large_warm"]["bytes"]
+    return {
+        "large_to_small_warm": round(warm, 2),
+        "large_to_small_cold": round(cold, 2),
+        "large_page_bytes": size,
+        "met": warm <= TARGET_RATIO and cold <= TARGET_RATIO and size <= TARGET_BYTES,
+    }
+
+
 def report(run: dict[str, Any]) -> str:
-    results = run["results"]
+    results, goals = run["results"], run["targets"]
     lines = [
-        f"Roundtable benchmark: {run['database']}, {run['contributions']} demo contributions on RT2-KM3, "
-        f"{run['requests']} sequential requests each after {run['warmup']} warm-up, keep-alive, 1 worker",
+        f"Roundtable benchmark: {run['database']}, {run['small']} contributions on {SMALL_REF} (small) and "
+        f"{run['contributions']} on {LARGE_REF} (large), {run['requests']} sequential requests each after "
+        f"{run['warmup']} warm-up, keep-alive, 1 worker",
         f"Python {run['versions']['python']} · {run['versions']['database']} · "
         f"uvicorn {run['versions']['uvicorn']} · starlette {run['versions']['starlette']}",
         "",
-        f"{'':48} {'median ms':>10} {'p90 ms':>10} {'min ms':>10} {'bytes':>10}",
+        f"{'':48} {'median ms':>10} {'p90 ms':>10} {'min ms':>10} {'bytes':>10} {'items':>6}",
     ]
     for key, label in LABELS.items():
         row = results[key]
         lines.append(
             f"{label:48} {row['median_ms']:10.2f} {row['p90_ms']:10.2f} {row['min_ms']:10.2f} "
-            f"{row['bytes'] if row['bytes'] is not None else '':>10}"
+            f"{row['bytes'] if row['bytes'] is not None else '':>10} {row.get('items', ''):>6}"
         )
     lines += [
         "",
-        f"page / bare (median): {run['page_to_bare']:.2f}×   "
-        f"re-rendered page / bare: {run['rerendered_to_bare']:.2f}×   "
-        f"contributions on the first page: {results['page_anonymous']['items']}",
+        f"large / small (median): stored {goals['large_to_small_warm']:.2f}×, after a write "
+        f"{goals['large_to_small_cold']:.2f}× (target ≤ {TARGET_RATIO:.0f}×); large page "
+        f"{goals['large_page_bytes'] / 1024:.1f} KB (target ≤ {TARGET_BYTES // 1024} KB): "
+        f"{'met' if goals['met'] else 'NOT met'}",
+        f"large page / bare (median): {run['page_to_bare']:.2f}×   "
+        f"after a write / bare: {run['rerendered_to_bare']:.2f}×",
     ]
     return "\n".join(lines)
 
@@ -295,7 +244,9 @@ def main() -> int:
     try:
         database_url, database_version = prepare_database(args.database, workdir)
         env = environment(database_url, workdir)
-        generated = build(env, args.contributions)
+        generated = build(env, args.small, args.contributions)
+        if args.explain:
+            print(run_bench_module(env, "bench.database", "explain", LARGE_REF), end="\n\n")
         site, bare = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
         site_command = [*roundtable_command(), "serve", "--port", site.rsplit(":", 1)[1]]
         bare_command = [
@@ -308,15 +259,20 @@ def main() -> int:
             "--port",
             bare.rsplit(":", 1)[1],
         ]
-        with (
-            server(site_command, env, workdir / "site.log", f"{site}/"),
-            server(bare_command, env, workdir / "bare.log", f"{bare}/health"),
-        ):
-            results = measure(site, bare, args)
+        database = Database(database_url)
+        try:
+            with (
+                server(site_command, env, workdir / "site.log", f"{site}/"),
+                server(bare_command, env, workdir / "bare.log", f"{bare}/health"),
+            ):
+                results = measure(site, bare, database, args)
+        finally:
+            database.close()
         run = {
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": args.database,
             "contributions": args.contributions,
+            "small": args.small,
             "requests": args.requests,
             "warmup": args.warmup,
             "demo_data": generated,
@@ -329,8 +285,9 @@ def main() -> int:
                 **{name: version(name) for name in ("uvicorn", "starlette", "sqlalchemy", "jinja2")},
             },
             "results": results,
-            "page_to_bare": round(results["page_anonymous"]["median_ms"] / results["bare_json"]["median_ms"], 2),
-            "rerendered_to_bare": round(results["page_after_post"]["median_ms"] / results["bare_json"]["median_ms"], 2),
+            "targets": targets(results),
+            "page_to_bare": round(results["page_large_warm"]["median_ms"] / results["bare_json"]["median_ms"], 2),
+            "rerendered_to_bare": round(results["page_large_cold"]["median_ms"] / results["bare_json"]["median_ms"], 2),
         }
         print(report(run))
         RESULTS.mkdir(exist_ok=True)

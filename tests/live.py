@@ -159,6 +159,7 @@ def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[st
         "SECRET_KEY": "test-only",
         "ROUNDTABLE_ENV": "test",
         "BASE_URL": base_url,
+        "LIVE_POLL_SECONDS": "1",  # browser tests watch live news arrive without waiting long
     }
 
 

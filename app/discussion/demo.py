@@ -36,6 +36,13 @@ from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
 from app.discussion.contribution_write import mark_discussion_changed
+from app.discussion.demo_deliberation import (
+    Deliberation,
+    contribution_columns,
+    members_by_organisation,
+    plan_deliberation,
+    save_tags_and_endorsements,
+)
 from app.discussion.demo_vocabulary import (
     DEPTH_WEIGHTS,
     ELSEWHERE,
@@ -175,6 +182,7 @@ def _plan(
     positions: list[str],
     people: int,
     consultation: Consultation,
+    reply_share: float,
 ) -> list[Planned]:
     message_weights = [rng.uniform(0.3, 3.0) for _ in messages]
     activity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in range(people)))
@@ -184,7 +192,7 @@ def _plan(
     for index, moment in enumerate(_timeline(rng, count, consultation)):
         message_id = rng.choices(messages, message_weights)[0].id
         author = rng.choices(range(people), cum_weights=activity)[0]
-        parent = _reply_parent(rng, by_depth, message_id) if rng.random() < REPLY_SHARE else None
+        parent = _reply_parent(rng, by_depth, message_id) if rng.random() < reply_share else None
         if parent is None:
             item = Planned(message_id, author, moment, _body(rng, reply=False), _pick(rng, position_weights))
         else:
@@ -275,8 +283,12 @@ async def _save_people(
 
 
 async def _save_contributions(
-    db: AsyncSession, plan: list[Planned], authors: list[int], organisations: list[int | None]
-) -> None:
+    db: AsyncSession,
+    plan: list[Planned],
+    authors: list[int],
+    organisations: list[int | None],
+    extras: list[Deliberation],
+) -> list[int]:
     """Top-level contributions first, then replies level by level, so parents have ids."""
     html, ids = cache(render_markdown), [0] * len(plan)
     levels: dict[int, list[int]] = defaultdict(list)
@@ -299,11 +311,13 @@ async def _save_contributions(
                 "submission_key": f"demo-{uuid.uuid4().hex}",
                 "created_at": p.created_at,
                 "updated_at": p.created_at,
+                **contribution_columns(extras[i]),
             }
-            for p in (plan[i] for i in levels[depth])
+            for i, p in ((i, plan[i]) for i in levels[depth])
         ]
         for index, new_id in zip(levels[depth], await _insert(db, Contribution, rows), strict=True):
             ids[index] = new_id
+    return ids
 
 
 async def _consultation(db: AsyncSession, slug: str | None) -> Consultation:
@@ -332,8 +346,10 @@ async def generate_demo_data(
     key_message_ref: str | None,
     consultation_slug: str | None,
     random_seed: int,
+    reply_share: float = REPLY_SHARE,
 ) -> str:
-    """Add organisations, people and `contributions` threaded contributions; the caller commits."""
+    """Add organisations, people and `contributions` threaded contributions, with their topics,
+    endorsements and publication choices; the caller commits."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
     consultation = await _consultation(db, consultation_slug)
@@ -342,10 +358,23 @@ async def generate_demo_data(
     fakers = _Fakers(random_seed)
     orgs = _organisations(rng, fakers, min(max(contributions // 12, 12), 1500))
     people = _people(rng, fakers, orgs, min(max(contributions // 4, 24), 8000))
-    plan = _plan(rng, contributions, messages, consultation.positions, len(people), consultation)
+    plan = _plan(rng, contributions, messages, consultation.positions, len(people), consultation, reply_share)
     org_ids, new_orgs = await _save_organisations(db, orgs, utcnow())
     user_ids, first = await _save_people(db, people, org_ids, utcnow())
-    await _save_contributions(db, plan, user_ids, [None if org is None else org_ids[org] for _n, org in people])
+    speaks_for = [None if org is None else org_ids[org] for _n, org in people]
+    members = members_by_organisation(people, user_ids, org_ids)
+    texts = {message.id: message.text for message in messages}
+    extras = plan_deliberation(
+        random.Random(random_seed + 1),  # noqa: S311 - its own stream, so thread shapes stay as they were
+        positions=[p.position for p in plan],
+        speaks_for=[speaks_for[p.author] for p in plan],
+        key_message_texts=[texts[p.key_message_id] for p in plan],
+        amendment_positions=consultation.amendment_positions,
+        topic_ids=[topic.id for topic in consultation.topics],
+        organisation_ids=sorted(members),
+    )
+    ids = await _save_contributions(db, plan, user_ids, speaks_for, extras)
+    tags, endorsements = await save_tags_and_endorsements(db, extras, ids, [p.created_at for p in plan], members)
     for key_message_id in {item.key_message_id for item in plan}:
         await mark_discussion_changed(db, key_message_id)
     replies = sum(1 for p in plan if p.parent is not None)
@@ -353,5 +382,5 @@ async def generate_demo_data(
         f"{consultation.slug}: {contributions} contributions ({contributions - replies} positions, "
         f"{replies} replies, depth ≤ {max(p.depth for p in plan)}) on {len(messages)} key message(s) "
         f"by {len(people)} people (demo-{first}…demo-{first + len(people) - 1}@example.org), "
-        f"{new_orgs} new organisations"
+        f"{new_orgs} new organisations, {tags} topic tags, {endorsements} endorsements"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.accounts.models import OrganisationType as T
 
-DEPTH_WEIGHTS = {1: 45, 2: 28, 3: 15, 4: 6, 5: 4, 6: 2}
+DEPTH_WEIGHTS = {1: 40, 2: 26, 3: 15, 4: 8, 5: 5, 6: 3, 7: 2, 8: 1}
 POSITION_WEIGHTS = {"support": 40, "support_with_amendments": 30, "oppose": 15, "neutral": 15}
 TYPE_WEIGHTS = {
     T.CIVIL_SOCIETY: 24,

@@ -1,5 +1,9 @@
 """URLs: Live updates: new contributions for readers with JavaScript, through the database."""
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-routes: list[BaseRoute] = []
+from app.discussion import live_views
+
+routes: list[BaseRoute] = [
+    Route("/consultations/{slug}/messages/{ref}/live", live_views.live_news, name="live_news"),
+]

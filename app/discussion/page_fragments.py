@@ -1,5 +1,10 @@
 """The discussion part of a key message page (thread list and position table), from the
-shared fragment cache when the first page is asked for, rendered otherwise."""
+shared fragment cache when it can be, rendered otherwise.
+
+Only the default view of the list (oldest first, no topic, first page) is cached: the other
+orders, topics and pages are many and each rarely asked for, so storing them would mostly
+evict the one every reader gets. The position table does not depend on the list, so every
+view may take it from the cache."""
 
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ from typing import Any
 from markupsafe import Markup
 from starlette.requests import Request
 
+from app.consultation.models import Consultation
 from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import proposed_amendments
+from app.discussion.list_order import ListQuery
+from app.discussion.live import latest_contribution_id, poller
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
 from app.fragments import cached_fragments, fragment_version
@@ -18,12 +26,15 @@ from app.i18n import current_locale
 from app.templating import render_fragment
 from app.web.requests import db_of
 
+#: The id of the element holding the list: what the sort and topic form swaps.
+LIST_ID = "discussion-list"
+
 
 @dataclass
 class DiscussionFragments:
     threads: Markup
     tally: Markup
-    #: Freshly rendered first-page fragments, to store once the page is rendered.
+    #: Freshly rendered fragments that may be shared, to store once the page is rendered.
     to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -38,33 +49,78 @@ def _variant(flags: dict[str, Any]) -> str:
 
 
 async def discussion_fragments(
-    request: Request, found: KeyMessageInContext, flags: dict[str, Any], cursor: str | None
+    request: Request, found: KeyMessageInContext, flags: dict[str, Any], query: ListQuery
 ) -> DiscussionFragments:
-    message = found.message
+    message, settings = found.message, request.app.state.settings
     prefix = f"km:{message.id}:{current_locale.get()}:{_variant(flags)}"
-    version = fragment_version(message.discussion_version)
+    # The settings that shape the list are part of the version: changing one re-renders.
+    version = fragment_version(
+        message.discussion_version, settings.page_size, settings.thread_depth, settings.live_poll_seconds
+    )
     keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally"}
-    if cursor is None:
-        hits = await cached_fragments(db_of(request), dict.fromkeys(keys.values(), version))
-        if len(hits) == len(keys):
-            return DiscussionFragments(Markup(hits[keys["threads"]]), Markup(hits[keys["tally"]]))  # noqa: S704
-    fragments = await _render(request, found, flags, cursor)
-    if cursor is None:
-        fragments.to_store = {keys["threads"]: (version, fragments.threads), keys["tally"]: (version, fragments.tally)}
+    shared = keys if query.is_default else {"tally": keys["tally"]}
+    hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))
+    threads = hits.get(keys["threads"]) if query.is_default else None
+    tally = hits.get(keys["tally"])
+    fragments = DiscussionFragments(
+        threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query),  # noqa: S704 - our own rendered HTML
+        tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
+    )
+    if threads is None and query.is_default:
+        fragments.to_store[keys["threads"]] = (version, fragments.threads)
+    if tally is None:
+        fragments.to_store[keys["tally"]] = (version, fragments.tally)
     return fragments
 
 
-async def _render(
-    request: Request, found: KeyMessageInContext, flags: dict[str, Any], cursor: str | None
-) -> DiscussionFragments:
-    db = db_of(request)
+async def discussion_list(
+    request: Request, found: KeyMessageInContext, flags: dict[str, Any], query: ListQuery
+) -> dict[str, Any]:
+    """What the list templates need: a page of threads in the reader's order and the poller
+    for news. The newest id is read before the page, so a contribution written in between
+    shows twice at worst, never not at all."""
+    db, settings, message = db_of(request), request.app.state.settings, found.message
+    latest = await latest_contribution_id(db, message.id)
     page = await key_message_threads(
-        db, found.message.id, cursor=cursor, page_size=request.app.state.settings.page_size, audience=flags["audience"]
+        db,
+        message.id,
+        cursor=query.cursor,
+        page_size=settings.page_size,
+        audience=flags["audience"],
+        sort=query.sort,
+        topic_id=topic_id(found.consultation, query.topic),
+        depth_limit=settings.thread_depth,
     )
+    live = poller(
+        found.consultation,
+        message,
+        version=message.discussion_version,
+        after=latest,
+        topic=query.topic,
+        seconds=settings.live_poll_seconds,
+    )
+    return {
+        "consultation": found.consultation,
+        "message": message,
+        "page": page,
+        "list_query": query,
+        "live": live,
+        **flags,
+    }
+
+
+def topic_id(consultation: Consultation, slug: str | None) -> int | None:
+    return next((topic.id for topic in consultation.topics if topic.slug == slug), None)
+
+
+async def _render_list(request: Request, found: KeyMessageInContext, flags: dict[str, Any], query: ListQuery) -> Markup:
+    context = await discussion_list(request, found, flags, query)
+    return render_fragment(request, "discussion/_threads.html", context)
+
+
+async def _render_tally(request: Request, found: KeyMessageInContext, flags: dict[str, Any]) -> Markup:
+    db = db_of(request)
     tally = (await tallies(db, [found.message.id]))[found.message.id]
     amendments = await proposed_amendments(db, found.consultation, found.message, flags["audience"])
-    context = {"consultation": found.consultation, "message": found.message, "page": page, "after": cursor, **flags}
-    return DiscussionFragments(
-        threads=render_fragment(request, "discussion/_threads.html", context),
-        tally=render_fragment(request, "discussion/_tally.html", {**context, "tally": tally, "amendments": amendments}),
-    )
+    context = {"consultation": found.consultation, "message": found.message, "tally": tally, **flags}
+    return render_fragment(request, "discussion/_tally.html", {**context, "amendments": amendments})

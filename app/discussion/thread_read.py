@@ -1,8 +1,9 @@
 """Reading discussions a page at a time, never a whole thread.
 
 A key message page loads one page of top-level contributions and, in one more query, the
-first replies of each; a thread page pages through all replies. Lists are built from
-plain rows into small read-only views: building ORM objects was most of a page's time."""
+first replies of each down to a set depth; deeper replies are reached through "continue
+this thread" links to thread pages (app.discussion.thread_tree). Lists are built from plain
+rows into small read-only views: building ORM objects was most of a page's time."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, OrganisationType, User, VerificationState
 from app.consultation.models import Topic
+from app.discussion.list_order import (
+    SortOrder,
+    after_cursor,
+    encode_cursor,
+    shown_in_lists,
+    sibling_ordering,
+    tagged_with,
+)
 from app.discussion.models import (
     Attachment,
     Contribution,
@@ -26,8 +35,13 @@ from app.discussion.models import (
 )
 from app.discussion.publication import Audience, Byline, byline, listed_for
 
-#: Replies shown under each top-level contribution on the key message page.
-REPLIES_PER_THREAD = 20
+#: Replies shown under each top-level contribution on the key message page: enough to show
+#: a conversation, few enough that a page of 20 threads stays under 150 KB even when every
+#: thread is busy (20 × 6 contributions of about 1 KB each); "Read the whole thread" links
+#: to the rest.
+REPLIES_PER_THREAD = 5
+#: Levels of replies shown under a contribution (settings.thread_depth is what pages use).
+DEFAULT_DEPTH_LIMIT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +259,10 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
 class Node:
     contribution: ContributionView
     children: list[Node] = field(default_factory=list)
-    reply_count: int = 0  #: all replies in the thread (top-level nodes only)
+    reply_count: int = 0  #: all replies in the thread (top-level nodes of a key message page)
+    #: Direct replies not loaded under this one (past the depth shown, or past a cap): the
+    #: "Continue this thread" link leads to them.
+    more_replies: int = 0
 
     @property
     def loaded_replies(self) -> int:
@@ -258,94 +275,123 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def encode_cursor(contribution: ContributionView) -> str:
-    return f"{contribution.created_at.isoformat()}_{contribution.id}"
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        timestamp, _sep, identifier = cursor.rpartition("_")
-        return datetime.fromisoformat(timestamp), int(identifier)
-    except ValueError:
-        return None
-
-
-def _after(cursor: tuple[datetime, int] | None):  # type: ignore[no-untyped-def]
-    if cursor is None:
-        return True
-    created_at, identifier = cursor
-    return or_(
-        Contribution.created_at > created_at, and_(Contribution.created_at == created_at, Contribution.id > identifier)
-    )
-
-
 async def key_message_threads(
-    db: AsyncSession, key_message_id: int, *, cursor: str | None, page_size: int, audience: Audience
+    db: AsyncSession,
+    key_message_id: int,
+    *,
+    cursor: str | None,
+    page_size: int,
+    audience: Audience,
+    sort: SortOrder = SortOrder.OLDEST,
+    topic_id: int | None = None,
+    depth_limit: int = DEFAULT_DEPTH_LIMIT,
 ) -> ThreadPage:
-    """One page of top-level contributions (oldest first) with their first replies."""
-    roots = [
-        to_view(row, audience)
-        for row in await db.execute(
-            listing(audience)
-            .where(
-                Contribution.key_message_id == key_message_id,
-                Contribution.parent_id.is_(None),
-                _after(decode_cursor(cursor)),
-            )
-            .order_by(Contribution.created_at, Contribution.id)
-            .limit(page_size + 1)
-        )
-    ]
-    has_more = len(roots) > page_size
-    roots = roots[:page_size]
-    nodes = await _attach_first_replies(db, roots, audience)
-    return ThreadPage(nodes, encode_cursor(roots[-1]) if has_more else None)
+    """One page of top-level contributions in the chosen order, each with its first replies
+    down to `depth_limit` levels."""
+    keys = select(Contribution.id).where(
+        Contribution.key_message_id == key_message_id,
+        Contribution.parent_id.is_(None),
+        listed_for(audience),
+        shown_in_lists(),
+    )
+    if (after := after_cursor(sort, cursor)) is not None:
+        keys = keys.where(after)
+    if topic_id is not None:
+        keys = keys.where(tagged_with(topic_id))
+    rows = (await db.execute(rows_of_page(keys.limit(page_size + 1), sibling_ordering(sort), audience))).all()
+    roots = [to_view(row, audience) for row in rows[:page_size]]
+    nodes = await _attach_first_replies(db, key_message_id, roots, audience, depth_limit)
+    return ThreadPage(nodes, encode_cursor(sort, roots[-1]) if len(rows) > page_size else None)
 
 
-async def _attach_first_replies(db: AsyncSession, roots: list[ContributionView], audience: Audience) -> list[Node]:
+async def _attach_first_replies(
+    db: AsyncSession, key_message_id: int, roots: list[ContributionView], audience: Audience, depth_limit: int
+) -> list[Node]:
+    """The first REPLIES_PER_THREAD replies of each thread (oldest first, within the depth
+    limit), ranked by the database however many replies the threads have."""
     if not roots:
         return []
+    root_ids = [root.id for root in roots]
     ranked = (
         select(
             Contribution.id,
             func.row_number()
             .over(partition_by=Contribution.thread_root_id, order_by=(Contribution.created_at, Contribution.id))
             .label("rank"),
-            func.count().over(partition_by=Contribution.thread_root_id).label("total"),
         )
-        .where(Contribution.thread_root_id.in_([root.id for root in roots]), listed_for(audience))
+        .where(
+            Contribution.thread_root_id.in_(root_ids),
+            Contribution.depth <= depth_limit,
+            listed_for(audience),
+            shown_in_lists(),
+        )
         .subquery()
     )
-    rows = (
-        await db.execute(
-            listing(audience, ranked.c.total)
-            .join(ranked, ranked.c.id == Contribution.id)
-            .where(ranked.c.rank <= REPLIES_PER_THREAD)
-            .order_by(Contribution.created_at, Contribution.id)
-        )
-    ).all()
-    replies = [to_view(row, audience) for row in rows]
+    replies = await views_by_id(
+        db, list(await db.scalars(select(ranked.c.id).where(ranked.c.rank <= REPLIES_PER_THREAD))), audience
+    )
     await attach_extras(db, [*roots, *replies])
-    totals = {reply.thread_root_id: row[-1] for reply, row in zip(replies, rows, strict=True)}
+    totals = await _replies_per_thread(db, root_ids, audience)
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
-    _nest(nodes, replies)
+    nest(nodes, replies)
+    at_limit = [node for node in nodes.values() if node.contribution.depth == depth_limit]
+    await count_unloaded_replies(db, key_message_id, at_limit, audience)
     return [nodes[root.id] for root in roots]
 
 
-def _nest(nodes: dict[int, Node], replies: list[ContributionView]) -> list[Node]:
-    """Hang each reply under its parent; replies whose parent is not loaded are returned."""
-    orphans = []
+async def _replies_per_thread(db: AsyncSession, root_ids: list[int], audience: Audience) -> dict[int, int]:
+    rows = await db.execute(
+        select(Contribution.thread_root_id, func.count())
+        .where(Contribution.thread_root_id.in_(root_ids), listed_for(audience), shown_in_lists())
+        .group_by(Contribution.thread_root_id)
+    )
+    return {root_id: count for root_id, count in rows if root_id is not None}
+
+
+def rows_of_page(keys: Select[int], order: tuple[Any, ...], audience: Audience) -> Select[*tuple[Any, ...]]:
+    """The rows of the page of ids `keys` selects (ordered by `order`, limited). Choosing
+    the bare ids first lets the database stop early and join people for the page only."""
+    return listing(audience).where(Contribution.id.in_(keys.order_by(*order).scalar_subquery())).order_by(*order)
+
+
+async def views_by_id(db: AsyncSession, ids: list[int], audience: Audience) -> list[ContributionView]:
+    """The contributions `ids` (chosen by a ranking query), oldest first, by primary key."""
+    if not ids:
+        return []
+    rows = await db.execute(
+        listing(audience).where(Contribution.id.in_(ids)).order_by(Contribution.created_at, Contribution.id)
+    )
+    return [to_view(row, audience) for row in rows]
+
+
+def nest(nodes: dict[int, Node], replies: list[ContributionView]) -> None:
+    """Hang each reply under its parent; a reply whose parent is not loaded (not for this
+    audience's eyes) is left out."""
     for reply in replies:  # oldest first, so a parent is always placed before its replies
-        node = Node(reply)
-        nodes[reply.id] = node
         parent = nodes.get(reply.parent_id) if reply.parent_id is not None else None
-        if parent is None:
-            orphans.append(node)
-        else:
+        if parent is not None:
+            nodes[reply.id] = node = Node(reply)
             parent.children.append(node)
-    return orphans
+
+
+async def count_unloaded_replies(db: AsyncSession, key_message_id: int, nodes: list[Node], audience: Audience) -> None:
+    """Set `more_replies` of each node: its direct replies (listed for the audience) that
+    are not among its loaded children. One grouped query on the parent index."""
+    if not nodes:
+        return
+    rows = await db.execute(
+        select(Contribution.parent_id, func.count())
+        .where(
+            Contribution.key_message_id == key_message_id,
+            Contribution.parent_id.in_([node.contribution.id for node in nodes]),
+            listed_for(audience),
+            shown_in_lists(),
+        )
+        .group_by(Contribution.parent_id)
+    )
+    counts = {parent_id: count for parent_id, count in rows if parent_id is not None}
+    for node in nodes:
+        node.more_replies = max(counts.get(node.contribution.id, 0) - len(node.children), 0)
 
 
 async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
@@ -357,6 +403,7 @@ async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_si
         .where(
             Contribution.key_message_id == contribution.key_message_id,
             Contribution.parent_id.is_(None),
+            shown_in_lists(),
             or_(
                 Contribution.created_at < contribution.created_at,
                 and_(Contribution.created_at == contribution.created_at, Contribution.id < contribution.id),
@@ -373,25 +420,3 @@ async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Co
         .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
         .where(Contribution.id == contribution_id)
     )
-
-
-async def thread_replies(
-    db: AsyncSession, contribution: Contribution, *, cursor: str | None, page_size: int, audience: Audience
-) -> ThreadPage:
-    """A page of every reply under `contribution`'s thread root, oldest first. Replies whose
-    parent is on an earlier page are listed at the top level of this page."""
-    root_id = contribution.thread_root_id or contribution.id
-    replies = [
-        to_view(row, audience)
-        for row in await db.execute(
-            listing(audience)
-            .where(Contribution.thread_root_id == root_id, _after(decode_cursor(cursor)))
-            .order_by(Contribution.created_at, Contribution.id)
-            .limit(page_size + 1)
-        )
-    ]
-    has_more = len(replies) > page_size
-    replies = replies[:page_size]
-    await attach_extras(db, replies)
-    orphans = _nest({}, replies)
-    return ThreadPage(orphans, encode_cursor(replies[-1]) if has_more else None)

@@ -1,0 +1,125 @@
+"""The benchmark's side door into its database: bump a discussion's version (what every write
+does, so the next page is rendered in full) and print the plans of the hot queries.
+
+    python -m bench.database explain RT2-KM3     # DATABASE_URL from the environment
+
+`explain` serves the key message page (first page, a sorted page, the live endpoint both
+ways) in-process, records every SELECT the app sends, and prints the database's plan for
+each: EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+SLUG = "com-2013-292"
+
+
+class Database:
+    """A plain connection, outside the app: SQLite file or PostgreSQL (asyncpg on its own loop)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            self.sqlite: sqlite3.Connection | None = sqlite3.connect(url.split("///", 1)[1])
+        else:
+            import asyncpg
+
+            self.sqlite = None
+            self.loop = asyncio.new_event_loop()
+            dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            self.pg = self.loop.run_until_complete(asyncpg.connect(dsn))
+
+    def bump_version(self, ref: str) -> None:
+        """What every write to a discussion does: its stored fragments become stale."""
+        sql = "UPDATE key_messages SET discussion_version = discussion_version + 1 WHERE ref = {}"
+        if self.sqlite is not None:
+            self.sqlite.execute(sql.format("?"), (ref,))
+            self.sqlite.commit()
+        else:
+            self.loop.run_until_complete(self.pg.execute(sql.format("$1"), ref))
+
+    def close(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.close()
+        else:
+            self.loop.run_until_complete(self.pg.close())
+            self.loop.close()
+
+
+@contextmanager
+def recorded_selects(engine: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Every SELECT sent through `engine` while the block runs, with its parameters."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def explain(ref: str) -> None:
+    import httpx
+    from sqlalchemy import update
+
+    from app.consultation.models import KeyMessage
+    from app.db import make_engine, make_sessionmaker
+    from app.main import create_app
+    from app.settings import load_settings
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, sessionmaker=make_sessionmaker(engine))
+    page = f"/consultations/{SLUG}/messages/{ref}"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        for url in (page, f"{page}?sort=newest", f"{page}?sort=endorsed"):
+            await client.get(url)  # warm the caches
+        async with engine.begin() as connection:  # what a write does: the stored page is stale
+            await connection.execute(
+                update(KeyMessage)
+                .where(KeyMessage.ref == ref)
+                .values(discussion_version=KeyMessage.discussion_version + 1)
+            )
+        with recorded_selects(engine) as seen:
+            fresh = await client.get(page)
+            await client.get(f"{page}?sort=endorsed")
+            poller = fresh.text.split('id="live-poller" data-hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+            await client.get(poller)  # nothing new: 204
+            version, after = (int(part.split("=")[1]) for part in poller.split("?", 1)[1].split("&")[:2])
+            await client.get(poller.split("?")[0] + f"?v={version - 1}&after={after - 100}")  # news
+    async with engine.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        for statement, parameters in _distinct(seen):
+            prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" if postgres else "EXPLAIN QUERY PLAN"
+            started = time.perf_counter()
+            plan = await connection.exec_driver_sql(f"{prefix} {statement}", parameters)
+            elapsed = (time.perf_counter() - started) * 1000
+            print("=" * 100, f"\n{' '.join(statement.split())[:400]}\n-- {elapsed:.1f} ms")
+            for row in plan:
+                print("   ", " | ".join(str(value) for value in row))
+    await engine.dispose()
+
+
+def _distinct(seen: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    unique: dict[str, Any] = {}
+    for statement, parameters in seen:
+        unique.setdefault(statement, parameters)
+    return list(unique.items())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "explain":
+        sys.exit(__doc__)
+    asyncio.run(explain(sys.argv[2]))

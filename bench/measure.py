@@ -1,0 +1,164 @@
+"""Timing the site's requests for bench/run.py: sequential requests over one keep-alive
+connection per client, the body fully read; warm-up requests are not timed."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from bench.database import Database
+
+SMALL_REF, LARGE_REF = "RT2-KM2", "RT2-KM3"
+SMALL, PAGE = f"/consultations/com-2013-292/messages/{SMALL_REF}", f"/consultations/com-2013-292/messages/{LARGE_REF}"
+EMAIL, PASSWORD = "bench-participant@example.org", "bench-password-not-secret"
+BODY = (
+    "Remittance costs remain far too high on many corridors. We propose a clear target, "
+    "regular monitoring and **fair access** to payment systems for money transfer operators. "
+) * 2
+
+
+def timed(send: Callable[[int], httpx.Response], expected: int, count: int, warmup: int) -> list[float]:
+    """Milliseconds per request, the body fully read; warm-up requests are not timed."""
+    samples = []
+    for number in range(warmup + count):
+        start = time.perf_counter()
+        response = send(number)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != expected:
+            raise RuntimeError(
+                f"{response.request.method} {response.request.url}: {response.status_code}, "
+                f"expected {expected}: {response.text[:300]}"
+            )
+        if number >= warmup:
+            samples.append(elapsed)
+    return samples
+
+
+def summary(samples: list[float], size: int | None = None) -> dict[str, Any]:
+    deciles = statistics.quantiles(samples, n=10, method="inclusive")
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p90_ms": round(deciles[8], 2),
+        "min_ms": round(min(samples), 2),
+        "bytes": size,
+    }
+
+
+def sign_in(client: httpx.Client) -> str:
+    """Through the real form; returns the CSRF token to reuse in later posts."""
+    page = client.get("/sign-in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    if match is None or "rt_csrf" not in client.cookies:
+        raise RuntimeError("no CSRF token on /sign-in")
+    token = match.group(1)
+    response = client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token, "next": ""})
+    if response.status_code != 303 or "rt_session" not in client.cookies:
+        raise RuntimeError(f"sign-in failed: {response.status_code}")
+    return token
+
+
+def poller_url(page: httpx.Response) -> str:
+    """The live endpoint a page polls (app/discussion/live.py), as the browser would ask it."""
+    match = re.search(r'id="live-poller" data-hx-get="([^"]+)"', page.text)
+    if match is None:
+        raise RuntimeError("no live poller on the page")
+    return match.group(1).replace("&amp;", "&")
+
+
+def contributions_shown(page: httpx.Response) -> int:
+    return page.text.count('class="contribution"')
+
+
+def measure_pages(client: httpx.Client, database: Database, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Each discussion's first page for an anonymous reader: warm (the stored fragments) and
+    cold (its version bumped before each request, as a write does: rendered in full)."""
+    n, warm, results = args.requests, args.warmup, {}
+    for name, path, ref in (("small", SMALL, SMALL_REF), ("large", PAGE, LARGE_REF)):
+        page = client.get(path)
+        results[f"page_{name}_warm"] = summary(
+            timed(lambda _, path=path: client.get(path), 200, n, warm),  # type: ignore[misc]
+            len(page.content),
+        )
+        results[f"page_{name}_warm"]["items"] = contributions_shown(page)
+
+        def cold(_number: int, path: str = path, ref: str = ref) -> httpx.Response:
+            database.bump_version(ref)
+            start = time.perf_counter()
+            response = client.get(path)
+            response.elapsed_ms = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
+            return response
+
+        results[f"page_{name}_cold"] = summary(timed_own(cold, n, warm), len(page.content))
+    sorted_page = client.get(f"{PAGE}?sort=endorsed")
+    results["page_large_sorted"] = summary(
+        timed(lambda _: client.get(f"{PAGE}?sort=endorsed"), 200, n, warm), len(sorted_page.content)
+    )
+    return results
+
+
+def timed_own(send: Callable[[int], httpx.Response], count: int, warmup: int) -> list[float]:
+    """Like timed(), for requests that time themselves (to leave their set-up out)."""
+    samples = []
+    for number in range(warmup + count):
+        response = send(number)
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.request.url}: {response.status_code}")
+        if number >= warmup:
+            samples.append(response.elapsed_ms)  # type: ignore[attr-defined]
+    return samples
+
+
+def measure(site: str, bare: str, database: Database, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    n, warm = args.requests, args.warmup
+    with (
+        httpx.Client(base_url=site) as anonymous,
+        httpx.Client(base_url=site) as member,
+        httpx.Client(base_url=bare) as floor,
+    ):
+        results = measure_pages(anonymous, database, args)
+        unchanged = poller_url(anonymous.get(PAGE))
+        results["live_unchanged"] = summary(timed(lambda _: anonymous.get(unchanged), 204, n, warm), 0)
+        token = sign_in(member)
+        member_page = member.get(PAGE)
+        results["page_signed_in"] = summary(timed(lambda _: member.get(PAGE), 200, n, warm), len(member_page.content))
+        bare_size = len(floor.get("/comments").content)
+        results["bare_json"] = summary(timed(lambda _: floor.get("/comments"), 200, n, warm), bare_size)
+
+        def post(_number: int) -> httpx.Response:
+            return member.post(
+                f"{PAGE}/contributions",
+                data={
+                    "csrf_token": token,
+                    "submission_key": f"bench-{secrets.token_hex(12)}",
+                    "position": "support",
+                    "body": BODY,
+                },
+            )
+
+        post(0)  # one new contribution since `unchanged` was rendered: each poll below brings it
+        changed = anonymous.get(unchanged)
+        results["live_changed"] = summary(timed(lambda _: anonymous.get(unchanged), 200, n, warm), len(changed.content))
+        results["live_changed"]["items"] = contributions_shown(changed)
+        results["post_contribution"] = summary(timed(post, 303, n, warm))
+        results["page_after_post"] = summary(_page_after_each_post(anonymous, post, n), None)
+    return results
+
+
+def _page_after_each_post(client: httpx.Client, post: Callable[[int], httpx.Response], count: int) -> list[float]:
+    """The page right after a write: its cached first page is stale, so this is a full render."""
+    samples = []
+    for number in range(count):
+        post(number)
+        start = time.perf_counter()
+        response = client.get(PAGE)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {PAGE}: {response.status_code}")
+    return samples
