@@ -1,5 +1,9 @@
 """URLs: Attached position papers: download under the contribution's publication rules."""
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-routes: list[BaseRoute] = []
+from app.discussion import attachment_views
+
+routes: list[BaseRoute] = [
+    Route("/attachments/{attachment_id:int}", attachment_views.download, name="attachment"),
+]

@@ -44,6 +44,8 @@ class Draft:
     amendment_text: str = ""
     #: A passage of the key message, copied exactly.
     quote_text: str = ""
+    #: Where the reader selected it in the marker-free text (the page's script sends it).
+    quote_start: int | None = None
     #: Slugs of the consultation's topics.
     topics: tuple[str, ...] = ()
 
@@ -143,7 +145,7 @@ async def publish_position(
     amendment_text = validated_amendment(draft.amendment_text, draft.position, consultation, key_message)
     body = validate_body(draft.body, max_chars)
     organisation = _organisation_for(author, draft.organisation_id)
-    quote = validated_quote(draft.quote_text, key_message)
+    quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
     topics = await validated_topics(db, consultation.id, draft.topics)
     contribution = Contribution(
         key_message_id=key_message.id,
@@ -184,7 +186,7 @@ async def publish_reply(
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
     organisation = _organisation_for(author, draft.organisation_id)
-    quote = validated_quote(draft.quote_text, key_message)
+    quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
     topics = await validated_topics(db, key_message.consultation_id, draft.topics)
     contribution = Contribution(
         key_message_id=parent.key_message_id,

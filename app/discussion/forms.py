@@ -18,7 +18,7 @@ def new_submission_key() -> str:
 
 FIELDS = ("body", "position", "submission_key", "organisation_id", "language", "publication")
 #: Optional parts of a contribution, each with its own fields in the form.
-EXTRA_FIELDS = ("amendment_text", "quote_text")
+EXTRA_FIELDS = ("amendment_text", "quote_text", "quote_start")
 
 
 def blank_form(**values: str) -> FormState:
@@ -47,6 +47,7 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
         publication=values["publication"] or "named",
         amendment_text=values["amendment_text"],
         quote_text=values["quote_text"],
+        quote_start=int(values["quote_start"]) if values["quote_start"].isdecimal() else None,
         topics=topics,
     )
 
@@ -55,4 +56,4 @@ def _speaking_for(value: str) -> int | Literal["personal"] | None:
     """The "Speaking for" choice: an organisation's id, "personal", or nothing (the default)."""
     if value == PERSONAL:
         return PERSONAL
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None

@@ -5,9 +5,14 @@ from __future__ import annotations
 from babel import Locale
 
 from app.accounts.labels import organisation_type_label
+from app.discussion.attachments import file_size
 from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES
 from app.discussion.models import PublicationConsent
+from app.discussion.own_contributions import time_utc
+from app.discussion.quote_views import quote_highlights
+from app.discussion.redline import redline
 from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED
+from app.discussion.topics import MAX_TOPICS
 from app.i18n import _, cached_per_locale, current_locale
 from app.web.text import sentences, strip_footnote_markers
 
@@ -106,8 +111,13 @@ TEMPLATE_GLOBALS = {
     "stakeholder_label": stakeholder_label,
     "contribution_labels": contribution_labels,
     "topic_label": topic_label,
+    "max_topics": MAX_TOPICS,
     "consent_choices": consent_choices,
     "sentences": sentences,
+    "quote_highlights": quote_highlights,
     "plain_text": strip_footnote_markers,
     "language_choices": language_choices,
+    "file_size": file_size,
+    "time_utc": time_utc,
+    "redline": redline,
 }

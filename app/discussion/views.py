@@ -10,19 +10,21 @@ from starlette.responses import Response
 
 from app.consultation import services as text
 from app.consultation.models import Consultation
+from app.discussion.edit_views import author_actions_for
 from app.discussion.forms import blank_form
+from app.discussion.list_order import parse_list_query
 from app.discussion.loaders import consultation_from_path, contribution_from_path, key_message_from_path
-from app.discussion.page_fragments import discussion_fragments
+from app.discussion.page_fragments import LIST_ID, discussion_fragments, discussion_list
 from app.discussion.publication import audience_of
+from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, key_message_threads, thread_replies, view_of
+from app.discussion.thread_read import Node, view_of
+from app.discussion.thread_tree import subthread_page
 from app.fragments import store_fragments
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.templating import is_htmx, render
 from app.web.requests import db_of, identity_of
-
-THREAD_PAGE_SIZE = 100
 
 
 def page_flags(request: Request, consultation: Consultation) -> dict[str, Any]:
@@ -98,17 +100,12 @@ async def roundtable_page(request: Request) -> Response:
 async def key_message_page(request: Request) -> Response:
     found = await key_message_from_path(request)
     flags = page_flags(request, found.consultation)
-    cursor = request.query_params.get("after")
-    if cursor and is_htmx(request):  # "Show more": just the next items
-        page = await key_message_threads(
-            db_of(request),
-            found.message.id,
-            cursor=cursor,
-            page_size=request.app.state.settings.page_size,
-            audience=flags["audience"],
-        )
-        return render(request, "discussion/_thread_items.html", {"page": page, **flags})
-    fragments = await discussion_fragments(request, found, flags, cursor)
+    query = parse_list_query(request.query_params, [topic.slug for topic in found.consultation.topics])
+    if is_htmx(request) and (query.cursor or request.headers.get("hx-target") == LIST_ID):
+        # "Show more" swaps in the next items; the sort and topic form, the whole list.
+        context = await discussion_list(request, found, flags, query)
+        return render(request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context)
+    fragments = await discussion_fragments(request, found, flags, query)
     response = render(
         request,
         "discussion/key_message.html",
@@ -117,8 +114,10 @@ async def key_message_page(request: Request) -> Response:
             "message": found.message,
             "section": found.section,
             "footnotes": found.footnotes,
+            "quoted_passages": await quoted_passages(db_of(request), found.message.id, flags["audience"]),
             "threads_html": fragments.threads,
             "tally_html": fragments.tally,
+            "list_query": query,
             "form": blank_form(),
             **flags,
         },
@@ -128,27 +127,31 @@ async def key_message_page(request: Request) -> Response:
 
 
 async def thread_page(request: Request) -> Response:
+    """A contribution and the conversation under it, as deep as settings.thread_depth; the
+    "continue this thread" links of its deepest replies lead to their own thread pages."""
     context, contribution = await contribution_from_path(request)
-    consultation, message = context.consultation, context.message
-    db = db_of(request)
-    flags = page_flags(request, consultation)
-    audience = flags["audience"]
-    head = await view_of(db, contribution.thread_root_id or contribution.id, audience)
-    if head is None:  # the thread's first contribution is not for this reader's eyes
-        head = await view_of(db, contribution.id, audience)
+    flags, settings, db = page_flags(request, context.consultation), request.app.state.settings, db_of(request)
+    head = await view_of(db, contribution.id, flags["audience"])
     assert head is not None  # contribution_from_path answered 404 otherwise
-    page = await thread_replies(
-        db, contribution, cursor=request.query_params.get("after"), page_size=THREAD_PAGE_SIZE, audience=audience
+    cursor = request.query_params.get("after")
+    page = await subthread_page(
+        db,
+        head,
+        cursor=cursor,
+        page_size=settings.page_size,
+        audience=flags["audience"],
+        depth_limit=settings.thread_depth,
     )
     return render(
         request,
         "discussion/thread.html",
         {
-            "consultation": consultation,
-            "message": message,
+            "consultation": context.consultation,
+            "message": context.message,
             "head": Node(head),
             "page": page,
+            "author_actions": author_actions_for(request, contribution, context.consultation),
             **flags,
         },
-        block="thread_page" if request.query_params.get("after") else None,
+        block="thread_page" if cursor else None,
     )

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage
+from app.discussion.attachments import (
+    Paper,
+    Upload,
+    check_speaks_for_organisation,
+    checked_paper,
+    commit_with_paper,
+    display_name,
+    read_upload,
+)
+from app.discussion.contribution_edit import edit_deadline
 from app.discussion.contribution_write import (
     ContributionError,
+    Draft,
     WriteResult,
     publish_position,
     publish_reply,
@@ -17,6 +30,7 @@ from app.discussion.contribution_write import (
 from app.discussion.forms import blank_form, parse_contribution
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
+from app.discussion.own_contributions import time_utc
 from app.discussion.publication import byline
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, is_on_first_page, view_of
@@ -40,12 +54,13 @@ async def post_contribution(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
-    state, draft = parse_contribution(await request.form())
-    db = db_of(request)
+    state, draft, upload = await _read_form(request)
+    db, author = db_of(request), signed_in_user(request)
     try:
+        paper = await _attached_paper(request, upload, author, draft)
         result = await publish_position(
             db,
-            author=signed_in_user(request),
+            author=author,
             consultation=consultation,
             key_message=message,
             draft=draft,
@@ -53,7 +68,7 @@ async def post_contribution(request: Request) -> Response:
         )
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
-    await db.commit()
+    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
     return await _published(request, consultation, message, result, "discussion/_position_published.html")
 
 
@@ -62,12 +77,13 @@ async def post_reply(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
-    state, draft = parse_contribution(await request.form())
-    db = db_of(request)
+    state, draft, upload = await _read_form(request)
+    db, author = db_of(request), signed_in_user(request)
     try:
+        paper = await _attached_paper(request, upload, author, draft)
         result = await publish_reply(
             db,
-            author=signed_in_user(request),
+            author=author,
             parent=parent,
             key_message=message,
             draft=draft,
@@ -76,8 +92,28 @@ async def post_reply(request: Request) -> Response:
     except ContributionError as error:
         state.error(error.field, error.message)
         return _render_reply_form(request, consultation, message, parent, state, status_code=422)
-    await db.commit()
+    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
     return await _published(request, consultation, message, result, "discussion/_reply_published.html")
+
+
+async def _read_form(request: Request) -> tuple[FormState, Draft, Upload | None]:
+    """The fields and the file, read before anything else so the form's temporary files are
+    closed at once (one file at most)."""
+    async with request.form(max_files=1) as form:
+        state, draft = parse_contribution(form)
+        upload = await read_upload(form.get("attachment"), request.app.state.settings.attachment_max_bytes)
+    if upload is not None and upload.filename:
+        # Browsers cannot refill a file field: should the form come back, it names the file.
+        state.values["attachment_name"] = display_name(upload.filename)
+    return state, draft, upload
+
+
+async def _attached_paper(request: Request, upload: Upload | None, author: User, draft: Draft) -> Paper | None:
+    """The position paper sent with the form, checked (nothing is written yet)."""
+    paper = await checked_paper(upload, request.app.state.settings.attachment_max_bytes)
+    if paper is not None:
+        check_speaks_for_organisation(author, draft.organisation_id)
+    return paper
 
 
 async def _published(
@@ -110,8 +146,17 @@ async def _published(
             },
         )
     response = see_other(f"{_where_to_read(consultation, message, new, listed=listed)}#c{new.id}")
-    flash(request, response, _("Your contribution is published."))
+    deadline = edit_deadline(new, request.app.state.settings.edit_window_minutes)
+    flash(request, response, _("Your contribution is published.") + " " + _edit_hint(deadline))
     return response
+
+
+def _edit_hint(deadline: datetime) -> str:
+    return _(
+        "You can still edit it until %(time)s: open it by its date, or find it under “Your contributions” "
+        "in your account.",
+        time=time_utc(deadline),
+    )
 
 
 def _where_to_read(consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool) -> str:

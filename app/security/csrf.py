@@ -19,6 +19,7 @@ COOKIE_NAME = "rt_csrf"
 FORM_FIELD = "csrf_token"
 HEADER_NAME = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Room for a form's fields; a form may also carry one attachment (settings.attachment_max_bytes).
 MAX_FORM_BYTES = 2 * 1024 * 1024
 
 
@@ -38,7 +39,11 @@ class CSRFMiddleware:
         token = cookie_token or secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = token
         if scope["method"] not in SAFE_METHODS:
-            body = await _read_body(receive)
+            try:
+                body = await _read_body(receive, _body_limit(scope))
+            except _TooLarge:
+                await _too_large(scope, receive, send)
+                return
             if body is None or not await self._request_is_genuine(scope, headers, body, cookie_token):
                 await _reject(scope, receive, send)
                 return
@@ -84,7 +89,17 @@ def _cookie_token(headers: Headers) -> str | None:
     return morsel.value if morsel and len(morsel.value) >= 32 else None
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+def _body_limit(scope: Scope) -> int:
+    """The fields plus one attachment; the app's settings say how large an attachment may be."""
+    settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+    return MAX_FORM_BYTES + int(getattr(settings, "attachment_max_bytes", 0))
+
+
+class _TooLarge(Exception):
+    """The body is larger than any form of this site may be."""
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -93,8 +108,8 @@ async def _read_body(receive: Receive) -> bytes | None:
             return None
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_FORM_BYTES:
-            return None
+        if size > limit:
+            raise _TooLarge()
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -111,6 +126,15 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = PlainTextResponse(
+        "What you sent is too large: a position paper may be at most the size the form says. "
+        "Go back and choose a smaller file; your text is still in the form.",
+        status_code=413,
+    )
+    await response(scope, receive, send)
 
 
 async def _reject(scope: Scope, receive: Receive, send: Send) -> None:

@@ -23,6 +23,7 @@ from tests.live import (
     post_positions,
     post_reply,
 )
+from tests.pdf_samples import tiny_pdf
 from tests.support import soup
 from tests.vnu import check_html, report
 
@@ -56,11 +57,59 @@ PAGES: dict[str, Page] = {
     "eu-commitment": Page("participant", key_message_path("EU-C1")),
     "eu-commitment-as-moderator": Page("moderator", key_message_path("EU-C1")),
     # -- endorsements (issue 4) --
+    "endorse": Page("participant", "/contributions/{amendment}/endorse"),
+    "endorse-with-errors": Page(
+        "participant", "/contributions/{amendment}/endorse", 422, "/contributions/{amendment}/endorse", {}
+    ),
+    "endorse-already-endorsed": Page("participant", "/contributions/{endorsed}/endorse"),
+    "amendments": Page("anonymous", key_message_path("RT2-KM3") + "/amendments"),
     # -- topics (issue 4) --
+    "topics": Page("anonymous", f"{CONSULTATION}/topics"),
+    "topic": Page("anonymous", f"{CONSULTATION}/topics/remittances"),
+    "topic-as-moderator": Page("moderator", f"{CONSULTATION}/topics/remittances"),
+    "position-with-topic-errors": Page(
+        "participant",
+        key_message_path("EU-C1"),
+        422,
+        key_message_path("EU-C1") + "/contributions",
+        {"body": "Tagged wrongly.", "position": "support", "submission_key": "a9b8c7d6e5", "topics": "astrology"},
+    ),
+    "retag-with-errors": Page(
+        "moderator",
+        "/contributions/{thread}/moderate",
+        422,
+        "/contributions/{thread}/topics",
+        {"topics": "astrology", "reason": "Not a topic."},
+    ),
     # -- anchored comments (issue 4) --
+    "key-message-with-quotes": Page("participant", key_message_path("RT4-KM3")),
+    "passage": Page("anonymous", "{passage}"),
+    "position-with-quote-error": Page(
+        "participant",
+        key_message_path("RT4-KM3"),
+        422,
+        key_message_path("RT4-KM3") + "/contributions",
+        {"position": "oppose", "body": "Why.", "quote_text": "Not in the text", "submission_key": "html-quote-error"},
+    ),
     # -- editing and withdrawing (issue 4) --
+    "edit": Page("participant", "/contributions/{thread}/edit"),
+    "edit-with-errors": Page(
+        "participant",
+        "/contributions/{thread}/edit",
+        422,
+        "/contributions/{thread}/edit",
+        {"body": " ", "position": "support", "language": "en", "version": "original"},
+    ),
+    "history": Page("anonymous", "/contributions/{edited}/history"),
+    "withdraw": Page("participant", "/contributions/{thread}/withdraw"),
+    "thread-as-its-author": Page("participant", "/contributions/{edited}"),
+    "my-contributions": Page("participant", "/account/contributions"),
     # -- attachments (issue 4) --
+    "key-message-with-a-position-paper": Page("anonymous", key_message_path("RT2-KM1")),
     # -- live updates and large threads (issue 4) --
+    "key-message-most-endorsed": Page("anonymous", key_message_path("RT2-KM3") + "?sort=endorsed"),
+    "key-message-on-a-topic": Page("participant", key_message_path("RT2-KM3") + "?sort=newest&topic=remittances"),
+    "thread-of-a-deep-reply": Page("anonymous", "/contributions/{deep}"),
     "sign-in": Page("anonymous", "/sign-in"),
     "sign-in-with-errors": Page("anonymous", "/sign-in", 422, "/sign-in", {"email": "", "password": ""}),
     "sign-up": Page("anonymous", "/sign-up"),
@@ -179,6 +228,16 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     participant = people["participant"]
     thread = await post_position(participant, "RT2-KM3", "We support this, with **one** amendment:\n\n- a list")
     await post_reply(participant, thread, "A reply with a [link](https://example.org).")
+    retagged = await post_form(  # a topic on the thread, and a retag in its moderation history
+        people["moderator"],
+        f"/contributions/{thread}/moderate",
+        f"/contributions/{thread}/topics",
+        {"topics": "remittances", "reason": "About money sent home."},
+    )
+    assert retagged.status_code == 303, retagged.text
+    chain = [thread]  # live updates and large threads: replies deeper than a page shows
+    for depth in range(1, 7):
+        chain.append(await post_reply(participant, chain[-1], f"A reply at depth {depth}."))
     await post_position(participant, "EU-C1", "We support this commitment.")
     hidden = await post_position(participant, "EU-C1", "Off-topic text.", position="oppose")
     response = await post_form(
@@ -193,16 +252,70 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     assert more is not None, "RT4-KM1 should have a second page"
     organisation = soup(await participant.get(key_message_path("RT2-KM3"))).select_one(".contribution a.org")
     assert organisation is not None, "the participant speaks for an organisation"
+    endorsements = await _amendment_and_endorsement(people, thread)
     people_page = soup(await people["admin"].get("/admin/people?q=awa.diop"))
     participant_link = people_page.select_one("a[href^='/admin/people/']")
     assert participant_link is not None, "the admin finds the participant"
     return {
         "participant_id": str(participant_link["href"]).rsplit("/", 1)[-1],
         "thread": str(thread),
+        "deep": str(chain[2]),
         "hidden": str(hidden),
         "second_page": str(more["href"]),
         "organisation": str(organisation["href"]).rsplit("/", 1)[-1],
+        **endorsements,
+        **await _quoted_passages(participant),
+        **await _edited_with_paper(participant),
     }
+
+
+async def _amendment_and_endorsement(people: dict[str, httpx.AsyncClient], thread: int) -> dict[str, str]:
+    """An amendment by someone outside the participant's organisation (so it may endorse it),
+    and a reply it endorsed (so pages list an endorser)."""
+    moderator, participant, path = people["moderator"], people["participant"], key_message_path("RT2-KM3")
+    wording = {"position": "support_with_amendments", "amendment_text": "Alle lidstaten moeten integreren."}
+    response = await post_form(
+        moderator, path, f"{path}/contributions", {**wording, "body": "Why.", "submission_key": "html-amendment"}
+    )
+    assert response.status_code == 303, response.text
+    amendment = response.headers["location"].rpartition("#c")[2]
+    endorsed = await post_reply(moderator, thread, "A reply to endorse.")
+    endorse = f"/contributions/{endorsed}/endorse"
+    choice = soup(await participant.get(endorse)).select_one("[name=organisation_id]")
+    assert choice is not None, "the participant's organisation may endorse the moderator's reply"
+    response = await post_form(participant, endorse, endorse, {"organisation_id": str(choice["value"])})
+    assert response.status_code == 303, response.text
+    return {"amendment": amendment, "endorsed": str(endorsed)}
+
+
+async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:
+    """RT4-KM3 quoted three times: twice in overlapping passages (one highlight linking to the
+    passage page) and once alone (linking to the contribution)."""
+    path = key_message_path("RT4-KM3")
+    quotes = ("Dit geldt in het bijzonder", "bijzonder voor sectoren", "Interregionale mobiliteit")
+    for number, quote in enumerate(quotes):
+        data = {"position": "oppose", "body": "Quoted.", "quote_text": quote, "submission_key": f"html-quote-{number}"}
+        response = await post_form(participant, path, f"{path}/contributions", data)
+        assert response.status_code == 303, response.text
+    passage = soup(await participant.get(path)).select_one("a.quoted-by[href*='/passages/']")
+    assert passage is not None, "overlapping quotes link to their passage page"
+    return {"passage": str(passage["href"])}
+
+
+async def _edited_with_paper(participant: httpx.AsyncClient) -> dict[str, str]:
+    """Editing and attachments: a position on RT2-KM1 with a position paper, edited once."""
+    path = key_message_path("RT2-KM1")
+    token = str(soup(await participant.get(path)).select_one("input[name=csrf_token]")["value"])
+    data = {"csrf_token": token, "position": "support", "body": "A first wording.", "submission_key": "html-paper-01"}
+    files = {"attachment": ("Position paper.pdf", tiny_pdf(), "application/pdf")}
+    response = await participant.post(f"{path}/contributions", data=data, files=files)
+    assert response.status_code == 303, response.text
+    edited = response.headers["location"].rpartition("#c")[2]
+    version = soup(await participant.get(f"/contributions/{edited}/edit")).select_one("input[name=version]")["value"]
+    changed = {"version": str(version), "position": "support", "body": "A second, better wording.", "language": "en"}
+    response = await post_form(participant, f"/contributions/{edited}/edit", f"/contributions/{edited}/edit", changed)
+    assert response.status_code == 303, response.text
+    return {"edited": edited}
 
 
 @pytest.mark.parametrize("name", list(PAGES))

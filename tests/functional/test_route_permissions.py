@@ -55,11 +55,36 @@ EXPECTATIONS = {
     ("reply_form", "GET"): (None, SIGNED_IN_OK),
     ("post_reply", "POST"): (lambda: {"body": "Indeed.", "submission_key": unique()}, SIGNED_IN_REDIRECT),
     # -- endorsements (issue 4) --
+    # Each walker belongs to an organisation of their own; the walked POST chooses none (422). The
+    # withdrawn organisation is not theirs (403). All amendments of a key message are public.
+    ("endorse_form", "GET"): (None, SIGNED_IN_OK),
+    ("endorse", "POST"): (lambda: {"organisation_id": ""}, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 422)}),
+    ("withdraw_endorsement", "POST"): (lambda: {}, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
+    ("amendments", "GET"): (None, ALL_OK),
     # -- topics (issue 4) --
+    ("topics", "GET"): (None, ALL_OK),
+    ("topic", "GET"): (None, ALL_OK),
+    ("retag", "POST"): (lambda: {"topics": "gender", "reason": "Walked: it is about gender."}, moderators(303)),
     # -- anchored comments (issue 4) --
+    ("passage", "GET"): (None, ALL_OK),
     # -- editing and withdrawing (issue 4) --
+    # Nobody walking wrote the walked contribution, so nobody may change it; its author's own
+    # walk is tests/functional/test_editing.py. Its history is as public as the contribution.
+    ("edit_contribution", "GET"): (None, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
+    ("edit_contribution", "POST"): (
+        lambda: {"body": "Changed.", "position": "support", "language": "en", "version": "original"},
+        {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)},
+    ),
+    ("withdraw_contribution", "GET"): (None, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
+    ("withdraw_contribution", "POST"): (lambda: {}, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
+    ("contribution_history", "GET"): (None, ALL_OK),
+    ("my_contributions", "GET"): (None, SIGNED_IN_OK),
     # -- attachments (issue 4) --
+    # The walked contribution has no attachment (404 for all); tests/functional/test_position_papers.py
+    # downloads real ones per role and publication rule.
+    ("attachment", "GET"): (None, dict.fromkeys(ROLES, 404)),
     # -- live updates and large threads (issue 4) --
+    ("live_news", "GET"): (None, ALL_OK),
     ("moderate", "GET"): (None, moderators(200)),
     ("moderate", "POST"): (lambda: {"action": "hide", "reason": "Off topic for this key message."}, moderators(303)),
     ("consultation_feed", "GET"): (None, ALL_OK),
@@ -179,6 +204,10 @@ async def test_route_for_role(app, client, db, consultation, role, route_key):
         "user_id": author.id,
         "name": "unconfigured",
         "organisation_id": organisation.id,
+        "topic_slug": "remittances",
+        "start": 0,  # a passage of the key message: its first characters
+        "end": 5,
+        "attachment_id": 0,
     }
     if name == "roundtable":
         params["ref"] = "RT2"
