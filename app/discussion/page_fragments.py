@@ -19,6 +19,7 @@ from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import proposed_amendments
 from app.discussion.list_order import ListQuery
 from app.discussion.live import latest_contribution_id, poller
+from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
 from app.fragments import cached_fragments, fragment_version
@@ -34,6 +35,8 @@ LIST_ID = "discussion-list"
 class DiscussionFragments:
     threads: Markup
     tally: Markup
+    #: The key message text with the passages contributions quote highlighted.
+    text: Markup
     #: Freshly rendered fragments that may be shared, to store once the page is rendered.
     to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -57,19 +60,22 @@ async def discussion_fragments(
     version = fragment_version(
         message.discussion_version, settings.page_size, settings.thread_depth, settings.live_poll_seconds
     )
-    keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally"}
-    shared = keys if query.is_default else {"tally": keys["tally"]}
+    keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
+    shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
     hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))
     threads = hits.get(keys["threads"]) if query.is_default else None
-    tally = hits.get(keys["tally"])
+    tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
     fragments = DiscussionFragments(
         threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query),  # noqa: S704 - our own rendered HTML
         tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
+        text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
     )
     if threads is None and query.is_default:
         fragments.to_store[keys["threads"]] = (version, fragments.threads)
     if tally is None:
         fragments.to_store[keys["tally"]] = (version, fragments.tally)
+    if text is None:
+        fragments.to_store[keys["text"]] = (version, fragments.text)
     return fragments
 
 
@@ -107,6 +113,14 @@ async def discussion_list(
         "live": live,
         **flags,
     }
+
+
+async def _render_text(request: Request, found: KeyMessageInContext, flags: dict[str, Any]) -> Markup:
+    """Which passages are quoted changes only with the discussion, so the highlighted text
+    is stored with the other fragments instead of aggregating quotes on every view."""
+    passages = await quoted_passages(db_of(request), found.message.id, flags["audience"])
+    context = {"consultation": found.consultation, "message": found.message, "quoted_passages": passages, **flags}
+    return render_fragment(request, "discussion/page_parts/key_message_text.html", context)
 
 
 def topic_id(consultation: Consultation, slug: str | None) -> int | None:

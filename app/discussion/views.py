@@ -16,7 +16,6 @@ from app.discussion.list_order import parse_list_query
 from app.discussion.loaders import consultation_from_path, contribution_from_path, key_message_from_path
 from app.discussion.page_fragments import LIST_ID, discussion_fragments, discussion_list
 from app.discussion.publication import audience_of
-from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, view_of
 from app.discussion.thread_tree import subthread_page
@@ -114,7 +113,7 @@ async def key_message_page(request: Request) -> Response:
             "message": found.message,
             "section": found.section,
             "footnotes": found.footnotes,
-            "quoted_passages": await quoted_passages(db_of(request), found.message.id, flags["audience"]),
+            "text_html": fragments.text,
             "threads_html": fragments.threads,
             "tally_html": fragments.tally,
             "list_query": query,

@@ -24,7 +24,7 @@ async def test_first_page_is_stored_and_then_served_from_the_store(client, db, c
     await db.commit()
     first = await client.get(KM)
     fragments = await stored(db)
-    assert {key.rsplit(":", 1)[1] for key in fragments} == {"threads", "tally"}
+    assert {key.rsplit(":", 1)[1] for key in fragments} == {"threads", "tally", "text"}
     assert all(f.version.endswith(code_signature()) for f in fragments.values())
     # Prove the next reader gets the stored HTML, not a fresh render.
     threads_key = next(k for k in fragments if k.endswith(":threads"))
