@@ -13,7 +13,8 @@ from tests.pdf_samples import tiny_pdf
 
 pytestmark = pytest.mark.browser
 
-KEY_MESSAGE = key_message_path("RT3-KM1")
+# EU-A2: no other browser test writes there (test_htmx needs RT3-KM1 empty).
+KEY_MESSAGE = key_message_path("EU-A2")
 
 
 async def test_a_position_paper_is_published_with_htmx(page: Page, live_server: LiveServer) -> None:
@@ -42,7 +43,7 @@ async def test_a_position_paper_is_published_with_htmx(page: Page, live_server: 
 async def test_an_author_edits_and_reads_the_history_on_accessible_pages(page: Page, live_server: LiveServer) -> None:
     original = unique("We support the text on diaspora.")
     async with person(live_server, live_server.participant) as participant:
-        contribution_id = await post_position(participant, "RT3-KM1", original)
+        contribution_id = await post_position(participant, "EU-A2", original)
     await sign_in(page, live_server.participant, f"/contributions/{contribution_id}")
 
     box = page.get_by_role("complementary", name="Your contribution")
