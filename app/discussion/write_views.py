@@ -160,10 +160,11 @@ def _edit_hint(deadline: datetime) -> str:
 
 
 def _where_to_read(consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool) -> str:
-    """A reply may sit past the replies a key message page shows, so it is read in its
-    thread; a position is read on the key message page when it is on the first page."""
-    if new.thread_root_id is not None:
-        return f"/contributions/{new.thread_root_id}"
+    """A reply may sit deeper or later than any list shows, so it is read on its own page,
+    which links up to what it answers; a position is read on the key message page when it
+    is on the first page."""
+    if new.parent_id is not None:
+        return f"/contributions/{new.id}"
     return key_message_url(consultation, message) if listed else f"/contributions/{new.id}"
 
 

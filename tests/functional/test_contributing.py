@@ -178,3 +178,23 @@ async def test_the_language_list_offers_each_language_in_its_own_name(client, db
     labels = {o["value"]: o.get_text() for o in options}
     assert labels["fr"] == "français — French" and labels["en"] == "English" and labels["ar"].startswith("العربية")
     assert [o["value"] for o in options if o.has_attr("selected")] == ["en"]
+
+
+async def test_a_deep_reply_is_shown_on_its_own_page_after_posting(client, db, consultation):
+    """Past the depth a thread page shows, a reply would be invisible on its thread's page."""
+    author = await make_user(db)
+    parent = await make_position(db, consultation, author=author)
+    for _ in range(5):
+        parent = await make_reply(db, author=author, parent=parent)
+    await db.commit()
+    await sign_in(client, author.email, PASSWORD)
+    form = soup(await client.get(f"/contributions/{parent.id}/reply")).select_one("form[action$='/replies']")
+    key = form.select_one("input[name=submission_key]")["value"]
+    response = await post_form(
+        client, f"/contributions/{parent.id}/replies", {"body": "Six levels down.", "submission_key": key}
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    reply_id = int(location.rpartition("#c")[2])
+    assert location == f"/contributions/{reply_id}#c{reply_id}"
+    assert "Six levels down." in (await client.get(location)).text

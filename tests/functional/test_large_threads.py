@@ -38,6 +38,8 @@ async def test_newest_first_with_the_choice_shown_and_kept_in_show_more(client, 
     assert more["href"].startswith("?sort=newest&after=") and more["data-hx-get"] == more["href"]
     rest = await client.get(KM + more["href"])
     assert top_level_ids(rest) == [f"c{created[1].id}", f"c{created[0].id}"]
+    back = soup(rest).find("a", string="Back to the first contributions")
+    assert back["href"] == f"{KM}?sort=newest#contributions-heading"
 
 
 async def test_most_endorsed_first(client, db, consultation):
