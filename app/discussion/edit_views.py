@@ -27,7 +27,7 @@ from app.discussion.contribution_edit import (
 )
 from app.discussion.edit_history import contribution_versions
 from app.discussion.errors import ContributionError
-from app.discussion.loaders import contribution_from_path
+from app.discussion.loaders import audience_reading, contribution_from_path
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.own_contributions import own_contributions
 from app.discussion.publication import audience_of, is_listed_for
@@ -175,7 +175,7 @@ async def history(request: Request) -> Response:
     (by a moderator or its author) only to moderators."""
     found, contribution = await contribution_from_path(request)
     identity, db = identity_of(request), db_of(request)
-    view = await view_of(db, contribution.id, audience_of(identity))
+    view = await view_of(db, contribution.id, audience_reading(request, contribution))
     assert view is not None  # contribution_from_path answered 404 otherwise
     show_texts = contribution.status is ContributionStatus.VISIBLE or permits(identity, Permission.SEE_HIDDEN_BODY)
     context = {

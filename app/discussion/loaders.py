@@ -8,7 +8,7 @@ from starlette.requests import Request
 from app.consultation.models import Consultation
 from app.consultation.services import KeyMessageInContext, consultation_by_slug, key_message_in_context
 from app.discussion.models import Contribution
-from app.discussion.publication import audience_of, is_listed_for
+from app.discussion.publication import Audience, as_author, audience_of, is_listed_for
 from app.discussion.thread_read import contribution_with_people
 from app.security.permissions import Permission
 from app.security.policy import require
@@ -45,6 +45,15 @@ async def contribution_from_path(request: Request) -> tuple[KeyMessageInContext,
     found = await key_message_in_context(db_of(request), key_message_id=contribution.key_message_id)
     assert found is not None  # a contribution always has a key message (foreign key)
     _readable(request, found.consultation)
-    if not is_listed_for(contribution.publication, audience_of(identity_of(request))):
+    if not is_listed_for(contribution.publication, audience_reading(request, contribution)):
         raise HTTPException(status_code=404)  # not for publication, and this reader may not see it
     return found, contribution
+
+
+def audience_reading(request: Request, contribution: Contribution) -> Audience:
+    """Whose eyes read this one contribution: its author also sees it when it is not for
+    publication."""
+    identity = identity_of(request)
+    audience = audience_of(identity)
+    is_author = identity.user is not None and identity.user.id == contribution.author_id
+    return as_author(audience) if is_author else audience

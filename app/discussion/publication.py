@@ -7,7 +7,7 @@ by moderators and negotiators."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, true
 
@@ -41,6 +41,12 @@ def audience_of(identity: Identity) -> Audience:
         see_unpublished=permits(identity, Permission.SEE_UNPUBLISHED),
         see_withheld_names=permits(identity, Permission.SEE_WITHHELD_NAMES),
     )
+
+
+def as_author(audience: Audience) -> Audience:
+    """Authors read their own contributions, those not for publication included; use it for
+    the author's own contribution only, never for a list."""
+    return replace(audience, see_unpublished=True)
 
 
 def listed_for(audience: Audience) -> ColumnElement[bool]:

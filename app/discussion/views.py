@@ -13,7 +13,12 @@ from app.consultation.models import Consultation
 from app.discussion.edit_views import author_actions_for
 from app.discussion.forms import blank_form
 from app.discussion.list_order import parse_list_query
-from app.discussion.loaders import consultation_from_path, contribution_from_path, key_message_from_path
+from app.discussion.loaders import (
+    audience_reading,
+    consultation_from_path,
+    contribution_from_path,
+    key_message_from_path,
+)
 from app.discussion.page_fragments import LIST_ID, discussion_fragments, discussion_list
 from app.discussion.publication import audience_of
 from app.discussion.tallies import tallies
@@ -130,7 +135,7 @@ async def thread_page(request: Request) -> Response:
     "continue this thread" links of its deepest replies lead to their own thread pages."""
     context, contribution = await contribution_from_path(request)
     flags, settings, db = page_flags(request, context.consultation), request.app.state.settings, db_of(request)
-    head = await view_of(db, contribution.id, flags["audience"])
+    head = await view_of(db, contribution.id, audience_reading(request, contribution))
     assert head is not None  # contribution_from_path answered 404 otherwise
     cursor = request.query_params.get("after")
     page = await subthread_page(

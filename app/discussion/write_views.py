@@ -31,7 +31,7 @@ from app.discussion.forms import blank_form, parse_contribution
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
-from app.discussion.publication import byline
+from app.discussion.publication import as_author, byline
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, is_on_first_page, view_of
 from app.discussion.views import page_flags
@@ -127,8 +127,8 @@ async def _published(
     )
     if is_htmx(request):
         flags = page_flags(request, consultation)
-        shown = await view_of(db_of(request), new.id, flags["audience"])
-        assert shown is not None  # its author is reading it; not-for-publication ones included
+        shown = await view_of(db_of(request), new.id, as_author(flags["audience"]))
+        assert shown is not None  # its author is reading it
         tally = (await tallies(db_of(request), [message.id]))[message.id]
         return render(
             request,

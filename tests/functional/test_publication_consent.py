@@ -1,0 +1,86 @@
+"""Choosing how a contribution may be published, and who then sees what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.discussion.models import Contribution, PublicationConsent
+from tests.factories import PASSWORD, make_organisation, make_position, make_user
+from tests.support import field_errors, post_form, sign_in, soup
+
+KM = "/consultations/com-2013-292/messages/RT2-KM2"
+HTMX = {"HX-Request": "true"}
+
+
+async def form_key(client) -> str:  # type: ignore[no-untyped-def]
+    form = soup(await client.get(KM)).select_one("form[action$='/contributions']")
+    return form.select_one("input[name=submission_key]")["value"]
+
+
+async def test_the_form_offers_the_four_choices_named_first(client, db, consultation):
+    person = await make_user(db)
+    await db.commit()
+    await sign_in(client, person.email, PASSWORD)
+    choices = soup(await client.get(KM)).select("#field-publication input[name=publication]")
+    assert [c["value"] for c in choices] == ["named", "organisation_only", "anonymous", "not_for_publication"]
+    assert [c.has_attr("checked") for c in choices] == [True, False, False, False]
+
+
+async def test_organisation_only_needs_an_organisation(client, db, consultation):
+    person = await make_user(db)
+    await db.commit()
+    await sign_in(client, person.email, PASSWORD)
+    fields = {
+        "position": "support",
+        "body": "Kept text.",
+        "organisation_id": "personal",
+        "publication": "organisation_only",
+        "submission_key": await form_key(client),
+    }
+    response = await post_form(client, f"{KM}/contributions", fields)
+    assert response.status_code == 422
+    assert "publish it under" in field_errors(response)["publication"]
+    page = soup(response)
+    assert page.select_one("#field-body").get_text() == "Kept text."
+    assert page.select_one("input[name=publication][value=organisation_only]").has_attr("checked")
+
+
+async def test_an_author_reads_their_own_contribution_not_for_publication(client, other_client, db, consultation):
+    author = await make_user(db, name="Ibrahim Touré")
+    negotiator = await make_user(db, role=Role.NEGOTIATOR)
+    await db.commit()
+    await sign_in(client, author.email, PASSWORD)
+    fields = {
+        "position": "oppose",
+        "body": "For the negotiators only.",
+        "publication": "not_for_publication",
+        "submission_key": await form_key(client),
+    }
+    published = await post_form(client, f"{KM}/contributions", fields, headers=HTMX)
+    assert published.status_code == 200
+    assert "Not for publication" in published.text and "For the negotiators only." in published.text
+    contribution = await db.scalar(select(Contribution).where(Contribution.body_source == "For the negotiators only."))
+    assert contribution.publication is PublicationConsent.NOT_FOR_PUBLICATION
+    own_page = await client.get(f"/contributions/{contribution.id}")
+    assert own_page.status_code == 200 and "For the negotiators only." in own_page.text
+
+    assert (await other_client.get(f"/contributions/{contribution.id}")).status_code == 404
+    assert "For the negotiators only." not in (await other_client.get(KM)).text
+    await sign_in(other_client, negotiator.email, PASSWORD)
+    negotiators_page = await other_client.get(KM)
+    assert "For the negotiators only." in negotiators_page.text and "Ibrahim Touré" in negotiators_page.text
+
+
+async def test_moderators_see_who_wrote_an_anonymous_contribution_marked_as_withheld(client, db, consultation):
+    organisation = await make_organisation(db, name="Comité des Maliens")
+    author = await make_user(db, organisation=organisation, name="Oumar Sidibé")
+    anonymous = await make_position(db, consultation, author=author, ref="RT2-KM2", publication="anonymous")
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    assert "Oumar Sidibé" not in (await client.get(KM)).text
+    await sign_in(client, moderator.email, PASSWORD)
+    item = soup(await client.get(KM)).select_one(f"#c{anonymous.id}")
+    byline = " ".join(item.select_one(".meta").get_text(" ").split())
+    assert "Oumar Sidibé" in byline and "Comité des Maliens" in byline
+    assert "Published without the name: shown to moderators only" in byline
