@@ -48,15 +48,23 @@ class Account:
     #: Provisioned with `users create --totp-secret`: the second sign-in step answers with it.
     totp_secret: str | None = None
 
-    def current_code(self) -> str:
-        """The code an authenticator app shows now."""
+    async def unspent_code(self) -> str:
+        """A code the site will accept: each time step is accepted once, and the site takes
+        the current step or the next. Signing the same person in a third time within one
+        30-second step means waiting for the next one; guessing instead would count as
+        failed attempts and end in the sign-in throttle."""
         assert self.totp_secret is not None, f"{self.email} has no two-factor secret"
-        return pyotp.TOTP(self.totp_secret).now()
+        totp = pyotp.TOTP(self.totp_secret)
+        step = max(int(time.time() // totp.interval), _SPENT_STEPS.get(self.email, -1) + 1)
+        wait = (step - 1) * totp.interval - time.time() + 0.2  # until `step` is the next one
+        if wait > 0:
+            await asyncio.sleep(wait)
+        _SPENT_STEPS[self.email] = step
+        return totp.at(step * totp.interval)
 
-    def next_code(self) -> str:
-        """The next step's code: accepted too (clocks drift), for when this one was spent."""
-        assert self.totp_secret is not None, f"{self.email} has no two-factor secret"
-        return pyotp.TOTP(self.totp_secret).at(time.time(), counter_offset=1)
+
+#: The last TOTP step each live account signed in with, across the test session.
+_SPENT_STEPS: dict[str, int] = {}
 
 
 PARTICIPANT = Account("awa.diop@example.org", PASSWORD, "Awa Diop", "participant", "Senegalese Diaspora Forum")
@@ -329,11 +337,10 @@ async def person(server: LiveServer, account: Account | None = None) -> AsyncIte
 
 
 async def answer_second_factor(client: httpx.AsyncClient, account: Account) -> None:
-    for code in (account.current_code(), account.next_code()):
-        response = await post_form(client, "/sign-in/two-factor", "/sign-in/two-factor", {"code": code})
-        if response.status_code == 303:
-            return
-    pytest.fail(f"{account.email}: the second factor was refused: {response.text[:500]}")
+    code = await account.unspent_code()
+    response = await post_form(client, "/sign-in/two-factor", "/sign-in/two-factor", {"code": code})
+    if response.status_code != 303:
+        pytest.fail(f"{account.email}: the second factor was refused: {response.text[:500]}")
 
 
 def contribution_id_from(response: httpx.Response) -> int:

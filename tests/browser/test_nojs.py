@@ -44,10 +44,13 @@ async def test_reply_through_the_reply_page(page_nojs: Page, live_server: LiveSe
     await page.get_by_label("Your reply to Awa Diop").fill(text)
     await page.get_by_role("button", name="Publish my reply").click()
 
-    # A reply is read in its thread: it may sit past the replies the key message page shows.
-    await page.wait_for_url(lambda url: f"/contributions/{parent_id}#c" in url)
+    # A reply is read on its own page: it may sit deeper than any list shows.
+    await page.wait_for_url(lambda url: "/contributions/" in url and "#c" in url and "/reply" not in url)
     anchor = page.url.rpartition("#")[2]
-    await expect(page.locator(f"#threads > #{anchor}")).to_contain_text(text)
+    assert page.url.endswith(f"/contributions/{anchor[1:]}#{anchor}")
+    await expect(page.locator(f"#{anchor}")).to_contain_text(text)
+    up = page.get_by_role("link", name="Up to the contribution this replies to")
+    assert (await up.get_attribute("href")).startswith(f"/contributions/{parent_id}#")
 
 
 async def test_refused_position_shows_the_error_next_to_the_field_and_keeps_the_text(
