@@ -48,8 +48,8 @@ typecheck: ## mypy on app/
 coverage: install-test ## Branch coverage of app/ on SQLite
 	$(BIN)/python -m pytest -q --cov --cov-branch --cov-report=term-missing:skip-covered
 
-bench: install ## Benchmark the key message page and posting (see bench/README.md)
-	$(BIN)/python bench/run.py --contributions 500
+bench: install ## Benchmark key messages with 50 and 5,000 contributions, live updates, posting (bench/README.md)
+	$(BIN)/python bench/run.py
 
 messages: ## Re-extract UI strings into app/locale and update catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
