@@ -43,10 +43,15 @@ class RenderedFragment(Base):
 
 @cache
 def code_signature() -> str:
-    """Changes whenever a template or a compiled catalogue changes."""
+    """Changes whenever a template, a compiled catalogue or the discussion code that shapes
+    the fragments changes, so a deployment never serves fragments rendered by older code."""
     digest = hashlib.sha256()
     for path in sorted(
-        [*(PROJECT_ROOT / "templates").rglob("*.html"), *(PROJECT_ROOT / "app" / "locale").rglob("*.mo")]
+        [
+            *(PROJECT_ROOT / "templates").rglob("*.html"),
+            *(PROJECT_ROOT / "app" / "locale").rglob("*.mo"),
+            *(PROJECT_ROOT / "app" / "discussion").glob("*.py"),
+        ]
     ):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())

@@ -64,6 +64,7 @@ def contribution_labels() -> dict[str, str]:
         "withdrawn": _("Withdrawn by its author."),
         "former_participant": _("Former participant"),
         "reply": _("Reply"),
+        "endorse": _("Endorse"),
         "moderate": _("Moderate"),
         "verified": _("Verified"),
         "anonymous": _("Anonymous contribution"),

@@ -36,10 +36,10 @@ from app.discussion.models import (
 from app.discussion.publication import Audience, Byline, byline, listed_for
 
 #: Replies shown under each top-level contribution on the key message page: enough to show
-#: a conversation, few enough that a page of 20 threads stays under 150 KB even when every
-#: thread is busy (20 × 6 contributions of about 1 KB each); "Read the whole thread" links
-#: to the rest.
-REPLIES_PER_THREAD = 5
+#: a conversation, few enough that a page of 20 busy threads stays under 150 KB for a
+#: signed-in reader too (reply and endorse links on every item; measured in bench/);
+#: "Read the whole thread" links to the rest.
+REPLIES_PER_THREAD = 4
 #: Levels of replies shown under a contribution (settings.thread_depth is what pages use).
 DEFAULT_DEPTH_LIMIT = 3
 

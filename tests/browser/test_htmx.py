@@ -68,7 +68,7 @@ async def test_reply_form_opens_inline_and_the_reply_appears_under_its_parent(
     parent = page.locator(f"#c{parent_id}")
 
     await parent.get_by_role("link", name="Reply").first.click()
-    reply_form = page.locator(f"#reply-slot-{parent_id} form")
+    reply_form = page.locator(f"#c{parent_id} > article > .slot form")
     await expect(reply_form).to_be_visible()
     assert page.url.endswith(KEY_MESSAGE), "the reply form should open in place"
     text = unique("We agree, and would add remittance costs.")
@@ -78,7 +78,7 @@ async def test_reply_form_opens_inline_and_the_reply_appears_under_its_parent(
     reply = parent.locator("li.contribution", has_text=text)
     await expect(reply).to_have_count(1)
     await expect(reply.locator(".position")).to_have_count(0)
-    await expect(page.locator(f"#reply-slot-{parent_id} form")).to_have_count(0)
+    await expect(page.locator(f"#c{parent_id} > article > .slot form")).to_have_count(0)
     assert await marker_survived(page), "the page was reloaded instead of swapped"
 
 

@@ -120,7 +120,7 @@ async def test_a_reply_quotes_the_occurrence_selected_with_the_button_pressed_by
         parent_id = await post_position(participant, "RT4-KM3", unique("A position to answer with a quote."))
     await sign_in(page, live_server.participant, KEY_MESSAGE)
     await page.locator(f"#c{parent_id}").get_by_role("link", name="Reply").first.click()
-    reply_form = page.locator(f"#reply-slot-{parent_id} form")
+    reply_form = page.locator(f"#c{parent_id} > article > .slot form")
     await reply_form.get_by_role("textbox").focus()  # the form the reader is writing in
 
     start = await drag_over(page, REPEATED, occurrence=1)

@@ -74,7 +74,7 @@ async def test_an_amendment_is_endorsed_in_place(page: Page, live_server: LiveSe
     item = page.locator("#threads > li.contribution", has_text=reasons)
 
     await item.get_by_role("link", name="Endorse").click()
-    panel = item.locator(".endorse-slot form")
+    panel = item.locator(".slot form")
     await expect(panel.get_by_label("Senegalese Diaspora Forum")).to_be_checked()
     await assert_no_axe_violations(page, "the key message page with the endorse form open")
     await panel.get_by_role("button", name="Endorse").click()

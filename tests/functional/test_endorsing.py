@@ -119,15 +119,16 @@ async def test_with_htmx_the_form_opens_in_place_and_the_list_updates(client, db
     position = await a_position(db, consultation)
     await db.commit()
     page = soup(await client.get(KM))
-    link = page.select_one(f"#c{position.id} .endorse-action a")
-    assert link["href"] == f"/contributions/{position.id}/endorse"
-    assert link["data-hx-target"] == f"#endorse-slot-{position.id}"
-    assert page.select_one(f"#c{position.id} #endorse-slot-{position.id}") is not None
+    link = page.select_one(f"#c{position.id} .actions a[href$='/endorse']")
+    assert link["href"] == link["data-hx-get"] == f"/contributions/{position.id}/endorse"
+    # The panel opens in the slot that follows the links (target inherited from the paragraph).
+    assert link.parent["data-hx-target"] == "next .slot"
+    assert link.parent.find_next_sibling("div")["class"] == ["slot"]
 
     panel = await client.get(link["href"], headers=HTMX)
     assert soup(panel).select_one("html") is None and soup(panel).select_one("h1") is None
     form = soup(panel).select_one("form")
-    assert form["data-hx-target"] == f"#endorse-slot-{position.id}"
+    assert form["data-hx-target"] == "closest .slot"
 
     response = await post_form(
         client, form["action"], {"organisation_id": str(user.memberships[0].organisation_id)}, headers=HTMX
@@ -212,7 +213,9 @@ async def test_people_without_an_organisation_are_told_so(client, db, consultati
     await db.commit()
     page = await client.get(f"/contributions/{position.id}/endorse")
     assert "you are not a member of one" in visible_text(page)
-    assert soup(await client.get(KM)).select_one(".endorse-action") is None, "no Endorse link without one"
+    page = soup(await client.get(KM))
+    assert page.select_one(f"#c{position.id} .actions a[href$='/reply']") is not None
+    assert page.select_one(f"#c{position.id} a[href$='/endorse']") is None, "no Endorse link without one"
 
 
 async def test_an_anonymous_contributions_endorse_page_names_nobody(client, db, consultation):
@@ -227,7 +230,9 @@ async def test_an_anonymous_contributions_endorse_page_names_nobody(client, db, 
 async def test_readers_see_no_endorse_link(client, db, consultation):
     position = await a_position(db, consultation)
     await db.commit()
-    assert soup(await client.get(KM)).select_one(f"#c{position.id} .endorse-action") is None
+    page = soup(await client.get(KM))
+    assert page.select_one(f"#c{position.id} .permalink") is not None
+    assert page.select_one(f"#c{position.id} a[href$='/endorse']") is None
     response = await client.get(f"/contributions/{position.id}/endorse")
     assert response.status_code == 303 and response.headers["location"].startswith("/sign-in?next=")
 
