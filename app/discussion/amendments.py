@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.errors import ContributionError
+from app.discussion.list_order import tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import Audience, listed_for
 from app.discussion.thread_read import ContributionView, listing, to_view
@@ -144,12 +145,15 @@ async def amendments_page(
     *,
     cursor: str | None,
     page_size: int,
+    topic_id: int | None = None,
 ) -> AmendmentPage:
-    """A page of every amendment to a key message, most endorsed first, paged by keyset so
-    page 50 costs what page 1 does."""
+    """A page of every amendment to a key message (those tagged with a topic, if given),
+    most endorsed first, paged by keyset so page 50 costs what page 1 does."""
     if not consultation.amendment_positions:
         return AmendmentPage([], None, 0)
     condition = _amendments_of(consultation, message, audience)
+    if topic_id is not None:
+        condition = (*condition, tagged_with(topic_id))
     rows = await db.execute(
         listing(audience)
         .where(*condition, _after_support(decode_support_cursor(cursor)))

@@ -207,3 +207,27 @@ async def test_items_loaded_by_show_more_keep_the_wording_and_link_to_the_redlin
     else:  # without it, the plain wording and the way to the redline
         assert figure.select_one(".redline").get_text() == amended(consultation, "Alle late staten")
         assert figure.select_one(f"figcaption a[href='/contributions/{late.id}']") is not None
+
+
+async def test_the_amendments_page_filters_by_topic_and_keeps_it_when_paging(client, db, consultation, settings):
+    tagged = [
+        await an_amendment(db, consultation, replacement=f"Alle {n} staten", topics=("children",))
+        for n in range(settings.page_size + 1)
+    ]
+    other = await an_amendment(db, consultation, replacement="Elke staat", topics=("remittances",))
+    await db.commit()
+
+    def shown(response) -> set[int]:
+        links = soup(response).select(".amendment-cards a[href^='/contributions/']")
+        return {int(a["href"].rsplit("/", 1)[1]) for a in links}
+
+    first = await client.get(f"{KM}/amendments?topic=children")
+    assert soup(first).select_one("#filter-topic option[selected]")["value"] == "children"
+    assert f"{settings.page_size + 1} amendments" in visible_text(first)
+    assert len(shown(first)) == settings.page_size and other.id not in shown(first)
+    following = soup(first).find("a", string="Next amendments")["href"]
+    assert following.startswith("?topic=children&after=")
+    rest = await client.get(f"{KM}/amendments{following}")
+    assert shown(first) | shown(rest) == {c.id for c in tagged}
+    unknown = await client.get(f"{KM}/amendments?topic=no-such-topic")
+    assert f"{settings.page_size + 2} amendments" in visible_text(unknown), "an unknown topic filters nothing"

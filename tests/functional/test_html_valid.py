@@ -63,6 +63,7 @@ PAGES: dict[str, Page] = {
     ),
     "endorse-already-endorsed": Page("participant", "/contributions/{endorsed}/endorse"),
     "amendments": Page("anonymous", key_message_path("RT2-KM3") + "/amendments"),
+    "amendments-on-a-topic": Page("anonymous", key_message_path("RT2-KM3") + "/amendments?topic=children"),
     # -- topics (issue 4) --
     "topics": Page("anonymous", f"{CONSULTATION}/topics"),
     "topic": Page("anonymous", f"{CONSULTATION}/topics/remittances"),
