@@ -11,10 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from app.i18n import _
+from app.i18n import _, current_locale
 from app.web.text import strip_footnote_markers
 
 #: A word (letters with their diacritics, digits), a run of white space, or one other character.
@@ -82,6 +83,14 @@ def _merged(found: list[Chunk]) -> list[Chunk]:
 def redline(original: str, proposed: str) -> Markup:
     """Escaped HTML of `proposed` compared with `original` (a key message text; its footnote
     markers are left out, since proposed wording never carries them)."""
+    return _redline_in(current_locale.get(), original, proposed)
+
+
+@lru_cache(maxsize=2048)
+def _redline_in(_locale: str, original: str, proposed: str) -> Markup:
+    """Diffing is most of the time a discussion takes to render, and the same amendment is
+    shown in its item and among the amendments side by side: remember recent ones (the
+    locale is part of the key, for the announced words)."""
     parts = []
     for chunk in chunks(comparable(strip_footnote_markers(original)), comparable(proposed)):
         if chunk.changed:
