@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.discussion.demo import generate_demo_data
 from app.discussion.models import Contribution, ContributionStatus
 from app.fragments import RenderedFragment
 from tests.factories import make_position, make_reply, make_user
@@ -144,3 +145,26 @@ async def test_withdrawn_without_replies_disappears_and_with_replies_stays_a_mar
     text = visible_text(page)
     assert "Withdrawn by its author." in text and "An answer that stays." in text
     assert "Taken back" not in text
+
+
+async def test_a_key_message_with_5000_contributions_comes_in_small_pages(client, db, consultation, settings):
+    """The closing scenario's large thread: the first page stays small and paging goes on
+    through every top-level contribution (how fast is measured in bench/, not asserted)."""
+    await generate_demo_data(db, contributions=5000, key_message_ref="RT2-KM3", consultation_slug=None, random_seed=4)
+    await db.commit()
+    first = await client.get(KM)
+    assert first.status_code == 200
+    assert len(first.content) <= 150 * 1024
+    listed = top_level_ids(first)
+    assert len(listed) == settings.page_size
+    link = soup(first).select_one("#more a")["href"]
+    for _ in range(3):
+        following = await client.get(KM + link)
+        ids = top_level_ids(following)
+        assert ids and not set(ids) & set(listed), "each page continues where the last one stopped"
+        assert len(following.content) <= 150 * 1024
+        listed += ids
+        link = soup(following).select_one("#more a")["href"]
+    thread = soup(first).select_one(".more-replies a, .continue-thread a")
+    assert thread is not None, "busy threads link on instead of loading every reply"
+    assert len((await client.get(thread["href"])).content) <= 150 * 1024
