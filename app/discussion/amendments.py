@@ -9,11 +9,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, KeyMessage
+from app.discussion.contribution_views import ContributionView, listing, to_view
 from app.discussion.errors import ContributionError
 from app.discussion.list_order import tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import Audience, listed_for
-from app.discussion.thread_read import ContributionView, listing, to_view
 from app.i18n import _
 from app.web.text import strip_footnote_markers
 

@@ -25,13 +25,14 @@ from app.discussion.contribution_edit import (
     withdraw_contribution,
     withdraw_refusal,
 )
+from app.discussion.contribution_views import view_of
 from app.discussion.edit_history import contribution_versions
 from app.discussion.errors import ContributionError
 from app.discussion.loaders import audience_reading, contribution_from_path
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.own_contributions import own_contributions
 from app.discussion.publication import audience_of, is_listed_for
-from app.discussion.thread_read import contribution_with_people, view_of
+from app.discussion.thread_read import contribution_with_people
 from app.i18n import _
 from app.security.permissions import Permission
 from app.security.policy import permits, require

@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import amendments_page
+from app.discussion.contribution_views import view_of
 from app.discussion.endorsements import FIELD, endorse, endorsing_choices, withdraw_endorsement
 from app.discussion.errors import ContributionError
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
 from app.discussion.page_fragments import topic_id
-from app.discussion.thread_read import view_of
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission

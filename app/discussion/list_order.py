@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
 
 if TYPE_CHECKING:
-    from app.discussion.thread_read import ContributionView
+    from app.discussion.contribution_views import ContributionView
 
 
 class SortOrder(enum.Enum):

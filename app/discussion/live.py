@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from app.consultation.models import Consultation, KeyMessage, Topic
+from app.discussion.contribution_views import ContributionView, attach_extras, listing, to_view
 from app.discussion.list_order import in_thread_tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import Audience
-from app.discussion.thread_read import ContributionView, Node, attach_extras, listing, to_view
+from app.discussion.thread_read import Node
 
 #: New contributions sent in one answer; more wait for the next poll.
 NEWS_PER_POLL = 20

@@ -12,11 +12,12 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
+from app.discussion.contribution_views import attach_extras, listing, to_view
 from app.discussion.errors import ContributionError
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import Audience, listed_for
-from app.discussion.thread_read import Node, ThreadPage, attach_extras, listing, to_view
+from app.discussion.thread_read import Node, ThreadPage
 from app.i18n import _
 from app.web.text import strip_footnote_markers
 

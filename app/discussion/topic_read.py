@@ -12,10 +12,11 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, Topic
+from app.discussion.contribution_views import attach_extras, listing, to_view
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
 from app.discussion.publication import Audience, listed_for
-from app.discussion.thread_read import Node, ThreadPage, attach_extras, listing, to_view
+from app.discussion.thread_read import Node, ThreadPage
 
 #: A topic page reads like news: the latest contributions first.
 TOPIC_ORDER = SortOrder.NEWEST

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.consultation import services as text
 from app.consultation.models import Consultation
+from app.discussion.contribution_views import view_of
 from app.discussion.edit_views import author_actions_for
 from app.discussion.forms import blank_form
 from app.discussion.list_order import parse_list_query
@@ -22,7 +23,7 @@ from app.discussion.loaders import (
 from app.discussion.page_fragments import LIST_ID, discussion_fragments, discussion_list
 from app.discussion.publication import audience_of
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, view_of
+from app.discussion.thread_read import Node
 from app.discussion.thread_tree import subthread_page
 from app.fragments import store_fragments
 from app.security.permissions import Permission

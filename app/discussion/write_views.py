@@ -20,6 +20,7 @@ from app.discussion.attachments import (
     read_upload,
 )
 from app.discussion.contribution_edit import edit_deadline
+from app.discussion.contribution_views import view_of
 from app.discussion.contribution_write import (
     ContributionError,
     Draft,
@@ -33,7 +34,7 @@ from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.publication import as_author, byline
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, is_on_first_page, view_of
+from app.discussion.thread_read import Node, is_on_first_page
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission

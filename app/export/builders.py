@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import Organisation, VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.services import cited_footnotes
+from app.discussion.contribution_views import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import NEGOTIATORS
 from app.discussion.tallies import Tally, tallies
-from app.discussion.thread_read import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.web.text import strip_footnote_markers
 
 #: 2: publication consent (author and organisation may be null), amendments, quotes,

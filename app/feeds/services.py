@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
+from app.discussion.contribution_views import ContributionView, listing, to_view
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import PUBLIC
-from app.discussion.thread_read import ContributionView, listing, to_view
 
 #: Entries per feed: enough for a reader polling daily on a busy consultation.
 FEED_ENTRIES = 50
