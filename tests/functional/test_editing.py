@@ -151,6 +151,11 @@ async def test_only_the_author_learns_of_their_unpublished_contribution(client, 
     assert (await client.get(f"/contributions/{contribution.id}/edit")).status_code == 200
     for path in ("edit", "withdraw", "history"):
         assert (await other_client.get(f"/contributions/{contribution.id}/{path}")).status_code == 404
+    # Its author reads it on its page, linked from their list of contributions.
+    assert (await client.get(f"/contributions/{contribution.id}")).status_code == 200
+    assert (await client.get(f"/contributions/{contribution.id}/history")).status_code == 200
+    own = soup(await client.get("/account/contributions"))
+    assert own.select_one(f"#own-{contribution.id} h2 a[href='/contributions/{contribution.id}#c{contribution.id}']")
 
 
 async def test_withdrawing_leaves_a_marker_and_keeps_the_replies(client, other_client, db, consultation):
