@@ -33,6 +33,8 @@ from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.publication import as_author, byline
+from app.discussion.quote_views import quote_highlights
+from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, is_on_first_page
 from app.discussion.views import page_flags
@@ -131,12 +133,21 @@ async def _published(
         shown = await view_of(db_of(request), new.id, as_author(flags["audience"]))
         assert shown is not None  # its author is reading it
         tally = (await tallies(db_of(request), [message.id]))[message.id]
+        # A new quote shows at once in the key message text the position was written under.
+        words = (
+            quote_highlights(
+                consultation, message, await quoted_passages(db_of(request), message.id, flags["audience"])
+            )
+            if new.quote_text and new.parent_id is None
+            else None
+        )
         return render(
             request,
             partial,
             {
                 "consultation": consultation,
                 "message": message,
+                "highlighted_words": words,
                 "node": Node(shown),
                 "tally": tally,
                 "listed": listed,

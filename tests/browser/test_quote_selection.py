@@ -94,6 +94,7 @@ async def test_a_selected_passage_is_quoted_published_and_highlighted(page: Page
     await assert_no_axe_violations(page, "the key message page with a quoted passage chosen")
 
     text = unique("The regional data must include diaspora skills.")
+    await expect(page.locator("[data-quote-source] mark", has_text="vaardigheidsbehoeften")).to_have_count(0)
     await form.get_by_label("Oppose").check()
     await form.get_by_label("Your contribution").fill(text)
     await form.get_by_role("button", name="Publish my position").click()
@@ -101,6 +102,8 @@ async def test_a_selected_passage_is_quoted_published_and_highlighted(page: Page
     await expect(mine.locator("figure.quoted-passage blockquote")).to_have_text(ACROSS_THE_FOOTNOTE)
     contribution_id = await mine.get_attribute("id")
     assert contribution_id is not None
+    # The highlight appears without a reload, and is there after one.
+    await expect(page.locator("[data-quote-source] mark", has_text="vaardigheidsbehoeften")).to_have_count(1)
 
     await page.reload()
     mark = page.locator("[data-quote-source] mark", has_text="vaardigheidsbehoeften")

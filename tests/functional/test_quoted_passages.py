@@ -74,6 +74,28 @@ async def test_a_sentence_chosen_from_the_list_is_quoted_shown_and_highlighted(c
     assert figure.select_one("blockquote").get_text() == chosen
 
 
+async def test_with_htmx_the_new_quote_is_highlighted_at_once(client, db, consultation):
+    await signed_in(client, db)
+    chosen = sentences(key_message(consultation, REF).text)[1]
+    response = await post_form(
+        client,
+        f"{KM}/contributions",
+        {"position": "oppose", "body": "Too far.", "quote_text": chosen, "submission_key": "h" * 12},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    words = soup(response).select_one("#key-message-words[data-hx-swap-oob=innerHTML]")
+    assert [mark.get_text() for mark in words.select("mark")] == [chosen]
+    assert "Quoted by 1 contribution" in words.get_text()
+    unquoted = await post_form(
+        client,
+        f"{KM}/contributions",
+        {"position": "support", "body": "No quote.", "submission_key": "n" * 12},
+        headers={"HX-Request": "true"},
+    )
+    assert soup(unquoted).select_one("#key-message-words") is None, "nothing to update without a quote"
+
+
 async def test_a_footnote_inside_a_quoted_passage_stays_a_link_inside_the_highlight(client, db, consultation):
     author = await make_user(db)
     await make_position(db, consultation, author=author, ref=REF, quote_text="worden uitgebreid. Het")
