@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.consultation.models import KeyMessage
 from app.discussion.contribution_views import attach_extras, listing, to_view
 from app.discussion.errors import ContributionError
-from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering
+from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import Audience, listed_for
 from app.discussion.thread_read import Node, ThreadPage
@@ -115,10 +115,13 @@ async def quoting_contributions(
     audience: Audience,
     cursor: str | None,
     page_size: int,
+    topic_id: int | None = None,
 ) -> ThreadPage:
     """A page of the contributions (positions and replies) quoting any part of a passage,
-    oldest first, as `audience` may see them."""
+    oldest first, as `audience` may see them; only those tagged with a topic, if given."""
     query = listing(audience).where(_quoted(key_message_id, audience), quoting(*passage))
+    if topic_id is not None:
+        query = query.where(tagged_with(topic_id))
     if (after := after_cursor(SortOrder.OLDEST, cursor)) is not None:
         query = query.where(after)
     rows = (await db.execute(query.order_by(*ordering(SortOrder.OLDEST)).limit(page_size + 1))).all()
@@ -128,8 +131,11 @@ async def quoting_contributions(
     return ThreadPage([Node(view) for view in views], next_cursor)
 
 
-async def count_quoting(db: AsyncSession, key_message_id: int, passage: tuple[int, int], audience: Audience) -> int:
-    total = await db.scalar(
-        select(func.count()).select_from(Contribution).where(_quoted(key_message_id, audience), quoting(*passage))
-    )
+async def count_quoting(
+    db: AsyncSession, key_message_id: int, passage: tuple[int, int], audience: Audience, topic_id: int | None = None
+) -> int:
+    condition = [_quoted(key_message_id, audience), quoting(*passage)]
+    if topic_id is not None:
+        condition.append(tagged_with(topic_id))
+    total = await db.scalar(select(func.count()).select_from(Contribution).where(*condition))
     return total or 0

@@ -85,6 +85,7 @@ PAGES: dict[str, Page] = {
     # -- anchored comments (issue 4) --
     "key-message-with-quotes": Page("participant", key_message_path("RT4-KM3")),
     "passage": Page("anonymous", "{passage}"),
+    "passage-on-a-topic": Page("anonymous", "{passage}?topic=health"),
     "position-with-quote-error": Page(
         "participant",
         key_message_path("RT4-KM3"),

@@ -159,6 +159,29 @@ async def test_the_passage_page_comes_a_page_at_a_time(client, db, consultation,
     assert soup(rest).select_one("#more") is None
 
 
+async def test_the_passage_page_filters_by_topic_and_keeps_it_when_paging(client, db, consultation, settings):
+    author = await make_user(db)
+    tagged = [
+        await make_position(
+            db, consultation, author=author, ref=REF, body=f"Tagged {n}", quote_text="Daarnaast", topics=("health",)
+        )
+        for n in range(settings.page_size + 1)
+    ]
+    other = await make_position(db, consultation, author=author, ref=REF, body="Untagged", quote_text="Daarnaast")
+    await db.commit()
+    path = passage_path(consultation, "Daarnaast")
+
+    first = await client.get(f"{path}?topic=health")
+    page = soup(first)
+    assert page.select_one("#filter-topic option[selected]")["value"] == "health"
+    assert page.select_one("#quoting-heading").get_text() == f"{settings.page_size + 1} contributions quote it"
+    more = page.select_one("#quoting #more a")["href"]
+    assert more.startswith("?topic=health&after=")
+    rest = await client.get(path + more, headers={"HX-Request": "true"})
+    shown = [li["id"] for li in [*page.select("#quoting > li.contribution"), *soup(rest).select("li.contribution")]]
+    assert shown == [f"c{c.id}" for c in tagged] and f"c{other.id}" not in shown
+
+
 async def test_quotes_in_items_shown_with_show_more_carry_the_key_message_language(client, db, consultation, settings):
     author = await make_user(db)
     for n in range(settings.page_size):
