@@ -73,7 +73,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     )
     grouped = rows.all()
     diaspora = {org_id for _km, _p, anonymous, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
-    origins = await _origins(db, diaspora)
+    origins = await origin_countries(db, diaspora)
     for key_message_id, position, consent, organisation_id, organisation_type, country, count in grouped:
         tally = result[key_message_id]
         position = str(position)  # never NULL on top-level contributions (a check constraint)
@@ -92,7 +92,8 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     return result
 
 
-async def _origins(db: AsyncSession, organisation_ids: set[int]) -> dict[int, list[str]]:
+async def origin_countries(db: AsyncSession, organisation_ids: set[int]) -> dict[int, list[str]]:
+    """The countries of origin each of these (diaspora) organisations represents."""
     if not organisation_ids:
         return {}
     rows = await db.execute(

@@ -13,16 +13,15 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation, VerificationState
+from app.accounts.models import VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.services import cited_footnotes
 from app.discussion.contribution_views import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import NEGOTIATORS
-from app.discussion.tallies import Tally, tallies
+from app.discussion.tallies import Tally, origin_countries, tallies
 from app.web.text import strip_footnote_markers
 
 #: 2: publication consent (author and organisation may be null), amendments, quotes,
@@ -167,7 +166,7 @@ def _section(
 
 async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
     contributions = await load_contributions(db, consultation)
-    origins = await _origins(db, {view.organisation.id for view, _ in contributions if view.organisation})
+    origins = await origin_countries(db, {view.organisation.id for view, _ in contributions if view.organisation})
     records: dict[int, list[dict[str, Any]]] = {}
     for view, body_source in contributions:
         records.setdefault(view.key_message_id, []).append(contribution_record(view, body_source, origins))
@@ -190,15 +189,6 @@ async def build_consultation_export(db: AsyncSession, consultation: Consultation
             _section(consultation, s, counts, records) for s in commentable if s.kind is not SectionKind.ROUNDTABLE
         ],
     }
-
-
-async def _origins(db: AsyncSession, organisation_ids: set[int]) -> dict[int, list[str]]:
-    if not organisation_ids:
-        return {}
-    rows = await db.execute(
-        select(Organisation.id, Organisation.origin_countries).where(Organisation.id.in_(organisation_ids))
-    )
-    return {organisation_id: list(codes or []) for organisation_id, codes in rows}
 
 
 CSV_COLUMNS = [
