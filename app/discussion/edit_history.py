@@ -3,10 +3,8 @@ with a word-level diff against the one before it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import Literal
 
@@ -14,10 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.discussion.models import Contribution, ContributionRevision
-
-#: Words, runs of white space and single punctuation marks: a diff by these reads like an
-#: editor's marks, and keeps line breaks where the author put them.
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+from app.discussion.redline import word_chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +63,15 @@ class _Text:
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
-    """The changes from `old` to `new`, word by word; neighbouring segments of one kind merged."""
-    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
+    """The changes from `old` to `new`, word by word (the redline's tokens, so line breaks stay
+    where the author put them); neighbouring segments of one kind merged."""
     segments: list[Segment] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        if tag == "equal":
-            _append(segments, "same", "".join(before[i1:i2]))
+    for chunk in word_chunks(old, new):
+        if not chunk.changed:
+            _append(segments, "same", chunk.deleted)
             continue
-        _append(segments, "deleted", "".join(before[i1:i2]))
-        _append(segments, "inserted", "".join(after[j1:j2]))
+        _append(segments, "deleted", chunk.deleted)
+        _append(segments, "inserted", chunk.inserted)
     return segments
 
 

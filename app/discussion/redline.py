@@ -48,15 +48,21 @@ class Chunk:
     changed: bool
 
 
-def chunks(original: str, proposed: str) -> list[Chunk]:
-    """The differences between two texts, with neighbouring changes separated only by a space
-    merged into one ("quick brown" → "slow red" rather than word by word)."""
+def word_chunks(original: str, proposed: str) -> list[Chunk]:
+    """The differences between two texts token by token, unmerged: each unchanged stretch,
+    and what each changed stretch deleted and inserted (the texts are taken as they are)."""
     old, new = tokens(original), tokens(proposed)
     matcher = SequenceMatcher(None, old, new, autojunk=False)
-    found = [
+    return [
         Chunk("".join(old[i1:i2]), "".join(new[j1:j2]), changed=tag != "equal")
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
     ]
+
+
+def chunks(original: str, proposed: str) -> list[Chunk]:
+    """The differences between two texts, with neighbouring changes separated only by a space
+    merged into one ("quick brown" → "slow red" rather than word by word)."""
+    found = word_chunks(original, proposed)
     if _letters(*(c.deleted for c in found if not c.changed)) < REWRITE_BELOW * max(
         _letters(original), _letters(proposed)
     ):
