@@ -14,7 +14,7 @@ from app.discussion.endorsements import FIELD, endorse, endorsing_choices, withd
 from app.discussion.errors import ContributionError
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
-from app.discussion.page_fragments import topic_id
+from app.discussion.topics import topic_named
 from app.discussion.views import page_flags
 from app.i18n import _
 from app.security.permissions import Permission
@@ -115,8 +115,7 @@ async def all_amendments(request: Request) -> Response:
     found = await key_message_from_path(request)
     flags = page_flags(request, found.consultation)
     cursor = request.query_params.get("after")
-    topic = request.query_params.get("topic") or None
-    chosen_topic = topic_id(found.consultation, topic)  # None for no or an unknown topic
+    topic = topic_named(found.consultation, request.query_params.get("topic"))
     page = await amendments_page(
         db_of(request),
         found.consultation,
@@ -124,7 +123,7 @@ async def all_amendments(request: Request) -> Response:
         flags["audience"],
         cursor=cursor,
         page_size=request.app.state.settings.page_size,
-        topic_id=chosen_topic,
+        topic_id=topic.id if topic else None,
     )
     context = {"consultation": found.consultation, "message": found.message, "page": page, "after": cursor}
-    return render(request, "discussion/amendments.html", {**context, "topic": topic if chosen_topic else None, **flags})
+    return render(request, "discussion/amendments.html", {**context, "topic": topic.slug if topic else None, **flags})

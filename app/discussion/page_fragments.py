@@ -14,7 +14,6 @@ from typing import Any
 from markupsafe import Markup
 from starlette.requests import Request
 
-from app.consultation.models import Consultation
 from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import proposed_amendments
 from app.discussion.list_order import ListQuery
@@ -22,6 +21,7 @@ from app.discussion.live import latest_contribution_id, poller
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
+from app.discussion.topics import topic_named
 from app.fragments import cached_fragments, fragment_version
 from app.i18n import current_locale
 from app.templating import render_fragment
@@ -94,7 +94,7 @@ async def discussion_list(
         page_size=settings.page_size,
         audience=flags["audience"],
         sort=query.sort,
-        topic_id=topic_id(found.consultation, query.topic),
+        topic_id=topic.id if (topic := topic_named(found.consultation, query.topic)) else None,
         depth_limit=settings.thread_depth,
     )
     live = poller(
@@ -121,10 +121,6 @@ async def _render_text(request: Request, found: KeyMessageInContext, flags: dict
     passages = await quoted_passages(db_of(request), found.message.id, flags["audience"])
     context = {"consultation": found.consultation, "message": found.message, "quoted_passages": passages, **flags}
     return render_fragment(request, "discussion/page_parts/key_message_text.html", context)
-
-
-def topic_id(consultation: Consultation, slug: str | None) -> int | None:
-    return next((topic.id for topic in consultation.topics if topic.slug == slug), None)
 
 
 async def _render_list(request: Request, found: KeyMessageInContext, flags: dict[str, Any], query: ListQuery) -> Markup:

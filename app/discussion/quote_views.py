@@ -12,8 +12,8 @@ from starlette.responses import Response
 
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.loaders import key_message_from_path
-from app.discussion.page_fragments import topic_id
 from app.discussion.quotes import QuotedPassage, count_quoting, quoting_contributions
+from app.discussion.topics import topic_named
 from app.discussion.views import page_flags
 from app.i18n import ngettext
 from app.templating import render
@@ -63,8 +63,7 @@ async def passage_page(request: Request) -> Response:
     passage = _passage_in(request, found.message)
     flags = page_flags(request, found.consultation)
     db, cursor = db_of(request), request.query_params.get("after")
-    topic = request.query_params.get("topic") or None
-    chosen_topic = topic_id(found.consultation, topic)  # None for no or an unknown topic
+    topic = topic_named(found.consultation, request.query_params.get("topic"))
     page = await quoting_contributions(
         db,
         found.message.id,
@@ -72,15 +71,15 @@ async def passage_page(request: Request) -> Response:
         audience=flags["audience"],
         cursor=cursor,
         page_size=request.app.state.settings.page_size,
-        topic_id=chosen_topic,
+        topic_id=topic.id if topic else None,
     )
     context = {
         "consultation": found.consultation,
         "message": found.message,
         "footnotes": found.footnotes,
         "passage_text": highlighted(found.message.text, [Mark(*passage)]),
-        "total": await count_quoting(db, found.message.id, passage, flags["audience"], chosen_topic),
-        "topic": topic if chosen_topic else None,
+        "total": await count_quoting(db, found.message.id, passage, flags["audience"], topic.id if topic else None),
+        "topic": topic.slug if topic else None,
         "page": page,
         **flags,
     }
