@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.models import Consultation
-from app.consultation.services import KeyMessageInContext, key_message_in_context
+from app.consultation.services import KeyMessageInContext
 from app.db import utcnow
 from app.discussion.contribution_edit import (
     AuthorActions,
@@ -31,8 +30,6 @@ from app.discussion.errors import ContributionError
 from app.discussion.loaders import audience_reading, contribution_from_path
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.own_contributions import own_contributions
-from app.discussion.publication import audience_of, is_listed_for
-from app.discussion.thread_read import contribution_with_people
 from app.i18n import _
 from app.security.permissions import Permission
 from app.security.policy import permits, require
@@ -57,18 +54,9 @@ def author_actions_for(
 
 async def _own_contribution(request: Request) -> tuple[KeyMessageInContext, Contribution]:
     """The contribution in the path, for its author; others may not even learn of one that
-    is not for publication (404)."""
-    db, identity = db_of(request), identity_of(request)
-    contribution = await contribution_with_people(db, request.path_params["contribution_id"])
-    if contribution is None:
-        raise HTTPException(status_code=404)
-    is_author = permits(identity, Permission.EDIT_OWN_CONTRIBUTION, contribution)
-    if not is_author and not is_listed_for(contribution.publication, audience_of(identity)):
-        raise HTTPException(status_code=404)
-    require(identity, Permission.EDIT_OWN_CONTRIBUTION, contribution)
-    found = await key_message_in_context(db, key_message_id=contribution.key_message_id)
-    assert found is not None  # a contribution always has a key message (foreign key)
-    require(identity, Permission.READ_CONSULTATION, found.consultation, hide=True)
+    is not for publication (404, from the loader)."""
+    found, contribution = await contribution_from_path(request)
+    require(identity_of(request), Permission.EDIT_OWN_CONTRIBUTION, contribution)
     return found, contribution
 
 

@@ -11,7 +11,7 @@ from app.discussion.models import Contribution
 from app.discussion.publication import Audience, as_author, audience_of, is_listed_for
 from app.discussion.thread_read import contribution_with_people
 from app.security.permissions import Permission
-from app.security.policy import require
+from app.security.policy import permits, require
 from app.web.requests import db_of, identity_of
 
 
@@ -55,5 +55,4 @@ def audience_reading(request: Request, contribution: Contribution) -> Audience:
     publication."""
     identity = identity_of(request)
     audience = audience_of(identity)
-    is_author = identity.user is not None and identity.user.id == contribution.author_id
-    return as_author(audience) if is_author else audience
+    return as_author(audience) if permits(identity, Permission.READ_OWN_CONTRIBUTION, contribution) else audience

@@ -18,6 +18,9 @@ class Permission(enum.Enum):
     ENDORSE = "discussion:endorse"
     """Co-sign a contribution on behalf of an organisation one belongs to."""
 
+    READ_OWN_CONTRIBUTION = "discussion:read_own"
+    """Read a contribution one wrote, also when it is not for publication."""
+
     EDIT_OWN_CONTRIBUTION = "discussion:edit_own"
     """Change or withdraw a contribution one wrote (edits only within the edit window)."""
 

@@ -103,6 +103,7 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.SEE_DRAFTS: [[is_admin, two_factor_enabled]],
     Permission.CONTRIBUTE: [[signed_in, email_verified, consultation_open]],
     Permission.ENDORSE: [[signed_in, email_verified, consultation_open]],
+    Permission.READ_OWN_CONTRIBUTION: [[signed_in, is_author]],
     Permission.EDIT_OWN_CONTRIBUTION: [[signed_in, email_verified, is_author]],
     Permission.SEE_UNPUBLISHED: [[is_moderator, two_factor_enabled], [is_negotiator, two_factor_enabled]],
     Permission.SEE_WITHHELD_NAMES: [[is_moderator, two_factor_enabled]],

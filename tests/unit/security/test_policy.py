@@ -41,6 +41,7 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.ENDORSE, OPEN): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.ENDORSE, CLOSED): set(),
     # No role edits someone else's contribution (authors: test_authors_edit_their_own).
+    (Permission.READ_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
     (Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
     (Permission.SEE_UNPUBLISHED, None): {Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.SEE_WITHHELD_NAMES, None): {Role.MODERATOR, Role.ADMIN},
@@ -90,6 +91,15 @@ def test_authors_edit_their_own_contributions_only():
     assert permits(author, Permission.EDIT_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
     assert not permits(author, Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES)
     assert not permits(ANONYMOUS, Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES)
+
+
+def test_authors_read_their_own_contributions_even_before_confirming_an_email_change():
+    author = identity(Role.PARTICIPANT)  # user id 1
+    assert author.user is not None
+    author.user.email_verified_at = None
+    assert permits(author, Permission.READ_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
+    assert not permits(author, Permission.EDIT_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
+    assert not permits(author, Permission.READ_OWN_CONTRIBUTION, SOMEONE_ELSES)
 
 
 def test_disabled_account_holds_nothing():
