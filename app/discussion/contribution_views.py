@@ -217,6 +217,9 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
     )
     for contribution_id, attachment_id, name, size in attachment_rows:
         by_id[contribution_id].attachments.append(AttachmentView(attachment_id, name, size))
+    endorsed = [view.id for view in views if view.endorsement_count]
+    if not endorsed:  # most pages of a young discussion: no query for nothing
+        return
     endorser_rows = await db.execute(
         select(
             Endorsement.contribution_id,
@@ -227,7 +230,7 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
             Organisation.verification,
         )
         .join(Organisation, Organisation.id == Endorsement.organisation_id)
-        .where(Endorsement.contribution_id.in_([view.id for view in views if view.endorsement_count]))
+        .where(Endorsement.contribution_id.in_(endorsed))
         .order_by(Endorsement.created_at, Endorsement.id)
     )
     for contribution_id, organisation_id, name, kind, country, verification in endorser_rows:
