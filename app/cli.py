@@ -54,6 +54,11 @@ def cmd_db(args: argparse.Namespace) -> None:
         command.downgrade(alembic_config(), args.revision or "-1")
 
 
+# Longer than nginx keeps an idle upstream connection (deploy/nginx.conf): if uvicorn closed
+# first (its default is 5 s), nginx could send a POST down a closing connection and answer 502.
+KEEP_ALIVE_SECONDS = 75
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -64,6 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -210,7 +210,11 @@ async def serve_site(tmp: Path) -> AsyncIterator[LiveServer]:
     env = site_environment(database_url, tmp, base_url)
     await prepare_site(env)
     server = LiveServer(base_url=base_url, database_url=database_url, log_path=tmp / "uvicorn.log")
+    # Clients here sit idle between requests while other tests run; uvicorn's default 5 s
+    # keep-alive would close their connections, racing a request sent at that moment
+    # ("Server disconnected without sending a response"), which httpx does not retry.
     args = [sys.executable, "-m", "uvicorn", "app.asgi:app", "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--timeout-keep-alive", "600"]
     async with background_process(args, env=env, log_path=server.log_path) as process:
         await wait_until_answers(base_url + "/", process, server.log_path, "uvicorn")
         yield server

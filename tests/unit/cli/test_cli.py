@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,14 @@ def test_an_unreachable_database_is_one_clear_line(prepared):
     result = run(env, "seed")
     assert result.returncode == 1
     assert result.stderr.startswith("roundtable: error: ") and result.stderr.count("\n") == 1
+
+
+def test_the_app_keeps_idle_connections_longer_than_the_nginx_example_does():
+    """Otherwise nginx may reuse a connection the app is closing and answer 502 to a POST."""
+    from app.cli import KEEP_ALIVE_SECONDS
+
+    config = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = config.split("upstream roundtable {", 1)[1].split("}", 1)[0]
+    match = re.search(r"^\s*keepalive_timeout\s+(\d+)s;", upstream, re.MULTILINE)
+    assert match is not None, "the upstream block should set keepalive_timeout"
+    assert int(match.group(1)) < KEEP_ALIVE_SECONDS
