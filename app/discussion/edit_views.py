@@ -29,7 +29,8 @@ from app.discussion.edit_history import contribution_versions
 from app.discussion.errors import ContributionError
 from app.discussion.loaders import audience_reading, contribution_from_path
 from app.discussion.models import Contribution, ContributionStatus
-from app.discussion.own_contributions import own_contributions
+from app.discussion.own_contributions import own_contributions, own_topics
+from app.discussion.topic_read import chosen_topic
 from app.i18n import _
 from app.security.permissions import Permission
 from app.security.policy import permits, require
@@ -179,13 +180,17 @@ async def history(request: Request) -> Response:
 
 async def my_contributions(request: Request) -> Response:
     require(identity_of(request), Permission.MANAGE_OWN_ACCOUNT)
-    settings = request.app.state.settings
+    settings, db, author_id = request.app.state.settings, db_of(request), signed_in_user(request).id
+    topics = await own_topics(db, author_id)
+    topic = chosen_topic(request.query_params, topics)
     page = await own_contributions(
-        db_of(request),
-        signed_in_user(request).id,
+        db,
+        author_id,
         cursor=request.query_params.get("before"),
+        topic=topic,
         page_size=settings.page_size,
         window_minutes=settings.edit_window_minutes,
         now=utcnow(),
     )
-    return render(request, "accounts/my_contributions.html", {"page": page, "window": settings.edit_window_minutes})
+    context = {"page": page, "window": settings.edit_window_minutes, "topic_choices": topics, "topic": topic}
+    return render(request, "accounts/my_contributions.html", context)

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from app.consultation.models import Topic
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
 
 if TYPE_CHECKING:
@@ -87,7 +88,12 @@ def sibling_ordering(sort: SortOrder) -> tuple[Any, ...]:
 def encode_cursor(sort: SortOrder, last: ContributionView) -> str:
     if sort is SortOrder.ENDORSED:
         return f"e{last.endorsement_count}_{last.id}"
-    return f"{last.created_at.isoformat()}_{last.id}"
+    return time_cursor(last.created_at, last.id)
+
+
+def time_cursor(created_at: datetime, contribution_id: int) -> str:
+    """The cursor of the oldest and newest orders; lists kept outside a key message use it too."""
+    return f"{created_at.isoformat()}_{contribution_id}"
 
 
 def after_cursor(sort: SortOrder, cursor: str | None) -> ColumnElement[bool] | None:
@@ -116,6 +122,14 @@ def after_cursor(sort: SortOrder, cursor: str | None) -> ColumnElement[bool] | N
 def tagged_with(topic_id: int) -> ColumnElement[bool]:
     """Contributions tagged with the topic (served by the primary key of contribution_topics)."""
     return exists().where(ContributionTopic.contribution_id == Contribution.id, ContributionTopic.topic_id == topic_id)
+
+
+def tagged_with_slug(slug: str) -> ColumnElement[bool]:
+    """Contributions tagged with the topic of this slug in their own consultation: lists that
+    span consultations filter by slug, which a consultation's vocabulary never renames."""
+    return exists().where(
+        ContributionTopic.contribution_id == Contribution.id, ContributionTopic.topic_id == Topic.id, Topic.slug == slug
+    )
 
 
 def in_thread_tagged_with(topic_id: int) -> ColumnElement[bool]:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from babel.dates import format_time
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.consultation.models import Consultation, KeyMessage
+from app.consultation.models import Consultation, KeyMessage, Topic
 from app.discussion.contribution_edit import AuthorActions, author_actions
+from app.discussion.list_order import SortOrder, after_cursor, ordering, tagged_with_slug, time_cursor
 from app.discussion.models import Contribution
+from app.discussion.topic_read import topics_among
 from app.i18n import current_locale
 
 EXCERPT_CHARS = 160
@@ -36,35 +38,35 @@ class OwnPage:
     next_cursor: str | None
 
 
-def _cursor(contribution: Contribution) -> str:
-    return f"{contribution.created_at.isoformat()}_{contribution.id}"
-
-
-def _before(cursor: str | None):  # type: ignore[no-untyped-def]
-    """Contributions older than the cursor's (keyset paging: no OFFSET, stable under inserts)."""
-    try:
-        timestamp, _sep, identifier = (cursor or "").rpartition("_")
-        created_at, last_id = datetime.fromisoformat(timestamp), int(identifier)
-    except ValueError:
-        return True
-    return or_(
-        Contribution.created_at < created_at, and_(Contribution.created_at == created_at, Contribution.id < last_id)
-    )
+async def own_topics(db: AsyncSession, author_id: int) -> list[Topic]:
+    """The topics of the person's contributions: the choices of the list's topic filter."""
+    return await topics_among(db, select(Contribution.id).where(Contribution.author_id == author_id))
 
 
 async def own_contributions(
-    db: AsyncSession, author_id: int, *, cursor: str | None, page_size: int, window_minutes: int, now: datetime
+    db: AsyncSession,
+    author_id: int,
+    *,
+    cursor: str | None,
+    topic: str | None = None,
+    page_size: int,
+    window_minutes: int,
+    now: datetime,
 ) -> OwnPage:
-    rows = (
-        await db.execute(
-            select(Contribution, KeyMessage.ref, Consultation)
-            .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
-            .join(Consultation, Consultation.id == KeyMessage.consultation_id)
-            .where(Contribution.author_id == author_id, _before(cursor))
-            .order_by(Contribution.created_at.desc(), Contribution.id.desc())
-            .limit(page_size + 1)
-        )
-    ).all()
+    """Newest first, keyset-paged, only those on `topic` (a slug) if one is given."""
+    query = (
+        select(Contribution, KeyMessage.ref, Consultation)
+        .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
+        .join(Consultation, Consultation.id == KeyMessage.consultation_id)
+        .where(Contribution.author_id == author_id)
+        .order_by(*ordering(SortOrder.NEWEST))
+        .limit(page_size + 1)
+    )
+    if (after := after_cursor(SortOrder.NEWEST, cursor)) is not None:
+        query = query.where(after)
+    if topic is not None:
+        query = query.where(tagged_with_slug(topic))
+    rows = (await db.execute(query)).all()
     items = [
         OwnContribution(
             contribution,
@@ -74,8 +76,10 @@ async def own_contributions(
         )
         for contribution, ref, consultation in rows[:page_size]
     ]
-    has_more = len(rows) > page_size
-    return OwnPage(items, _cursor(items[-1].contribution) if has_more else None)
+    if len(rows) <= page_size:
+        return OwnPage(items, None)
+    last = items[-1].contribution
+    return OwnPage(items, time_cursor(last.created_at, last.id))
 
 
 def time_utc(moment: datetime) -> str:

@@ -6,9 +6,10 @@ in their threads), and only those the audience may see at all (publication conse
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, Topic
@@ -30,6 +31,23 @@ class TopicCount:
 
 def topic_by_slug(consultation: Consultation, slug: str) -> Topic | None:
     return next((topic for topic in consultation.topics if topic.slug == slug), None)
+
+
+async def topics_among(db: AsyncSession, contribution_ids: Select[int]) -> list[Topic]:
+    """The topics these contributions are tagged with, one per slug, in vocabulary order: the
+    choices of the topic filter on a list that spans consultations."""
+    tagged = select(ContributionTopic.topic_id).where(ContributionTopic.contribution_id.in_(contribution_ids))
+    topics = await db.scalars(select(Topic).where(Topic.id.in_(tagged)).order_by(Topic.position, Topic.id))
+    by_slug: dict[str, Topic] = {}
+    for topic in topics:
+        by_slug.setdefault(topic.slug, topic)
+    return list(by_slug.values())
+
+
+def chosen_topic(params: Mapping[str, str], choices: list[Topic]) -> str | None:
+    """The slug in `?topic=` if it is one of the choices; anything else means all topics."""
+    slug = params.get("topic") or None
+    return slug if any(topic.slug == slug for topic in choices) else None
 
 
 def _shown_to(audience: Audience) -> ColumnElement[bool]:

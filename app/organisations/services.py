@@ -6,21 +6,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import EcosocStatus, Membership, Organisation, OrganisationType, User, VerificationState
 from app.accounts.services import organisation_name_key
 from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY, record
-from app.consultation.models import Consultation, ConsultationStatus, KeyMessage
+from app.consultation.models import Consultation, ConsultationStatus, KeyMessage, Topic
 from app.db import utcnow
+from app.discussion.list_order import SortOrder, after_cursor, ordering, tagged_with_slug, time_cursor
 from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.topic_read import topics_among
 from app.fragments import clear_fragments
 from app.i18n import _
 
 #: The EU Transparency Register's identification number, e.g. 123456789012-34.
 TRANSPARENCY_REGISTER_ID = re.compile(r"^\d{9,12}-\d{2}$")
-CONTRIBUTIONS_PER_PAGE = 20
 
 
 class OrganisationError(Exception):
@@ -69,28 +70,15 @@ async def members(db: AsyncSession, organisation: Organisation) -> list[MemberVi
     return [MemberView(*row) for row in rows]
 
 
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    timestamp, _sep, identifier = cursor.rpartition("_")
-    try:
-        return datetime.fromisoformat(timestamp), int(identifier)
-    except ValueError:
-        return None
-
-
 #: Publication choices under which an organisation's page may list a contribution.
 NAMING_THE_ORGANISATION = (PublicationConsent.NAMED, PublicationConsent.ORGANISATION_ONLY)
 
 
-async def public_contributions(
-    db: AsyncSession, organisation: Organisation, *, cursor: str | None, page_size: int = CONTRIBUTIONS_PER_PAGE
-) -> ContributionsPage:
-    """Visible contributions made on the organisation's behalf in published consultations,
-    newest first, keyset-paged by (created_at, id). Only those published under the
-    organisation's name: an anonymous one listed here would name it."""
-    query = (
-        select(Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref)
+def _listed_on_profile(organisation: Organisation) -> Select[int]:
+    """Visible contributions made on the organisation's behalf in published consultations. Only
+    those published under the organisation's name: an anonymous one listed here would name it."""
+    return (
+        select(Contribution.id)
         .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
         .join(Consultation, Consultation.id == KeyMessage.consultation_id)
         .where(
@@ -99,22 +87,41 @@ async def public_contributions(
             Contribution.publication.in_(NAMING_THE_ORGANISATION),
             Consultation.status != ConsultationStatus.DRAFT,
         )
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+    )
+
+
+async def profile_topics(db: AsyncSession, organisation: Organisation) -> list[Topic]:
+    """The topics of the contributions the profile lists: the choices of its topic filter."""
+    return await topics_among(db, _listed_on_profile(organisation))
+
+
+async def public_contributions(
+    db: AsyncSession,
+    organisation: Organisation,
+    *,
+    cursor: str | None,
+    topic: str | None = None,
+    page_size: int,
+) -> ContributionsPage:
+    """The contributions the profile lists, newest first, keyset-paged by (created_at, id),
+    only those on `topic` (a slug) if one is given."""
+    query = (
+        _listed_on_profile(organisation)
+        .with_only_columns(
+            Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref
+        )
+        .order_by(*ordering(SortOrder.NEWEST))
         .limit(page_size + 1)
     )
-    if (before := _decode(cursor)) is not None:
-        created_at, identifier = before
-        query = query.where(
-            or_(
-                Contribution.created_at < created_at,
-                and_(Contribution.created_at == created_at, Contribution.id < identifier),
-            )
-        )
+    if (after := after_cursor(SortOrder.NEWEST, cursor)) is not None:
+        query = query.where(after)
+    if topic is not None:
+        query = query.where(tagged_with_slug(topic))
     items = [ContributionLink(*row) for row in await db.execute(query)]
     page = ContributionsPage(items[:page_size])
     if len(items) > page_size:
         last = page.items[-1]
-        page.next_cursor = f"{last.created_at.isoformat()}_{last.id}"
+        page.next_cursor = time_cursor(last.created_at, last.id)
     return page
 
 

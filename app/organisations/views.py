@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.accounts.labels import countries
 from app.accounts.models import EcosocStatus, Organisation, OrganisationType
+from app.discussion.topic_read import chosen_topic
 from app.i18n import _
 from app.organisations import forms
 from app.organisations.membership import has_pending_request
@@ -17,6 +18,7 @@ from app.organisations.services import (
     OrganisationError,
     members,
     organisation_by_id,
+    profile_topics,
     public_contributions,
     unverify,
     update_profile,
@@ -51,10 +53,17 @@ async def render_profile(
 ) -> Response:
     """The profile; `form` carries the join request or leave error to show next to its field."""
     db, identity = db_of(request), identity_of(request)
+    topics = await profile_topics(db, organisation)
+    topic = chosen_topic(request.query_params, topics)
+    cursor = request.query_params.get("before")
     context: dict[str, Any] = {
         "organisation": organisation,
         "members": await members(db, organisation),
-        "contributions": await public_contributions(db, organisation, cursor=request.query_params.get("before")),
+        "contributions": await public_contributions(
+            db, organisation, cursor=cursor, topic=topic, page_size=request.app.state.settings.page_size
+        ),
+        "topic_choices": topics,
+        "topic": topic,
         "form": form or FormState(),
         "may_edit": permits(identity, Permission.EDIT_ORGANISATION, organisation),
         "may_manage": permits(identity, Permission.MANAGE_MEMBERS, organisation),

@@ -106,6 +106,7 @@ PAGES: dict[str, Page] = {
     "withdraw": Page("participant", "/contributions/{thread}/withdraw"),
     "thread-as-its-author": Page("participant", "/contributions/{edited}"),
     "my-contributions": Page("participant", "/account/contributions"),
+    "my-contributions-on-a-topic": Page("participant", "/account/contributions?topic=remittances"),
     # -- attachments (issue 4) --
     "key-message-with-a-position-paper": Page("anonymous", key_message_path("RT2-KM1")),
     # -- live updates and large threads (issue 4) --
@@ -182,6 +183,7 @@ PAGES: dict[str, Page] = {
     "export": Page("negotiator", f"{CONSULTATION}/export"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),
+    "organisation-on-a-topic": Page("anonymous", "/organisations/{organisation}?topic=remittances"),
     "organisation-verify": Page("moderator", "/organisations/{organisation}/verify"),
     "organisation-verify-with-errors": Page(
         "moderator", "/organisations/{organisation}/verify", 422, "/organisations/{organisation}/verify", {"note": ""}
