@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -99,6 +100,11 @@ async def post_reply(request: Request) -> Response:
     return await _published(request, consultation, message, result, "discussion/_reply_published.html")
 
 
+def _posted_from(request: Request, path: str) -> bool:
+    """Whether the htmx request came from the page at `path` (htmx sends HX-Current-URL)."""
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path == path
+
+
 async def _read_form(request: Request) -> tuple[FormState, Draft, Upload | None]:
     """The fields and the file, read before anything else so the form's temporary files are
     closed at once (one file at most)."""
@@ -133,12 +139,14 @@ async def _published(
         shown = await view_of(db_of(request), new.id, as_author(flags["audience"]))
         assert shown is not None  # its author is reading it
         tally = (await tallies(db_of(request), [message.id]))[message.id]
-        # A new quote shows at once in the key message text the position was written under.
+        # A new quote shows at once in the key message text, if the page the reader posted
+        # from shows that text (htmx would log a missing swap target on a thread page).
+        on_key_message = new.parent_id is None or _posted_from(request, key_message_url(consultation, message))
         words = (
             quote_highlights(
                 consultation, message, await quoted_passages(db_of(request), message.id, flags["audience"])
             )
-            if new.quote_text and new.parent_id is None
+            if new.quote_text and on_key_message
             else None
         )
         return render(

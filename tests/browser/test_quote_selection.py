@@ -143,9 +143,10 @@ async def test_a_reply_quotes_the_occurrence_selected_with_the_button_pressed_by
     reply = page.locator(f"#c{parent_id} li.contribution", has_text=text)
     await expect(reply).to_have_count(1)
     reply_id = await reply.get_attribute("id")
+    link = page.locator(f"[data-quote-source] a.quoted-by[href='/contributions/{str(reply_id)[1:]}']")
+    await expect(link).to_have_count(1)  # highlighted without a reload
 
     await page.reload()
-    link = page.locator(f"[data-quote-source] a.quoted-by[href='/contributions/{str(reply_id)[1:]}']")
     before_mark = await link.evaluate(
         "link => link.previousElementSibling.previousSibling.textContent"  # the text before the <mark>
     )

@@ -265,6 +265,29 @@ async def test_a_reply_can_quote_a_sentence_too(client, db, consultation):
     assert marked == sentence and href == f"/contributions/{int(response.headers['location'].rpartition('#c')[2])}"
 
 
+async def test_a_reply_with_htmx_highlights_its_quote_at_once_on_the_key_message_page_only(client, db, consultation):
+    author = await signed_in(client, db)
+    parent = await make_position(db, consultation, author=author, ref=REF)
+    await db.commit()
+    chosen = sentences(key_message(consultation, REF).text)[2]
+
+    async def reply_from(page: str, key: str):
+        return await post_form(
+            client,
+            f"/contributions/{parent.id}/replies",
+            {"body": "Quoting in a reply.", "quote_text": chosen, "submission_key": key * 12},
+            headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
+        )
+
+    on_the_key_message = soup(await reply_from(f"{KM}?sort=newest", "k"))
+    on_the_thread = soup(await reply_from(f"/contributions/{parent.id}", "t"))
+
+    words = on_the_key_message.select_one("#key-message-words[data-hx-swap-oob=innerHTML]")
+    assert [mark.get_text() for mark in words.select("mark")] == [chosen]
+    assert on_the_thread.select_one(".replies .contribution") is not None
+    assert on_the_thread.select_one("#key-message-words") is None, "the thread page has no key message text"
+
+
 async def test_a_quote_not_for_publication_is_highlighted_for_negotiators_only(client, db, consultation):
     author = await make_user(db, name="Private Author")
     unpublished = await make_position(
