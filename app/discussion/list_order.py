@@ -10,10 +10,10 @@ import enum
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVarTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.consultation.models import Topic
@@ -21,6 +21,9 @@ from app.discussion.models import Contribution, ContributionStatus, Contribution
 
 if TYPE_CHECKING:
     from app.discussion.contribution_views import ContributionView
+
+
+_Row = TypeVarTuple("_Row")
 
 
 class SortOrder(enum.Enum):
@@ -117,6 +120,18 @@ def after_cursor(sort: SortOrder, cursor: str | None) -> ColumnElement[bool] | N
     if sort is SortOrder.NEWEST:
         return or_(Contribution.created_at < moment, and_(Contribution.created_at == moment, Contribution.id < last_id))
     return or_(Contribution.created_at > moment, and_(Contribution.created_at == moment, Contribution.id > last_id))
+
+
+def newest_first_page(query: Select[*_Row], *, cursor: str | None, topic: str | None, page_size: int) -> Select[*_Row]:
+    """A page of a list that spans consultations (an organisation's, a person's own): newest
+    first, after the cursor, only those on `topic` (a slug) if one is given. It reads one row
+    more than a page, which tells whether another page follows."""
+    query = query.order_by(*ordering(SortOrder.NEWEST)).limit(page_size + 1)
+    if (after := after_cursor(SortOrder.NEWEST, cursor)) is not None:
+        query = query.where(after)
+    if topic is not None:
+        query = query.where(tagged_with_slug(topic))
+    return query
 
 
 def tagged_with(topic_id: int) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, KeyMessage, Topic
 from app.discussion.contribution_edit import AuthorActions, author_actions
-from app.discussion.list_order import SortOrder, after_cursor, ordering, tagged_with_slug, time_cursor
+from app.discussion.list_order import newest_first_page, time_cursor
 from app.discussion.models import Contribution
 from app.discussion.topic_read import topics_among
 from app.i18n import current_locale
@@ -54,19 +54,13 @@ async def own_contributions(
     now: datetime,
 ) -> OwnPage:
     """Newest first, keyset-paged, only those on `topic` (a slug) if one is given."""
-    query = (
+    mine = (
         select(Contribution, KeyMessage.ref, Consultation)
         .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
         .join(Consultation, Consultation.id == KeyMessage.consultation_id)
         .where(Contribution.author_id == author_id)
-        .order_by(*ordering(SortOrder.NEWEST))
-        .limit(page_size + 1)
     )
-    if (after := after_cursor(SortOrder.NEWEST, cursor)) is not None:
-        query = query.where(after)
-    if topic is not None:
-        query = query.where(tagged_with_slug(topic))
-    rows = (await db.execute(query)).all()
+    rows = (await db.execute(newest_first_page(mine, cursor=cursor, topic=topic, page_size=page_size))).all()
     items = [
         OwnContribution(
             contribution,

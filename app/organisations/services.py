@@ -14,7 +14,7 @@ from app.accounts.services import organisation_name_key
 from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY, record
 from app.consultation.models import Consultation, ConsultationStatus, KeyMessage, Topic
 from app.db import utcnow
-from app.discussion.list_order import SortOrder, after_cursor, ordering, tagged_with_slug, time_cursor
+from app.discussion.list_order import newest_first_page, time_cursor
 from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.discussion.topic_read import topics_among
 from app.fragments import clear_fragments
@@ -105,18 +105,10 @@ async def public_contributions(
 ) -> ContributionsPage:
     """The contributions the profile lists, newest first, keyset-paged by (created_at, id),
     only those on `topic` (a slug) if one is given."""
-    query = (
-        _listed_on_profile(organisation)
-        .with_only_columns(
-            Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref
-        )
-        .order_by(*ordering(SortOrder.NEWEST))
-        .limit(page_size + 1)
+    listed = _listed_on_profile(organisation).with_only_columns(
+        Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref
     )
-    if (after := after_cursor(SortOrder.NEWEST, cursor)) is not None:
-        query = query.where(after)
-    if topic is not None:
-        query = query.where(tagged_with_slug(topic))
+    query = newest_first_page(listed, cursor=cursor, topic=topic, page_size=page_size)
     items = [ContributionLink(*row) for row in await db.execute(query)]
     page = ContributionsPage(items[:page_size])
     if len(items) > page_size:
