@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
 from app.discussion.contribution_views import ContributionView, listing, to_view
+from app.discussion.list_order import SortOrder, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import PUBLIC
 
@@ -22,13 +23,18 @@ class FeedEntry:
     key_message_ref: str
 
 
-async def recent_contributions(db: AsyncSession, key_message_ids: list[int]) -> list[FeedEntry]:
-    """The newest visible contributions on these key messages, as the public sees them."""
-    rows = await db.execute(
+async def recent_contributions(
+    db: AsyncSession, key_message_ids: list[int], *, topic_id: int | None = None
+) -> list[FeedEntry]:
+    """The newest visible contributions on these key messages, as the public sees them; only
+    those tagged with the topic if one is given (as its topic page lists them)."""
+    query = (
         listing(PUBLIC, KeyMessage.ref)
         .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
         .where(Contribution.key_message_id.in_(key_message_ids), Contribution.status == ContributionStatus.VISIBLE)
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .order_by(*ordering(SortOrder.NEWEST))
         .limit(FEED_ENTRIES)
     )
-    return [FeedEntry(to_view(row, PUBLIC), row[-1]) for row in rows]
+    if topic_id is not None:
+        query = query.where(tagged_with(topic_id))
+    return [FeedEntry(to_view(row, PUBLIC), row[-1]) for row in await db.execute(query)]

@@ -7,7 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.services import all_key_messages
+from app.discussion.labels import topic_label
 from app.discussion.loaders import consultation_from_path
+from app.discussion.topic_read import topic_by_slug
 from app.feeds.services import FeedEntry, recent_contributions
 from app.i18n import _
 from app.templating import render
@@ -38,6 +40,21 @@ async def key_message_feed(request: Request) -> Response:
         entries,
         title=_("New contributions on key message %(ref)s", ref=message.ref),
         page=f"/consultations/{consultation.slug}/messages/{message.ref}",
+    )
+
+
+async def topic_feed(request: Request) -> Response:
+    consultation = await consultation_from_path(request)
+    topic = topic_by_slug(consultation, request.path_params["topic_slug"])
+    if topic is None:
+        raise HTTPException(status_code=404)
+    key_messages = [m.id for m in all_key_messages(consultation)]
+    entries = await recent_contributions(db_of(request), key_messages, topic_id=topic.id)
+    return _feed(
+        request,
+        entries,
+        title=_("New contributions on the topic %(topic)s", topic=topic_label(topic)),
+        page=f"/consultations/{consultation.slug}/topics/{topic.slug}",
     )
 
 

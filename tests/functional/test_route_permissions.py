@@ -89,6 +89,7 @@ EXPECTATIONS = {
     ("moderate", "POST"): (lambda: {"action": "hide", "reason": "Off topic for this key message."}, moderators(303)),
     ("consultation_feed", "GET"): (None, ALL_OK),
     ("key_message_feed", "GET"): (None, ALL_OK),
+    ("topic_feed", "GET"): (None, ALL_OK),
     ("export", "GET"): (None, negotiators(200)),
     ("export_download", "POST"): (lambda: {}, negotiators(200)),
     ("sign_up", "GET"): (None, ALL_OK),
