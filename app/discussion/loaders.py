@@ -5,11 +5,12 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from app.consultation.models import Consultation
+from app.consultation.models import Consultation, Topic
 from app.consultation.services import KeyMessageInContext, consultation_by_slug, key_message_in_context
 from app.discussion.models import Contribution
 from app.discussion.publication import Audience, as_author, audience_of, is_listed_for
 from app.discussion.thread_read import contribution_with_people
+from app.discussion.topics import topic_named
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.web.requests import db_of, identity_of
@@ -25,6 +26,15 @@ def _readable(request: Request, consultation: Consultation | None) -> Consultati
 async def consultation_from_path(request: Request) -> Consultation:
     """The consultation with its whole document."""
     return _readable(request, await consultation_by_slug(db_of(request), request.path_params["slug"]))
+
+
+async def topic_from_path(request: Request) -> tuple[Consultation, Topic]:
+    """The consultation and its topic named by `{topic_slug}`; 404 for a slug not in its vocabulary."""
+    consultation = await consultation_from_path(request)
+    topic = topic_named(consultation, request.path_params["topic_slug"])
+    if topic is None:
+        raise HTTPException(status_code=404)
+    return consultation, topic
 
 
 async def key_message_from_path(request: Request) -> KeyMessageInContext:

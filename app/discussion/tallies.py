@@ -45,16 +45,17 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
     result: dict[int, Tally] = defaultdict(Tally)
     if not key_message_ids:
         return result
+    # One row per key message, position, consent and organisation, counted.
+    keys = (
+        Contribution.key_message_id,
+        Contribution.position,
+        Contribution.publication,
+        Organisation.id,
+        Organisation.type,
+        Organisation.country,
+    )
     rows = await db.execute(
-        select(
-            Contribution.key_message_id,
-            Contribution.position,
-            Contribution.publication,
-            Organisation.id,
-            Organisation.type,
-            Organisation.country,
-            func.count(),
-        )
+        select(*keys, func.count())
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
         .where(
             Contribution.key_message_id.in_(key_message_ids),
@@ -62,14 +63,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
             Contribution.status == ContributionStatus.VISIBLE,
             Contribution.publication != PublicationConsent.NOT_FOR_PUBLICATION,
         )
-        .group_by(
-            Contribution.key_message_id,
-            Contribution.position,
-            Contribution.publication,
-            Organisation.id,
-            Organisation.type,
-            Organisation.country,
-        )
+        .group_by(*keys)
     )
     grouped = rows.all()
     diaspora = {org_id for _km, _p, anonymous, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}

@@ -29,10 +29,6 @@ class TopicCount:
     contributions: int
 
 
-def topic_by_slug(consultation: Consultation, slug: str) -> Topic | None:
-    return next((topic for topic in consultation.topics if topic.slug == slug), None)
-
-
 async def topics_among(db: AsyncSession, contribution_ids: Select[int]) -> list[Topic]:
     """The topics these contributions are tagged with, one per slug, in vocabulary order: the
     choices of the topic filter on a list that spans consultations."""

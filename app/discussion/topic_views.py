@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.services import all_key_messages
-from app.discussion.loaders import consultation_from_path
-from app.discussion.topic_read import contributions_on_topic, count_on_topic, topic_by_slug, topic_counts
+from app.discussion.loaders import consultation_from_path, topic_from_path
+from app.discussion.topic_read import contributions_on_topic, count_on_topic, topic_counts
 from app.discussion.views import page_flags
 from app.templating import render
 from app.web.requests import db_of
@@ -22,10 +21,7 @@ async def topics_index(request: Request) -> Response:
 
 
 async def topic_page(request: Request) -> Response:
-    consultation = await consultation_from_path(request)
-    topic = topic_by_slug(consultation, request.path_params["topic_slug"])
-    if topic is None:
-        raise HTTPException(status_code=404)
+    consultation, topic = await topic_from_path(request)
     flags = page_flags(request, consultation)
     db, after = db_of(request), request.query_params.get("after")
     page = await contributions_on_topic(

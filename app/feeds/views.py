@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.services import all_key_messages
 from app.discussion.labels import topic_label
-from app.discussion.loaders import consultation_from_path
-from app.discussion.topic_read import topic_by_slug
+from app.discussion.loaders import consultation_from_path, key_message_from_path, topic_from_path
 from app.feeds.services import FeedEntry, recent_contributions
 from app.i18n import _
 from app.templating import render
@@ -30,10 +28,8 @@ async def consultation_feed(request: Request) -> Response:
 
 
 async def key_message_feed(request: Request) -> Response:
-    consultation = await consultation_from_path(request)
-    message = next((m for m in all_key_messages(consultation) if m.ref == request.path_params["ref"]), None)
-    if message is None:
-        raise HTTPException(status_code=404)
+    found = await key_message_from_path(request)
+    consultation, message = found.consultation, found.message
     entries = await recent_contributions(db_of(request), [message.id])
     return _feed(
         request,
@@ -44,10 +40,7 @@ async def key_message_feed(request: Request) -> Response:
 
 
 async def topic_feed(request: Request) -> Response:
-    consultation = await consultation_from_path(request)
-    topic = topic_by_slug(consultation, request.path_params["topic_slug"])
-    if topic is None:
-        raise HTTPException(status_code=404)
+    consultation, topic = await topic_from_path(request)
     key_messages = [m.id for m in all_key_messages(consultation)]
     entries = await recent_contributions(db_of(request), key_messages, topic_id=topic.id)
     return _feed(
