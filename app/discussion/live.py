@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from app.consultation.models import Consultation, KeyMessage, Topic
+from app.consultation.urls import key_message_url
 from app.discussion.contribution_views import ContributionView, attach_extras, listing, to_view
 from app.discussion.list_order import in_thread_tagged_with
 from app.discussion.models import Contribution, ContributionStatus
@@ -46,7 +47,7 @@ def poller(
     consultation: Consultation, message: KeyMessage, *, version: int, after: int, topic: str | None, seconds: int
 ) -> Poller:
     params = {"v": version, "after": after, **({"topic": topic} if topic else {})}
-    return Poller(f"/consultations/{consultation.slug}/messages/{message.ref}/live?{urlencode(params)}", seconds)
+    return Poller(f"{key_message_url(consultation, message)}/live?{urlencode(params)}", seconds)
 
 
 @dataclass(frozen=True)

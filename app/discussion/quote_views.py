@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.models import Consultation, KeyMessage
+from app.consultation.urls import key_message_url
 from app.discussion.loaders import key_message_from_path
 from app.discussion.quotes import QuotedPassage, count_quoting, quoting_contributions
 from app.discussion.topics import topic_named
@@ -23,7 +24,7 @@ from app.web.text import strip_footnote_markers
 
 
 def passage_url(consultation: Consultation, message: KeyMessage, start: int, end: int) -> str:
-    return f"/consultations/{consultation.slug}/messages/{message.ref}/passages/{start}-{end}"
+    return f"{key_message_url(consultation, message)}/passages/{start}-{end}"
 
 
 def quote_highlights(consultation: Consultation, message: KeyMessage, passages: Sequence[QuotedPassage]) -> Markup:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage
+from app.consultation.urls import key_message_url
 from app.discussion.attachments import (
     Paper,
     Upload,
@@ -47,10 +48,6 @@ from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
-
-
-def key_message_url(consultation: Consultation, message: KeyMessage) -> str:
-    return f"/consultations/{consultation.slug}/messages/{message.ref}"
 
 
 async def post_contribution(request: Request) -> Response:

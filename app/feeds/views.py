@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.services import all_key_messages
+from app.consultation.urls import consultation_url, key_message_url, topic_url
 from app.discussion.labels import topic_label
 from app.discussion.loaders import consultation_from_path, key_message_from_path, topic_from_path
 from app.feeds.services import FeedEntry, recent_contributions
@@ -23,7 +24,7 @@ async def consultation_feed(request: Request) -> Response:
         request,
         entries,
         title=_("New contributions on %(ref)s", ref=consultation.source_reference),
-        page=f"/consultations/{consultation.slug}",
+        page=consultation_url(consultation),
     )
 
 
@@ -35,7 +36,7 @@ async def key_message_feed(request: Request) -> Response:
         request,
         entries,
         title=_("New contributions on key message %(ref)s", ref=message.ref),
-        page=f"/consultations/{consultation.slug}/messages/{message.ref}",
+        page=key_message_url(consultation, message),
     )
 
 
@@ -47,7 +48,7 @@ async def topic_feed(request: Request) -> Response:
         request,
         entries,
         title=_("New contributions on the topic %(topic)s", topic=topic_label(topic)),
-        page=f"/consultations/{consultation.slug}/topics/{topic.slug}",
+        page=topic_url(consultation, topic),
     )
 
 

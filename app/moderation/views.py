@@ -8,10 +8,10 @@ from starlette.responses import Response
 
 from app.accounts.models import User
 from app.consultation.services import KeyMessageInContext
+from app.consultation.urls import key_message_url
 from app.discussion.loaders import contribution_from_path
 from app.discussion.models import Contribution
 from app.discussion.topics import topic_slugs_of
-from app.discussion.write_views import key_message_url
 from app.i18n import _
 from app.moderation.models import ModerationAction
 from app.moderation.services import ModerationError, moderation_history, retag, set_visibility
