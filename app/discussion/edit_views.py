@@ -30,7 +30,7 @@ from app.discussion.errors import ContributionError
 from app.discussion.loaders import audience_reading, contribution_from_path
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.own_contributions import own_contributions, own_topics
-from app.discussion.topic_read import chosen_topic
+from app.discussion.topics import topic_named
 from app.i18n import _
 from app.security.permissions import Permission
 from app.security.policy import permits, require
@@ -182,7 +182,8 @@ async def my_contributions(request: Request) -> Response:
     require(identity_of(request), Permission.MANAGE_OWN_ACCOUNT)
     settings, db, author_id = request.app.state.settings, db_of(request), signed_in_user(request).id
     topics = await own_topics(db, author_id)
-    topic = chosen_topic(request.query_params, topics)
+    chosen = topic_named(topics, request.query_params.get("topic"))
+    topic = chosen.slug if chosen else None
     page = await own_contributions(
         db,
         author_id,

@@ -115,7 +115,7 @@ async def all_amendments(request: Request) -> Response:
     found = await key_message_from_path(request)
     flags = page_flags(request, found.consultation)
     cursor = request.query_params.get("after")
-    topic = topic_named(found.consultation, request.query_params.get("topic"))
+    topic = topic_named(found.consultation.topics, request.query_params.get("topic"))
     page = await amendments_page(
         db_of(request),
         found.consultation,

@@ -31,7 +31,7 @@ async def consultation_from_path(request: Request) -> Consultation:
 async def topic_from_path(request: Request) -> tuple[Consultation, Topic]:
     """The consultation and its topic named by `{topic_slug}`; 404 for a slug not in its vocabulary."""
     consultation = await consultation_from_path(request)
-    topic = topic_named(consultation, request.path_params["topic_slug"])
+    topic = topic_named(consultation.topics, request.path_params["topic_slug"])
     if topic is None:
         raise HTTPException(status_code=404)
     return consultation, topic

@@ -94,7 +94,7 @@ async def discussion_list(
         page_size=settings.page_size,
         audience=flags["audience"],
         sort=query.sort,
-        topic_id=topic.id if (topic := topic_named(found.consultation, query.topic)) else None,
+        topic_id=topic.id if (topic := topic_named(found.consultation.topics, query.topic)) else None,
         depth_limit=settings.thread_depth,
     )
     live = poller(

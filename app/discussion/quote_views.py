@@ -64,7 +64,7 @@ async def passage_page(request: Request) -> Response:
     passage = _passage_in(request, found.message)
     flags = page_flags(request, found.consultation)
     db, cursor = db_of(request), request.query_params.get("after")
-    topic = topic_named(found.consultation, request.query_params.get("topic"))
+    topic = topic_named(found.consultation.topics, request.query_params.get("topic"))
     page = await quoting_contributions(
         db,
         found.message.id,

@@ -6,7 +6,6 @@ in their threads), and only those the audience may see at all (publication conse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
@@ -38,12 +37,6 @@ async def topics_among(db: AsyncSession, contribution_ids: Select[int]) -> list[
     for topic in topics:
         by_slug.setdefault(topic.slug, topic)
     return list(by_slug.values())
-
-
-def chosen_topic(params: Mapping[str, str], choices: list[Topic]) -> str | None:
-    """The slug in `?topic=` if it is one of the choices; anything else means all topics."""
-    slug = params.get("topic") or None
-    return slug if any(topic.slug == slug for topic in choices) else None
 
 
 def _shown_to(audience: Audience) -> ColumnElement[bool]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.consultation.models import Consultation, Topic
+from app.consultation.models import Topic
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionTopic
 from app.i18n import _
@@ -71,7 +73,7 @@ async def replace_tags(db: AsyncSession, contribution: Contribution, topics: lis
     await tag(db, contribution, [topic for topic in topics if topic.id not in current])
 
 
-def topic_named(consultation: Consultation, slug: str | None) -> Topic | None:
-    """The consultation's topic a list is filtered by (`?topic=`); an unknown or empty slug
-    filters nothing."""
-    return next((topic for topic in consultation.topics if topic.slug == slug), None) if slug else None
+def topic_named(topics: Iterable[Topic], slug: str | None) -> Topic | None:
+    """The topic of this slug among `topics` (a consultation's vocabulary, or the choices of a
+    list's filter), as in `?topic=`; an unknown or empty slug names none, so filters nothing."""
+    return next((topic for topic in topics if topic.slug == slug), None) if slug else None

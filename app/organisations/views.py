@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.accounts.labels import countries
 from app.accounts.models import EcosocStatus, Organisation, OrganisationType
-from app.discussion.topic_read import chosen_topic
+from app.discussion.topics import topic_named
 from app.i18n import _
 from app.organisations import forms
 from app.organisations.membership import has_pending_request
@@ -54,7 +54,8 @@ async def render_profile(
     """The profile; `form` carries the join request or leave error to show next to its field."""
     db, identity = db_of(request), identity_of(request)
     topics = await profile_topics(db, organisation)
-    topic = chosen_topic(request.query_params, topics)
+    chosen = topic_named(topics, request.query_params.get("topic"))
+    topic = chosen.slug if chosen else None
     cursor = request.query_params.get("before")
     context: dict[str, Any] = {
         "organisation": organisation,

@@ -42,10 +42,10 @@ async def test_a_position_and_a_reply_are_tagged(db, consultation):
 
 async def test_replacing_tags_keeps_removes_and_adds(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db), topics=("diaspora", "gender"))
-    kept_row = await db.get(ContributionTopic, (contribution.id, topic_named(consultation, "gender").id))
+    kept_row = await db.get(ContributionTopic, (contribution.id, topic_named(consultation.topics, "gender").id))
     await replace_tags(db, contribution, await validated_topics(db, consultation.id, ("gender", "children")))
     assert await topic_slugs_of(db, contribution.id) == ["gender", "children"]
-    assert await db.get(ContributionTopic, (contribution.id, topic_named(consultation, "gender").id)) is kept_row
+    assert await db.get(ContributionTopic, (contribution.id, topic_named(consultation.topics, "gender").id)) is kept_row
     await replace_tags(db, contribution, [])
     assert await topic_slugs_of(db, contribution.id) == []
 
@@ -64,7 +64,7 @@ async def test_counts_and_pages_show_visible_contributions_the_audience_may_see(
         db, moderator=moderator, contribution=hidden, action=ModerationAction.HIDE, reason="Off topic."
     )
     assert hidden.status is ContributionStatus.HIDDEN
-    topic = topic_named(consultation, slug)
+    topic = topic_named(consultation.topics, slug)
     assert topic is not None
 
     public = await contributions_on_topic(db, topic, cursor=None, page_size=20, audience=PUBLIC)
@@ -84,7 +84,7 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(db, consultation)
         await make_position(db, consultation, author=author, body=f"Number {n}.", topics=("education",))
         for n in range(5)
     ]
-    topic = topic_named(consultation, "education")
+    topic = topic_named(consultation.topics, "education")
     assert topic is not None
     seen, cursor = [], None
     for _page in range(3):
