@@ -2,8 +2,10 @@
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from app.db import is_sqlite, make_engine
@@ -46,12 +48,34 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+def check_foreign_keys(connection: Connection) -> None:
+    """With enforcement off during the migration, prove afterwards that no row lost its parent."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows without their parent: {broken[:10]}")
+
+
 async def run_async_migrations() -> None:
-    engine = make_engine(database_url(), null_pool=True)
+    url = database_url()
+    engine = make_engine(url, null_pool=True)
+    if is_sqlite(url):
+        # Batch mode rebuilds a table by dropping it. With foreign keys enforced, that drop
+        # deletes every row that references the table ON DELETE CASCADE (a consultation's
+        # sections, key messages and contributions), so SQLite migrations run with
+        # enforcement off (set per connection, outside any transaction) and are checked after.
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
+        if is_sqlite(url):
+            await connection.run_sync(check_foreign_keys)
         await connection.commit()
     await engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
 
 
 if context.is_offline_mode():
