@@ -58,11 +58,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+#: A connection execution option: on SQLite, this connection's transactions take the write
+#: lock when they begin (BEGIN IMMEDIATE) instead of at their first write. See writing().
+BEGIN_IMMEDIATE = "roundtable_begin_immediate"
+
+#: How long a SQLite write waits for another's lock before giving up (SQLITE_BUSY_TIMEOUT_SECONDS).
+DEFAULT_BUSY_TIMEOUT_SECONDS = 30
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_seconds: float) -> None:
     """WAL + synchronous=FULL so an accepted contribution survives a crash; real BEGINs.
 
     pysqlite's implicit transaction handling breaks SAVEPOINT; emitting BEGIN
-    ourselves is SQLAlchemy's documented recipe.
+    ourselves is SQLAlchemy's documented recipe. A connection marked by writing() begins
+    IMMEDIATE; every other one DEFERRED, so readers never queue behind writers (WAL).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -72,21 +81,39 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, *, null_pool: bool = False, **kwargs: Any) -> AsyncEngine:
+def writing(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (pool, events) for work that writes: on SQLite its transactions take
+    the write lock as they begin, waiting up to the busy timeout for it.
+
+    A DEFERRED transaction that reads and then writes cannot wait: if another connection
+    wrote in between, SQLite answers "database is locked" at once (its snapshot is stale),
+    so two people posting at the same moment would lose one post. Taking the lock first
+    makes writers queue instead. PostgreSQL ignores the option."""
+    return engine.execution_options(**{BEGIN_IMMEDIATE: True})
+
+
+def make_engine(
+    url: str,
+    *,
+    null_pool: bool = False,
+    busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    **kwargs: Any,
+) -> AsyncEngine:
     if null_pool:
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _create_parent_folder(engine)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_seconds)
     return engine
 
 
@@ -101,4 +128,13 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
 
 
-__all__ = ["Base", "Engine", "TimestampMixin", "enum_by_value", "make_engine", "make_sessionmaker"]
+__all__ = [
+    "BEGIN_IMMEDIATE",
+    "Base",
+    "Engine",
+    "TimestampMixin",
+    "enum_by_value",
+    "make_engine",
+    "make_sessionmaker",
+    "writing",
+]

@@ -12,19 +12,34 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.accounts.sessions import SESSION_COOKIE, identity_for_token
 from app.security.identity import ANONYMOUS
 
+#: Requests that only read; any other method may write.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class RequestContextMiddleware:
-    """Opens one database session per request and resolves who is asking."""
+    """Opens one database session per request and resolves who is asking.
 
-    def __init__(self, app: ASGIApp, *, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    A request that may write (POST and the like) gets its session from `write_sessionmaker`,
+    whose SQLite transactions take the write lock as they begin (app.db.writing), so writes
+    that meet wait for each other instead of failing; reads keep plain transactions."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        write_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.app = app
         self.sessionmaker = sessionmaker
+        self.write_sessionmaker = write_sessionmaker or sessionmaker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        async with self.sessionmaker() as db:
+        reading = scope["method"] in READING_METHODS
+        async with (self.sessionmaker if reading else self.write_sessionmaker)() as db:
             state = scope.setdefault("state", {})
             state["db"] = db
             token = _cookie(Headers(scope=scope), SESSION_COOKIE)
