@@ -5,7 +5,6 @@ An operator vouches for the people they create, so their email address counts as
 from __future__ import annotations
 
 import argparse
-import base64
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,10 +14,12 @@ from app.accounts.passwords_policy import password_problem
 from app.accounts.services import (
     AccountError,
     NewOrganisation,
+    create_organisation,
     create_user,
-    find_or_create_organisation,
+    find_organisation,
     is_country_code,
 )
+from app.accounts.two_factor import normalised_secret, secret_problem
 from app.db import utcnow
 
 
@@ -28,16 +29,19 @@ async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> in
     problem = password_problem(args.password, email=args.email, name=args.name)
     if problem is not None:
         raise AccountError("password", problem)
-    organisation = None
+    organisation, organisation_admin = None, False
     if args.org_name:
         types = [t.value for t in OrganisationType]
         if args.org_type not in types:
             raise AccountError("org_type", f"--org-type must be one of: {', '.join(types)}")
         if not args.country or not is_country_code(args.country.upper()):
             raise AccountError("country", f"--country must be an ISO 3166-1 alpha-2 code, not {args.country!r}")
-        organisation = await find_or_create_organisation(
-            db, NewOrganisation(args.org_name, OrganisationType(args.org_type), args.country.upper())
-        )
+        # The operator vouches: the person joins an existing organisation of that name and
+        # country at once, or becomes the first admin of a new one.
+        new = NewOrganisation(args.org_name, OrganisationType(args.org_type), args.country.upper())
+        organisation = await find_organisation(db, new)
+        if organisation is None:
+            organisation, organisation_admin = await create_organisation(db, new), True
     user = await create_user(
         db,
         email=args.email,
@@ -45,6 +49,7 @@ async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> in
         display_name=args.name,
         role=Role(args.role),
         organisation=organisation,
+        organisation_admin=organisation_admin,
     )
     user.email_verified_at = utcnow()  # the operator vouches for the address
     if args.totp_secret:
@@ -53,13 +58,11 @@ async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> in
 
 
 def enable_two_factor_from_cli(user: User, secret: str) -> None:
-    """Provision two-factor with a secret the operator already shared with the person."""
-    secret = "".join(secret.split()).upper()
-    try:
-        base64.b32decode(secret + "=" * (-len(secret) % 8))
-    except ValueError as error:
-        raise AccountError("totp_secret", f"--totp-secret must be base32 (A-Z, 2-7): {error}") from error
-    if len(secret) < 16:
-        raise AccountError("totp_secret", "--totp-secret must have at least 16 base32 characters (80 bits)")
+    """Provision two-factor with a secret the operator already shared with the person; one
+    that sign-in could not use, or that is weaker than 160 bits, is refused."""
+    secret = normalised_secret(secret)
+    problem = secret_problem(secret)
+    if problem is not None:
+        raise AccountError("totp_secret", f"--totp-secret {problem}")
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import throttle
 from app.accounts.models import TokenPurpose, User
 from app.accounts.passwords_policy import password_problem
 from app.accounts.services import AccountError, normalise_email
@@ -45,8 +46,9 @@ async def request_password_reset(db: AsyncSession, email: str, *, base_url: str)
 async def reset_password(db: AsyncSession, raw_token: str, new_password: str) -> User:
     """Set a new password with a reset link. The link proves the person reads their mail, so
     the address becomes verified; every session ends, since someone else may hold one.
-    Raises TokenError for a bad link and AccountError for an unacceptable password (the
-    link then still works)."""
+    Its sign-in failures are forgotten too: whoever holds the link is the person, wherever
+    they are. Raises TokenError for a bad link and AccountError for an unacceptable password
+    (the link then still works)."""
     token = await check_token(db, raw_token, TokenPurpose.RESET_PASSWORD)
     user = await db.get(User, token.user_id)
     assert user is not None  # check_token found the account
@@ -57,5 +59,6 @@ async def reset_password(db: AsyncSession, raw_token: str, new_password: str) ->
     user.password_hash = hash_password(new_password)
     user.email_verified_at = user.email_verified_at or utcnow()
     await end_all_sessions(db, user.id)
+    await throttle.clear_failures(db, user.email, everywhere=True)
     await db.flush()
     return user

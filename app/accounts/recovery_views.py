@@ -26,19 +26,22 @@ async def verify(request: Request) -> Response:
     """GET shows a button (mail scanners follow links; only a person's POST verifies)."""
     db = db_of(request)
     if request.method == "GET":
-        return render(request, "accounts/verify.html", {"token": request.query_params.get("token", ""), "problem": ""})
+        query = request.query_params
+        context = {"token": query.get("token", ""), "next": safe_next(query.get("next", "")), "problem": ""}
+        return render(request, "accounts/verify.html", context)
+    values = text_values(await request.form(), "token", "next")
     try:
-        user = await verify_email(db, text_values(await request.form(), "token")["token"])
+        user = await verify_email(db, values["token"])
     except TokenError as error:
         return render(request, "accounts/verify.html", {"token": "", "problem": error.message}, status_code=400)
     await db.commit()
     message = _("Thank you, your email address is confirmed. You can now take part.")
     signed_in = identity_of(request).user
     if signed_in is not None and signed_in.id == user.id:
-        response = see_other("/")
+        response = see_other(safe_next(values["next"]))
         flash(request, response, message)
         return response
-    return await complete_sign_in(request, user, message)
+    return await complete_sign_in(request, user, message, values["next"])
 
 
 async def resend(request: Request) -> Response:

@@ -4,6 +4,10 @@ policy lets them use their role."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import throttle
 from app.accounts.models import RecoveryCode, SignInFailure, User
 from app.audit.models import AuditEvent
 from app.audit.services import (
@@ -36,6 +41,11 @@ RECOVERY_CODE_LENGTH = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 #: Codes from the step before and after are accepted, for clocks a little off.
 VALID_WINDOW = 1
+#: 160 bits, as RFC 4226 recommends (pyotp itself refuses fewer than 112).
+MIN_SECRET_CHARS = 32
+_BASE32 = re.compile("[A-Z2-7]+")
+
+logger = logging.getLogger(__name__)
 
 
 class TwoFactorError(Exception):
@@ -69,9 +79,27 @@ def pending_secret(user: User) -> str:
     already scanned it stays valid; replaced only when two-factor is turned on anew."""
     if is_enabled(user):
         raise TwoFactorError("code", _("Two-factor authentication is already on."))
-    if not user.totp_secret:
+    if not user.totp_secret or secret_problem(user.totp_secret) is not None:
         user.totp_secret = pyotp.random_base32()
     return user.totp_secret
+
+
+def normalised_secret(secret: str) -> str:
+    """A secret as people copy it (in groups, lower case, padded) as authenticator apps read it."""
+    return "".join(secret.split()).upper().rstrip("=")
+
+
+def secret_problem(secret: str) -> str | None:
+    """What makes a (normalised) secret unfit for use, for the operator who supplied it."""
+    try:
+        valid = bool(_BASE32.fullmatch(secret)) and bool(base64.b32decode(secret + "=" * (-len(secret) % 8)))
+    except binascii.Error:
+        valid = False
+    if not valid:
+        return "must be base32 (letters A-Z and digits 2-7)"
+    if len(secret) < MIN_SECRET_CHARS:
+        return f"must have at least {MIN_SECRET_CHARS} base32 characters (160 bits), not {len(secret)}"
+    return None
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -133,7 +161,7 @@ async def verify_second_factor(
         return SecondFactorResult(method=None, throttled=True)
     method = await _check_code(db, user, code, address=address)
     if method is None:
-        db.add(SignInFailure(account_key=account_key, address=address))
+        throttle.record_failure(db, account_key, address)
         record(db, TWO_FACTOR_VERIFY_FAILED, actor=None, subject_user=user, address=address)
     else:
         await db.execute(delete(SignInFailure).where(SignInFailure.account_key == account_key))
@@ -146,7 +174,7 @@ async def _check_code(db: AsyncSession, user: User, code: str, *, address: str |
         return None
     digits = _digits(code)
     if digits is not None:
-        step = _matching_step(user.totp_secret, digits)
+        step = _stored_secret_step(user, user.totp_secret, digits)
         if step is None or step <= await _last_used_step(db, user):
             return None
         record(db, TWO_FACTOR_VERIFY, actor=user, subject_user=user, address=address, details={"timestep": step})
@@ -156,6 +184,17 @@ async def _check_code(db: AsyncSession, user: User, code: str, *, address: str |
         record(db, RECOVERY_CODE_USED, actor=user, subject_user=user, address=address, details={"left": remaining})
         return Method.RECOVERY_CODE
     return None
+
+
+def _stored_secret_step(user: User, secret: str, digits: str) -> int | None:
+    """The time step of a code for a stored secret. One that pyotp cannot use (too short, or
+    not base32: older `users create` took such) counts as a wrong code rather than an error
+    page; it is logged so an operator replaces it, and recovery codes still work."""
+    try:
+        return _matching_step(secret, digits)
+    except ValueError:
+        logger.warning("user %s has an unusable two-factor secret: replace it, or turn two-factor off", user.id)
+        return None
 
 
 async def _recent_failures(db: AsyncSession, account_key: str, window_seconds: int) -> int:
