@@ -11,15 +11,19 @@ from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES = ("en",)
+#: Where the consultations are run: their opening and closing are shown in this zone.
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 T = TypeVar("T")
 
@@ -85,3 +89,21 @@ def _format_medium_utc(locale_name: str, value: datetime) -> str:
 
 def format_date_long(value: date) -> str:
     return babel_format_date(value, format="long", locale=current_locale.get())
+
+
+def format_instant_brussels(value: datetime) -> str:
+    """An opening or closing instant in Brussels time, with the zone's name and its offset
+    from UTC ("October 1, 2026, 12:00 CEST (UTC+02:00)"), so no reader has to guess which
+    noon a deadline means, in winter or summer time."""
+    if value.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(BRUSSELS)
+    locale = current_locale.get()
+    offset = local.strftime("%z")
+    return gettext(
+        "%(date)s, %(time)s %(zone)s (UTC%(offset)s)",
+        date=babel_format_date(local.date(), format="long", locale=locale),
+        time=babel_format_time(local.time(), "HH:mm", locale=locale),
+        zone=local.tzname() or "",
+        offset=f"{offset[:3]}:{offset[3:]}",
+    )

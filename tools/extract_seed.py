@@ -251,7 +251,7 @@ SUMMARY = (
     "De Europese Commissie legt het gezamenlijke EU-standpunt voor de VN-dialoog op "
     "hoog niveau over internationale migratie en ontwikkeling van oktober 2013 voor, "
     "met kernboodschappen per rondetafel en voorstellen voor verdere stappen van de "
-    "EU."
+    "EU. De oorspronkelijke raadpleging liep van 21 juni tot en met 30 september 2013."
 )
 
 HEADER_TEMPLATE = """\
@@ -300,9 +300,10 @@ consultation:
   title: {title}
   source_reference: COM(2013) 292
   language: nl
-  status: open
-  opens_at: 2013-06-21
-  closes_at: 2013-09-30
+  status: published
+  # Historical dates (21 June - 30 September 2013) are in the summary; instants or null.
+  opens_at: null
+  closes_at: null
   # Editorial summary (not from the source).
   summary: {summary}
 positions: [support, support_with_amendments, oppose, neutral]

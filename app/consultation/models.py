@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.db import Base, TimestampMixin, enum_by_value
 
 
 class ConsultationStatus(enum.Enum):
-    """Whether contributions are accepted."""
+    """Whether the consultation is public. Whether it accepts contributions is not stored:
+    it follows from its opening and closing instants (app.consultation.phases)."""
 
     DRAFT = "draft"  #: being prepared; not listed
-    OPEN = "open"  #: accepting contributions
-    CLOSED = "closed"  #: readable, no new contributions
+    PUBLISHED = "published"  #: listed and readable; open between its instants
 
 
 class SectionKind(enum.Enum):
@@ -47,8 +47,10 @@ class Consultation(TimestampMixin, Base):
     source_reference: Mapped[str] = mapped_column(String(80))
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[ConsultationStatus] = mapped_column(enum_by_value(ConsultationStatus, "consultation_status"))
-    opens_at: Mapped[date | None] = mapped_column(Date)
-    closes_at: Mapped[date | None] = mapped_column(Date)
+    #: From this instant (UTC) contributions are accepted; None: since it was published.
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: From this instant (UTC) no more are accepted; None: no closing is scheduled.
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Allowed positions, in display order (configured per consultation in its seed file).
     positions: Mapped[list[str]] = mapped_column(JSON)
     #: The positions whose contributions propose new wording of the key message.
@@ -64,6 +66,13 @@ class Consultation(TimestampMixin, Base):
     topics: Mapped[list[Topic]] = relationship(
         back_populates="consultation", order_by="Topic.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @validates("opens_at", "closes_at")
+    def _in_utc(self, _key: str, moment: datetime | None) -> datetime | None:
+        """SQLite stores the wall time and drops the zone: only UTC reads back as meant."""
+        if moment is None or moment.tzinfo is None:
+            return moment
+        return moment.astimezone(UTC)
 
 
 class Section(Base):

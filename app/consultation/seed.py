@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from app.consultation.models import (
     SectionKind,
     Topic,
 )
+from app.consultation.phases import Schedule, ScheduleError, parse_instant, schedule_of
 
 SCHEMA = "roundtable.consultation/1"
 PLACEMENT_KEYS = (
@@ -50,6 +51,8 @@ class SeedError(Exception):
 class SeedReport:
     slug: str
     changes: list[str] = field(default_factory=list)
+    #: What the file says but the loader left alone, for the operator to read.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -86,10 +89,20 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         )
     )
     report = SeedReport(slug=meta["slug"])
+    schedule = _schedule(meta)
     if consultation is None:
-        consultation = Consultation(slug=meta["slug"], sections=[], footnotes=[], topics=[])
+        consultation = Consultation(
+            slug=meta["slug"],
+            sections=[],
+            footnotes=[],
+            topics=[],
+            opens_at=schedule.opens_at,
+            closes_at=schedule.closes_at,
+        )
         db.add(consultation)
         report.changes.append("consultation created")
+    elif schedule != schedule_of(consultation):
+        report.notes.append(_kept_schedule_note(consultation, schedule))
     _assign(
         consultation,
         {
@@ -97,9 +110,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             "summary": meta.get("summary", ""),
             "source_reference": meta["source_reference"],
             "language": language,
-            "status": ConsultationStatus(meta.get("status", "open")),
-            "opens_at": _date(meta.get("opens_at")),
-            "closes_at": _date(meta.get("closes_at")),
+            "status": _status(meta.get("status", "published")),
             "positions": list(data["positions"]),
             "amendment_positions": list(data.get("amendment_positions", [])),
         },
@@ -254,10 +265,44 @@ def _sync_key_message(
     )
 
 
-def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+def _status(value: Any) -> ConsultationStatus:
+    try:
+        return ConsultationStatus(value)
+    except ValueError:
+        raise SeedError(
+            f"consultation.status {value!r}: use 'published' or 'draft'; whether it is open follows "
+            "from opens_at and closes_at"
+        ) from None
+
+
+def _schedule(meta: dict[str, Any]) -> Schedule:
+    try:
+        return Schedule(_instant(meta.get("opens_at"), "opens_at"), _instant(meta.get("closes_at"), "closes_at"))
+    except ScheduleError as error:
+        raise SeedError(f"consultation: {error}") from None
+
+
+def _instant(value: Any, name: str) -> datetime | None:
+    """An instant with its UTC offset (YAML reads `2026-10-01T12:00:00+02:00` as one), or
+    nothing. A bare date is refused: which hour, in which zone, would it mean?"""
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise SeedError(f"consultation.{name}: {value} is a date; give an instant, e.g. {value}T00:00:00+02:00")
+    try:
+        return parse_instant(value.isoformat() if isinstance(value, datetime) else str(value), name)
+    except ScheduleError as error:
+        raise SeedError(f"consultation.{error}") from None
+
+
+def _kept_schedule_note(consultation: Consultation, schedule: Schedule) -> str:
+    """After creation the schedule belongs to `roundtable consultation schedule`: reloading the
+    seed (every `make run`, every deployment) must not reopen a closed consultation."""
+    now = schedule_of(consultation).as_details()
+    return (
+        f"the database keeps its schedule {now} rather than the file's {schedule.as_details()}; "
+        f"change it with: roundtable consultation schedule {consultation.slug} --opens ... --closes ..."
+    )
 
 
 def seed_files(directory: Path) -> list[Path]:

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.consultation.models import Consultation, ConsultationStatus, KeyMessage
+from app.consultation.models import Consultation, KeyMessage
+from app.consultation.phases import Phase, accepts_contributions, phase_of
 from app.discussion.amendments import validated_amendment
 from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES, mark_discussion_changed, validate_body
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionRevision, ContributionStatus
-from app.i18n import _, format_datetime_utc
+from app.i18n import _, format_datetime_utc, format_instant_brussels
 from app.web.markdown import render_markdown
 
 
@@ -75,8 +76,8 @@ def edit_refusal(
         return _("You withdrew this contribution, so it can no longer be changed.")
     if contribution.status is ContributionStatus.HIDDEN:
         return _("A moderator removed this contribution, so it can no longer be changed.")
-    if consultation.status is not ConsultationStatus.OPEN:
-        return _("The consultation is closed, so contributions can no longer be changed.")
+    if not accepts_contributions(consultation, now):
+        return _not_open(consultation, now)
     deadline = edit_deadline(contribution, window_minutes)
     if now >= deadline:
         return _(
@@ -88,14 +89,29 @@ def edit_refusal(
     return None
 
 
-def withdraw_refusal(contribution: Contribution, consultation: Consultation) -> str | None:
+def withdraw_refusal(contribution: Contribution, consultation: Consultation, now: datetime | None = None) -> str | None:
     """Why the author may not withdraw it; None when they may (at any time while the
-    consultation is open, whatever a moderator did)."""
+    consultation is open, whatever a moderator did: once it closed, what was said stands)."""
     if contribution.status is ContributionStatus.WITHDRAWN:
         return _("You have already withdrawn this contribution.")
-    if consultation.status is not ConsultationStatus.OPEN:
-        return _("The consultation is closed, so contributions can no longer be withdrawn.")
+    if not accepts_contributions(consultation, now):
+        return _not_open(consultation, now)
     return None
+
+
+def _not_open(consultation: Consultation, now: datetime | None) -> str:
+    """Why nothing can be changed now, with the instant that decides it (Brussels time)."""
+    if phase_of(consultation, now) is Phase.UPCOMING and consultation.opens_at is not None:
+        return _(
+            "The consultation opens on %(time)s; until then contributions cannot be changed.",
+            time=format_instant_brussels(consultation.opens_at),
+        )
+    if consultation.closes_at is not None:
+        return _(
+            "The consultation closed on %(time)s, so contributions can no longer be changed or withdrawn.",
+            time=format_instant_brussels(consultation.closes_at),
+        )
+    return _("The consultation is not accepting contributions, so they can no longer be changed.")
 
 
 def author_actions(
@@ -108,7 +124,7 @@ def author_actions(
         contribution_id=contribution.id,
         edit_until=None if refusal else edit_deadline(contribution, window_minutes),
         edit_refusal=refusal,
-        may_withdraw=withdraw_refusal(contribution, consultation) is None,
+        may_withdraw=withdraw_refusal(contribution, consultation, now) is None,
         edited=contribution.edited_at is not None,
     )
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from app.consultation.models import ConsultationStatus, KeyMessage, KeyMessageKind, Paragraph, SectionKind
-from app.consultation.seed import load_seed, read_seed_file
+from app.consultation.phases import Phase, phase_of
+from app.consultation.seed import SeedError, load_seed, read_seed_file
 from app.consultation.services import all_key_messages, consultation_by_slug, roundtables, subsections
 from tests.conftest import SEED_FILE
 
@@ -15,7 +18,11 @@ from tests.conftest import SEED_FILE
 async def test_seed_consultation_has_four_roundtables_and_17_key_messages(consultation):
     assert consultation.source_reference == "COM(2013) 292"
     assert consultation.language == "nl"
-    assert consultation.status is ConsultationStatus.OPEN
+    # Ships open without a closing instant, so `make run` can be tried at once.
+    assert consultation.status is ConsultationStatus.PUBLISHED
+    assert (consultation.opens_at, consultation.closes_at) == (None, None)
+    assert phase_of(consultation) is Phase.OPEN
+    assert "21 juni tot en met 30 september 2013" in consultation.summary  # history, as text
     tables = roundtables(consultation)
     assert [t.ref for t in tables] == ["RT1", "RT2", "RT3", "RT4"]
     assert [len(t.key_messages) for t in tables] == [3, 5, 4, 5]
@@ -79,3 +86,46 @@ async def test_another_file_is_another_consultation(db):
     second = await consultation_by_slug(db, "second")
     assert second is not None and len(all_key_messages(second)) == 26
     assert await db.scalar(select(func.count()).select_from(Paragraph)) == 2 * paragraphs_before
+
+
+def with_schedule(slug: str, **schedule: object) -> dict:
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["consultation"]["slug"] = slug
+    data["consultation"].update(schedule)
+    return data
+
+
+async def test_a_new_consultation_takes_the_files_instants_in_utc(db):
+    data = with_schedule("scheduled", opens_at="2026-10-01T12:00:00+02:00", closes_at=datetime(2026, 12, 1, tzinfo=UTC))
+    await load_seed(db, data)
+    loaded = await consultation_by_slug(db, "scheduled")
+    assert loaded is not None
+    assert loaded.opens_at.replace(tzinfo=UTC) == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
+    assert loaded.closes_at.replace(tzinfo=UTC) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+async def test_a_later_run_keeps_the_operators_schedule_and_says_so(db, consultation):
+    consultation.closes_at = datetime(2030, 1, 1, tzinfo=UTC)  # as `consultation schedule` would
+    await db.flush()
+    report = await load_seed(db, read_seed_file(SEED_FILE))
+    assert report.changes == []
+    assert len(report.notes) == 1 and "roundtable consultation schedule com-2013-292" in report.notes[0]
+    assert consultation.closes_at == datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ({"opens_at": date(2013, 6, 21)}, "opens_at: 2013-06-21 is a date; give an instant"),
+        ({"closes_at": "2026-10-01T12:00"}, "has no UTC offset"),
+        ({"closes_at": "next week"}, "is not an ISO 8601 date and time"),
+        (
+            {"opens_at": "2026-10-01T12:00Z", "closes_at": "2026-10-01T12:00Z"},
+            "closing instant .* must come after the opening instant",
+        ),
+        ({"status": "closed"}, "use 'published' or 'draft'; whether it is open follows from opens_at"),
+    ],
+)
+async def test_a_schedule_that_cannot_be_meant_is_refused(db, schedule, message):
+    with pytest.raises(SeedError, match=message):
+        await load_seed(db, with_schedule("refused", **schedule))

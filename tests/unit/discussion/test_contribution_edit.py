@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from app.consultation.models import ConsultationStatus, KeyMessage
+from app.consultation.models import KeyMessage
 from app.discussion.contribution_edit import (
     Changes,
     EditRefused,
@@ -113,11 +113,23 @@ async def test_the_window_closes_exactly_at_the_deadline(db, consultation, posit
 
 
 async def test_a_closed_consultation_fixes_contributions(db, consultation, position):
-    consultation.status = ConsultationStatus.CLOSED
-    with pytest.raises(EditRefused, match="consultation is closed"):
-        await edit(db, consultation, position, now=position.created_at, body="Changed.")
-    with pytest.raises(EditRefused, match="consultation is closed"):
+    consultation.closes_at = aware(position.created_at) + timedelta(minutes=1)
+    closed = r"consultation closed on [A-Z][a-z]+ \d+, \d{4}, \d\d:\d\d CES?T \(UTC\+0[12]:00\)"
+    assert await edit(db, consultation, position, now=consultation.closes_at - timedelta(seconds=1), body="In time.")
+    with pytest.raises(EditRefused, match=closed):
+        await edit(db, consultation, position, now=consultation.closes_at, body="Changed.")
+    consultation.closes_at = aware(position.created_at)  # withdrawing is refused from then on, now
+    with pytest.raises(EditRefused, match=closed):
         await withdraw_contribution(db, contribution=position, consultation=consultation)
+
+
+async def test_before_it_opens_nothing_changes_and_the_page_says_when(db, consultation, position):
+    consultation.opens_at = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+    actions = author_actions(position, consultation, window_minutes=WINDOW, now=aware(position.created_at))
+    assert actions.edit_until is None and not actions.may_withdraw
+    assert actions.edit_refusal == (
+        "The consultation opens on January 1, 2099, 10:00 CET (UTC+01:00); until then contributions cannot be changed."
+    )
 
 
 @pytest.mark.parametrize("status", [ContributionStatus.HIDDEN, ContributionStatus.WITHDRAWN])

@@ -115,7 +115,7 @@ async def test_several_consultations_need_a_slug_and_a_count_below_one_is_refuse
             title="Another",
             source_reference="X",
             language="en",
-            status=ConsultationStatus.OPEN,
+            status=ConsultationStatus.PUBLISHED,
             positions=["support"],
         )
     )
