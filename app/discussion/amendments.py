@@ -12,9 +12,11 @@ from app.consultation.models import Consultation, KeyMessage
 from app.discussion.contribution_views import ContributionView, listing, to_view
 from app.discussion.errors import ContributionError
 from app.discussion.list_order import tagged_with
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution
 from app.discussion.publication import Audience, listed_for
+from app.discussion.supersession import counted
 from app.i18n import _
+from app.web.numbers import parse_id, parse_number
 from app.web.text import strip_footnote_markers
 
 MAX_AMENDMENT_CHARS = 5_000
@@ -85,12 +87,13 @@ class AmendmentPage:
 
 
 def _amendments_of(consultation: Consultation, message: KeyMessage, audience: Audience) -> tuple[Any, ...]:
-    """SQL conditions: the visible amendments to a key message this audience may read."""
+    """SQL conditions: the visible amendments to a key message this audience may read, each
+    its speaker's current position (a superseded amendment is no longer proposed)."""
     return (
         Contribution.key_message_id == message.id,
         Contribution.parent_id.is_(None),
         Contribution.position.in_(list(consultation.amendment_positions)),
-        Contribution.status == ContributionStatus.VISIBLE,
+        counted(),
         Contribution.amendment_text.is_not(None),
         listed_for(audience),
     )
@@ -121,10 +124,11 @@ def encode_support_cursor(view: ContributionView) -> str:
 
 
 def decode_support_cursor(cursor: str | None) -> tuple[int, int] | None:
-    count, _sep, identifier = (cursor or "").partition("_")
-    if not (count.isdecimal() and identifier.isdecimal()):
+    count_text, _sep, id_text = (cursor or "").partition("_")
+    count, identifier = parse_number(count_text), parse_id(id_text)
+    if count is None or identifier is None:
         return None
-    return int(count), int(identifier)
+    return count, identifier
 
 
 def _after_support(cursor: tuple[int, int] | None) -> Any:

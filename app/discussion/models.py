@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
@@ -31,6 +31,11 @@ class PublicationConsent(enum.Enum):
     NOT_FOR_PUBLICATION = "not_for_publication"  #: seen only by moderators and negotiators
 
 
+#: The rows of the partial unique indexes that keep one current position per speaker.
+CURRENT_ORGANISATION_POSITION = "parent_id IS NULL AND superseded_by_id IS NULL AND organisation_id IS NOT NULL"
+CURRENT_PERSONAL_POSITION = "parent_id IS NULL AND superseded_by_id IS NULL AND organisation_id IS NULL"
+
+
 class Contribution(TimestampMixin, Base):
     __tablename__ = "contributions"
     __table_args__ = (
@@ -38,14 +43,35 @@ class Contribution(TimestampMixin, Base):
         UniqueConstraint("author_id", "submission_key", name="uq_contributions_author_id_submission_key"),
         Index("ix_contributions_key_message_id_parent_id_created_at", "key_message_id", "parent_id", "created_at"),
         Index("ix_contributions_thread_root_id_created_at", "thread_root_id", "created_at"),
+        # A person's latest contributions, counted by the posting limits (app.discussion.posting_limits).
+        Index("ix_contributions_author_id_created_at", "author_id", "created_at"),
         Index("ix_contributions_key_message_id_endorsement_count", "key_message_id", "endorsement_count", "id"),
         # Top-level contributions carry a position; replies never do.
         CheckConstraint("(parent_id IS NULL) = (position IS NOT NULL)", name="position_only_on_top_level"),
+        # One current position per speaker and key message (app.discussion.supersession):
+        # an organisation, whichever member posts, and a person speaking for themselves.
+        Index(
+            "uq_contributions_current_position_organisation",
+            "key_message_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text(CURRENT_ORGANISATION_POSITION),
+            postgresql_where=text(CURRENT_ORGANISATION_POSITION),
+        ),
+        Index(
+            "uq_contributions_current_position_personal",
+            "key_message_id",
+            "author_id",
+            unique=True,
+            sqlite_where=text(CURRENT_PERSONAL_POSITION),
+            postgresql_where=text(CURRENT_PERSONAL_POSITION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    #: Indexed with created_at (ix_contributions_author_id_created_at), for posting limits.
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     #: The organisation the author spoke for, fixed at the time of writing.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
@@ -80,6 +106,11 @@ class Contribution(TimestampMixin, Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Kept equal to the number of its Endorsement rows, so lists sort by support in the index.
     endorsement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The speaker's current position, once a later one replaced this one (positions only):
+    #: a superseded position stays readable in its thread and counts nowhere. No ON DELETE
+    #: action: superseded positions never come back, so deleting the current one alone is
+    #: refused (a key message's contributions are deleted together).
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
 
     author: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

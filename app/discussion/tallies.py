@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organisation, OrganisationType
 from app.accounts.regions import m49_region
-from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.supersession import counted
 
 INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
 UNDISCLOSED = "undisclosed"  #: tally bucket for contributions published anonymously
@@ -40,7 +41,8 @@ class Tally:
 
 
 async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
-    """Count visible top-level positions per key message; hidden ones are not counted.
+    """Count visible top-level positions per key message, one per speaker: hidden, withdrawn
+    and superseded ones are not counted (app.discussion.supersession).
     Two queries: counts grouped by organisation, then the origins of the diaspora ones."""
     result: dict[int, Tally] = defaultdict(Tally)
     if not key_message_ids:
@@ -60,7 +62,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         .where(
             Contribution.key_message_id.in_(key_message_ids),
             Contribution.parent_id.is_(None),
-            Contribution.status == ContributionStatus.VISIBLE,
+            counted(),
             Contribution.publication != PublicationConsent.NOT_FOR_PUBLICATION,
         )
         .group_by(*keys)

@@ -5,7 +5,9 @@ Exports are for negotiators and say exactly what the site shows them
 and marked; one published anonymously carries neither name nor organisation, one published
 for its organisation only no name. A hidden contribution appears with its status and the
 moderator's reason, never its text; a withdrawn one with its status only; an erased author
-is a "Former participant"."""
+is a "Former participant". A superseded position is listed with that status and, where
+publication consent lets negotiators link the two, the id of the position that replaced it;
+it is not counted."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
+from app.consultation.phases import as_utc, phase_word
 from app.consultation.services import cited_footnotes
 from app.discussion.contribution_views import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.models import Contribution, ContributionStatus
@@ -26,7 +29,10 @@ from app.web.text import strip_footnote_markers
 
 #: 2: publication consent (author and organisation may be null), amendments, quotes,
 #: topics, endorsements, attachments, edits, counts by region.
-SCHEMA_VERSION = 2
+#: 3: one current position per speaker: each position's `position_status` ("current" or
+#: "superseded") and `superseded_by`; counts include current positions only. Additions
+#: only, so readers of version 2 read version 3.
+SCHEMA_VERSION = 3
 #: Contributions read per query, so a consultation of any size streams in bounded batches.
 BATCH = 500
 
@@ -104,7 +110,16 @@ def contribution_record(
         if visible
         else [],
         "moderation_reason": view.moderation_reason if view.status is ContributionStatus.HIDDEN else None,
+        "position_status": _position_status(view),
+        "superseded_by": view.current_id,
     }
+
+
+def _position_status(view: ContributionView) -> str | None:
+    """Replies take no position, so they have no position status."""
+    if view.parent_id is not None:
+        return None
+    return "superseded" if view.superseded else "current"
 
 
 def _tree(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -164,6 +179,11 @@ def _section(
     }
 
 
+def _instant(moment: datetime | None) -> str | None:
+    utc = as_utc(moment)
+    return utc.isoformat() if utc else None
+
+
 async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
     contributions = await load_contributions(db, consultation)
     origins = await origin_countries(db, {view.organisation.id for view, _ in contributions if view.organisation})
@@ -179,7 +199,10 @@ async def build_consultation_export(db: AsyncSession, consultation: Consultation
             "title": consultation.title,
             "source_reference": consultation.source_reference,
             "language": consultation.language,
-            "status": consultation.status.value,
+            # "draft", or its phase when exported: "upcoming", "open" or "closed".
+            "status": phase_word(consultation),
+            "opens_at": _instant(consultation.opens_at),
+            "closes_at": _instant(consultation.closes_at),
             "positions": list(consultation.positions),
         },
         "roundtables": [
@@ -215,6 +238,9 @@ CSV_COLUMNS = [
     "endorsed_by",
     "attachments",
     "moderation_reason",
+    # Added in schema version 3, at the end so readers of the earlier columns are unaffected.
+    "position_status",
+    "superseded_by",
 ]
 
 
@@ -250,6 +276,8 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     ";".join(e["name"] for e in c["endorsed_by"]),
                     ";".join(f"{a['name']} ({a['path']})" for a in c["attachments"]),
                     c["moderation_reason"],
+                    c["position_status"],
+                    c["superseded_by"],
                 ]
             )
             walk(ref, c["replies"])

@@ -25,7 +25,11 @@ async def test_tally_counts_visible_top_level_positions_by_type(db, consultation
     individual = await make_user(db, with_organisation=False)
     await make_position(db, consultation, author=ngo, position="support")
     await make_position(db, consultation, author=government, position="oppose")
-    hidden = await make_position(db, consultation, author=government, position="support")
+    # Another government, as each organisation has one current position (the later would count).
+    other_government = await make_organisation(db, type=OrganisationType.GOVERNMENT)
+    hidden = await make_position(
+        db, consultation, author=await make_user(db, organisation=other_government), position="support"
+    )
     hidden.status = ContributionStatus.HIDDEN
     root = await make_position(db, consultation, author=individual, position="neutral")
     await make_reply(db, author=ngo, parent=root)

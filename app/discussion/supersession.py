@@ -1,0 +1,219 @@
+"""One current position per speaker on a key message.
+
+A speaker is an organisation, whichever of its members posts, or a person speaking for
+themselves. Posting a position supersedes the speaker's earlier ones: they stay readable in
+their threads, marked superseded with a link to the current one, and count nowhere (tallies,
+amendments, exports' counts). The rules, decided where the issue was silent:
+
+- the newest posted position is current whatever became of the earlier one, so a withdrawn
+  or hidden position is superseded like any other;
+- a withdrawn or hidden current position leaves the speaker with no counted position until
+  they post again; superseded positions never come back;
+- replies are not positions and are never limited.
+
+The database holds the rule too: partial unique indexes allow one current top-level
+contribution per (key message, organisation) and per (key message, author) for personal
+ones (app.discussion.models), so two members posting at the same moment cannot both count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.publication import PUBLIC, Audience, byline, is_listed_for
+
+
+def same_speaker(organisation_id: int | None, author_id: int) -> ColumnElement[bool]:
+    """SQL condition on Contribution: written by this speaker (an organisation, or the author
+    speaking for themselves)."""
+    if organisation_id is not None:
+        return Contribution.organisation_id == organisation_id
+    return and_(Contribution.organisation_id.is_(None), Contribution.author_id == author_id)
+
+
+def _positions_of(contribution: Contribution) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Contribution.key_message_id == contribution.key_message_id,
+        Contribution.parent_id.is_(None),
+        same_speaker(contribution.organisation_id, contribution.author_id),
+    )
+
+
+async def lock_current(db: AsyncSession, new: Contribution) -> int | None:
+    """The id of the current position of `new`'s speaker, if any, locked (on PostgreSQL) so
+    that a member posting at the same moment waits for this transaction.
+
+    The caller inserts the new position as superseded by that one, which keeps it out of the
+    unique index, points the earlier ones at it (supersede_earlier), then makes it current.
+    Each earlier row is updated once: updating a row twice in one transaction makes
+    PostgreSQL check all its foreign keys again, locking its author's row, which the posting
+    limits hold for update, and two members posting at once would deadlock."""
+    return await db.scalar(
+        select(Contribution.id)
+        .where(*_positions_of(new), Contribution.superseded_by_id.is_(None))
+        .with_for_update(key_share=True)
+    )
+
+
+async def supersede_earlier(db: AsyncSession, new: Contribution) -> None:
+    """Once `new` has an id: every earlier position of its speaker points at it, so each
+    superseded one links straight to the current one."""
+    await db.execute(
+        update(Contribution)
+        .where(*_positions_of(new), Contribution.id != new.id)
+        .values(superseded_by_id=new.id)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def counted() -> ColumnElement[bool]:
+    """SQL condition on Contribution: a position that counts (its speaker's current one and
+    not removed); every tally and list of amendments uses it."""
+    return and_(Contribution.superseded_by_id.is_(None), Contribution.status == ContributionStatus.VISIBLE)
+
+
+def may_link_current(
+    audience: Audience,
+    *,
+    personal: bool,
+    earlier: PublicationConsent,
+    current: PublicationConsent | None,
+) -> bool:
+    """Whether a superseded position may link to the current one for this audience. The link
+    says both have one speaker, so it is shown only when the audience may read the current
+    one and may see that speaker on both (never between an anonymous position and another)."""
+    if current is None or not is_listed_for(current, audience):
+        return False
+    shown = [byline(consent, audience) for consent in (earlier, current)]
+    return all(b.person if personal else b.organisation for b in shown)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentPosition:
+    """A speaker's current position on a key message, shown on the form before they post
+    one that would replace it."""
+
+    id: int
+    position: str
+    created_at: datetime
+    status: ContributionStatus
+    publication: PublicationConsent
+    #: The organisation that holds it; None: the reader's own personal position.
+    organisation_id: int | None
+    organisation_name: str | None
+    #: False for one not for publication that a colleague wrote: the form says that posting
+    #: replaces it, but neither links to it nor shows its position (negotiators' eyes only).
+    readable: bool = True
+
+
+async def current_positions(db: AsyncSession, key_message_id: int, author: User) -> list[CurrentPosition]:
+    """The current positions of every speaker `author` may post as on a key message: each of
+    their organisations and themselves. Withdrawn ones are left out, as posting no longer
+    replaces anything the speaker says."""
+    names = {m.organisation_id: m.organisation.name for m in author.memberships}
+    rows = await db.execute(
+        select(*_CURRENT_COLUMNS)
+        .where(
+            Contribution.key_message_id == key_message_id,
+            Contribution.parent_id.is_(None),
+            Contribution.superseded_by_id.is_(None),
+            Contribution.status != ContributionStatus.WITHDRAWN,
+            or_(Contribution.organisation_id.in_(names), same_speaker(None, author.id)),
+        )
+        .order_by(Contribution.id)
+    )
+    return [_current(row, names, author.id) for row in rows]
+
+
+_CURRENT_COLUMNS = (
+    Contribution.id,
+    Contribution.position,
+    Contribution.created_at,
+    Contribution.status,
+    Contribution.publication,
+    Contribution.organisation_id,
+    Contribution.author_id,
+)
+
+
+def _current(row: Any, names: dict[int, str], reader_id: int) -> CurrentPosition:
+    identifier, position, created_at, status, publication, organisation_id, author_id = row
+    name = None if organisation_id is None else names[organisation_id]
+    readable = is_listed_for(publication, PUBLIC) or author_id == reader_id
+    return CurrentPosition(identifier, str(position), created_at, status, publication, organisation_id, name, readable)
+
+
+async def insert_positions(db: AsyncSession, rows: list[dict[str, Any]], batch: int) -> list[int]:
+    """Insert many positions (demo data) in the order given, so ids grow with time, keeping
+    each speaker's latest one current and pointing the earlier ones, those already saved
+    included, at it. A chunk holds each speaker once; before it, the current position of
+    each of its speakers is released from the unique index (marked superseded by itself),
+    and everything that points at a released one is repointed once all are in."""
+    current = await _current_ids(db, {row["key_message_id"] for row in rows})
+    ids: list[int] = []
+    released: list[tuple[int, Any]] = []  # (id, speaker)
+    start = 0
+    while start < len(rows):
+        chunk, speakers = _next_chunk(rows, start, batch)
+        replaced = [(current[s], s) for s in speakers if s in current]
+        if replaced:
+            await db.execute(_RELEASE, [{"released_id": i} for i, _s in replaced])
+        released += replaced
+        ids += (await db.execute(_INSERT_RETURNING_ID, chunk)).scalars().all()
+        current.update((s, ids[start + offset]) for offset, s in enumerate(speakers))
+        start += len(chunk)
+    if released:
+        await db.execute(_POINT_AT, [{"released_id": i, "current_id": current[s]} for i, s in released])
+    return ids
+
+
+async def _current_ids(db: AsyncSession, key_message_ids: set[int]) -> dict[Any, int]:
+    rows = await db.execute(
+        select(
+            Contribution.id, Contribution.key_message_id, Contribution.organisation_id, Contribution.author_id
+        ).where(
+            Contribution.key_message_id.in_(key_message_ids),
+            Contribution.parent_id.is_(None),
+            Contribution.superseded_by_id.is_(None),
+        )
+    )
+    return {
+        _speaker({"key_message_id": km, "organisation_id": org, "author_id": author}): identifier
+        for identifier, km, org, author in rows
+    }
+
+
+def _speaker(row: dict[str, Any]) -> tuple[Any, ...]:
+    if row.get("organisation_id") is not None:
+        return (row["key_message_id"], "organisation", row["organisation_id"])
+    return (row["key_message_id"], "person", row["author_id"])
+
+
+def _next_chunk(rows: list[dict[str, Any]], start: int, batch: int) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Rows from `start` up to `batch` of them, stopping before a speaker's second one."""
+    speakers: list[Any] = []
+    seen: set[Any] = set()
+    for row in rows[start : start + batch]:
+        if (speaker := _speaker(row)) in seen:
+            break
+        seen.add(speaker)
+        speakers.append(speaker)
+    return rows[start : start + len(speakers)], speakers
+
+
+_TABLE = cast(Table, Contribution.__table__)
+_RELEASE = update(_TABLE).where(_TABLE.c.id == bindparam("released_id")).values(superseded_by_id=_TABLE.c.id)
+#: The released position itself points at itself, so one statement repoints it and every
+#: position it had superseded.
+_POINT_AT = (
+    update(_TABLE)
+    .where(_TABLE.c.superseded_by_id == bindparam("released_id"))
+    .values(superseded_by_id=bindparam("current_id"))
+)
+_INSERT_RETURNING_ID = insert(Contribution).returning(Contribution.id, sort_by_parameter_order=True)
