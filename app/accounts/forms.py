@@ -12,6 +12,7 @@ from app.accounts.passwords_policy import password_problem
 from app.accounts.services import NewOrganisation, is_country_code
 from app.i18n import _
 from app.web.forms import FormState, text_values
+from app.web.numbers import parse_id
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -48,21 +49,32 @@ def parse_sign_up(form: FormData) -> tuple[FormState, SignUpData | None]:
     return state, SignUpData(
         display_name=values["display_name"].strip(),
         email=values["email"].strip(),
-        password=form["password"],  # type: ignore[arg-type]
+        password=text_values(form, "password")["password"],  # cleaned as sign-in cleans it
         organisation_id=organisation_id,
         new_organisation=new_organisation,
     )
 
 
+#: The choice "no organisation: I speak for myself" in the organisation list.
+NO_ORGANISATION = "none"
+
+
 def parse_organisation_choice(state: FormState) -> tuple[int | None, NewOrganisation | None]:
+    """A listed organisation's id, or an organisation to register, or neither when the person
+    chose to speak for themselves."""
     values = state.values
+    if values["organisation_id"] == NO_ORGANISATION:
+        return None, None
     if values["organisation_id"]:
-        if not values["organisation_id"].isdigit():
+        if (organisation_id := parse_id(values["organisation_id"])) is None:
             state.error("organisation_id", _("Choose your organisation from the list."))
             return None, None
-        return int(values["organisation_id"]), None
+        return organisation_id, None
     if not values["org_name"].strip():
-        state.error("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+        state.error(
+            "org_name",
+            _("Choose your organisation from the list or enter its name to register it, or choose “None”."),
+        )
     elif len(values["org_name"].strip()) > 200:
         state.error("org_name", _("The organisation name must be 200 characters or fewer."))
     types = {member.value: member for member in OrganisationType}

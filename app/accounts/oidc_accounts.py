@@ -94,14 +94,16 @@ async def sign_in_with_oidc(db: AsyncSession, claims: OidcClaims, *, provider_la
         )
     )
     await db.flush()
-    return OidcSignIn(user=user, created=created, needs_organisation=_needs_organisation(user))
+    return OidcSignIn(user=user, created=created, needs_organisation=created or _needs_organisation(user))
 
 
 async def _user(db: AsyncSession, where: ColumnElement[bool]) -> User | None:
     user: User | None = await db.scalar(
         select(User)
         .where(where)
-        .options(selectinload(User.memberships), selectinload(User.role_grants))
+        .options(
+            selectinload(User.memberships), selectinload(User.role_grants), selectinload(User.pending_join_requests)
+        )
         .execution_options(populate_existing=True)
     )
     return user
@@ -113,8 +115,9 @@ def _refuse_if_disabled(user: User, provider_label: str) -> None:
 
 
 def _needs_organisation(user: User) -> bool:
-    """Staff accounts (moderators, negotiators, admins) may belong to no organisation."""
-    return not user.memberships and user.roles == {Role.PARTICIPANT}
+    """Staff accounts (moderators, negotiators, admins) may belong to no organisation; a
+    person waiting for an answer to a request to join has chosen one."""
+    return not user.memberships and not user.pending_join_requests and user.roles == {Role.PARTICIPANT}
 
 
 async def _create_account(db: AsyncSession, email: str, name: str | None) -> User:

@@ -15,9 +15,10 @@ from app.accounts.forms import parse_organisation_choice
 from app.accounts.labels import countries
 from app.accounts.models import Organisation, OrganisationType
 from app.accounts.oidc_accounts import OidcAccountError, sign_in_with_oidc
-from app.accounts.services import AccountError, join_organisation
+from app.accounts.services import AccountError
 from app.accounts.signin import complete_sign_in
 from app.i18n import _
+from app.organisations.joining import Joined, join_chosen
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
@@ -81,7 +82,7 @@ async def complete_profile(request: Request) -> Response:
     organisation_id, new_organisation = parse_organisation_choice(state)
     if state.is_valid:
         try:
-            await join_organisation(
+            joined = await join_chosen(
                 db_of(request),
                 signed_in_user(request),
                 organisation_id=organisation_id,
@@ -92,9 +93,20 @@ async def complete_profile(request: Request) -> Response:
         else:
             await db_of(request).commit()
             response = see_other(safe_next(state.values["next"]))
-            flash(request, response, _("Your organisation is saved."))
+            flash(request, response, _profile_saved(joined))
             return response
     return await _render_profile(request, state, status_code=422)  # nothing was written
+
+
+def _profile_saved(joined: Joined | None) -> str:
+    if joined is None:
+        return _("You speak for yourself. To speak for an organisation, ask to join it on its page.")
+    if joined.member:
+        return _("Your organisation is saved.")
+    return _(
+        "Your request to join %(organisation)s is sent; until it is approved you speak for yourself.",
+        organisation=joined.organisation.name,
+    )
 
 
 async def _render_profile(request: Request, state: FormState, status_code: int = 200) -> Response:

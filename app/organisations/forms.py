@@ -10,6 +10,7 @@ from app.accounts.services import is_country_code
 from app.i18n import _
 from app.organisations.services import TRANSPARENCY_REGISTER_ID, ProfileEdit
 from app.web.forms import FormState, text_values
+from app.web.numbers import parse_id
 
 NOTE_MAX_CHARS = 2000
 DESCRIPTION_MAX_CHARS = 5000
@@ -99,6 +100,21 @@ def parse_note(form: FormData) -> FormState:
         state.error("note", _("The note must be %(limit)s characters or fewer.", limit=NOTE_MAX_CHARS))
     if state.values["action"] not in ("verify", "unverify"):
         state.error("note", _("Choose whether to verify the organisation or take the badge back."))
+    return state
+
+
+def parse_claim_answer(form: FormData) -> FormState:
+    """A moderator's answer to a claim of an organisation without admins: the note is
+    required either way (shown to moderators and kept in the audit log)."""
+    state = FormState(values=text_values(form, "request_id", "note", "action"))
+    field = f"note-{state.values['request_id']}" if parse_id(state.values["request_id"]) else "note"
+    note = state.values["note"].strip()
+    if not note:
+        state.error(field, _("Say how you checked that this person may speak for the organisation, or why not."))
+    elif len(note) > NOTE_MAX_CHARS:
+        state.error(field, _("The note must be %(limit)s characters or fewer.", limit=NOTE_MAX_CHARS))
+    if state.values["action"] not in ("approve", "decline"):
+        state.error(field, _("Choose whether to approve or decline the request."))
     return state
 
 

@@ -70,7 +70,26 @@ def _m49_names() -> dict[str, str]:
     }
 
 
+def fact_label(fact: str) -> str:
+    """The label of a checked fact (a profile field whose change ends the verification)."""
+    return _fact_labels().get(fact, fact)
+
+
+@cached_per_locale
+def _fact_labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "type": _("Type of organisation"),
+        "country": _("Country of registration"),
+        "website": _("Website"),
+        "transparency_register_id": _("EU Transparency Register"),
+        "ecosoc_status": _("ECOSOC consultative status"),
+        "origin_countries": _("Countries of origin of the communities it represents"),
+    }
+
+
 TEMPLATE_GLOBALS = {
+    "fact_label": fact_label,
     "ecosoc_label": ecosoc_label,
     "region_label": region_label,
     "m49_name": m49_name,

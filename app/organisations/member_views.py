@@ -10,6 +10,7 @@ from app.i18n import _
 from app.mail.services import send_pending
 from app.organisations import forms, membership
 from app.organisations.invitations import accept_invitation, check_invitation, invite
+from app.organisations.joining import has_admin
 from app.organisations.services import OrganisationError, members
 from app.organisations.views import organisation_from_path, profile_url, render_profile
 from app.security.permissions import Permission
@@ -17,6 +18,7 @@ from app.security.policy import require
 from app.templating import render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
+from app.web.numbers import parse_id
 from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 
@@ -34,9 +36,15 @@ async def request_to_join(request: Request) -> Response:
     except OrganisationError as error:
         state.error(error.field, error.message)
         return await render_profile(request, organisation, form=state, status_code=422)
+    answered_by_admins = await has_admin(db_of(request), organisation.id)
     await db_of(request).commit()
     response = see_other(profile_url(organisation))
-    flash(request, response, _("Your request is sent. The organisation's admins will answer it."))
+    sent = (
+        _("Your request is sent. The organisation's admins will answer it.")
+        if answered_by_admins
+        else _("Your request is sent. The organisation has no admin, so a moderator will answer it.")
+    )
+    flash(request, response, sent)
     return response
 
 
@@ -107,7 +115,7 @@ async def _member_change(request: Request, change, done: str) -> Response:  # ty
 
 
 def _number(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 async def send_invitation(request: Request) -> Response:

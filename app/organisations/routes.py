@@ -2,14 +2,16 @@
 
 from starlette.routing import Route
 
-from app.organisations import member_views, views
+from app.organisations import member_views, review_views, views
 
-ORGANISATION = "/organisations/{organisation_id:int}"
+ORGANISATION = "/organisations/{organisation_id:id}"
 
 routes = [
     Route(
         "/organisations/invitations", member_views.invitation, methods=["GET", "POST"], name="organisation_invitation"
     ),
+    Route(review_views.REVIEW_PATH, review_views.review_page, name="organisations_review"),
+    Route("/organisations/claims", review_views.answer_claim, methods=["POST"], name="organisation_claim"),
     Route(ORGANISATION, views.profile, name="organisation"),
     Route(f"{ORGANISATION}/edit", views.edit, methods=["GET", "POST"], name="organisation_edit"),
     Route(f"{ORGANISATION}/verify", views.verification, methods=["GET", "POST"], name="organisation_verify"),

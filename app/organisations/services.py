@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import EcosocStatus, Membership, Organisation, OrganisationType, User, VerificationState
 from app.accounts.services import organisation_name_key
-from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY, record
+from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_LAPSE, ORGANISATION_VERIFY, record
 from app.consultation.models import Consultation, ConsultationStatus, KeyMessage, Topic
 from app.db import utcnow
 from app.discussion.list_order import newest_first_page, time_cursor
-from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.publication import PUBLIC, names_organisation
 from app.discussion.topic_read import topics_among
 from app.fragments import clear_fragments
 from app.i18n import _
@@ -70,10 +73,6 @@ async def members(db: AsyncSession, organisation: Organisation) -> list[MemberVi
     return [MemberView(*row) for row in rows]
 
 
-#: Publication choices under which an organisation's page may list a contribution.
-NAMING_THE_ORGANISATION = (PublicationConsent.NAMED, PublicationConsent.ORGANISATION_ONLY)
-
-
 def _listed_on_profile(organisation: Organisation) -> Select[int]:
     """Visible contributions made on the organisation's behalf in published consultations. Only
     those published under the organisation's name: an anonymous one listed here would name it."""
@@ -84,7 +83,7 @@ def _listed_on_profile(organisation: Organisation) -> Select[int]:
         .where(
             Contribution.organisation_id == organisation.id,
             Contribution.status == ContributionStatus.VISIBLE,
-            Contribution.publication.in_(NAMING_THE_ORGANISATION),
+            names_organisation(PUBLIC),
             Consultation.status != ConsultationStatus.DRAFT,
         )
     )
@@ -129,9 +128,16 @@ class ProfileEdit:
     origin_countries: list[str]
 
 
-async def update_profile(db: AsyncSession, organisation: Organisation, edit: ProfileEdit) -> None:
+#: The facts a moderator checks before verifying: changing any of them ends the verification.
+#: Origins count in tallies and exports like the country, so they are checked facts too.
+CHECKED_FACTS = ("name", "type", "country", "website", "transparency_register_id", "ecosoc_status", "origin_countries")
+
+
+async def update_profile(db: AsyncSession, organisation: Organisation, edit: ProfileEdit, *, editor: User) -> bool:
     """Organisations stay unique by name and country. The name, type and country show on
-    every contribution and origins count in tallies, so cached discussion fragments go."""
+    every contribution and origins count in tallies, so cached discussion fragments go.
+    A verified organisation whose checked facts change is no longer verified (see lapse);
+    returns whether that happened."""
     key = organisation_name_key(edit.name)
     clash = await db.scalar(
         select(Organisation.id).where(
@@ -140,6 +146,7 @@ async def update_profile(db: AsyncSession, organisation: Organisation, edit: Pro
     )
     if clash is not None:
         raise OrganisationError("name", _("Another organisation with this name is registered in this country."))
+    previous = {fact: _fact(organisation, fact) for fact in CHECKED_FACTS}
     organisation.name = " ".join(edit.name.split())
     organisation.name_key = key
     organisation.type = edit.type
@@ -149,8 +156,39 @@ async def update_profile(db: AsyncSession, organisation: Organisation, edit: Pro
     organisation.transparency_register_id = edit.transparency_register_id
     organisation.ecosoc_status = edit.ecosoc_status
     organisation.origin_countries = edit.origin_countries if edit.type is OrganisationType.DIASPORA else []
+    changed = {fact: value for fact, value in previous.items() if _fact(organisation, fact) != value}
+    lapsed = bool(changed) and organisation.verification is VerificationState.VERIFIED
+    if lapsed:
+        lapse(db, organisation, changed, editor=editor)
     await clear_fragments(db)
     await db.flush()
+    return lapsed
+
+
+def _fact(organisation: Organisation, fact: str) -> str | list[str] | None:
+    """A checked fact as JSON-native data (enums by value), to compare and to audit."""
+    value = getattr(organisation, fact)
+    if isinstance(value, list):
+        return sorted(value)
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def lapse(db: AsyncSession, organisation: Organisation, previous: dict[str, Any], *, editor: User) -> None:
+    """The verification vouched for facts that are no longer those shown: it ends at once,
+    the audit log keeps what they were, and the moderators' list says which changed. The
+    last note on how it was checked stays, as history."""
+    organisation.verification = VerificationState.UNVERIFIED
+    organisation.verified_at = None
+    organisation.verified_by_id = None
+    organisation.verification_lapsed_at = utcnow()
+    organisation.verification_lapsed_fields = list(previous)
+    record(
+        db,
+        ORGANISATION_VERIFICATION_LAPSE,
+        actor=editor,
+        organisation=organisation,
+        details={"fields": list(previous), "previous": previous},
+    )
 
 
 async def verify(db: AsyncSession, organisation: Organisation, *, moderator: User, note: str) -> None:
@@ -160,6 +198,8 @@ async def verify(db: AsyncSession, organisation: Organisation, *, moderator: Use
     organisation.verified_at = utcnow()
     organisation.verified_by_id = moderator.id
     organisation.verification_note = note
+    organisation.verification_lapsed_at = None
+    organisation.verification_lapsed_fields = []
     record(db, ORGANISATION_VERIFY, actor=moderator, organisation=organisation, details={"note": note})
     await clear_fragments(db)
     await db.flush()

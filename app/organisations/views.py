@@ -85,15 +85,23 @@ async def edit(request: Request) -> Response:
     state, data = forms.parse_profile(await request.form())
     if data is not None:
         try:
-            await update_profile(db, organisation, data)
+            lapsed = await update_profile(db, organisation, data, editor=signed_in_user(request))
         except OrganisationError as error:
             state.error(error.field, error.message)
         else:
             await db.commit()
             response = see_other(profile_url(organisation))
-            flash(request, response, _("The profile is saved."))
+            flash(request, response, _saved(lapsed))
             return response
     return _render_edit(request, organisation, state, status_code=422)
+
+
+def _saved(lapsed: bool) -> str:
+    if not lapsed:
+        return _("The profile is saved.")
+    return _(
+        "The profile is saved. You changed facts the moderators checked, so it is not verified until they check again."
+    )
 
 
 def _render_edit(request: Request, organisation: Organisation, form: FormState, status_code: int = 200) -> Response:

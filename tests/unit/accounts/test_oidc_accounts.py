@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from starlette.datastructures import Secret
 
-from app.accounts.models import Membership, OrganisationType, RecoveryCode, Role, UserIdentity, UserSession
+from app.accounts.models import JoinRequest, Membership, OrganisationType, RecoveryCode, Role, UserIdentity, UserSession
 from app.accounts.oidc import OidcClaims, OidcError, OidcFailure, _claims
 from app.accounts.oidc_accounts import AccountRefusal, OidcAccountError, sign_in_with_oidc
-from app.accounts.services import AccountError, NewOrganisation, join_organisation
+from app.accounts.services import AccountError, NewOrganisation
 from app.accounts.sessions import start_session
+from app.organisations.joining import join_chosen
 from app.settings import OidcProvider
 from tests.factories import make_organisation, make_user
 
@@ -116,23 +117,37 @@ async def test_staff_without_an_organisation_are_not_asked_for_one(db):
     assert not result.needs_organisation
 
 
-async def test_join_organisation_by_id_or_by_registering_it_once(db):
+async def test_choosing_an_organisation_asks_to_join_and_registering_a_new_one_joins_it(db):
     user = await make_user(db, with_organisation=False)
     listed = await make_organisation(db, name="Listed NGO")
-    assert (await join_organisation(db, user, organisation_id=listed.id, new_organisation=None)).id == listed.id
+    chosen = await join_chosen(db, user, organisation_id=listed.id, new_organisation=None)
+    assert chosen is not None and (chosen.organisation.id, chosen.member) == (listed.id, False)
     new = NewOrganisation("Forum  des Sénégalais", OrganisationType.DIASPORA, "FR")
-    registered = await join_organisation(db, user, organisation_id=None, new_organisation=new)
-    again = await join_organisation(db, user, organisation_id=None, new_organisation=new)
-    assert again.id == registered.id and registered.name == "Forum des Sénégalais"
-    assert await db.scalar(select(func.count()).where(Membership.user_id == user.id)) == 2
+    registered = await join_chosen(db, user, organisation_id=None, new_organisation=new)
+    again = await join_chosen(db, user, organisation_id=None, new_organisation=new)
+    assert registered is not None and again is not None
+    assert again.organisation.id == registered.organisation.id
+    assert registered.organisation.name == "Forum des Sénégalais"
+    assert registered.member and again.member
+    memberships = (await db.scalars(select(Membership).where(Membership.user_id == user.id))).all()
+    assert [(m.organisation_id, m.is_admin) for m in memberships] == [(registered.organisation.id, True)]
+    assert await db.scalar(select(func.count()).where(JoinRequest.user_id == user.id)) == 1
+    assert await join_chosen(db, user, organisation_id=None, new_organisation=None) is None
 
 
-@pytest.mark.parametrize(("organisation_id", "field"), [(999_999, "organisation_id"), (None, "org_name")])
-async def test_join_organisation_needs_a_real_choice(db, organisation_id, field):
+async def test_an_unknown_organisation_is_refused(db):
     user = await make_user(db, with_organisation=False)
     with pytest.raises(AccountError) as raised:
-        await join_organisation(db, user, organisation_id=organisation_id, new_organisation=None)
-    assert raised.value.field == field
+        await join_chosen(db, user, organisation_id=999_999, new_organisation=None)
+    assert raised.value.field == "organisation_id"
+
+
+async def test_a_person_waiting_for_an_answer_is_not_asked_for_an_organisation_again(db):
+    user = await make_user(db, email="ana@example.org", with_organisation=False)
+    await join_chosen(db, user, organisation_id=(await make_organisation(db)).id, new_organisation=None)
+    db.add(UserIdentity(user_id=user.id, provider="eulogin", subject="ana"))
+    await db.flush()
+    assert not (await sign_in_with_oidc(db, claims(), provider_label=LABEL)).needs_organisation
 
 
 PROVIDER = OidcProvider("eulogin", "https://op.example", "client", Secret("secret"), LABEL)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.accounts.models import Membership, Organisation, User, UserSession
+from app.accounts.models import JoinRequest, Membership, Organisation, User, UserSession
 from app.accounts.services import authenticate, deactivate_user
 from app.accounts.sessions import SESSION_COOKIE
 from app.audit.models import AuditEvent
+from app.mail.models import OutgoingMail
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.support import field_errors, post_form, sign_in, soup
+from tests.support import field_errors, post_form, sign_in, soup, visible_text
 
 VALID = {
     "display_name": "Aminata Diallo",
@@ -22,9 +23,9 @@ VALID = {
 }
 
 
-async def test_sign_up_registers_the_organisation_and_signs_in(client, db):
+async def test_sign_up_registers_the_organisation_and_asks_to_confirm_the_address(client, db):
     response = await post_form(client, "/sign-up", VALID)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"] == "/sign-up/check-your-mail"
     user = await db.scalar(select(User).where(User.email == "aminata@example.org"))
     organisation = await db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user.id))
     assert (organisation.name, organisation.type.value, organisation.country) == (
@@ -32,16 +33,19 @@ async def test_sign_up_registers_the_organisation_and_signs_in(client, db):
         "diaspora",
         "FR",
     )
-    assert "Signed in as Aminata Diallo" in (await client.get("/")).text
+    page = await client.get(response.headers["location"])
+    assert "We sent a message to aminata@example.org" in visible_text(page)
+    assert "Signed in as" not in visible_text(page)  # signed in by the link, not before
 
 
-async def test_sign_up_can_join_an_existing_organisation(client, db):
+async def test_sign_up_choosing_an_existing_organisation_asks_to_join_it(client, db):
     organisation = await make_organisation(db, name="Existing NGO")
     await db.commit()
     response = await post_form(client, "/sign-up", {**VALID, "organisation_id": str(organisation.id), "org_name": ""})
     assert response.status_code == 303
     user = await db.scalar(select(User).where(User.email == "aminata@example.org"))
-    assert await db.scalar(select(Membership.organisation_id).where(Membership.user_id == user.id)) == organisation.id
+    assert await db.scalar(select(Membership.organisation_id).where(Membership.user_id == user.id)) is None
+    assert await db.scalar(select(JoinRequest.organisation_id).where(JoinRequest.user_id == user.id)) == organisation.id
 
 
 async def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client):
@@ -56,11 +60,19 @@ async def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client):
     assert page.select_one("#field-org_type option[selected]")["value"] == "diaspora"
 
 
-async def test_sign_up_with_a_taken_email_is_refused(client, db):
+async def test_sign_up_with_a_taken_email_answers_as_for_a_new_one(client, db):
     await make_user(db, email="aminata@example.org")
     await db.commit()
     response = await post_form(client, "/sign-up", VALID)
-    assert field_errors(response) == {"email": "An account with this email address already exists."}
+    assert response.status_code == 303 and response.headers["location"] == "/sign-up/check-your-mail"
+    assert "already exists" not in visible_text(await client.get(response.headers["location"]))
+    assert await db.scalar(select(func.count()).select_from(Organisation).where(Organisation.country == "FR")) == 0
+    [mail] = (await db.scalars(select(OutgoingMail).where(OutgoingMail.recipient == "aminata@example.org"))).all()
+    assert mail.subject == "You already have a Roundtable account"
+    await post_form(client, "/sign-up", VALID)  # again at once: audited, but no second mail
+    assert await db.scalar(select(func.count()).select_from(OutgoingMail)) == 1
+    tags = (await db.scalars(select(AuditEvent.tag).where(AuditEvent.tag == "accounts:user:sign_up_existing"))).all()
+    assert len(tags) == 2
 
 
 async def test_countries_come_from_iso_3166(client):
@@ -131,17 +143,27 @@ async def test_sign_in_returns_to_the_page_it_came_from_but_only_on_this_site(cl
     assert away.headers["location"] == "/"
 
 
-async def test_registering_an_organisation_again_joins_it_whatever_the_case(client, other_client, db):
+async def test_registering_an_organisation_again_asks_to_join_it_whatever_the_case(client, other_client, db):
     await post_form(client, "/sign-up", VALID)
     await post_form(other_client, "/sign-up", {**VALID, "email": "b@example.org", "org_name": "FORUM DES SÉNÉGALAIS"})
     names = (await db.scalars(select(Organisation.name).where(Organisation.country == "FR"))).all()
     assert names == ["Forum des Sénégalais"]
+    second = await db.scalar(select(User).where(User.email == "b@example.org"))
+    assert await db.scalar(select(func.count()).where(Membership.user_id == second.id)) == 0
+    assert await db.scalar(select(func.count()).where(JoinRequest.user_id == second.id)) == 1
 
 
-async def test_sign_up_returns_to_the_page_it_came_from(client):
+async def test_sign_up_returns_to_the_page_it_came_from_through_the_link(client, db):
     page = soup(await client.get("/sign-up?next=/consultations/com-2013-292/messages/RT2-KM3"))
     assert page.select_one("input[name=next]")["value"] == "/consultations/com-2013-292/messages/RT2-KM3"
-    response = await post_form(client, "/sign-up", {**VALID, "next": "/consultations/com-2013-292/messages/RT2-KM3"})
+    await post_form(client, "/sign-up", {**VALID, "next": "/consultations/com-2013-292/messages/RT2-KM3"})
+    mail = await db.scalar(select(OutgoingMail).where(OutgoingMail.recipient == "aminata@example.org"))
+    [link] = [word for word in mail.body_text.split() if "/account/verify?token=" in word]
+    path = link.removeprefix("http://127.0.0.1:8000")
+    form = soup(await client.get(path)).select_one("form[action='/account/verify']")
+    hidden = form.select("input[type=hidden]")
+    values = {field["name"]: field["value"] for field in hidden if field["name"] != "csrf_token"}
+    response = await post_form(client, "/account/verify", values)
     assert response.headers["location"] == "/consultations/com-2013-292/messages/RT2-KM3"
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import EcosocStatus, OrganisationType, VerificationState
 from app.audit.models import AuditEvent
-from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFY
+from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_LAPSE, ORGANISATION_VERIFY
 from app.discussion.contribution_write import PERSONAL, ContributionError, _organisation_for
 from app.discussion.tallies import tallies
 from app.fragments import RenderedFragment, store_fragments
@@ -52,12 +52,66 @@ def edit(**changes) -> ProfileEdit:  # type: ignore[no-untyped-def]
 async def test_names_stay_unique_per_country_and_only_diaspora_keeps_origins(db):
     taken = await make_organisation(db, name="Taken", country="SN")
     organisation = await make_organisation(db, country="SN")
+    editor = await make_user(db, organisation=organisation, organisation_admin=True)
     with pytest.raises(OrganisationError):
-        await update_profile(db, organisation, edit(name="TAKEN"))
-    await update_profile(db, organisation, edit())
+        await update_profile(db, organisation, edit(name="TAKEN"), editor=editor)
+    await update_profile(db, organisation, edit(), editor=editor)
     assert organisation.origin_countries == [] and taken.name == "Taken"
-    await update_profile(db, organisation, edit(type=OrganisationType.DIASPORA))
+    await update_profile(db, organisation, edit(type=OrganisationType.DIASPORA), editor=editor)
     assert organisation.origin_countries == ["ML"]
+
+
+async def verified_as(db, **changes):  # type: ignore[no-untyped-def]
+    """A verified organisation whose profile is edit(**changes), and its admin."""
+    organisation = await make_organisation(db, country="SN")
+    editor = await make_user(db, organisation=organisation, organisation_admin=True)
+    await update_profile(db, organisation, edit(**changes), editor=editor)
+    await verify(db, organisation, moderator=await make_user(db), note="Checked the register.")
+    return organisation, editor
+
+
+async def test_editing_only_the_description_keeps_the_verification(db):
+    organisation, editor = await verified_as(db, website="https://renamed.example")
+    same_facts = edit(website="https://renamed.example", description="A new description.")
+    assert not await update_profile(db, organisation, same_facts, editor=editor)
+    assert organisation.verification is VerificationState.VERIFIED and organisation.verification_lapsed_at is None
+
+
+@pytest.mark.parametrize(
+    ("fact", "value"),
+    [
+        ("name", "European Commission"),
+        ("type", OrganisationType.INTERNATIONAL),
+        ("country", "BE"),
+        ("website", "https://elsewhere.example"),
+        ("transparency_register_id", "123456789012-34"),
+        ("ecosoc_status", EcosocStatus.GENERAL),
+    ],
+)
+async def test_changing_a_checked_fact_ends_the_verification_at_once(db, fact, value):
+    organisation, editor = await verified_as(db)
+    assert await update_profile(db, organisation, edit(**{fact: value}), editor=editor)
+    assert organisation.verification is VerificationState.UNVERIFIED and organisation.verified_at is None
+    assert organisation.verification_lapsed_fields == [fact] and organisation.verification_lapsed_at is not None
+    assert organisation.verification_note == "Checked the register."  # the history stays
+    event = await db.scalar(select(AuditEvent).where(AuditEvent.tag == ORGANISATION_VERIFICATION_LAPSE))
+    assert event.actor_id == editor.id and event.details["fields"] == [fact]
+    await verify(db, organisation, moderator=editor, note="Checked again.")
+    assert organisation.verification_lapsed_at is None and organisation.verification_lapsed_fields == []
+
+
+async def test_changing_the_countries_of_origin_ends_the_verification(db):
+    organisation, editor = await verified_as(db, type=OrganisationType.DIASPORA)
+    diaspora = edit(type=OrganisationType.DIASPORA, origin_countries=["ML", "SN"])
+    assert await update_profile(db, organisation, diaspora, editor=editor)
+    assert organisation.verification_lapsed_fields == ["origin_countries"]
+
+
+async def test_an_unverified_organisation_is_edited_without_a_lapse(db):
+    organisation = await make_organisation(db, country="SN")
+    editor = await make_user(db, organisation=organisation, organisation_admin=True)
+    assert not await update_profile(db, organisation, edit(name="Another name"), editor=editor)
+    assert organisation.verification_lapsed_at is None
 
 
 async def test_tally_counts_diaspora_by_origin_and_everyone_by_residence(db, consultation):
