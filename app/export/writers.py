@@ -8,12 +8,25 @@ import json
 from typing import Any
 
 from app.export.builders import CSV_COLUMNS, csv_rows
+from app.web.safe_text import clean_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def without_control_characters(value: Any) -> Any:
+    """The export with control characters taken out of every text, as input is cleaned
+    (app.web.safe_text): text stored before that may still hold some."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: without_control_characters(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_control_characters(item) for item in value]
+    return value
+
+
 def to_json(export: dict[str, Any]) -> bytes:
-    return json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
+    return json.dumps(without_control_characters(export), ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def neutralise_formula(value: Any) -> Any:
@@ -27,7 +40,7 @@ def to_csv(export: dict[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row in csv_rows(export):
+    for row in csv_rows(without_control_characters(export)):
         writer.writerow(["" if value is None else neutralise_formula(value) for value in row])
     # The byte-order mark makes Excel read the file as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

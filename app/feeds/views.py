@@ -13,6 +13,7 @@ from app.feeds.services import FeedEntry, recent_contributions
 from app.i18n import _
 from app.templating import render
 from app.web.requests import db_of
+from app.web.safe_text import clean_text
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -53,11 +54,10 @@ async def topic_feed(request: Request) -> Response:
 
 
 def _feed(request: Request, entries: list[FeedEntry], *, title: str, page: str) -> Response:
+    """The feed, without the control characters XML forbids: text stored before input was
+    cleaned (app.web.safe_text) may hold some, and one would make the whole feed unreadable."""
     base_url = request.app.state.settings.base_url
-    response = render(
-        request,
-        "feeds/atom.xml",
-        {"entries": entries, "feed_title": title, "page_url": base_url + page, "base_url": base_url},
-    )
-    response.headers["content-type"] = ATOM
-    return response
+    page_context = {"entries": entries, "feed_title": title, "page_url": base_url + page, "base_url": base_url}
+    rendered = render(request, "feeds/atom.xml", page_context)
+    headers = {"Vary": rendered.headers["vary"], "Cache-Control": rendered.headers["cache-control"]}
+    return Response(clean_text(bytes(rendered.body).decode("utf-8")), headers=headers, media_type=ATOM)

@@ -10,7 +10,8 @@ import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,8 @@ HEADER_NAME = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Room for a form's fields; a form may also carry one attachment (settings.attachment_max_bytes).
 MAX_FORM_BYTES = 2 * 1024 * 1024
+#: The detail of the 400 for a form the parser could not read (Starlette's own carry theirs).
+UNREADABLE_FORM = "The form could not be parsed."
 
 
 class CSRFMiddleware:
@@ -42,8 +45,8 @@ class CSRFMiddleware:
             try:
                 body = await _read_body(receive, _body_limit(scope))
             except _TooLarge:
-                await _too_large(scope, receive, send)
-                return
+                # app.web.errors.ErrorPageMiddleware answers with the page that states the limits.
+                raise HTTPException(status_code=413) from None
             if body is None or not await self._request_is_genuine(scope, headers, body, cookie_token):
                 await _reject(scope, receive, send)
                 return
@@ -64,12 +67,12 @@ class CSRFMiddleware:
     async def _request_is_genuine(self, scope: Scope, headers: Headers, body: bytes, expected: str | None) -> bool:
         if expected is None or not self._same_origin(headers):
             return False
+        form = await _readable_form(scope, body)
         submitted = headers.get(HEADER_NAME)
         if submitted is None:
-            form = await Request(scope, _replay(body)).form()
             value = form.get(FORM_FIELD)
             submitted = value if isinstance(value, str) else None
-            await form.close()
+        await form.close()
         return submitted is not None and hmac.compare_digest(submitted, expected)
 
     def _same_origin(self, headers: Headers) -> bool:
@@ -115,6 +118,19 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+async def _readable_form(scope: Scope, body: bytes) -> FormData:
+    """The form, read here for every unsafe request, so that a body the parser cannot read is
+    refused with the site's 400 page (app.web.errors) before any view reads it: besides its
+    own errors (400, with their detail), the multipart parser fails on some malformed bodies
+    with a KeyError or a decoding error."""
+    try:
+        return await Request(scope, _replay(body)).form()
+    except HTTPException:
+        raise
+    except Exception as error:  # any failure to parse is a form we cannot read
+        raise HTTPException(status_code=400, detail=UNREADABLE_FORM) from error
+
+
 def _replay(body: bytes) -> Receive:
     sent = False
 
@@ -126,15 +142,6 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = PlainTextResponse(
-        "What you sent is too large: a position paper may be at most the size the form says. "
-        "Go back and choose a smaller file; your text is still in the form.",
-        status_code=413,
-    )
-    await response(scope, receive, send)
 
 
 async def _reject(scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
+
+from app.web.safe_text import clean_text
+
+#: The limits Starlette's form parser applies to every `request.form()` of the site: a longer
+#: field or more fields is refused with the site's own 413 or 400 page (app.web.errors).
+FIELD_SIZE_LIMIT = 1024 * 1024
+FIELD_COUNT_LIMIT = 1000
 
 
 @dataclass
@@ -21,9 +28,17 @@ class FormState:
 
 
 def text_values(form: FormData, *names: str) -> dict[str, str]:
-    """The submitted text of each field; NUL characters are dropped (PostgreSQL rejects them)."""
+    """The submitted text of each field, cleaned of control characters (app.web.safe_text):
+    every view reads what people type through here, so nothing stored can break a page, a
+    feed or an export. A file where text was expected reads as empty."""
     values = {}
     for name in names:
         raw = form.get(name)
-        values[name] = raw.replace("\x00", "") if isinstance(raw, str) else ""
+        values[name] = clean_text(raw) if isinstance(raw, str) else ""
     return values
+
+
+def query_text(params: QueryParams, name: str) -> str:
+    """A query-string value used as text (a search, a filter shown back in its field), cleaned
+    like form text."""
+    return clean_text(params.get(name, ""))

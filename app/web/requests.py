@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from app.accounts.models import User
-from app.security.identity import Identity
+from app.accounts.sessions import SESSION_COOKIE, identity_for_token
+from app.security.identity import ANONYMOUS, Identity
 
 
 def db_of(request: Request) -> AsyncSession:
@@ -30,3 +31,14 @@ def identity_of(request: Request) -> Identity:
 def client_address(request: Request) -> str | None:
     """The client's address (behind the proxy, uvicorn's proxy_headers put the real one here)."""
     return request.client.host[:45] if request.client else None
+
+
+async def rollback(request: Request) -> None:
+    """Undo the request's writes and load its person again: a rollback expires all the
+    session loaded, and a page that then read the person would load lazily, which async
+    SQLAlchemy refuses (the page would fail)."""
+    db = db_of(request)
+    await db.rollback()
+    if identity_of(request).user is not None:
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.identity = await identity_for_token(db, token) if token else ANONYMOUS
