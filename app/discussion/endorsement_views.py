@@ -12,7 +12,7 @@ from app.discussion.amendments import amendments_page
 from app.discussion.contribution_views import view_of
 from app.discussion.endorsements import FIELD, endorse, endorsing_choices, withdraw_endorsement
 from app.discussion.errors import ContributionError
-from app.discussion.loaders import contribution_from_path, key_message_from_path
+from app.discussion.loaders import contribution_from_path, key_message_from_path, thread_url
 from app.discussion.models import Contribution
 from app.discussion.topics import topic_named
 from app.discussion.views import page_flags
@@ -22,6 +22,7 @@ from app.security.policy import require
 from app.templating import is_htmx, render
 from app.web.flash import flash
 from app.web.forms import FormState, text_values
+from app.web.numbers import parse_id
 from app.web.requests import db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 
@@ -43,7 +44,7 @@ async def post_endorsement(request: Request) -> Response:
             db_of(request),
             user=signed_in_user(request),
             contribution=contribution,
-            organisation_id=int(chosen) if chosen.isdecimal() else None,
+            organisation_id=parse_id(chosen),
         )
     except ContributionError as error:
         state.error(error.field, error.message)
@@ -88,6 +89,7 @@ async def _endorse_page(
     assert shown is not None  # contribution_from_path answered 404 otherwise
     choices = await endorsing_choices(db_of(request), signed_in_user(request), contribution)
     page = {"consultation": context.consultation, "message": context.message, "c": shown, "choices": choices}
+    page["back_url"] = await thread_url(request, contribution)
     return render(
         request,
         "discussion/endorse.html",
@@ -105,7 +107,7 @@ async def _done(request: Request, context: KeyMessageInContext, contribution: Co
         shown = await view_of(db_of(request), contribution.id, flags["audience"])
         page = {"consultation": context.consultation, "message": context.message, "c": shown, "notice": notice}
         return render(request, "discussion/endorse_done.html", {**page, **flags})
-    response = see_other(f"/contributions/{contribution.thread_root_id or contribution.id}#c{contribution.id}")
+    response = see_other(await thread_url(request, contribution))
     flash(request, response, notice)
     return response
 

@@ -17,6 +17,7 @@ from app.accounts.models import Organisation, User
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus, Endorsement, PublicationConsent
+from app.discussion.publication import PUBLIC, byline, is_listed_for
 from app.i18n import _
 
 #: The form field every refusal is shown next to.
@@ -31,6 +32,17 @@ def endorsement_refusal(contribution: Contribution) -> str | None:
     if contribution.publication is PublicationConsent.NOT_FOR_PUBLICATION:
         return _("This contribution is not for publication, so it cannot be endorsed.")
     return None
+
+
+def own_contribution_refusal(contribution: Contribution, organisation: Organisation) -> str:
+    """Why `organisation` may not endorse what it wrote. Only its members are ever told
+    (membership is checked first), and they learn no more than the refusal itself says; the
+    name is left out when the contribution's byline withholds it from the public, so no page,
+    screen or screenshot pairs the name with an anonymous text."""
+    publication = contribution.publication
+    if is_listed_for(publication, PUBLIC) and byline(publication, PUBLIC).organisation:
+        return _("%(name)s wrote this contribution, so it cannot endorse it.", name=organisation.name)
+    return _("An organisation you belong to wrote this contribution, so it cannot endorse it.")
 
 
 def member_organisation(user: User, organisation_id: int | None) -> Organisation:
@@ -59,19 +71,23 @@ class EndorsingChoices:
     #: The organisation the contribution was written for, when the person belongs to it.
     own: Organisation | None
     refusal: str | None
+    #: Why `own` may not endorse it, in words publication consent allows (None without `own`).
+    own_refusal: str | None = None
 
 
 async def endorsing_choices(db: AsyncSession, user: User, contribution: Contribution) -> EndorsingChoices:
     endorsing = await endorsing_organisation_ids(db, contribution.id)
     refusal = endorsement_refusal(contribution)
     organisations = [membership.organisation for membership in user.memberships]
+    own = next((o for o in organisations if o.id == contribution.organisation_id), None)
     return EndorsingChoices(
         available=[]
         if refusal
         else [o for o in organisations if o.id not in endorsing and o.id != contribution.organisation_id],
         endorsing=[o for o in organisations if o.id in endorsing],
-        own=next((o for o in organisations if o.id == contribution.organisation_id), None),
+        own=own,
         refusal=refusal,
+        own_refusal=None if own is None else own_contribution_refusal(contribution, own),
     )
 
 
@@ -85,9 +101,7 @@ async def endorse(
     if (refusal := endorsement_refusal(contribution)) is not None:
         raise ContributionError(FIELD, refusal)
     if contribution.organisation_id == organisation.id:
-        raise ContributionError(
-            FIELD, _("%(name)s wrote this contribution, so it cannot endorse it.", name=organisation.name)
-        )
+        raise ContributionError(FIELD, own_contribution_refusal(contribution, organisation))
     already = _("%(name)s has already endorsed this contribution.", name=organisation.name)
     if organisation.id in await endorsing_organisation_ids(db, contribution.id):
         raise ContributionError(FIELD, already)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -9,7 +11,7 @@ from app.consultation.models import Consultation, Topic
 from app.consultation.services import KeyMessageInContext, consultation_by_slug, key_message_in_context
 from app.discussion.models import Contribution
 from app.discussion.publication import Audience, as_author, audience_of, is_listed_for
-from app.discussion.thread_read import contribution_with_people
+from app.discussion.thread_read import contribution_with_people, readable_among
 from app.discussion.topics import topic_named
 from app.security.permissions import Permission
 from app.security.policy import permits, require
@@ -66,3 +68,19 @@ def audience_reading(request: Request, contribution: Contribution) -> Audience:
     identity = identity_of(request)
     audience = audience_of(identity)
     return as_author(audience) if permits(identity, Permission.READ_OWN_CONTRIBUTION, contribution) else audience
+
+
+async def readable_ids(request: Request, ids: Iterable[int | None]) -> set[int]:
+    """Which of these contributions the person reading may open (app.discussion.thread_read)."""
+    identity = identity_of(request)
+    reader_id = identity.user.id if identity.user is not None else None
+    return await readable_among(db_of(request), ids, audience_of(identity), reader_id)
+
+
+async def thread_url(request: Request, contribution: Contribution) -> str:
+    """Where to read a contribution in its conversation: on the page of the thread's start
+    when the reader may open it, else on its own page (never a link to what is unpublished)."""
+    root = contribution.thread_root_id
+    if root is not None and root in await readable_ids(request, [root]):
+        return f"/contributions/{root}#c{contribution.id}"
+    return f"/contributions/{contribution.id}#c{contribution.id}"

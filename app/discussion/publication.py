@@ -60,6 +60,13 @@ def is_listed_for(publication: PublicationConsent, audience: Audience) -> bool:
     return audience.see_unpublished or publication is not PublicationConsent.NOT_FOR_PUBLICATION
 
 
+def names_organisation(audience: Audience) -> ColumnElement[bool]:
+    """SQL condition on Contribution: listed for this audience under its organisation's name.
+    An organisation's own page lists only these: an anonymous one listed there would name it."""
+    consents = [c for c in PublicationConsent if is_listed_for(c, audience) and byline(c, audience).organisation]
+    return Contribution.publication.in_(consents)
+
+
 @dataclass(frozen=True, slots=True)
 class Byline:
     """Whether the person and the organisation may be named to this audience."""
@@ -80,6 +87,17 @@ def byline(publication: PublicationConsent, audience: Audience) -> Byline:
             return Byline(person=True, organisation=True, revealed_to_moderator=True)
         return Byline(person=False, organisation=True)
     return Byline(person=True, organisation=True)
+
+
+#: The name a position paper is shown and downloaded under when its contribution's byline
+#: withholds a name: people name files after themselves and their organisation.
+WITHHELD_FILE_NAME = "position-paper.pdf"
+
+
+def file_name(original_name: str, shown: Byline) -> str:
+    """A position paper's name as this byline allows: its own only where both the person and
+    the organisation may be named."""
+    return original_name if shown.person and shown.organisation else WITHHELD_FILE_NAME
 
 
 #: The choices offered on the contribution form, in order; the first is the default.

@@ -8,6 +8,7 @@ was most of a page's time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,6 +195,21 @@ async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_si
         )
     )
     return (earlier or 0) < page_size
+
+
+async def readable_among(
+    db: AsyncSession, ids: Iterable[int | None], audience: Audience, reader_id: int | None
+) -> set[int]:
+    """Which of `ids` the reader may open: those listed for their audience, and their own.
+    A page links to a parent or to the start of a thread only then, so a public reply never
+    leads to, nor gives the id of, a contribution not for publication."""
+    wanted = {identifier for identifier in ids if identifier is not None}
+    if not wanted:
+        return set()
+    readable = listed_for(audience)
+    if reader_id is not None:
+        readable = or_(readable, Contribution.author_id == reader_id)
+    return set(await db.scalars(select(Contribution.id).where(Contribution.id.in_(wanted), readable)))
 
 
 async def contribution_with_people(db: AsyncSession, contribution_id: int) -> Contribution | None:

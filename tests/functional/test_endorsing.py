@@ -227,6 +227,25 @@ async def test_an_anonymous_contributions_endorse_page_names_nobody(client, db, 
     assert "Awa Author" not in text and position.organisation.name not in text
 
 
+async def test_a_colleague_is_refused_without_naming_the_organisation(client, db, consultation):
+    """The issue's case: the refusal named the organisation behind an anonymous contribution."""
+    organisation = await make_organisation(db, name="Silent Partners")
+    author = await make_user(db, organisation=organisation, name="Awa Author")
+    position = await make_position(db, consultation, author=author, body="Unsigned.", publication="anonymous")
+    await signed_in(client, db, organisation=organisation)
+    await db.commit()
+
+    page = await client.get(f"/contributions/{position.id}/endorse")
+    assert "An organisation you belong to wrote this contribution, so it cannot endorse it." in visible_text(page)
+    refused = await post_form(
+        client, f"/contributions/{position.id}/endorse", {"organisation_id": str(organisation.id)}
+    )
+    assert refused.status_code == 422
+    for response in (page, refused):
+        assert "Silent Partners" not in response.text and "Awa Author" not in response.text
+    assert endorsers(await client.get(f"/contributions/{position.id}"), position.id) == []
+
+
 async def test_readers_see_no_endorse_link(client, db, consultation):
     position = await a_position(db, consultation)
     await db.commit()

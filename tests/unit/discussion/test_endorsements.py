@@ -103,6 +103,45 @@ async def test_an_organisation_does_not_endorse_what_it_wrote(db, consultation):
         )
 
 
+@pytest.mark.parametrize("publication", ["anonymous", "not_for_publication"])
+async def test_the_refusal_does_not_name_an_organisation_the_byline_withholds(db, consultation, publication):
+    """Its members are refused all the same (it is still their organisation's text), in
+    words that carry no name a screen or a screenshot could pass on."""
+    organisation = await make_organisation(db, name="Quiet Voice")
+    contribution = await make_position(db, consultation, author=await member(db, organisation), publication="anonymous")
+    contribution.publication = PublicationConsent(publication)
+    colleague = await member(db, organisation, await make_organisation(db, name="Other Voice"))
+    with pytest.raises(ContributionError) as refused:
+        await endorse(db, user=colleague, contribution=contribution, organisation_id=organisation.id)
+    assert "Quiet Voice" not in refused.value.message
+    choices = await endorsing_choices(db, colleague, contribution)
+    assert choices.own_refusal is not None and "Quiet Voice" not in choices.own_refusal
+
+
+async def test_an_organisation_only_contribution_may_name_its_organisation(db, consultation):
+    organisation = await make_organisation(db, name="Open Voice")
+    contribution = await make_position(
+        db, consultation, author=await member(db, organisation), publication="organisation_only"
+    )
+    choices = await endorsing_choices(db, await member(db, organisation), contribution)
+    assert choices.own_refusal == "Open Voice wrote this contribution, so it cannot endorse it."
+
+
+async def test_a_non_member_learns_nothing_about_who_wrote_it(db, consultation):
+    """Membership is checked before authorship: naming the authoring organisation's id gets
+    the answer any organisation one does not belong to gets."""
+    organisation, stranger = await make_organisation(db), await make_organisation(db)
+    written = await make_position(db, consultation, author=await member(db, organisation), publication="anonymous")
+    other = await make_position(db, consultation, author=await member(db, stranger), ref="RT2-KM4")
+    user = await member(db)
+    answers = []
+    for contribution in (written, other):
+        with pytest.raises(ContributionError) as refused:
+            await endorse(db, user=user, contribution=contribution, organisation_id=organisation.id)
+        answers.append(refused.value.message)
+    assert answers[0] == answers[1]
+
+
 async def test_a_personal_contribution_may_be_endorsed_by_the_authors_organisation(db, consultation):
     organisation = await make_organisation(db)
     author = await member(db, organisation)
