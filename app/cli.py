@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, writing
 from app.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
@@ -25,9 +25,11 @@ class CommandError(Exception):
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        engine = make_engine(load_settings().database_url)
+        settings = load_settings()
+        engine = make_engine(settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds)
         try:
-            async with make_sessionmaker(engine)() as db:
+            # Commands write: on SQLite they queue for the lock behind the site's writes.
+            async with make_sessionmaker(writing(engine))() as db:
                 result = await work(db)
                 await db.commit()
                 return result
@@ -62,6 +64,8 @@ KEEP_ALIVE_SECONDS = 75
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.web.logs import log_config
+
     uvicorn.run(
         "app.asgi:app",
         host=args.host,
@@ -70,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        log_config=log_config(),
     )
 
 
@@ -87,6 +92,25 @@ def cmd_seed(args: argparse.Namespace) -> None:
         report = run_in_session(partial(load_seed, data=data))
         status = f"{len(report.changes)} changes" if report.changed else "unchanged"
         print(f"{path.name}: consultation {report.slug}: {status}")
+        for note in report.notes:
+            print(f"{path.name}: consultation {report.slug}: note: {note}")
+
+
+def cmd_consultation_schedule(args: argparse.Namespace) -> None:
+    from app.consultation.phases import ScheduleError, phase_of
+    from app.consultation.scheduling import reschedule
+    from app.i18n import format_instant_brussels
+
+    try:
+        consultation = run_in_session(lambda db: reschedule(db, args.slug, opens=args.opens, closes=args.closes))
+    except ScheduleError as error:
+        raise CommandError(str(error)) from error
+    opens, closes = consultation.opens_at, consultation.closes_at
+    print(
+        f"consultation {consultation.slug}: {phase_of(consultation).value}; "
+        f"opens {format_instant_brussels(opens) if opens else 'at once (no opening instant)'}; "
+        f"closes {format_instant_brussels(closes) if closes else 'never (no closing instant)'}"
+    )
 
 
 def cmd_users_create(args: argparse.Namespace) -> None:
@@ -156,6 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load every seed file (idempotent)")
     seed.add_argument("--file", help="one seed file instead of all of seeds/")
     seed.set_defaults(handler=cmd_seed)
+
+    consultation = commands.add_parser("consultation", help="manage consultations").add_subparsers(
+        dest="consultation_command", required=True
+    )
+    schedule = consultation.add_parser(
+        "schedule",
+        help="set when a consultation opens and closes; ISO 8601 with a UTC offset "
+        "(2026-10-01T12:00+02:00, or Z for UTC), or 'none'; an instant not given stays as it is",
+    )
+    schedule.add_argument("slug")
+    schedule.add_argument("--opens", metavar="ISO8601", help="from when contributions are accepted, or 'none'")
+    schedule.add_argument("--closes", metavar="ISO8601", help="from when they are refused, or 'none'")
+    schedule.set_defaults(handler=cmd_consultation_schedule)
 
     users = commands.add_parser("users", help="manage people").add_subparsers(dest="users_command", required=True)
     create = users.add_parser(

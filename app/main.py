@@ -20,7 +20,7 @@ from app.accounts.oidc_routes import routes as oidc_routes
 from app.accounts.routes import routes as account_routes
 from app.accounts.two_factor_routes import routes as two_factor_routes
 from app.admin.routes import routes as admin_routes
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, writing
 from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.discussion.routes import routes as discussion_routes
 from app.export.routes import routes as export_routes
@@ -33,7 +33,7 @@ from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecureHeadersMiddleware
 from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
-from app.web.errors import EXCEPTION_HANDLERS
+from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 
 
@@ -43,9 +43,12 @@ def create_app(
     """Build the app; tests pass a sessionmaker bound to a connection inside a transaction."""
     settings = settings or load_settings()
     engine = None
+    write_sessionmaker = sessionmaker
     if sessionmaker is None:
-        engine = make_engine(settings.database_url, pool_pre_ping=True)
-        sessionmaker = make_sessionmaker(engine)
+        engine = make_engine(
+            settings.database_url, pool_pre_ping=True, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+        )
+        sessionmaker, write_sessionmaker = make_sessionmaker(engine), make_sessionmaker(writing(engine))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -69,10 +72,12 @@ def create_app(
     ]
     middleware = [
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
+        # Inside the secure headers, outside everything that can fail: every error is our page.
+        Middleware(ErrorPageMiddleware),
         Middleware(CSRFMiddleware, secure=settings.secure_cookies, trusted_origin=settings.base_url),
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
         *dance_middleware(settings),
-        Middleware(RequestContextMiddleware, sessionmaker=sessionmaker),
+        Middleware(RequestContextMiddleware, sessionmaker=sessionmaker, write_sessionmaker=write_sessionmaker),
     ]
     app = Starlette(
         routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan, debug=False

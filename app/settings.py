@@ -59,6 +59,12 @@ class Settings:
     live_poll_seconds: int = 15
     #: Largest attachment accepted (a PDF position paper).
     attachment_max_bytes: int = 10 * 1024 * 1024
+    #: Contributions one person may publish per minute (positions and replies); 0: no limit.
+    posting_limit_per_minute: int = 10
+    #: Minutes during which a person may not publish the same text again; 0: allowed.
+    duplicate_text_window_minutes: int = 10
+    #: How long a write on SQLite waits for another to finish before the request fails.
+    sqlite_busy_timeout_seconds: float = 30.0
     sign_in_max_failures: int = 5
     sign_in_window_seconds: int = 15 * 60
     seeds_dir: Path = field(default=PROJECT_ROOT / "seeds")
@@ -125,6 +131,9 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         thread_depth=config("THREAD_DEPTH", cast=int, default=3),
         live_poll_seconds=config("LIVE_POLL_SECONDS", cast=int, default=15),
         attachment_max_bytes=config("ATTACHMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024),
+        posting_limit_per_minute=config("POSTING_LIMIT_PER_MINUTE", cast=int, default=10),
+        duplicate_text_window_minutes=config("DUPLICATE_TEXT_WINDOW_MINUTES", cast=int, default=10),
+        sqlite_busy_timeout_seconds=config("SQLITE_BUSY_TIMEOUT_SECONDS", cast=float, default=30.0),
         smtp_host=config("SMTP_HOST", default=""),
         smtp_port=config("SMTP_PORT", cast=int, default=587),
         smtp_username=config("SMTP_USERNAME", default=""),

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app import i18n
+from app.consultation.phases import phase_of
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.settings import PROJECT_ROOT
@@ -48,6 +49,9 @@ environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted
 environment.filters["sanitised_html"] = _trusted_html
 environment.globals["escape"] = escape
+environment.filters["brussels"] = i18n.format_instant_brussels
+#: "upcoming", "open" or "closed" now, from the consultation's instants (no I/O).
+environment.globals["consultation_phase"] = lambda consultation: phase_of(consultation).value
 
 
 def is_htmx(request: Request) -> bool:
@@ -93,6 +97,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "identity": identity,
         # The header's link; asked of the policy like every other permission.
         "may_administer": identity is not None and permits(identity, Permission.MANAGE_ROLES),
+        "may_review_organisations": identity is not None and permits(identity, Permission.VERIFY_ORGANISATION),
         "csrf_token": state.get("csrf_token", ""),
         "flash": state.get("flash_messages", []),
         "lang": i18n.current_locale.get(),

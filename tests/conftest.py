@@ -52,6 +52,10 @@ def settings(database_url: str, var_dir: Path) -> Settings:
             "SECRET_KEY": "test-secret-key-not-for-production",
             "DATABASE_URL": database_url,
             "ROUNDTABLE_VAR_DIR": str(var_dir),
+            # Tests post quickly and repeat texts; the posting limits are tested on their own
+            # (tests/unit/discussion/test_posting_limits.py, tests/functional/test_posting_limits_over_http.py).
+            "POSTING_LIMIT_PER_MINUTE": "0",
+            "DUPLICATE_TEXT_WINDOW_MINUTES": "0",
         }
     )
 

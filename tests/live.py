@@ -168,6 +168,9 @@ def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[st
         "ROUNDTABLE_ENV": "test",
         "BASE_URL": base_url,
         "LIVE_POLL_SECONDS": "1",  # browser tests watch live news arrive without waiting long
+        # Tests post quickly and repeat texts; the posting limits are tested on their own.
+        "POSTING_LIMIT_PER_MINUTE": "0",
+        "DUPLICATE_TEXT_WINDOW_MINUTES": "0",
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
@@ -80,6 +80,10 @@ class Organisation(TimestampMixin, Base):
     verification_note: Mapped[str | None] = mapped_column(Text)
     #: Diaspora organisations: ISO 3166-1 alpha-2 codes of the communities' countries of origin.
     origin_countries: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: When an edit of checked facts ended the verification (cleared when verified again).
+    verification_lapsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Which checked facts that edit changed (names of profile fields), for the moderators.
+    verification_lapsed_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -103,6 +107,12 @@ class User(TimestampMixin, Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+    #: Requests to join still waiting for an answer: until then the person speaks for themselves.
+    pending_join_requests: Mapped[list[JoinRequest]] = relationship(
+        primaryjoin=lambda: and_(User.id == JoinRequest.user_id, JoinRequest.status == JoinRequestStatus.PENDING),
+        viewonly=True,
+        order_by=lambda: JoinRequest.id,
+    )
     role_grants: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
@@ -156,13 +166,15 @@ class SignInFailure(Base):
     __tablename__ = "sign_in_failures"
     __table_args__ = (
         Index("ix_sign_in_failures_account_key_attempted_at", "account_key", "attempted_at"),
-        Index("ix_sign_in_failures_address_attempted_at", "address", "attempted_at"),
+        Index("ix_sign_in_failures_network_attempted_at", "network", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(254))
-    #: The client address the attempt came from, for the per-address throttle.
+    #: The client address the attempt came from, as the audit log and the person's data export show it.
     address: Mapped[str | None] = mapped_column(String(45))
+    #: Its network (IPv4 /24, IPv6 /64, see app.accounts.throttle), which the throttle counts by.
+    network: Mapped[str | None] = mapped_column(String(45))
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -260,4 +272,9 @@ class JoinRequest(Base):
     )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Why the request was answered so: required of a moderator answering a request to join
+    #: an organisation without admins (a claim), shown to moderators and in the audit log.
+    decision_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

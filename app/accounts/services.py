@@ -1,27 +1,23 @@
-"""Creating people and organisations, and signing in with a throttle per account and per address."""
+"""Creating people and organisations, and signing in with a throttle per account and network."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import pycountry
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import throttle
 from app.accounts.models import (
     Membership,
     Organisation,
     OrganisationType,
     Role,
-    SignInFailure,
     User,
     UserRole,
 )
 from app.accounts.sessions import end_all_sessions
-from app.audit import services as audit
-from app.db import utcnow
 from app.i18n import _
 from app.security.passwords import hash_password, verify_password
 
@@ -54,34 +50,35 @@ class NewOrganisation:
     country: str
 
 
-async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
-    """Organisations are unique by name and country; registering an existing one joins it."""
-    name = " ".join(new.name.split())
-    key = organisation_name_key(name)
-    existing = await db.scalar(
-        select(Organisation).where(Organisation.name_key == key, Organisation.country == new.country)
+async def find_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation | None:
+    """The organisation already registered under this name (whatever its case and spacing)
+    in this country, if any: organisations are unique by name and country."""
+    return await db.scalar(
+        select(Organisation).where(
+            Organisation.name_key == organisation_name_key(new.name), Organisation.country == new.country
+        )
     )
-    if existing is not None:
-        return existing
-    organisation = Organisation(name=name, name_key=key, type=new.type, country=new.country)
+
+
+async def create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
+    name = " ".join(new.name.split())
+    organisation = Organisation(name=name, name_key=organisation_name_key(name), type=new.type, country=new.country)
     db.add(organisation)
     await db.flush()
     return organisation
 
 
-async def chosen_organisation(
-    db: AsyncSession, organisation_id: int | None, new_organisation: NewOrganisation | None
-) -> Organisation:
-    """The listed organisation a person chose, or the one they registered (found again if it
-    already exists under that name and country)."""
-    if organisation_id is not None:
-        organisation = await db.get(Organisation, organisation_id)
-        if organisation is None:
-            raise AccountError("organisation_id", _("Choose your organisation from the list."))
-        return organisation
-    if new_organisation is not None:
-        return await find_or_create_organisation(db, new_organisation)
-    raise AccountError("org_name", _("Choose your organisation from the list, or enter its name to register it."))
+async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
+    """For the operator's `users create` (and tests): the existing one, or a new one."""
+    return await find_organisation(db, new) or await create_organisation(db, new)
+
+
+async def listed_organisation(db: AsyncSession, organisation_id: int) -> Organisation:
+    """The organisation a person chose from the list; an id not on the list is refused."""
+    organisation = await db.get(Organisation, organisation_id)
+    if organisation is None:
+        raise AccountError("organisation_id", _("Choose your organisation from the list."))
+    return organisation
 
 
 async def create_user(
@@ -112,38 +109,15 @@ async def create_user(
     return user
 
 
-async def register(
-    db: AsyncSession,
-    *,
-    display_name: str,
-    email: str,
-    password: str,
-    organisation_id: int | None,
-    new_organisation: NewOrganisation | None,
-) -> User:
-    """Sign-up: a person joins a listed organisation, or registers theirs (found again if it
-    already exists under that name and country) and becomes its first member, and admin."""
-    organisation = await chosen_organisation(db, organisation_id, new_organisation)
-    first = not await has_members(db, organisation)
-    user = await create_user(
-        db,
-        email=email,
-        password=password,
-        display_name=display_name,
-        organisation=organisation,
-        organisation_admin=first,
-    )
-    audit.record(db, audit.SIGN_UP, actor=user, subject_user=user, organisation=organisation)
-    audit.record(
-        db, audit.MEMBERSHIP_JOIN, actor=user, subject_user=user, organisation=organisation, details={"admin": first}
-    )
-    return user
-
-
-async def has_members(db: AsyncSession, organisation: Organisation) -> bool:
-    """An organisation without members is new: whoever joins it first becomes its admin."""
-    found = await db.scalar(select(Membership.id).where(Membership.organisation_id == organisation.id).limit(1))
-    return found is not None
+async def register(db: AsyncSession, *, display_name: str, email: str, password: str) -> User | None:
+    """Sign-up: a new account, without an organisation yet (see app.organisations.joining),
+    or None when the address already has one. The password is hashed either way, so the
+    answer takes the same time and the caller can answer both alike."""
+    email = normalise_email(email)
+    if await db.scalar(select(User.id).where(User.email == email)) is not None:
+        hash_password(password)  # the same work as for a new account
+        return None
+    return await create_user(db, email=email, password=password, display_name=display_name)
 
 
 @dataclass(frozen=True)
@@ -154,9 +128,8 @@ class SignInResult:
     retry_after: int = 0
 
 
-#: Failures before the growing delay starts: the 4th waits 2 s, the 5th 4 s, and so on.
-FREE_FAILURES = 3
-MAX_DELAY_SECONDS = 15 * 60
+#: Failures from one network, for any accounts, before its delays start (password spraying).
+MAX_NETWORK_FAILURES = 20
 
 
 async def authenticate(
@@ -167,76 +140,31 @@ async def authenticate(
     max_failures: int,
     window_seconds: int,
     address: str | None = None,
-    max_address_failures: int = 20,
+    max_network_failures: int = MAX_NETWORK_FAILURES,
 ) -> SignInResult:
-    """Check a password, refusing without checking while the account or the client address
-    is throttled (see `throttle_wait`). Every failure is recorded, with the address, in the
-    database, so every worker applies the same throttle."""
+    """Check a password, refusing without checking while this account is throttled from the
+    client's network, or that network is (see `throttle.throttle_wait`). Every check costs
+    one argon2 verification with the real parameters, a dummy hash's when there is no
+    usable account, so its duration does not tell whether the address has one."""
     account_key = normalise_email(email)
-    wait = await throttle_wait(
+    wait = await throttle.throttle_wait(
         db,
         account_key,
         address,
         max_failures=max_failures,
-        max_address_failures=max_address_failures,
+        max_network_failures=max_network_failures,
         window_seconds=window_seconds,
     )
     if wait > 0:
         return SignInResult(user=None, throttled=True, retry_after=wait)
     user = await db.scalar(select(User).where(User.email == account_key))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        db.add(SignInFailure(account_key=account_key, address=address, attempted_at=utcnow()))
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.is_active or not password_ok:
+        throttle.record_failure(db, account_key, address)
         await db.flush()
         return SignInResult(user=None)
-    await db.execute(delete(SignInFailure).where(SignInFailure.account_key == account_key))
+    await throttle.clear_failures(db, account_key, address=address, everywhere=False)
     return SignInResult(user=user)
-
-
-async def throttle_wait(
-    db: AsyncSession,
-    account_key: str,
-    address: str | None,
-    *,
-    max_failures: int,
-    max_address_failures: int,
-    window_seconds: int,
-) -> int:
-    """Seconds to wait before a sign-in for this account from this address is checked (0: go).
-
-    Within the window, an account with `max_failures` failures, or an address with
-    `max_address_failures`, is refused until the oldest of them leaves the window; and each
-    failure beyond the third of either requires 2^(n-3) seconds (at most 15 minutes) since
-    the last one. Computed from stored timestamps: no sleeping, no process memory."""
-    since = utcnow() - timedelta(seconds=window_seconds)
-    waits = [0.0]
-    by_account = await _failure_times(db, SignInFailure.account_key == account_key, since)
-    waits.append(_wait_for(by_account, max_failures, window_seconds))
-    if address:
-        by_address = await _failure_times(db, SignInFailure.address == address, since)
-        waits.append(_wait_for(by_address, max_address_failures, window_seconds))
-    return math.ceil(max(waits))
-
-
-async def _failure_times(db: AsyncSession, condition: ColumnElement[bool], since: datetime) -> list[datetime]:
-    rows = await db.scalars(
-        select(SignInFailure.attempted_at)
-        .where(condition, SignInFailure.attempted_at >= since)
-        .order_by(SignInFailure.attempted_at)
-    )
-    return [value if value.tzinfo else value.replace(tzinfo=UTC) for value in rows]
-
-
-def _wait_for(times: list[datetime], limit: int, window_seconds: int) -> float:
-    """Seconds still to wait, given the failures in the window (oldest first)."""
-    now = utcnow()
-    waits = [0.0]
-    if len(times) >= limit:
-        leaves_window = times[len(times) - limit] + timedelta(seconds=window_seconds)
-        waits.append((leaves_window - now).total_seconds())
-    if len(times) > FREE_FAILURES:
-        delay = min(2 ** (len(times) - FREE_FAILURES), MAX_DELAY_SECONDS)
-        waits.append((times[-1] + timedelta(seconds=delay) - now).total_seconds())
-    return max(waits)
 
 
 async def deactivate_user(db: AsyncSession, user: User) -> None:
@@ -244,27 +172,3 @@ async def deactivate_user(db: AsyncSession, user: User) -> None:
     user.is_active = False
     await end_all_sessions(db, user.id)
     await db.flush()
-
-
-async def join_organisation(
-    db: AsyncSession, user: User, *, organisation_id: int | None, new_organisation: NewOrganisation | None
-) -> Organisation:
-    """A signed-in person joins a listed organisation, or registers theirs (found again if it
-    already exists under that name and country); joining one they belong to changes nothing."""
-    organisation = await chosen_organisation(db, organisation_id, new_organisation)
-    member = await db.scalar(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
-    )
-    if member is None:
-        first = not await has_members(db, organisation)
-        db.add(Membership(user_id=user.id, organisation_id=organisation.id, is_admin=first))
-        audit.record(
-            db,
-            audit.MEMBERSHIP_JOIN,
-            actor=user,
-            subject_user=user,
-            organisation=organisation,
-            details={"admin": first},
-        )
-        await db.flush()
-    return organisation

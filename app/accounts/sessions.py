@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Membership, User, UserSession
+from app.accounts.models import JoinRequest, Membership, User, UserSession
 from app.db import utcnow
 from app.security.identity import ANONYMOUS, Identity
 
@@ -36,7 +36,12 @@ async def identity_for_token(db: AsyncSession, token: str) -> Identity:
                 select(UserSession, User)
                 .join(User, User.id == UserSession.user_id)
                 .where(UserSession.id_hash == _hash(token))
-                .options(joinedload(User.memberships).joinedload(Membership.organisation), joinedload(User.role_grants))
+                .options(
+                    joinedload(User.memberships).joinedload(Membership.organisation),
+                    joinedload(User.role_grants),
+                    # The pages say when a request to join still waits (the person speaks for themselves).
+                    joinedload(User.pending_join_requests).joinedload(JoinRequest.organisation),
+                )
             )
         )
         .unique()

@@ -4,12 +4,15 @@ request, at most once per RESEND_PERIOD), which marks the address verified."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import TokenPurpose, User
 from app.accounts.tokens import LIFETIMES, consume_token, issue_token, issued_within
 from app.audit import services as audit
+from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.i18n import _
 from app.mail.services import queue_mail
@@ -18,23 +21,55 @@ from app.mail.templating import render_text
 RESEND_PERIOD = timedelta(minutes=5)
 
 
-def account_link(base_url: str, path: str, token: str) -> str:
-    return f"{base_url}{path}?token={token}"
+def account_link(base_url: str, path: str, token: str, next_url: str = "") -> str:
+    """A link in a mail; `next_url` (a path on this site) is where it leads afterwards."""
+    link = f"{base_url}{path}?token={token}"
+    return f"{link}&next={quote(next_url, safe='/')}" if next_url else link
 
 
-async def send_verification(db: AsyncSession, user: User, *, base_url: str) -> None:
+async def send_verification(db: AsyncSession, user: User, *, base_url: str, next_url: str = "") -> None:
     """Queue a verification link for the person's current address."""
     token = await issue_token(db, user, TokenPurpose.VERIFY_EMAIL, user.email)
     body = render_text(
         "verify_email.txt",
         {
             "name": user.display_name,
-            "link": account_link(base_url, "/account/verify", token),
+            "link": account_link(base_url, "/account/verify", token, next_url),
             "hours": int(LIFETIMES[TokenPurpose.VERIFY_EMAIL].total_seconds() // 3600),
             "base_url": base_url,
         },
     )
     await queue_mail(db, user.email, _("Confirm your email address for Roundtable"), body)
+
+
+async def send_account_exists_notice(db: AsyncSession, email: str, *, base_url: str) -> None:
+    """Someone signed up with an address that has an account: its owner is told by mail (the
+    page answers as for a new account, so it tells nobody else). At most one notice per
+    RESEND_PERIOD, so sign-ups cannot flood the mailbox; each attempt is audited."""
+    owner = await db.scalar(select(User).where(User.email == email))
+    if owner is None:
+        return
+    since = utcnow() - RESEND_PERIOD
+    recent = await db.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.tag == audit.SIGN_UP_EXISTING,
+            AuditEvent.subject_user_id == owner.id,
+            AuditEvent.created_at >= since,
+        )
+    )
+    audit.record(db, audit.SIGN_UP_EXISTING, actor=None, subject_user=owner)
+    if recent is not None:
+        return
+    body = render_text(
+        "account_exists.txt",
+        {
+            "name": owner.display_name,
+            "sign_in": f"{base_url}/sign-in",
+            "reset": f"{base_url}/account/password-reset",
+            "base_url": base_url,
+        },
+    )
+    await queue_mail(db, owner.email, _("You already have a Roundtable account"), body)
 
 
 async def resend_verification(db: AsyncSession, user: User, *, base_url: str) -> bool:

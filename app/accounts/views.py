@@ -5,22 +5,28 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import select
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts import forms
 from app.accounts.labels import countries
-from app.accounts.models import Organisation, OrganisationType
-from app.accounts.services import AccountError, authenticate, register
+from app.accounts.models import Organisation, OrganisationType, User
+from app.accounts.services import AccountError, SignInResult, authenticate, normalise_email
 from app.accounts.sessions import SESSION_COOKIE, end_session
 from app.accounts.signin import complete_sign_in, signed_out_redirect
-from app.accounts.verification import send_verification
+from app.accounts.verification import send_account_exists_notice, send_verification
 from app.audit.services import record_sign_in_attempt
 from app.i18n import _, ngettext
 from app.mail.services import send_pending
+from app.organisations import joining
 from app.templating import render
+from app.web.flash import flash
 from app.web.forms import FormState
-from app.web.requests import client_address, db_of
+from app.web.requests import client_address, db_of, rollback
+from app.web.responses import safe_next, see_other
+
+CHECK_YOUR_MAIL_PATH = "/sign-up/check-your-mail"
 
 
 async def sign_up(request: Request) -> Response:
@@ -30,7 +36,7 @@ async def sign_up(request: Request) -> Response:
     state, data = forms.parse_sign_up(await request.form())
     if data is not None:
         try:
-            user = await register(
+            user = await joining.sign_up(
                 db,
                 display_name=data.display_name,
                 email=data.email,
@@ -41,18 +47,29 @@ async def sign_up(request: Request) -> Response:
         except AccountError as error:
             state.error(error.field, error.message)
         else:
-            settings = request.app.state.settings
-            await send_verification(db, user, base_url=settings.base_url)
-            message = _(
-                "Welcome, your account is ready. We sent a link to %(email)s: open it to confirm your address "
-                "before you take part.",
-                email=user.email,
-            )
-            response = await complete_sign_in(request, user, message, state.values["next"])
-            await send_pending(db, settings)
-            return response
-    await db.rollback()  # an organisation registered on the way is not kept
+            return await _check_your_mail(request, user, normalise_email(data.email), state.values["next"])
+    await rollback(request)  # an organisation registered on the way is not kept
     return await _render_sign_up(request, state, status_code=422)
+
+
+async def _check_your_mail(request: Request, user: User | None, email: str, next_url: str) -> Response:
+    """The same answer whether the address is new (a link to confirm it, which signs the
+    person in) or already has an account (its owner gets a note instead): nobody learns
+    from sign-up whether an address has an account. The mail goes after the response."""
+    db, settings = db_of(request), request.app.state.settings
+    if user is not None:
+        await send_verification(db, user, base_url=settings.base_url, next_url=safe_next(next_url, ""))
+    else:
+        await send_account_exists_notice(db, email, base_url=settings.base_url)
+    await db.commit()
+    response = see_other(CHECK_YOUR_MAIL_PATH)
+    flash(request, response, _("We sent a message to %(email)s: open the link in it.", email=email))
+    response.background = BackgroundTask(send_pending, db, settings)
+    return response
+
+
+async def check_your_mail(request: Request) -> Response:
+    return render(request, "accounts/check_your_mail.html", {})
 
 
 async def _render_sign_up(request: Request, state: FormState, status_code: int = 200) -> Response:
@@ -92,13 +109,19 @@ async def sign_in(request: Request) -> Response:
         await db.commit()  # failures must be recorded even though the request is refused
         if result.user is not None:
             return await complete_sign_in(request, result.user, _("You are signed in."), state.values["next"])
-        state.error(
-            "email",
-            _("Too many failed attempts. Wait %(wait)s and try again.", wait=wait_text(result.retry_after))
-            if result.throttled
-            else _("The email address or password is not right."),
-        )
+        state.error("email", _refusal(result))
     return render(request, "accounts/sign_in.html", {"form": state}, status_code=422)
+
+
+def _refusal(result: SignInResult) -> str:
+    """Why a sign-in failed; a throttled person learns how long to wait, and that a reset
+    link (which signs them in) works at once."""
+    if not result.throttled:
+        return _("The email address or password is not right.")
+    return _(
+        "Too many failed attempts from your network. Wait %(wait)s and try again, or reset your password.",
+        wait=wait_text(result.retry_after),
+    )
 
 
 def wait_text(seconds: int) -> str:

@@ -6,7 +6,7 @@ from app.admin import views
 
 routes: list[Route] = [
     Route("/admin/people", views.people, methods=["GET"], name="admin_people"),
-    Route("/admin/people/{user_id:int}", views.person, methods=["GET"], name="admin_person"),
-    Route("/admin/people/{user_id:int}/roles", views.change_role, methods=["POST"], name="admin_change_role"),
+    Route("/admin/people/{user_id:id}", views.person, methods=["GET"], name="admin_person"),
+    Route("/admin/people/{user_id:id}/roles", views.change_role, methods=["POST"], name="admin_change_role"),
     Route("/admin/audit", views.audit_log, methods=["GET"], name="admin_audit"),
 ]

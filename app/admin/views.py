@@ -25,15 +25,16 @@ from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
 from app.web.flash import flash
-from app.web.forms import FormState, text_values
+from app.web.forms import FormState, query_text, text_values
+from app.web.numbers import parse_id
 from app.web.requests import client_address, db_of, identity_of, signed_in_user
 from app.web.responses import see_other
 
 
 async def people(request: Request) -> Response:
     require(identity_of(request), Permission.MANAGE_ROLES)
-    query = request.query_params.get("q", "")
-    page = await find_people(db_of(request), query, after=request.query_params.get("after") or None)
+    query = query_text(request.query_params, "q")
+    page = await find_people(db_of(request), query, after=query_text(request.query_params, "after") or None)
     return render(request, "admin/people.html", {"query": query, "page": page})
 
 
@@ -88,7 +89,7 @@ async def audit_log(request: Request) -> Response:
 
 def _parse_audit_filter(request: Request) -> tuple[FormState, AuditFilter]:
     params = request.query_params
-    state = FormState(values={name: params.get(name, "") for name in ("tag", "email", "since", "until")})
+    state = FormState(values={name: query_text(params, name) for name in ("tag", "email", "since", "until")})
     since, until = _date(state, "since"), _date(state, "until")
     tag = state.values["tag"] if state.values["tag"] in TAGS else None
     before = params.get("before", "")
@@ -97,7 +98,7 @@ def _parse_audit_filter(request: Request) -> tuple[FormState, AuditFilter]:
         email=state.values["email"].strip() or None,
         since=since,
         until=until,
-        before_id=int(before) if before.isdigit() else None,
+        before_id=parse_id(before),
     )
 
 

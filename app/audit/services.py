@@ -26,11 +26,15 @@ RECOVERY_CODE_USED = "accounts:two_factor:recovery_code_used"
 ORGANISATION_VERIFY = "organisations:organisation:verify"
 ORGANISATION_UNVERIFY = "organisations:organisation:unverify"
 SIGN_UP = "accounts:user:sign_up"
+SIGN_UP_EXISTING = "accounts:user:sign_up_existing"
 EMAIL_VERIFIED = "accounts:user:verify_email"
 MEMBERSHIP_JOIN = "organisations:membership:join"
 MEMBERSHIP_REQUEST = "organisations:membership:request"
 MEMBERSHIP_APPROVE = "organisations:membership:approve"
 MEMBERSHIP_DECLINE = "organisations:membership:decline"
+MEMBERSHIP_CLAIM_APPROVE = "organisations:membership:claim_approve"
+MEMBERSHIP_CLAIM_DECLINE = "organisations:membership:claim_decline"
+ORGANISATION_VERIFICATION_LAPSE = "organisations:organisation:verification_lapse"
 MEMBERSHIP_MAKE_ADMIN = "organisations:membership:make_admin"
 MEMBERSHIP_REMOVE = "organisations:membership:remove"
 MEMBERSHIP_LEAVE = "organisations:membership:leave"
@@ -38,6 +42,7 @@ INVITATION_SEND = "organisations:invitation:send"
 INVITATION_ACCEPT = "organisations:invitation:accept"
 PRIVACY_EXPORT = "privacy:user:export"
 PRIVACY_ERASE = "privacy:user:erase"
+CONSULTATION_SCHEDULE = "consultation:consultation:schedule"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -53,12 +58,17 @@ TAGS = (
     ORGANISATION_UNVERIFY,
     PRIVACY_EXPORT,
     PRIVACY_ERASE,
+    CONSULTATION_SCHEDULE,
     SIGN_UP,
+    SIGN_UP_EXISTING,
     EMAIL_VERIFIED,
     MEMBERSHIP_JOIN,
     MEMBERSHIP_REQUEST,
     MEMBERSHIP_APPROVE,
     MEMBERSHIP_DECLINE,
+    MEMBERSHIP_CLAIM_APPROVE,
+    MEMBERSHIP_CLAIM_DECLINE,
+    ORGANISATION_VERIFICATION_LAPSE,
     MEMBERSHIP_MAKE_ADMIN,
     MEMBERSHIP_REMOVE,
     MEMBERSHIP_LEAVE,

@@ -5,5 +5,5 @@ from starlette.routing import BaseRoute, Route
 from app.discussion import attachment_views
 
 routes: list[BaseRoute] = [
-    Route("/attachments/{attachment_id:int}", attachment_views.download, name="attachment"),
+    Route("/attachments/{attachment_id:id}", attachment_views.download, name="attachment"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import Organisation, OrganisationType, User, VerificationState
 from app.consultation.models import Topic
@@ -21,7 +22,8 @@ from app.discussion.models import (
     Endorsement,
     PublicationConsent,
 )
-from app.discussion.publication import Audience, Byline, byline, listed_for
+from app.discussion.publication import Audience, Byline, byline, file_name, listed_for
+from app.discussion.supersession import may_link_current
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,19 @@ class ContributionView:
     quote_text: str | None
     quote_start: int | None
     endorsement_count: int
+    #: A later position of the same speaker replaced this one (it counts nowhere).
+    superseded: bool = False
+    #: The position that replaced it, when this audience may follow that link
+    #: (app.discussion.supersession.may_link_current); None otherwise.
+    current_id: int | None = None
     #: Filled by attach_extras for the contributions of a page.
     topics: list[TopicView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
     endorsers: list[EndorserView] = field(default_factory=list)
 
+
+#: The position that superseded a listed one, for its publication consent.
+_Current = aliased(Contribution, name="current_position")
 
 _LISTED_COLUMNS = (
     Contribution.id,
@@ -117,6 +127,8 @@ _LISTED_COLUMNS = (
     Organisation.type,
     Organisation.country,
     Organisation.verification,
+    Contribution.superseded_by_id,
+    _Current.publication,
 )
 
 
@@ -129,6 +141,7 @@ def listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
         select(*_LISTED_COLUMNS, *extra)
         .join(User, User.id == Contribution.author_id)
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .outerjoin(_Current, _Current.id == Contribution.superseded_by_id)
         .where(listed_for(audience))
     )
 
@@ -159,8 +172,14 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         organisation_type,
         country,
         verification,
+        superseded_by_id,
+        current_publication,
     ) = row[:_COLUMN_COUNT]
     shown = byline(publication, audience)
+    personal = organisation_id is None
+    linked = superseded_by_id is not None and may_link_current(
+        audience, personal=personal, earlier=publication, current=current_publication
+    )
     return ContributionView(
         id=identifier,
         key_message_id=key_message_id,
@@ -184,6 +203,10 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         quote_text=quote_text,
         quote_start=quote_start,
         endorsement_count=endorsement_count,
+        superseded=superseded_by_id is not None,
+        # A personal position of an erased author links to nothing: "Former participant"
+        # twice must not say it was the same person.
+        current_id=superseded_by_id if linked and not (personal and author_erased) else None,
     )
 
 
@@ -216,7 +239,8 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
         .order_by(Attachment.id)
     )
     for contribution_id, attachment_id, name, size in attachment_rows:
-        by_id[contribution_id].attachments.append(AttachmentView(attachment_id, name, size))
+        view = by_id[contribution_id]
+        view.attachments.append(AttachmentView(attachment_id, file_name(name, view.byline), size))
     endorsed = [view.id for view in views if view.endorsement_count]
     if not endorsed:  # most pages of a young discussion: no query for nothing
         return

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organisation, User
@@ -14,7 +15,9 @@ from app.consultation.models import Consultation, KeyMessage
 from app.discussion.amendments import validated_amendment
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.posting_limits import UNLIMITED, PostingLimits, check_posting_limits
 from app.discussion.quotes import validated_quote
+from app.discussion.supersession import lock_current, supersede_earlier
 from app.discussion.topics import tag, validated_topics
 from app.i18n import _
 from app.web.markdown import render_markdown
@@ -135,6 +138,7 @@ async def publish_position(
     key_message: KeyMessage,
     draft: Draft,
     max_chars: int,
+    limits: PostingLimits = UNLIMITED,
 ) -> WriteResult:
     """A top-level contribution must carry one of the consultation's positions."""
     _check_submission_key(draft.submission_key)
@@ -144,30 +148,69 @@ async def publish_position(
         raise ContributionError("position", _("Choose your position on this key message."))
     amendment_text = validated_amendment(draft.amendment_text, draft.position, consultation, key_message)
     body = validate_body(draft.body, max_chars)
+    await check_posting_limits(db, author, body, limits)
     organisation = _organisation_for(author, draft.organisation_id)
     quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
     topics = await validated_topics(db, consultation.id, draft.topics)
-    contribution = Contribution(
-        key_message_id=key_message.id,
-        author=author,
-        organisation=organisation,
-        parent_id=None,
-        thread_root_id=None,
-        depth=0,
-        position=draft.position,
-        body_source=body,
-        body_html=render_markdown(body),
-        language=_language(draft.language),
-        publication=_publication(draft.publication, organisation),
-        amendment_text=amendment_text,
-        quote_text=quote.text if quote else None,
-        quote_start=quote.start if quote else None,
-        submission_key=draft.submission_key,
-    )
-    db.add(contribution)
-    await db.flush()
-    await tag(db, contribution, topics)
-    await mark_discussion_changed(db, contribution.key_message_id)
+    fields = {
+        "key_message_id": key_message.id,
+        "author": author,
+        "organisation": organisation,
+        # The speaker, readable before the flush: the current position is released first.
+        "author_id": author.id,
+        "organisation_id": organisation.id if organisation else None,
+        # Set, so that a later supersession updates this object in the session as well.
+        "superseded_by_id": None,
+        "parent_id": None,
+        "thread_root_id": None,
+        "depth": 0,
+        "position": draft.position,
+        "body_source": body,
+        "body_html": render_markdown(body),
+        "language": _language(draft.language),
+        "publication": _publication(draft.publication, organisation),
+        "amendment_text": amendment_text,
+        "quote_text": quote.text if quote else None,
+        "quote_start": quote.start if quote else None,
+        "submission_key": draft.submission_key,
+    }
+    result = await _insert_current_position(db, author, fields)
+    if result.created:
+        await tag(db, result.contribution, topics)
+        await mark_discussion_changed(db, key_message.id)
+    return result
+
+
+#: How often a position is tried again after meeting one posted at the same moment.
+POSITION_ATTEMPTS = 5
+
+
+async def _insert_current_position(db: AsyncSession, author: User, fields: dict[str, Any]) -> WriteResult:
+    """Insert a position as its speaker's current one, superseding the earlier
+    (app.discussion.supersession). On PostgreSQL two members of one organisation may post
+    at the same moment: the later to commit meets the unique index of current positions,
+    and tries again in a fresh savepoint, where it sees, and supersedes, the other's."""
+    for _attempt in range(POSITION_ATTEMPTS - 1):
+        try:
+            return await _insert_once(db, fields)
+        except IntegrityError:
+            if (existing := await _already_submitted(db, author, fields["submission_key"])) is not None:
+                return WriteResult(existing, created=False)  # the same form, sent twice at once
+    return await _insert_once(db, fields)
+
+
+async def _insert_once(db: AsyncSession, fields: dict[str, Any]) -> WriteResult:
+    contribution = Contribution(**fields)
+    async with db.begin_nested():
+        # Inserted as superseded by the current position, out of the unique index, until
+        # the earlier ones point at it (app.discussion.supersession.lock_current).
+        contribution.superseded_by_id = await lock_current(db, contribution)
+        db.add(contribution)
+        await db.flush()
+        if contribution.superseded_by_id is not None:
+            await supersede_earlier(db, contribution)
+            contribution.superseded_by_id = None
+            await db.flush()
     return WriteResult(contribution, created=True)
 
 
@@ -179,12 +222,14 @@ async def publish_reply(
     key_message: KeyMessage,
     draft: Draft,
     max_chars: int,
+    limits: PostingLimits = UNLIMITED,
 ) -> WriteResult:
     """A reply carries no position and nests under its parent, to any depth."""
     _check_submission_key(draft.submission_key)
     if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
         return WriteResult(existing, created=False)
     body = validate_body(draft.body, max_chars)
+    await check_posting_limits(db, author, body, limits)
     organisation = _organisation_for(author, draft.organisation_id)
     quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
     topics = await validated_topics(db, key_message.consultation_id, draft.topics)

@@ -20,7 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from app.accounts.models import Membership, Organisation, User
 from app.accounts.models import OrganisationType as T
 from app.accounts.services import organisation_name_key
 from app.consultation.models import Consultation, KeyMessage
+from app.consultation.phases import as_utc
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
 from app.discussion.contribution_write import mark_discussion_changed
@@ -56,6 +57,7 @@ from app.discussion.demo_vocabulary import (
     TYPE_WEIGHTS,
 )
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.supersession import insert_positions
 from app.security.passwords import hash_password
 from app.web.markdown import render_markdown
 
@@ -159,11 +161,13 @@ def _body(rng: random.Random, *, reply: bool) -> str:
 
 
 def _timeline(rng: random.Random, count: int, consultation: Consultation) -> list[datetime]:
-    """Increasing moments spread over the consultation period."""
-    closes = consultation.closes_at or date.today()
-    opens = consultation.opens_at or closes - timedelta(days=90)
-    start = datetime.combine(opens, time(), UTC)
-    span = (datetime.combine(closes, time(23, 59), UTC) - start).total_seconds()
+    """Increasing moments spread over the consultation's open phase so far (the 90 days up
+    to now when it sets no instants): never in the future."""
+    now = utcnow()
+    closes = min(as_utc(consultation.closes_at) or now, now)
+    opens = as_utc(consultation.opens_at)
+    start = opens if opens is not None and opens < closes else closes - timedelta(days=90)
+    span = (closes - start).total_seconds()
     return [start + timedelta(seconds=round(span * f, 3)) for f in sorted(rng.random() for _ in range(count))]
 
 
@@ -315,7 +319,9 @@ async def _save_contributions(
             }
             for i, p in ((i, plan[i]) for i in levels[depth])
         ]
-        for index, new_id in zip(levels[depth], await _insert(db, Contribution, rows), strict=True):
+        # Positions keep one current per speaker (app.discussion.supersession); replies need not.
+        saved = await (insert_positions(db, rows, BATCH_ROWS) if depth == 0 else _insert(db, Contribution, rows))
+        for index, new_id in zip(levels[depth], saved, strict=True):
             ids[index] = new_id
     return ids
 

@@ -6,15 +6,15 @@ from starlette.routing import BaseRoute, Route
 from app.discussion import endorsement_views
 
 routes: list[BaseRoute] = [
-    Route("/contributions/{contribution_id:int}/endorse", endorsement_views.endorse_form, name="endorse_form"),
+    Route("/contributions/{contribution_id:id}/endorse", endorsement_views.endorse_form, name="endorse_form"),
     Route(
-        "/contributions/{contribution_id:int}/endorse",
+        "/contributions/{contribution_id:id}/endorse",
         endorsement_views.post_endorsement,
         methods=["POST"],
         name="endorse",
     ),
     Route(
-        "/contributions/{contribution_id:int}/endorsements/{organisation_id:int}/withdraw",
+        "/contributions/{contribution_id:id}/endorsements/{organisation_id:id}/withdraw",
         endorsement_views.post_withdrawal,
         methods=["POST"],
         name="withdraw_endorsement",

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from app.discussion.contribution_write import PERSONAL, Draft
 from app.web.forms import FormState, text_values
+from app.web.numbers import parse_id, parse_number
 
 
 def new_submission_key() -> str:
@@ -47,7 +48,7 @@ def parse_contribution(form: FormData) -> tuple[FormState, Draft]:
         publication=values["publication"] or "named",
         amendment_text=values["amendment_text"],
         quote_text=values["quote_text"],
-        quote_start=int(values["quote_start"]) if values["quote_start"].isdecimal() else None,
+        quote_start=parse_number(values["quote_start"]),
         topics=topics,
     )
 
@@ -56,4 +57,4 @@ def _speaking_for(value: str) -> int | Literal["personal"] | None:
     """The "Speaking for" choice: an organisation's id, "personal", or nothing (the default)."""
     if value == PERSONAL:
         return PERSONAL
-    return int(value) if value.isdecimal() else None
+    return parse_id(value)

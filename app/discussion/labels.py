@@ -62,6 +62,8 @@ def contribution_labels() -> dict[str, str]:
         "reason": _("Reason:"),
         "show_removed": _("Show the removed text (moderators only)"),
         "withdrawn": _("Withdrawn by its author."),
+        "superseded": _("Superseded: a later position of the same speaker replaced it, and it no longer counts."),
+        "current_position": _("Read the current position"),
         "former_participant": _("Former participant"),
         "reply": _("Reply"),
         "endorse": _("Endorse"),

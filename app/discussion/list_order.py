@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.consultation.models import Topic
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
+from app.web.numbers import parse_id, parse_number
 
 if TYPE_CHECKING:
     from app.discussion.contribution_views import ContributionView
@@ -104,16 +105,16 @@ def after_cursor(sort: SortOrder, cursor: str | None) -> ColumnElement[bool] | N
     if not cursor:
         return None
     key, _sep, identifier = cursor.rpartition("_")
+    if (last_id := parse_id(identifier)) is None:
+        return None
+    if sort is SortOrder.ENDORSED:
+        if not key.startswith("e") or (count := parse_number(key[1:])) is None:
+            return None
+        return or_(
+            Contribution.endorsement_count < count,
+            and_(Contribution.endorsement_count == count, Contribution.id < last_id),
+        )
     try:
-        last_id = int(identifier)
-        if sort is SortOrder.ENDORSED:
-            if not key.startswith("e"):
-                return None
-            count = int(key[1:])
-            return or_(
-                Contribution.endorsement_count < count,
-                and_(Contribution.endorsement_count == count, Contribution.id < last_id),
-            )
         moment = datetime.fromisoformat(key)
     except ValueError:
         return None

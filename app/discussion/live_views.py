@@ -13,14 +13,8 @@ from app.discussion.views import page_flags
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
+from app.web.numbers import parse_number
 from app.web.requests import db_of, identity_of
-
-
-def _number(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 async def live_news(request: Request) -> Response:
@@ -32,7 +26,7 @@ async def live_news(request: Request) -> Response:
     if state is None:
         raise HTTPException(status_code=404)
     require(identity_of(request), Permission.READ_CONSULTATION, state.consultation, hide=True)
-    version, after = _number(params.get("v")), _number(params.get("after"))
+    version, after = parse_number(params.get("v")), parse_number(params.get("after"))
     if after is not None and version == state.version:
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
     message = await db.get_one(KeyMessage, state.key_message_id)

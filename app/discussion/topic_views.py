@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.services import all_key_messages
-from app.discussion.loaders import consultation_from_path, topic_from_path
+from app.discussion.loaders import consultation_from_path, readable_ids, topic_from_path
 from app.discussion.topic_read import contributions_on_topic, count_on_topic, topic_counts
 from app.discussion.views import page_flags
 from app.templating import render
@@ -36,6 +36,8 @@ async def topic_page(request: Request) -> Response:
             "page": page,
             "total": await count_on_topic(db, topic, flags["audience"]),
             "refs": {message.id: message.ref for message in all_key_messages(consultation)},
+            # A reply's thread is read from its start only if the reader may open that.
+            "readable_roots": await readable_ids(request, [node.contribution.thread_root_id for node in page.nodes]),
             **flags,
         },
         block="topic_items" if after else None,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation import services as text
-from app.consultation.models import Consultation
+from app.consultation.models import Consultation, KeyMessage
 from app.discussion.contribution_views import view_of
 from app.discussion.edit_views import author_actions_for
 from app.discussion.forms import blank_form
@@ -19,9 +19,11 @@ from app.discussion.loaders import (
     consultation_from_path,
     contribution_from_path,
     key_message_from_path,
+    readable_ids,
 )
 from app.discussion.page_fragments import LIST_ID, discussion_fragments, discussion_list
 from app.discussion.publication import audience_of
+from app.discussion.supersession import CurrentPosition, current_positions
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node
 from app.discussion.thread_tree import subthread_page
@@ -47,6 +49,13 @@ def page_flags(request: Request, consultation: Consultation) -> dict[str, Any]:
         "audience": audience_of(identity),
         "max_chars": request.app.state.settings.contribution_max_chars,
     }
+
+
+async def positions_before_posting(request: Request, message: KeyMessage) -> list[CurrentPosition]:
+    """The current positions a new one from this person could replace, for the form to show
+    before they post (none for readers who are not signed in)."""
+    user = identity_of(request).user
+    return [] if user is None else await current_positions(db_of(request), message.id, user)
 
 
 async def home(request: Request) -> Response:
@@ -124,6 +133,7 @@ async def key_message_page(request: Request) -> Response:
             "tally_html": fragments.tally,
             "list_query": query,
             "form": blank_form(),
+            "current_positions": await positions_before_posting(request, found.message),
             **flags,
         },
     )
@@ -154,6 +164,8 @@ async def thread_page(request: Request) -> Response:
             "consultation": context.consultation,
             "message": context.message,
             "head": Node(head),
+            # The parent and the thread's start are linked only if the reader may open them.
+            "readable": await readable_ids(request, [head.parent_id, head.thread_root_id]),
             "page": page,
             "author_actions": author_actions_for(request, contribution, context.consultation),
             **flags,

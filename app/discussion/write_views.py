@@ -34,12 +34,13 @@ from app.discussion.forms import blank_form, parse_contribution
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
+from app.discussion.posting_limits import PostingLimits
 from app.discussion.publication import as_author, byline
 from app.discussion.quote_views import quote_highlights
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node, is_on_first_page
-from app.discussion.views import page_flags
+from app.discussion.views import page_flags, positions_before_posting
 from app.i18n import _
 from app.security.permissions import Permission
 from app.security.policy import require
@@ -66,6 +67,7 @@ async def post_contribution(request: Request) -> Response:
             key_message=message,
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
+            limits=PostingLimits.of(request.app.state.settings),
         )
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
@@ -89,6 +91,7 @@ async def post_reply(request: Request) -> Response:
             key_message=message,
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
+            limits=PostingLimits.of(request.app.state.settings),
         )
     except ContributionError as error:
         state.error(error.field, error.message)
@@ -158,6 +161,7 @@ async def _published(
                 "listed": listed,
                 "notice_link": None if listed else f"/contributions/{new.id}",
                 "form": blank_form(),
+                "current_positions": await positions_before_posting(request, message),
                 "notice": _("Your contribution is published."),
                 **flags,
             },
@@ -193,6 +197,7 @@ async def _form_with_error(
         "consultation": consultation,
         "message": message,
         "form": state,
+        "current_positions": await positions_before_posting(request, message),
         **page_flags(request, consultation),
     }
     # The form partial alone answers an htmx swap; without JavaScript it sits in a full page.

@@ -5,6 +5,6 @@ from starlette.routing import Route
 from app.moderation import views
 
 routes = [
-    Route("/contributions/{contribution_id:int}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
-    Route("/contributions/{contribution_id:int}/topics", views.retag_contribution, methods=["POST"], name="retag"),
+    Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
+    Route("/contributions/{contribution_id:id}/topics", views.retag_contribution, methods=["POST"], name="retag"),
 ]

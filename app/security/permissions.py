@@ -58,7 +58,10 @@ class Permission(enum.Enum):
     """Invite people, answer requests to join, make members admins or remove them (its admins)."""
 
     VERIFY_ORGANISATION = "organisations:verify"
-    """Mark an organisation as checked, or take the mark back."""
+    """Mark an organisation as checked, or take the mark back; see the organisations to verify."""
+
+    ANSWER_CLAIM = "organisations:answer_claim"
+    """Answer a request to join an organisation that has no admin; the approved person becomes its admin."""
 
     REQUEST_TO_JOIN = "organisations:request_to_join"
     """Ask the admins of an organisation one does not belong to for membership."""

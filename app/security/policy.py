@@ -9,8 +9,9 @@ from starlette.exceptions import HTTPException
 
 from app.accounts.models import Membership, Organisation, Role
 from app.consultation.models import Consultation, ConsultationStatus
+from app.consultation.phases import accepts_contributions
 from app.discussion.models import Contribution
-from app.security.identity import Identity
+from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
 
 Predicate = Callable[[Identity, Any], bool]
@@ -23,6 +24,15 @@ class SignInRequired(Exception):
 class TwoFactorRequired(Exception):
     """The person holds the role but has not turned two-factor on; the web layer explains
     and links to the set-up page."""
+
+
+class ConsultationNotOpen(Exception):
+    """The action writes to a published consultation before it opens or after it closes;
+    the web layer says when it opens or when it closed."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        super().__init__(consultation.slug)
+        self.consultation = consultation
 
 
 def signed_in(identity: Identity, _context: Any) -> bool:
@@ -87,7 +97,20 @@ def consultation_published(_identity: Identity, context: Any) -> bool:
 
 
 def consultation_open(_identity: Identity, context: Any) -> bool:
-    return _consultation_of(context).status is ConsultationStatus.OPEN
+    """Published and between its opening and closing instants, now (app.consultation.phases)."""
+    return accepts_contributions(_consultation_of(context))
+
+
+def _refused_for_its_phase(permission: Permission, context: Any) -> bool:
+    """Every way to the permission needs the consultation open, and it is published but not
+    open: whoever asks, the useful answer is when it opens or closed (not "sign in")."""
+    clauses = PERMISSION_MAP[permission]
+    return (
+        all(consultation_open in clause for clause in clauses)
+        and isinstance(context, Consultation)
+        and context.status is ConsultationStatus.PUBLISHED
+        and not consultation_open(ANONYMOUS, context)
+    )
 
 
 def _consultation_of(context: Any) -> Consultation:
@@ -117,6 +140,7 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.EDIT_ORGANISATION: [[signed_in, organisation_admin]],
     Permission.MANAGE_MEMBERS: [[signed_in, organisation_admin]],
     Permission.VERIFY_ORGANISATION: [[is_moderator, two_factor_enabled]],
+    Permission.ANSWER_CLAIM: [[is_moderator, two_factor_enabled]],
     Permission.REQUEST_TO_JOIN: [[signed_in, not_organisation_member]],
     Permission.LEAVE_ORGANISATION: [[signed_in, organisation_member]],
 }
@@ -137,11 +161,14 @@ def permits_but_for_two_factor(identity: Identity, permission: Permission, conte
 
 
 def require(identity: Identity, permission: Permission, context: Any = None, *, hide: bool = False) -> None:
-    """Stop the request unless permitted: anonymous people are sent to sign in; holders of
-    a role without two-factor are told to turn it on; others get 403, or 404 when even the
+    """Stop the request unless permitted: a write to a consultation outside its open phase
+    is told when it opens or closed; anonymous people are sent to sign in; holders of a role
+    without two-factor are told to turn it on; others get 403, or 404 when even the
     existence of the thing is not theirs to know (hide=True)."""
     if permits(identity, permission, context):
         return
+    if _refused_for_its_phase(permission, context):
+        raise ConsultationNotOpen(context)
     if identity.is_authenticated and permits_but_for_two_factor(identity, permission, context):
         raise TwoFactorRequired()
     if hide:

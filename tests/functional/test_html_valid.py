@@ -131,6 +131,7 @@ PAGES: dict[str, Page] = {
             "org_country": "",
         },
     ),
+    "sign-up-check-your-mail": Page("anonymous", "/sign-up/check-your-mail"),
     "not-found": Page("anonymous", "/no/such/page", 404),
     "account": Page("participant", "/account"),
     "account-with-errors": Page(
@@ -187,6 +188,10 @@ PAGES: dict[str, Page] = {
     "organisation-verify": Page("moderator", "/organisations/{organisation}/verify"),
     "organisation-verify-with-errors": Page(
         "moderator", "/organisations/{organisation}/verify", 422, "/organisations/{organisation}/verify", {"note": ""}
+    ),
+    "organisations-review": Page("moderator", "/organisations/review"),
+    "organisation-claim-with-errors": Page(
+        "moderator", "/organisations/review", 422, "/organisations/claims", {"request_id": "1", "note": ""}
     ),
     "two-factor-setup": Page("participant", "/account/two-factor"),
     "two-factor-setup-with-errors": Page(

@@ -93,6 +93,7 @@ EXPECTATIONS = {
     ("export", "GET"): (None, negotiators(200)),
     ("export_download", "POST"): (lambda: {}, negotiators(200)),
     ("sign_up", "GET"): (None, ALL_OK),
+    ("sign_up_check_mail", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),
     ("sign_out", "POST"): (lambda: {}, dict.fromkeys(ROLES, 303)),
     # A person's own account; emailed links with a made-up token are refused (400) for everyone.
@@ -150,6 +151,13 @@ EXPECTATIONS = {
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),
+    # Moderators review organisations; the walked claim does not exist (422). The walk of a
+    # real claim is tests/functional/test_membership_by_approval.py.
+    ("organisations_review", "GET"): (None, moderators(200)),
+    ("organisation_claim", "POST"): (
+        lambda: {"request_id": "999999", "action": "approve", "note": "Walked."},
+        moderators(422),
+    ),
     # Nobody walking is a member of the organisation, so nobody can leave it.
     ("organisation_leave", "POST"): (lambda: {}, ORGANISATION_ADMINS),
     ("organisation_members", "GET"): (None, ORGANISATION_ADMINS),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.exceptions import HTTPException
@@ -12,7 +12,14 @@ from app.consultation.models import Consultation, ConsultationStatus
 from app.discussion.models import Contribution
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
-from app.security.policy import PERMISSION_MAP, SignInRequired, TwoFactorRequired, permits, require
+from app.security.policy import (
+    PERMISSION_MAP,
+    ConsultationNotOpen,
+    SignInRequired,
+    TwoFactorRequired,
+    permits,
+    require,
+)
 
 
 def identity(role: Role | None, active: bool = True, two_factor: bool = True) -> Identity:
@@ -25,9 +32,11 @@ def identity(role: Role | None, active: bool = True, two_factor: bool = True) ->
     return Identity(user)
 
 
-OPEN = Consultation(status=ConsultationStatus.OPEN)
-CLOSED = Consultation(status=ConsultationStatus.CLOSED)
-DRAFT = Consultation(status=ConsultationStatus.DRAFT)
+HOUR = timedelta(hours=1)
+OPEN = Consultation(slug="open", status=ConsultationStatus.PUBLISHED)
+CLOSED = Consultation(slug="closed", status=ConsultationStatus.PUBLISHED, closes_at=datetime.now(UTC) - HOUR)
+UPCOMING = Consultation(slug="upcoming", status=ConsultationStatus.PUBLISHED, opens_at=datetime.now(UTC) + HOUR)
+DRAFT = Consultation(slug="draft", status=ConsultationStatus.DRAFT)
 ORGANISATION = Organisation(id=99, name="Forum", type=OrganisationType.DIASPORA, country="FR")
 SOMEONE_ELSES = Contribution(id=5, author_id=2)
 
@@ -38,8 +47,11 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.SEE_DRAFTS, None): {Role.ADMIN},
     (Permission.CONTRIBUTE, OPEN): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.CONTRIBUTE, CLOSED): set(),
+    (Permission.CONTRIBUTE, UPCOMING): set(),
+    (Permission.CONTRIBUTE, DRAFT): set(),
     (Permission.ENDORSE, OPEN): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.ENDORSE, CLOSED): set(),
+    (Permission.ENDORSE, UPCOMING): set(),
     # No role edits someone else's contribution (authors: test_authors_edit_their_own).
     (Permission.READ_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
     (Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
@@ -49,6 +61,7 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.SEE_HIDDEN_BODY, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.MODERATE, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.EXPORT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.EXPORT, CLOSED): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.MANAGE_ROLES, None): {Role.ADMIN},
     (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
     (Permission.MANAGE_OWN_ACCOUNT, None): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
@@ -56,6 +69,7 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.EDIT_ORGANISATION, ORGANISATION): set(),
     (Permission.MANAGE_MEMBERS, ORGANISATION): set(),
     (Permission.VERIFY_ORGANISATION, ORGANISATION): {Role.MODERATOR, Role.ADMIN},
+    (Permission.ANSWER_CLAIM, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.REQUEST_TO_JOIN, ORGANISATION): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.LEAVE_ORGANISATION, ORGANISATION): set(),
 }
@@ -72,6 +86,7 @@ NEEDS_TWO_FACTOR = [
     (Permission.MANAGE_ROLES, None),
     (Permission.READ_AUDIT_LOG, None),
     (Permission.VERIFY_ORGANISATION, ORGANISATION),
+    (Permission.ANSWER_CLAIM, None),
 ]
 
 
@@ -117,6 +132,22 @@ def test_require_sends_anonymous_to_sign_in_and_refuses_others():
     with pytest.raises(HTTPException) as hidden:
         require(identity(Role.PARTICIPANT), Permission.READ_CONSULTATION, DRAFT, hide=True)
     assert hidden.value.status_code == 404
+
+
+@pytest.mark.parametrize("consultation", [CLOSED, UPCOMING], ids=["closed", "upcoming"])
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_writes_outside_the_open_phase_say_when_whoever_asks(role, consultation):
+    for permission in (Permission.CONTRIBUTE, Permission.ENDORSE):
+        with pytest.raises(ConsultationNotOpen) as refused:
+            require(identity(role), permission, consultation)
+        assert refused.value.consultation is consultation
+
+
+def test_a_draft_is_refused_plainly_and_reading_is_not_about_phases():
+    with pytest.raises(HTTPException):
+        require(identity(Role.PARTICIPANT), Permission.CONTRIBUTE, DRAFT)
+    require(ANONYMOUS, Permission.READ_CONSULTATION, CLOSED)
+    require(ANONYMOUS, Permission.READ_CONSULTATION, UPCOMING)
 
 
 @pytest.mark.parametrize(("permission", "context"), NEEDS_TWO_FACTOR, ids=lambda v: getattr(v, "name", str(v)))
