@@ -83,14 +83,19 @@ async def reset_database(engine: AsyncEngine) -> None:
                 await connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
 
 
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url, null_pool=True)
+async def build_seeded_database(engine: AsyncEngine, database_url: str) -> None:
+    """Empty the database, build it with the migrations and load the seed consultation."""
     await reset_database(engine)
     run_alembic(database_url, "upgrade", "head")
     async with make_sessionmaker(engine)() as db:
         await load_seed(db, read_seed_file(SEED_FILE))
         await db.commit()
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, null_pool=True)
+    await build_seeded_database(engine, database_url)
     yield engine
     await engine.dispose()
 

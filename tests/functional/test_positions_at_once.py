@@ -16,12 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.consultation.seed import load_seed, read_seed_file
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
 from app.discussion.models import Contribution
 from app.main import create_app
-from tests.conftest import SEED_FILE, reset_database, run_alembic
+from tests.conftest import build_seeded_database
 from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, key_message, make_organisation, make_user
 from tests.support import post_form, sign_in
@@ -36,11 +35,7 @@ PATH = f"/consultations/com-2013-292/messages/{REF}/contributions"
 async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
     url = await fresh_database_url(database_url, "positions_at_once", tmp_path)
     engine = make_engine(url, null_pool=True)
-    await reset_database(engine)
-    run_alembic(url, "upgrade", "head")
-    async with make_sessionmaker(engine)() as db:
-        await load_seed(db, read_seed_file(SEED_FILE))
-        await db.commit()
+    await build_seeded_database(engine, url)
     yield url
     await engine.dispose()
 
