@@ -21,9 +21,8 @@ from app.accounts.services import (
     register,
 )
 from app.audit import services as audit
-from app.db import utcnow
 from app.i18n import _
-from app.organisations.membership import add_member, membership_of, request_to_join
+from app.organisations.membership import add_member, membership_of, request_to_join, settle_request
 from app.organisations.services import OrganisationError
 
 
@@ -141,20 +140,9 @@ async def decide_claim(db: AsyncSession, request_id: int, *, moderator: User, ap
         raise OrganisationError(
             "request_id", _("This request has been answered, or the organisation's admins answer it.")
         )
-    request.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
-    request.decided_by_id = moderator.id
-    request.decided_at = utcnow()
-    request.decision_note = note
     organisation = await db.get_one(Organisation, request.organisation_id)
-    if approve:
-        await add_member(db, organisation, request.user_id, admin=True)
-    audit.record(
-        db,
-        audit.MEMBERSHIP_CLAIM_APPROVE if approve else audit.MEMBERSHIP_CLAIM_DECLINE,
-        actor=moderator,
-        subject_user=await db.get(User, request.user_id),
-        organisation=organisation,
-        details={"note": note},
+    tag = audit.MEMBERSHIP_CLAIM_APPROVE if approve else audit.MEMBERSHIP_CLAIM_DECLINE
+    await settle_request(
+        db, request, organisation, decider=moderator, approve=approve, tag=tag, as_admin=True, note=note
     )
-    await db.flush()
     return request

@@ -91,20 +91,39 @@ async def decide_request(
     )
     if request is None:
         raise OrganisationError("request_id", _("This request has already been answered."))
+    tag = audit.MEMBERSHIP_APPROVE if approve else audit.MEMBERSHIP_DECLINE
+    await settle_request(db, request, organisation, decider=admin, approve=approve, tag=tag)
+    return request
+
+
+async def settle_request(
+    db: AsyncSession,
+    request: JoinRequest,
+    organisation: Organisation,
+    *,
+    decider: User,
+    approve: bool,
+    tag: str,
+    as_admin: bool = False,
+    note: str | None = None,
+) -> None:
+    """Record the answer to a pending request, add the member on approval, and audit it
+    (with the decider's note, when the answer needs one)."""
     request.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
-    request.decided_by_id = admin.id
+    request.decided_by_id = decider.id
     request.decided_at = utcnow()
+    request.decision_note = note
     if approve:
-        await add_member(db, organisation, request.user_id)
+        await add_member(db, organisation, request.user_id, admin=as_admin)
     audit.record(
         db,
-        audit.MEMBERSHIP_APPROVE if approve else audit.MEMBERSHIP_DECLINE,
-        actor=admin,
+        tag,
+        actor=decider,
         subject_user=await db.get(User, request.user_id),
         organisation=organisation,
+        details=None if note is None else {"note": note},
     )
     await db.flush()
-    return request
 
 
 async def add_member(db: AsyncSession, organisation: Organisation, user_id: int, *, admin: bool = False) -> Membership:
