@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -117,17 +117,21 @@ async def current_positions(db: AsyncSession, key_message_id: int, author: User)
     their organisations and themselves. Withdrawn ones are left out, as posting no longer
     replaces anything the speaker says."""
     names = {m.organisation_id: m.organisation.name for m in author.memberships}
-    rows = await db.execute(
-        select(*_CURRENT_COLUMNS)
-        .where(
-            Contribution.key_message_id == key_message_id,
-            Contribution.parent_id.is_(None),
-            Contribution.superseded_by_id.is_(None),
-            Contribution.status != ContributionStatus.WITHDRAWN,
-            or_(Contribution.organisation_id.in_(names), same_speaker(None, author.id)),
-        )
-        .order_by(Contribution.id)
+    current = (
+        Contribution.key_message_id == key_message_id,
+        Contribution.parent_id.is_(None),
+        Contribution.superseded_by_id.is_(None),
+        Contribution.status != ContributionStatus.WITHDRAWN,
     )
+    # Two selects, each spelling out the condition of one partial unique index, so both
+    # databases read a handful of index entries; one OR of the two made SQLite walk every
+    # current contribution of the whole table (2.3 ms at 5,000 and growing).
+    personal = select(*_CURRENT_COLUMNS).where(*current, same_speaker(None, author.id))
+    organisations = select(*_CURRENT_COLUMNS).where(
+        *current, Contribution.organisation_id.is_not(None), Contribution.organisation_id.in_(names)
+    )
+    both = union_all(personal, organisations) if names else personal
+    rows = await db.execute(both.order_by(both.selected_columns.id))
     return [_current(row, names, author.id) for row in rows]
 
 
