@@ -42,7 +42,7 @@ lint: ## Ruff lint and format check
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench
 
-typecheck: ## mypy on app/
+typecheck: ## mypy --strict on app/
 	$(BIN)/mypy
 
 coverage: install-test ## Branch coverage of app/ on SQLite

@@ -18,6 +18,7 @@ from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import proposed_amendments
 from app.discussion.list_order import ListQuery
 from app.discussion.live import latest_contribution_id, poller
+from app.discussion.publication import Audience
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
@@ -48,7 +49,8 @@ VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_retag", "
 def _variant(flags: dict[str, Any]) -> str:
     """What the viewer may do (reply, endorse and moderate links, hidden text) and whose eyes
     the page is for (publication consent) change the fragment."""
-    return "".join(f"{name[4:7]}{int(bool(flags[name]))}" for name in VARIANT_FLAGS) + flags["audience"].variant
+    audience: Audience = flags["audience"]
+    return "".join(f"{name[4:7]}{int(bool(flags[name]))}" for name in VARIANT_FLAGS) + audience.variant
 
 
 async def discussion_fragments(

@@ -24,12 +24,12 @@ from app.discussion.attachments import (
 from app.discussion.contribution_edit import edit_deadline
 from app.discussion.contribution_views import view_of
 from app.discussion.contribution_write import (
-    ContributionError,
     Draft,
     WriteResult,
     publish_position,
     publish_reply,
 )
+from app.discussion.errors import ContributionError
 from app.discussion.forms import blank_form, parse_contribution
 from app.discussion.loaders import contribution_from_path, key_message_from_path
 from app.discussion.models import Contribution

@@ -170,7 +170,9 @@ def _fact(organisation: Organisation, fact: str) -> str | list[str] | None:
     value = getattr(organisation, fact)
     if isinstance(value, list):
         return sorted(value)
-    return value.value if isinstance(value, enum.Enum) else value
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return None if value is None else str(value)
 
 
 def lapse(db: AsyncSession, organisation: Organisation, previous: dict[str, Any], *, editor: User) -> None:
