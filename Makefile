@@ -32,8 +32,8 @@ install-test: install ## Install what the tests need (system packages, dev packa
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	cd tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
-test: install-test ## Install test needs, then run the whole suite on SQLite and on PostgreSQL
-	$(BIN)/python -m pytest -q --durations=5 $(PYTEST_ARGS)
+test: install-test ## Install test needs, then run the whole suite on SQLite (with branch coverage, floor in pyproject.toml) and on PostgreSQL
+	$(BIN)/python -m pytest -q --durations=5 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 	tools/ensure-postgres.sh $(TEST_PG_DB)
 	TEST_DATABASE_URL=postgresql+asyncpg://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_PG_DB) \
 	  $(BIN)/python -m pytest -q --durations=5 $(PYTEST_ARGS)
