@@ -32,21 +32,31 @@ install-test: install ## Install what the tests need (system packages, dev packa
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	cd tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
+# The suite runs on every core (pytest-xdist); each worker owns its database, scratch databases,
+# temporary folder and servers on free ports (tests/conftest.py, tests/databases.py), so no test
+# needs to be kept apart with an xdist_group. --dist loadfile sends each test file whole to one
+# worker: a module's costly fixtures (a migrated and seeded database behind its own uvicorn in
+# test_concurrent_writes, the CLI tests' databases, the pages test_html_valid posts) are built
+# once rather than once per worker, and no file is long enough to leave a core idle for long.
+# `PYTEST_ARGS=-n0` runs in one process (for --pdb); PYTEST_ARGS also narrows the run.
+PYTEST_XDIST := -n auto --dist loadfile
+
 test: install-test ## Install test needs, then run the whole suite on SQLite (with branch coverage, floor in pyproject.toml) and on PostgreSQL
-	$(BIN)/python -m pytest -q --durations=5 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 	tools/ensure-postgres.sh $(TEST_PG_DB)
 	TEST_DATABASE_URL=postgresql+asyncpg://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_PG_DB) \
-	  $(BIN)/python -m pytest -q --durations=5 $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 $(PYTEST_ARGS)
 
-lint: ## Ruff lint and format check
+lint: ## Ruff lint and format check, and the architecture contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: ## mypy --strict on app/
 	$(BIN)/mypy
 
 coverage: install-test ## Branch coverage of app/ on SQLite
-	$(BIN)/python -m pytest -q --cov --cov-branch --cov-report=term-missing:skip-covered
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST) --cov --cov-branch --cov-report=term-missing:skip-covered
 
 bench: install ## Benchmark key messages with 50 and 5,000 contributions, live updates, posting (bench/README.md)
 	$(BIN)/python bench/run.py

@@ -147,7 +147,7 @@ def cmd_privacy_purge(_args: argparse.Namespace) -> None:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> None:
-    from app.discussion.demo import generate_demo_data
+    from app.demo.generator import generate_demo_data
 
     report = run_in_session(
         lambda db: generate_demo_data(
@@ -241,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Commands write addresses too (exports, mail links): from the same route names as the site.
+    from app.main import site_routes
+    from app.urls import install_routes
+
+    install_routes(site_routes())
     try:
         args.handler(args)
     except (CommandError, SettingsError) as error:

@@ -19,6 +19,7 @@ import hashlib
 import logging
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from sqlalchemy import DateTime, String, Text, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,19 +44,24 @@ class RenderedFragment(Base):
 
 @cache
 def code_signature() -> str:
-    """Changes whenever a template, a compiled catalogue or the discussion code that shapes
-    the fragments changes, so a deployment never serves fragments rendered by older code."""
+    """Changes whenever a template, a compiled catalogue or any application module changes,
+    so a deployment never serves fragments rendered by older code. All of app/ is signed, not
+    only the discussion: the fragments' code reaches into text, consultation and security
+    modules, and a list of folders would not follow the files when they move."""
     digest = hashlib.sha256()
-    for path in sorted(
-        [
-            *(PROJECT_ROOT / "templates").rglob("*.html"),
-            *(PROJECT_ROOT / "app" / "locale").rglob("*.mo"),
-            *(PROJECT_ROOT / "app" / "discussion").glob("*.py"),
-        ]
-    ):
+    for path in sorted(signed_files()):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def signed_files() -> list[Path]:
+    """The files whose bytes make the code signature."""
+    return [
+        *(PROJECT_ROOT / "templates").rglob("*.html"),
+        *(PROJECT_ROOT / "app" / "locale").rglob("*.mo"),
+        *(PROJECT_ROOT / "app").rglob("*.py"),
+    ]
 
 
 def fragment_version(*parts: object) -> str:

@@ -8,31 +8,31 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from app.accounts.account_routes import routes as own_account_routes
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
-from app.accounts.middleware import RequestContextMiddleware
 from app.accounts.oidc import TEMPLATE_GLOBALS as OIDC_GLOBALS
 from app.accounts.oidc import dance_middleware
-from app.accounts.oidc_routes import routes as oidc_routes
-from app.accounts.routes import routes as account_routes
-from app.accounts.two_factor_routes import routes as two_factor_routes
-from app.admin.routes import routes as admin_routes
+from app.accounts.web.middleware import RequestContextMiddleware
+from app.accounts.web.routes import routes as account_routes
+from app.admin.web.routes import routes as admin_routes
+from app.consultation.phases import TEMPLATE_GLOBALS as CONSULTATION_GLOBALS
+from app.consultation.web.routes import routes as consultation_routes
 from app.db import make_engine, make_sessionmaker, writing
-from app.discussion.labels import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
-from app.discussion.routes import routes as discussion_routes
-from app.export.routes import routes as export_routes
-from app.feeds.routes import routes as feed_routes
-from app.moderation.routes import routes as moderation_routes
+from app.discussion.web.routes import routes as discussion_routes
+from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
+from app.export.web.routes import routes as export_routes
+from app.feeds.web.routes import routes as feed_routes
+from app.moderation.web.routes import routes as moderation_routes
 from app.organisations.labels import TEMPLATE_GLOBALS as ORGANISATION_GLOBALS
-from app.organisations.routes import routes as organisation_routes
-from app.privacy.routes import routes as privacy_routes
+from app.organisations.web.routes import routes as organisation_routes
+from app.privacy.web.routes import routes as privacy_routes
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecureHeadersMiddleware
 from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
+from app.urls import install_routes
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 
@@ -56,20 +56,8 @@ def create_app(
         if engine is not None:
             await engine.dispose()
 
-    routes = [
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
-        *discussion_routes,
-        *account_routes,
-        *own_account_routes,
-        *oidc_routes,
-        *two_factor_routes,
-        *admin_routes,
-        *moderation_routes,
-        *export_routes,
-        *feed_routes,
-        *organisation_routes,
-        *privacy_routes,
-    ]
+    routes = site_routes()
+    install_routes(routes)
     middleware = [
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         # Inside the secure headers, outside everything that can fail: every error is our page.
@@ -87,10 +75,27 @@ def create_app(
     return app
 
 
+def site_routes() -> list[BaseRoute]:
+    """Every route of the site, each domain's table in turn."""
+    return [
+        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        *consultation_routes,
+        *discussion_routes,
+        *account_routes,
+        *admin_routes,
+        *moderation_routes,
+        *export_routes,
+        *feed_routes,
+        *organisation_routes,
+        *privacy_routes,
+    ]
+
+
 def install_template_globals() -> None:
     """Domains offer label helpers to templates; installing them here keeps templating.py
     free of domain imports."""
     environment.globals.update(ACCOUNT_GLOBALS)
+    environment.globals.update(CONSULTATION_GLOBALS)
     environment.globals.update(OIDC_GLOBALS)
     environment.globals.update(DISCUSSION_GLOBALS)
     environment.globals.update(ORGANISATION_GLOBALS)

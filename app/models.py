@@ -2,22 +2,13 @@
 
 from app.accounts.models import (
     AccountToken,
-    EcosocStatus,
-    Invitation,
-    JoinRequest,
-    JoinRequestStatus,
-    Membership,
-    Organisation,
-    OrganisationType,
     RecoveryCode,
-    Role,
     SignInFailure,
     TokenPurpose,
     User,
     UserIdentity,
     UserRole,
     UserSession,
-    VerificationState,
 )
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
@@ -27,6 +18,17 @@ from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationAction, ModerationLogEntry
+from app.organisations.models import (
+    EcosocStatus,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Organisation,
+    OrganisationType,
+    VerificationState,
+)
+from app.security.roles import Role
 
 __all__ = [
     "AccountToken",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2_fragments import render_block
@@ -12,11 +13,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app import i18n
-from app.consultation.phases import phase_of
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.settings import PROJECT_ROOT
-from app.web.text import footnoted, strip_footnote_markers
+from app.text.footnotes import footnoted, strip_footnote_markers
+from app.urls import path_for
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
@@ -39,7 +43,7 @@ def _iso(value: datetime) -> str:
 
 def _trusted_html(value: str) -> Markup:
     """Mark HTML that this application sanitised with nh3 at write time (never raw input)."""
-    return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.web.markdown
+    return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.text.markdown
 
 
 environment.filters["datetime_utc"] = i18n.format_datetime_utc
@@ -49,9 +53,11 @@ environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted
 environment.filters["sanitised_html"] = _trusted_html
 environment.globals["escape"] = escape
+#: url("thread", contribution_id=7): every site path in a template comes from a route name.
+environment.globals["url"] = path_for
 environment.filters["brussels"] = i18n.format_instant_brussels
-#: "upcoming", "open" or "closed" now, from the consultation's instants (no I/O).
-environment.globals["consultation_phase"] = lambda consultation: phase_of(consultation).value
+# Domains add their own helpers at start-up (app.main.install_template_globals): this shared
+# layer imports no domain.
 
 
 def is_htmx(request: Request) -> bool:
@@ -61,13 +67,15 @@ def is_htmx(request: Request) -> bool:
 def render(
     request: Request,
     name: str,
-    context: dict[str, Any] | None = None,
+    context: dict[str, Any] | DataclassInstance | None = None,
     *,
     block: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render the page, or only `block` when htmx asks; one template serves both."""
-    full_context = {**base_context(request), **(context or {})}
+    """Render the page, or only `block` when htmx asks; one template serves both. A page that
+    hands its template more than a few values types them: `context` is then a frozen
+    dataclass whose fields are the template's variables."""
+    full_context = {**base_context(request), **template_variables(context)}
     if block is not None and is_htmx(request):
         html = render_block(environment, name, block, full_context)
     else:
@@ -76,6 +84,15 @@ def render(
     response.headers["Vary"] = "HX-Request, Cookie"
     response.headers["Cache-Control"] = "no-store" if _has_identity(request) else "private, no-cache"
     return response
+
+
+def template_variables(context: dict[str, Any] | DataclassInstance | None) -> dict[str, Any]:
+    if context is None:
+        return {}
+    if isinstance(context, dict):
+        return context
+    # Shallow on purpose: the fields' own values (views, models) stay objects.
+    return {field.name: getattr(context, field.name) for field in fields(context)}
 
 
 def render_fragment(request: Request, name: str, context: dict[str, Any]) -> Markup:

@@ -2,7 +2,8 @@
 rolled back at the end, and the app called in-process with that same transaction.
 
 TEST_DATABASE_URL picks the database (default: a SQLite file in a temporary folder);
-.ci/run runs the whole suite once on SQLite and once on PostgreSQL."""
+.ci/run runs the whole suite once on SQLite and once on PostgreSQL, each spread over the
+cores by pytest-xdist: every worker then owns its own database (see `database_url`)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,25 @@ from app.consultation.models import Consultation
 from app.consultation.seed import load_seed, read_seed_file
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
-from app.main import create_app
+from app.main import create_app, site_routes
 from app.settings import PROJECT_ROOT, Settings, load_settings
+from app.urls import install_routes
+from tests.databases import fresh_database_url
 
 SEED_FILE = PROJECT_ROOT / "seeds" / "com-2013-292.yaml"
 SEED_SLUG = "com-2013-292"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _route_names() -> None:
+    """Services that build addresses from route names (app.urls) work in unit tests too,
+    without an app: the same table create_app installs."""
+    install_routes(site_routes())
+
+
 def pytest_report_header() -> str:
-    return f"database: {os.environ.get('TEST_DATABASE_URL', 'sqlite (temporary file)')}"
+    database = os.environ.get("TEST_DATABASE_URL", "sqlite (temporary file)")
+    return f"database: {database} (under xdist, one per worker)"
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +51,17 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(var_dir: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'test.db'}"
+async def database_url(var_dir: Path, worker_id: str) -> str:
+    """The database this test process owns. Under pytest-xdist each worker has its own: a
+    SQLite file in its own temporary folder, or `<name>_<worker>` (`roundtable_test_gw0`, ...)
+    next to TEST_DATABASE_URL's database, dropped and created afresh. Scratch databases
+    (tests/databases.py) are named after it, so they are the worker's own too."""
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if not base_url:
+        return f"sqlite+aiosqlite:///{var_dir / 'test.db'}"
+    if worker_id == "master":  # not distributed: the database .ci/run created
+        return base_url
+    return await fresh_database_url(base_url, worker_id, var_dir)
 
 
 @pytest.fixture(scope="session")

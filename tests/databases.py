@@ -1,5 +1,9 @@
 """Scratch databases next to the test database: a fresh SQLite file, or a fresh PostgreSQL
-database on the same server, for tests that must own a whole database."""
+database on the same server, for tests that must own a whole database.
+
+Pass the `database_url` fixture as `base_url`: under pytest-xdist it is the worker's own
+database (`<name>_gw0`), so a scratch database (`<name>_gw0_<suffix>`) is never shared by
+two workers. tests/conftest.py makes the worker databases with this function too."""
 
 from __future__ import annotations
 

@@ -10,13 +10,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation, OrganisationType, Role, User
-from app.accounts.services import NewOrganisation, create_user, find_or_create_organisation
+from app.accounts.models import User
+from app.accounts.services import create_user
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import key_message_by_ref
 from app.db import utcnow
 from app.discussion.contribution_write import Draft, publish_position, publish_reply
 from app.discussion.models import Contribution
+from app.organisations.directory import NewOrganisation, find_or_create_organisation, place_member
+from app.organisations.models import Organisation, OrganisationType
+from app.security.roles import Role
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -57,9 +60,9 @@ async def make_user(
         password=PASSWORD,
         display_name=name or f"Person {number}",
         role=role,
-        organisation=organisation,
-        organisation_admin=organisation_admin,
     )
+    if organisation is not None:
+        await place_member(db, user, organisation, admin=organisation_admin)
     if verified:
         user.email_verified_at = utcnow()
     if role is not Role.PARTICIPANT if two_factor is None else two_factor:

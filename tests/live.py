@@ -1,8 +1,9 @@
 """Real servers for tests that need sockets: the site under uvicorn, and the Nu HTML checker.
 
-The live site gets its own database, derived from TEST_DATABASE_URL (default SQLite): a fresh
-SQLite file, or `<name>_live` on the same PostgreSQL server, dropped and created again. It is
-migrated, seeded and given three accounts with the `roundtable` command, as an operator would.
+The live site gets its own database, derived from the test database (`database_url`, one per
+xdist worker): a fresh SQLite file, or `<name>_live` on the same PostgreSQL server, dropped
+and created again. It is migrated, seeded and given three accounts with the `roundtable`
+command, as an operator would. Under xdist each worker runs its own site on its own port.
 
 The fixtures are plain functions here so that tests/browser/conftest.py and
 tests/functional/test_html_valid.py can both import them; when both run in one session they
@@ -205,9 +206,9 @@ async def prepare_site(env: dict[str, str]) -> None:
 
 
 @asynccontextmanager
-async def serve_site(tmp: Path) -> AsyncIterator[LiveServer]:
+async def serve_site(tmp: Path, test_database_url: str) -> AsyncIterator[LiveServer]:
     # SQLite: a new file in `tmp`; PostgreSQL: the test database's name plus `_live`.
-    database_url = await fresh_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite+aiosqlite://", "live", tmp)
+    database_url = await fresh_database_url(test_database_url, "live", tmp)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = site_environment(database_url, tmp, base_url)
@@ -255,9 +256,9 @@ async def _shared(name: str, factory: Callable[[], AbstractAsyncContextManager[A
 
 
 @pytest.fixture(scope="session")
-async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+async def live_server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> AsyncIterator[LiveServer]:
     """The site on a free loopback port, with its own migrated and seeded database."""
-    async with _shared("site", lambda: serve_site(tmp_path_factory.mktemp("live"))) as server:
+    async with _shared("site", lambda: serve_site(tmp_path_factory.mktemp("live"), database_url)) as server:
         yield server
 
 

@@ -8,19 +8,14 @@ import argparse
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.forms import EMAIL_PATTERN
-from app.accounts.models import OrganisationType, Role, User
+from app.accounts.models import User
 from app.accounts.passwords_policy import password_problem
-from app.accounts.services import (
-    AccountError,
-    NewOrganisation,
-    create_organisation,
-    create_user,
-    find_organisation,
-    is_country_code,
-)
+from app.accounts.services import EMAIL_PATTERN, AccountError, create_user, is_country_code
 from app.accounts.two_factor import normalised_secret, secret_problem
 from app.db import utcnow
+from app.organisations.directory import NewOrganisation, create_organisation, find_organisation, place_member
+from app.organisations.models import OrganisationType
+from app.security.roles import Role
 
 
 async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> int:
@@ -48,9 +43,9 @@ async def create_user_from_cli(db: AsyncSession, args: argparse.Namespace) -> in
         password=args.password,
         display_name=args.name,
         role=Role(args.role),
-        organisation=organisation,
-        organisation_admin=organisation_admin,
     )
+    if organisation is not None:
+        await place_member(db, user, organisation, admin=organisation_admin)
     user.email_verified_at = utcnow()  # the operator vouches for the address
     if args.totp_secret:
         enable_two_factor_from_cli(user, args.totp_secret)

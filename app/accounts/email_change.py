@@ -6,9 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.forms import EMAIL_PATTERN
 from app.accounts.models import TokenPurpose, User
-from app.accounts.services import AccountError, normalise_email
+from app.accounts.services import EMAIL_PATTERN, AccountError, normalise_email
 from app.accounts.tokens import LIFETIMES, check_token, consume_token, issue_token
 from app.accounts.verification import account_link
 from app.db import utcnow
@@ -40,7 +39,7 @@ async def request_email_change(db: AsyncSession, user: User, new_email: str, pas
         "name": user.display_name,
         "old_email": user.email,
         "new_email": email,
-        "link": account_link(base_url, "/account/email/confirm", token),
+        "link": account_link(base_url, "confirm_email", token),
         "hours": int(LIFETIMES[TokenPurpose.CHANGE_EMAIL].total_seconds() // 3600),
         "base_url": base_url,
     }

@@ -6,27 +6,8 @@ from functools import cache
 
 import pycountry
 
-from app.accounts.models import OrganisationType, Role
-from app.i18n import _, cached_per_locale
-
-
-def organisation_type_label(value: OrganisationType | str) -> str:
-    return _organisation_type_labels()[OrganisationType(value)]
-
-
-@cached_per_locale
-def _organisation_type_labels() -> dict[OrganisationType, str]:
-    return {
-        OrganisationType.GOVERNMENT: _("Government"),
-        OrganisationType.REGIONAL_LOCAL_AUTHORITY: _("Regional or local authority"),
-        OrganisationType.CIVIL_SOCIETY: _("Civil-society organisation"),
-        OrganisationType.DIASPORA: _("Diaspora organisation"),
-        OrganisationType.INTERNATIONAL: _("International organisation"),
-        OrganisationType.TRADE_UNION: _("Trade union"),
-        OrganisationType.EMPLOYERS_BUSINESS: _("Employers or business"),
-        OrganisationType.ACADEMIA_RESEARCH: _("Academia or research"),
-        OrganisationType.OTHER: _("Other"),
-    }
+from app.i18n import _
+from app.security.roles import Role
 
 
 def role_label(value: Role) -> str:
@@ -52,7 +33,6 @@ def countries() -> list[tuple[str, str]]:
 
 
 TEMPLATE_GLOBALS = {
-    "organisation_type_label": organisation_type_label,
     "country_name": country_name,
     "role_label": role_label,
 }

@@ -1,91 +1,20 @@
-"""Users, organisations and server-side sessions."""
+"""People, their roles, server-side sessions, sign-in records, emailed tokens, OpenID
+identities and recovery codes. (Organisations and memberships: app.organisations.models.)"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
+from app.security.roles import Role
 
-
-class Role(enum.Enum):
-    """What a person may do on the platform beyond contributing."""
-
-    PARTICIPANT = "participant"  #: reads, takes positions, replies
-    MODERATOR = "moderator"  #: also hides and restores contributions
-    NEGOTIATOR = "negotiator"  #: also exports the consolidated input
-    ADMIN = "admin"  #: everything, including managing people
-
-
-class OrganisationType(enum.Enum):
-    """The kind of stakeholder an organisation is; tallies are broken down by it."""
-
-    GOVERNMENT = "government"
-    REGIONAL_LOCAL_AUTHORITY = "regional_local_authority"
-    CIVIL_SOCIETY = "civil_society"
-    DIASPORA = "diaspora"
-    INTERNATIONAL = "international"
-    TRADE_UNION = "trade_union"
-    EMPLOYERS_BUSINESS = "employers_business"
-    ACADEMIA_RESEARCH = "academia_research"
-    OTHER = "other"
-
-
-class EcosocStatus(enum.Enum):
-    """Consultative status with the UN Economic and Social Council."""
-
-    NONE = "none"
-    GENERAL = "general"
-    SPECIAL = "special"
-    ROSTER = "roster"
-
-
-class VerificationState(enum.Enum):
-    """Whether a moderator has checked that the organisation is who it says it is."""
-
-    UNVERIFIED = "unverified"
-    VERIFIED = "verified"
-
-
-class Organisation(TimestampMixin, Base):
-    __tablename__ = "organisations"
-    __table_args__ = (UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    #: The name case-folded in Python (databases disagree on lower() beyond ASCII), so
-    #: "Forum des Sénégalais" and "FORUM DES SÉNÉGALAIS" are one organisation per country.
-    name_key: Mapped[str] = mapped_column(String(200))
-    type: Mapped[OrganisationType] = mapped_column(enum_by_value(OrganisationType, "organisation_type"))
-    #: ISO 3166-1 alpha-2 code of the country of registration.
-    country: Mapped[str] = mapped_column(String(2))
-    website: Mapped[str | None] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    #: EU Transparency Register identification number (e.g. 123456789012-34).
-    transparency_register_id: Mapped[str | None] = mapped_column(String(20))
-    ecosoc_status: Mapped[EcosocStatus] = mapped_column(
-        enum_by_value(EcosocStatus, "ecosoc_status", length=20), default=EcosocStatus.NONE, server_default="none"
-    )
-    verification: Mapped[VerificationState] = mapped_column(
-        enum_by_value(VerificationState, "verification_state", length=20),
-        default=VerificationState.UNVERIFIED,
-        server_default="unverified",
-    )
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: How the moderator checked (shown to moderators and in the audit log, not publicly).
-    verification_note: Mapped[str | None] = mapped_column(Text)
-    #: Diaspora organisations: ISO 3166-1 alpha-2 codes of the communities' countries of origin.
-    origin_countries: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
-    #: When an edit of checked facts ended the verification (cleared when verified again).
-    verification_lapsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: Which checked facts that edit changed (names of profile fields), for the moderators.
-    verification_lapsed_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
-
-    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+if TYPE_CHECKING:
+    from app.organisations.models import JoinRequest, Membership
 
 
 class User(TimestampMixin, Base):
@@ -109,9 +38,9 @@ class User(TimestampMixin, Base):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
     #: Requests to join still waiting for an answer: until then the person speaks for themselves.
     pending_join_requests: Mapped[list[JoinRequest]] = relationship(
-        primaryjoin=lambda: and_(User.id == JoinRequest.user_id, JoinRequest.status == JoinRequestStatus.PENDING),
+        primaryjoin="and_(User.id == JoinRequest.user_id, JoinRequest.status == 'pending')",
         viewonly=True,
-        order_by=lambda: JoinRequest.id,
+        order_by="JoinRequest.id",
     )
     role_grants: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -131,21 +60,6 @@ class UserRole(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="role_grants")
-
-
-class Membership(TimestampMixin, Base):
-    """A person belongs to an organisation and may speak on its behalf."""
-
-    __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_id_organisation_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    user: Mapped[User] = relationship(back_populates="memberships")
-    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
 class UserSession(Base):
@@ -230,51 +144,3 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class Invitation(Base):
-    """An organisation admin invites someone by email; the emailed link works once."""
-
-    __tablename__ = "invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    as_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class JoinRequestStatus(enum.Enum):
-    """Where a request to join an organisation stands."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-
-
-class JoinRequest(Base):
-    """A person asks to join an organisation; one of its admins approves or declines."""
-
-    __tablename__ = "join_requests"
-    __table_args__ = (Index("ix_join_requests_organisation_id_status", "organisation_id", "status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[JoinRequestStatus] = mapped_column(
-        enum_by_value(JoinRequestStatus, "join_request_status", length=20), default=JoinRequestStatus.PENDING
-    )
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: Why the request was answered so: required of a moderator answering a request to join
-    #: an organisation without admins (a claim), shown to moderators and in the audit log.
-    decision_note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    organisation: Mapped[Organisation] = relationship()

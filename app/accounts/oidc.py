@@ -37,6 +37,7 @@ from starlette.responses import Response
 
 from app.i18n import _
 from app.settings import OidcProvider, Settings
+from app.urls import path_for
 from app.web.responses import safe_next
 
 DANCE_COOKIE = "rt_oidc"
@@ -129,7 +130,7 @@ def providers_for(request: Request) -> tuple[OidcProvider, ...]:
 
 
 def redirect_uri(settings: Settings, provider: OidcProvider) -> str:
-    return f"{settings.base_url}{DANCE_PATH}/{provider.name}/callback"
+    return settings.base_url + path_for("oidc_callback", name=provider.name)
 
 
 def dance_middleware(settings: Settings) -> list[Middleware]:

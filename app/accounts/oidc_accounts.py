@@ -10,12 +10,13 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import RecoveryCode, Role, User, UserIdentity
+from app.accounts.models import RecoveryCode, User, UserIdentity
 from app.accounts.oidc import OidcClaims
 from app.accounts.services import normalise_email
 from app.accounts.sessions import end_all_sessions
 from app.db import utcnow
 from app.i18n import _
+from app.security.roles import Role
 
 MAX_DISPLAY_NAME = 120
 

@@ -35,7 +35,7 @@ async def request_password_reset(db: AsyncSession, email: str, *, base_url: str)
         "password_reset.txt",
         {
             "name": user.display_name,
-            "link": account_link(base_url, "/account/password-reset/confirm", token),
+            "link": account_link(base_url, "password_reset_confirm", token),
             "minutes": int(LIFETIMES[TokenPurpose.RESET_PASSWORD].total_seconds() // 60),
             "base_url": base_url,
         },

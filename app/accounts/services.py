@@ -1,7 +1,8 @@
-"""Creating people and organisations, and signing in with a throttle per account and network."""
+"""Creating people, and signing in with a throttle per account and network."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pycountry
@@ -9,17 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import throttle
-from app.accounts.models import (
-    Membership,
-    Organisation,
-    OrganisationType,
-    Role,
-    User,
-    UserRole,
-)
+from app.accounts.models import User, UserRole
 from app.accounts.sessions import end_all_sessions
 from app.i18n import _
 from app.security.passwords import hash_password, verify_password
+from app.security.roles import Role
+
+#: Loose on purpose: the address is proved by the link mailed to it, not by a pattern.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AccountError(Exception):
@@ -39,48 +37,6 @@ def is_country_code(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
-def organisation_name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-@dataclass(frozen=True)
-class NewOrganisation:
-    name: str
-    type: OrganisationType
-    country: str
-
-
-async def find_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation | None:
-    """The organisation already registered under this name (whatever its case and spacing)
-    in this country, if any: organisations are unique by name and country."""
-    return await db.scalar(
-        select(Organisation).where(
-            Organisation.name_key == organisation_name_key(new.name), Organisation.country == new.country
-        )
-    )
-
-
-async def create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
-    name = " ".join(new.name.split())
-    organisation = Organisation(name=name, name_key=organisation_name_key(name), type=new.type, country=new.country)
-    db.add(organisation)
-    await db.flush()
-    return organisation
-
-
-async def find_or_create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
-    """For the operator's `users create` (and tests): the existing one, or a new one."""
-    return await find_organisation(db, new) or await create_organisation(db, new)
-
-
-async def listed_organisation(db: AsyncSession, organisation_id: int) -> Organisation:
-    """The organisation a person chose from the list; an id not on the list is refused."""
-    organisation = await db.get(Organisation, organisation_id)
-    if organisation is None:
-        raise AccountError("organisation_id", _("Choose your organisation from the list."))
-    return organisation
-
-
 async def create_user(
     db: AsyncSession,
     *,
@@ -88,10 +44,9 @@ async def create_user(
     password: str,
     display_name: str,
     role: Role = Role.PARTICIPANT,
-    organisation: Organisation | None = None,
-    organisation_admin: bool = False,
 ) -> User:
-    """Create an account; the email must be unused (compared case-insensitively)."""
+    """Create an account; the email must be unused (compared case-insensitively). It speaks
+    for no organisation yet (app.organisations.directory.place_member)."""
     email = normalise_email(email)
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("email", _("An account with this email address already exists."))
@@ -100,9 +55,7 @@ async def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         role_grants=[] if role is Role.PARTICIPANT else [UserRole(role=role)],
-        memberships=[]
-        if organisation is None
-        else [Membership(organisation=organisation, is_admin=organisation_admin)],
+        memberships=[],
     )
     db.add(user)
     await db.flush()

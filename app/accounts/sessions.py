@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import JoinRequest, Membership, User, UserSession
+from app.accounts.models import User, UserSession
 from app.db import utcnow
 from app.security.identity import ANONYMOUS, Identity
 
@@ -37,10 +37,11 @@ async def identity_for_token(db: AsyncSession, token: str) -> Identity:
                 .join(User, User.id == UserSession.user_id)
                 .where(UserSession.id_hash == _hash(token))
                 .options(
-                    joinedload(User.memberships).joinedload(Membership.organisation),
+                    # Each membership and request brings its organisation (lazy="joined" on the model).
+                    joinedload(User.memberships),
                     joinedload(User.role_grants),
                     # The pages say when a request to join still waits (the person speaks for themselves).
-                    joinedload(User.pending_join_requests).joinedload(JoinRequest.organisation),
+                    joinedload(User.pending_join_requests),
                 )
             )
         )

@@ -17,13 +17,13 @@ from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE, end_session, start_session
 from app.accounts.two_factor import is_enabled
 from app.audit.services import SIGN_IN, record
+from app.urls import path_for
 from app.web.flash import flash
 from app.web.requests import client_address, db_of
 from app.web.responses import safe_next, see_other, set_private_cookie
 
 PENDING_COOKIE = "rt_second_factor"
 PENDING_MAX_AGE_SECONDS = 5 * 60
-SECOND_STEP_PATH = "/sign-in/two-factor"
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
 
 def _ask_for_second_factor(request: Request, user: User, next_url: str) -> Response:
     value = _serializer(request).dumps({"user": user.id, "next": safe_next(next_url)})
-    response = see_other(SECOND_STEP_PATH)
+    response = see_other(path_for("two_factor_sign_in"))
     set_private_cookie(request, response, PENDING_COOKIE, value, max_age=PENDING_MAX_AGE_SECONDS)
     return response
 
@@ -84,7 +84,7 @@ def pending_sign_in(request: Request) -> PendingSignIn | None:
 def signed_out_redirect(request: Request, message: str) -> Response:
     """Back to the home page without the session cookie, saying what happened; the caller
     has already ended the session(s) on the server."""
-    response = see_other("/")
+    response = see_other(path_for("home"))
     response.delete_cookie(SESSION_COOKIE)
     flash(request, response, message)
     return response

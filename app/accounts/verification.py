@@ -17,13 +17,14 @@ from app.db import utcnow
 from app.i18n import _
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
+from app.urls import path_for
 
 RESEND_PERIOD = timedelta(minutes=5)
 
 
-def account_link(base_url: str, path: str, token: str, next_url: str = "") -> str:
-    """A link in a mail; `next_url` (a path on this site) is where it leads afterwards."""
-    link = f"{base_url}{path}?token={token}"
+def account_link(base_url: str, route_name: str, token: str, next_url: str = "") -> str:
+    """A link in a mail to the named route; `next_url` (a path on this site) is where it leads afterwards."""
+    link = f"{base_url}{path_for(route_name)}?token={token}"
     return f"{link}&next={quote(next_url, safe='/')}" if next_url else link
 
 
@@ -34,7 +35,7 @@ async def send_verification(db: AsyncSession, user: User, *, base_url: str, next
         "verify_email.txt",
         {
             "name": user.display_name,
-            "link": account_link(base_url, "/account/verify", token, next_url),
+            "link": account_link(base_url, "verify_email", token, next_url),
             "hours": int(LIFETIMES[TokenPurpose.VERIFY_EMAIL].total_seconds() // 3600),
             "base_url": base_url,
         },
@@ -64,8 +65,8 @@ async def send_account_exists_notice(db: AsyncSession, email: str, *, base_url: 
         "account_exists.txt",
         {
             "name": owner.display_name,
-            "sign_in": f"{base_url}/sign-in",
-            "reset": f"{base_url}/account/password-reset",
+            "sign_in": base_url + path_for("sign_in"),
+            "reset": base_url + path_for("password_reset"),
             "base_url": base_url,
         },
     )

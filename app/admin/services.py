@@ -9,9 +9,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Role, User, UserRole
+from app.accounts.models import User, UserRole
 from app.audit.services import ROLE_GRANT, ROLE_REVOKE, record
 from app.i18n import _
+from app.security.roles import Role
 
 #: Roles an admin can give; everyone is a participant anyway.
 GRANTABLE_ROLES = (Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN)

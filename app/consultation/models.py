@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.consultation.phases import accepts_contributions
 from app.db import Base, TimestampMixin, enum_by_value
 
 
@@ -66,6 +67,16 @@ class Consultation(TimestampMixin, Base):
     topics: Mapped[list[Topic]] = relationship(
         back_populates="consultation", order_by="Topic.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def is_published(self) -> bool:
+        """Listed and readable: anything but a draft."""
+        return self.status is not ConsultationStatus.DRAFT
+
+    @property
+    def takes_contributions_now(self) -> bool:
+        """Published and in its open phase now (app.consultation.phases); the policy asks this."""
+        return accepts_contributions(self)
 
     @validates("opens_at", "closes_at")
     def _in_utc(self, _key: str, moment: datetime | None) -> datetime | None:

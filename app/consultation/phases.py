@@ -7,9 +7,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from app.consultation.models import Consultation, ConsultationStatus
 from app.db import utcnow
+
+if TYPE_CHECKING:  # the model asks its phase of this module (Consultation.takes_contributions_now)
+    from app.consultation.models import Consultation
 
 
 class Phase(enum.Enum):
@@ -42,16 +45,21 @@ def phase_of(consultation: Consultation, now: datetime | None = None) -> Phase:
     return phase_at(consultation.opens_at, consultation.closes_at, now or utcnow())
 
 
+def phase_name(consultation: Consultation) -> str:
+    """ "upcoming", "open" or "closed" now, from the consultation's instants (no I/O)."""
+    return phase_of(consultation).value
+
+
 def accepts_contributions(consultation: Consultation, now: datetime | None = None) -> bool:
     """Positions, replies, endorsements, edits and papers are written only to a published
     consultation in its open phase."""
-    return consultation.status is ConsultationStatus.PUBLISHED and phase_of(consultation, now) is Phase.OPEN
+    return consultation.is_published and phase_of(consultation, now) is Phase.OPEN
 
 
 def phase_word(consultation: Consultation, now: datetime | None = None) -> str:
     """One word for exports and listings: "draft", or the phase of a published one."""
-    if consultation.status is ConsultationStatus.DRAFT:
-        return ConsultationStatus.DRAFT.value
+    if not consultation.is_published:
+        return consultation.status.value
     return phase_of(consultation, now).value
 
 
@@ -104,3 +112,7 @@ class Schedule:
 
 def schedule_of(consultation: Consultation) -> Schedule:
     return Schedule(as_utc(consultation.opens_at), as_utc(consultation.closes_at))
+
+
+#: Installed by app.main at start-up.
+TEMPLATE_GLOBALS = {"consultation_phase": phase_name}

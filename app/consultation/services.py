@@ -16,7 +16,7 @@ from app.consultation.models import (
     Section,
     SectionKind,
 )
-from app.web.text import footnote_numbers
+from app.text.footnotes import footnote_numbers
 
 
 async def list_consultations(db: AsyncSession, *, include_drafts: bool = False) -> list[Consultation]:

@@ -9,15 +9,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, KeyMessage
-from app.discussion.contribution_views import ContributionView, listing, to_view
 from app.discussion.errors import ContributionError
+from app.discussion.labels import position_label
 from app.discussion.list_order import tagged_with
 from app.discussion.models import Contribution
+from app.discussion.presenters import ContributionView, listing, to_view
 from app.discussion.publication import Audience, listed_for
 from app.discussion.supersession import counted
 from app.i18n import _
+from app.text.footnotes import strip_footnote_markers
 from app.web.numbers import parse_id, parse_number
-from app.web.text import strip_footnote_markers
 
 MAX_AMENDMENT_CHARS = 5_000
 #: Amendments shown side by side on a key message page; the rest are a link away.
@@ -67,9 +68,6 @@ def _stray_wording_message(consultation: Consultation) -> str:
 
 def amending_positions_label(consultation: Consultation) -> str:
     """The positions that amend, for hints and errors: “Support with amendments”."""
-    # Imported here: labels imports contribution_write, which imports this module.
-    from app.discussion.labels import position_label
-
     return _(" or ").join(f"“{position_label(p)}”" for p in consultation.amendment_positions)
 
 

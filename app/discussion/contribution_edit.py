@@ -16,7 +16,7 @@ from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES, mark_discu
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionRevision, ContributionStatus
 from app.i18n import _, format_datetime_utc, format_instant_brussels
-from app.web.markdown import render_markdown
+from app.text.markdown import render_markdown
 
 
 class EditRefused(Exception):

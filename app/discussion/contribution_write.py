@@ -10,17 +10,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.amendments import validated_amendment
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, PublicationConsent
 from app.discussion.posting_limits import UNLIMITED, PostingLimits, check_posting_limits
+from app.discussion.publication import needs_organisation
 from app.discussion.quotes import validated_quote
 from app.discussion.supersession import lock_current, supersede_earlier
 from app.discussion.topics import tag, validated_topics
 from app.i18n import _
-from app.web.markdown import render_markdown
+from app.organisations.models import Organisation
+from app.text.markdown import render_markdown
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -98,7 +100,7 @@ def _publication(value: str, organisation: Organisation | None) -> PublicationCo
         consent = PublicationConsent(value)
     except ValueError:
         raise ContributionError("publication", _("Choose how your contribution may be published.")) from None
-    if consent is PublicationConsent.ORGANISATION_ONLY and organisation is None:
+    if needs_organisation(consent) and organisation is None:
         raise ContributionError(
             "publication",
             _("You are writing personally, so there is no organisation to publish it under. Choose another option."),

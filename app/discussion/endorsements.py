@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.errors import ContributionError
-from app.discussion.models import Contribution, ContributionStatus, Endorsement, PublicationConsent
-from app.discussion.publication import PUBLIC, byline, is_listed_for
+from app.discussion.models import Contribution, ContributionStatus, Endorsement
+from app.discussion.publication import PUBLIC, byline, is_listed_for, may_be_endorsed
 from app.i18n import _
+from app.organisations.models import Organisation
 
 #: The form field every refusal is shown next to.
 FIELD = "organisation_id"
@@ -29,7 +30,7 @@ def endorsement_refusal(contribution: Contribution) -> str | None:
     co-signed: not a removed or withdrawn text, nor one kept from publication."""
     if contribution.status is not ContributionStatus.VISIBLE:
         return _("This contribution was removed, so it cannot be endorsed.")
-    if contribution.publication is PublicationConsent.NOT_FOR_PUBLICATION:
+    if not may_be_endorsed(contribution.publication):
         return _("This contribution is not for publication, so it cannot be endorsed.")
     return None
 

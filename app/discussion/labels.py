@@ -1,20 +1,13 @@
-"""Labels for positions; a consultation may configure positions these do not know."""
+"""Labels for positions, stakeholder kinds, publication consent and topics, translated at the
+time of use; a consultation may configure positions these do not know."""
 
 from __future__ import annotations
 
-from babel import Locale
-
-from app.accounts.labels import organisation_type_label
-from app.discussion.attachments import file_size
-from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES
 from app.discussion.models import PublicationConsent
-from app.discussion.own_contributions import time_utc
-from app.discussion.quote_views import quote_highlights
-from app.discussion.redline import redline
+from app.discussion.publication import CONSENT_CHOICES
 from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED
-from app.discussion.topics import MAX_TOPICS
 from app.i18n import _, cached_per_locale, current_locale
-from app.web.text import sentences, strip_footnote_markers
+from app.organisations.labels import organisation_type_label
 
 
 def position_label(value: str | None) -> str:
@@ -43,18 +36,6 @@ def stakeholder_label(kind: str) -> str:
 
 
 @cached_per_locale
-def language_choices() -> list[tuple[str, str]]:
-    """(code, "autonym — name in the reader's language") for the contribution form."""
-    reader = Locale.parse(current_locale.get())
-    choices = []
-    for code in CONTRIBUTION_LANGUAGES:
-        language = Locale.parse(code)
-        autonym, local = language.get_display_name(language) or code, language.get_display_name(reader) or code
-        choices.append((code, autonym if autonym == local else f"{autonym} — {local}"))
-    return choices
-
-
-@cached_per_locale
 def contribution_labels() -> dict[str, str]:
     """Words shown on every contribution, translated once per locale rather than per item."""
     return {
@@ -78,49 +59,30 @@ def contribution_labels() -> dict[str, str]:
 
 @cached_per_locale
 def consent_choices() -> list[tuple[str, str, str]]:
-    """(value, label, hint) for each way a contribution may be published, in form order."""
-    return [
-        (
-            PublicationConsent.NAMED.value,
+    """(value, label, hint) for each way a contribution may be published, in the form's order
+    (app.discussion.publication.CONSENT_CHOICES)."""
+    words = {
+        PublicationConsent.NAMED: (
             _("With my name and organisation"),
             _("Everyone can read it and see who wrote it."),
         ),
-        (
-            PublicationConsent.ORGANISATION_ONLY.value,
+        PublicationConsent.ORGANISATION_ONLY: (
             _("With my organisation's name only"),
             _("Everyone can read it; your name is shown only to moderators."),
         ),
-        (
-            PublicationConsent.ANONYMOUS.value,
+        PublicationConsent.ANONYMOUS: (
             _("Anonymously"),
             _("Everyone can read it; neither your name nor your organisation is shown, except to moderators."),
         ),
-        (
-            PublicationConsent.NOT_FOR_PUBLICATION.value,
+        PublicationConsent.NOT_FOR_PUBLICATION: (
             _("Not for publication"),
             _("Only moderators and EU negotiators can read it, with your name."),
         ),
-    ]
+    }
+    return [(consent.value, *words[consent]) for consent in CONSENT_CHOICES]
 
 
 def topic_label(topic: object) -> str:
     """A topic's label in the reader's language, else English, else its slug."""
     labels: dict[str, str] = getattr(topic, "labels", None) or {}
     return labels.get(current_locale.get()) or labels.get("en") or str(getattr(topic, "slug", ""))
-
-
-TEMPLATE_GLOBALS = {
-    "position_label": position_label,
-    "stakeholder_label": stakeholder_label,
-    "contribution_labels": contribution_labels,
-    "topic_label": topic_label,
-    "max_topics": MAX_TOPICS,
-    "consent_choices": consent_choices,
-    "sentences": sentences,
-    "quote_highlights": quote_highlights,
-    "plain_text": strip_footnote_markers,
-    "language_choices": language_choices,
-    "file_size": file_size,
-    "time_utc": time_utc,
-    "redline": redline,
-}

@@ -21,7 +21,7 @@ from app.discussion.models import Contribution, ContributionStatus, Contribution
 from app.web.numbers import parse_id, parse_number
 
 if TYPE_CHECKING:
-    from app.discussion.contribution_views import ContributionView
+    from app.discussion.presenters import ContributionView
 
 
 _Row = TypeVarTuple("_Row")

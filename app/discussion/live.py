@@ -24,12 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from app.consultation.models import Consultation, KeyMessage, Topic
-from app.consultation.urls import key_message_url
-from app.discussion.contribution_views import ContributionView, attach_extras, listing, to_view
 from app.discussion.list_order import in_thread_tagged_with
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
 from app.discussion.publication import Audience
 from app.discussion.thread_read import Node
+from app.urls import path_for
 
 #: New contributions sent in one answer; more wait for the next poll.
 NEWS_PER_POLL = 20
@@ -47,7 +47,8 @@ def poller(
     consultation: Consultation, message: KeyMessage, *, version: int, after: int, topic: str | None, seconds: int
 ) -> Poller:
     params = {"v": version, "after": after, **({"topic": topic} if topic else {})}
-    return Poller(f"{key_message_url(consultation, message)}/live?{urlencode(params)}", seconds)
+    path = path_for("live_news", slug=consultation.slug, ref=message.ref)
+    return Poller(f"{path}?{urlencode(params)}", seconds)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
+from app.organisations.models import Organisation
 
 
 class ContributionStatus(enum.Enum):
@@ -99,7 +100,7 @@ class Contribution(TimestampMixin, Base):
     #: The wording of the key message this contribution proposes (positions that amend only).
     amendment_text: Mapped[str | None] = mapped_column(Text)
     #: A passage of the key message this contribution is about: its text and where it starts
-    #: in the key message text without footnote markers (app.web.text.strip_footnote_markers).
+    #: in the key message text without footnote markers (app.text.footnotes.strip_footnote_markers).
     quote_text: Mapped[str | None] = mapped_column(Text)
     quote_start: Mapped[int | None] = mapped_column(Integer)
     #: When the author last changed it; earlier versions are ContributionRevision rows.

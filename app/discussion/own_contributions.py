@@ -13,6 +13,7 @@ from app.consultation.models import Consultation, KeyMessage, Topic
 from app.discussion.contribution_edit import AuthorActions, author_actions
 from app.discussion.list_order import newest_first_page, time_cursor
 from app.discussion.models import Contribution
+from app.discussion.publication import PUBLIC, is_listed_for
 from app.discussion.topic_read import topics_among
 from app.i18n import current_locale
 
@@ -25,6 +26,11 @@ class OwnContribution:
     key_message_ref: str
     consultation_slug: str
     actions: AuthorActions
+
+    @property
+    def is_public(self) -> bool:
+        """Everyone may read it (app.discussion.publication)."""
+        return is_listed_for(self.contribution.publication, PUBLIC)
 
     @property
     def excerpt(self) -> str:

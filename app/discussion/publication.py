@@ -60,6 +60,32 @@ def is_listed_for(publication: PublicationConsent, audience: Audience) -> bool:
     return audience.see_unpublished or publication is not PublicationConsent.NOT_FOR_PUBLICATION
 
 
+def needs_organisation(publication: PublicationConsent) -> bool:
+    """Published under the organisation's name alone: a person writing for themselves has
+    none to publish it under."""
+    return publication is PublicationConsent.ORGANISATION_ONLY
+
+
+def counts_under_organisation(publication: PublicationConsent) -> bool:
+    """Whether a listed contribution counts in tallies under its organisation's type, country
+    and region: only when the public may see the organisation (else it counts as undisclosed)."""
+    return byline(publication, PUBLIC).organisation
+
+
+def may_be_endorsed(publication: PublicationConsent) -> bool:
+    """Only what everyone can read is co-signed by other organisations."""
+    return is_listed_for(publication, PUBLIC)
+
+
+def author_name(contribution: Contribution, audience: Audience) -> str | None:
+    """The author's name as this audience may read it: None where the byline withholds it or
+    the author erased their account. Needs `contribution.author` loaded."""
+    author = contribution.author
+    if not byline(contribution.publication, audience).person or author is None or author.erased_at is not None:
+        return None
+    return author.display_name
+
+
 def names_organisation(audience: Audience) -> ColumnElement[bool]:
     """SQL condition on Contribution: listed for this audience under its organisation's name.
     An organisation's own page lists only these: an anonymous one listed there would name it."""
@@ -100,7 +126,8 @@ def file_name(original_name: str, shown: Byline) -> str:
     return original_name if shown.person and shown.organisation else WITHHELD_FILE_NAME
 
 
-#: The choices offered on the contribution form, in order; the first is the default.
+#: The choices offered on the contribution form, in order; the first is the default
+#: (app.discussion.labels.consent_choices words them).
 CONSENT_CHOICES = (
     PublicationConsent.NAMED,
     PublicationConsent.ORGANISATION_ONLY,

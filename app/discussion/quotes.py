@@ -1,7 +1,7 @@
 """Anchored comments: a contribution quotes a passage of the key message it is on.
 
 Offsets are into the key message text without its footnote markers
-(app.web.text.strip_footnote_markers), which is what a reader selects and what is stored."""
+(app.text.footnotes.strip_footnote_markers), which is what a reader selects and what is stored."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
-from app.discussion.contribution_views import attach_extras, listing, to_view
 from app.discussion.errors import ContributionError
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import attach_extras, listing, to_view
 from app.discussion.publication import Audience, listed_for
 from app.discussion.thread_read import Node, ThreadPage
 from app.i18n import _
-from app.web.text import strip_footnote_markers
+from app.text.footnotes import strip_footnote_markers
 
 #: Shorter passages ("de", "en") say nothing and would be found in the wrong place.
 MIN_QUOTE_CHARS = 3

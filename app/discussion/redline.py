@@ -16,7 +16,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from app.i18n import _, current_locale
-from app.web.text import strip_footnote_markers
+from app.text.footnotes import strip_footnote_markers
 
 #: A word (letters with their diacritics, digits), a run of white space, or one other character.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")

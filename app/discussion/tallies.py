@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation, OrganisationType
 from app.accounts.regions import m49_region
-from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.models import Contribution
+from app.discussion.publication import PUBLIC, counts_under_organisation, listed_for
 from app.discussion.supersession import counted
+from app.organisations.models import Organisation, OrganisationType
 
 INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
 UNDISCLOSED = "undisclosed"  #: tally bucket for contributions published anonymously
@@ -63,7 +64,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
             Contribution.key_message_id.in_(key_message_ids),
             Contribution.parent_id.is_(None),
             counted(),
-            Contribution.publication != PublicationConsent.NOT_FOR_PUBLICATION,
+            listed_for(PUBLIC),
         )
         .group_by(*keys)
     )
@@ -74,7 +75,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         tally = result[key_message_id]
         position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
-        if consent is PublicationConsent.ANONYMOUS:
+        if not counts_under_organisation(consent):
             tally.by_type[UNDISCLOSED][position] += count
             continue
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count

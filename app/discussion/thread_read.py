@@ -3,7 +3,7 @@
 A key message page loads one page of top-level contributions and, in one more query, the
 first replies of each down to a set depth; deeper replies are reached through "continue
 this thread" links to thread pages (app.discussion.thread_tree). Lists are built from plain
-rows into small read-only views (app.discussion.contribution_views): building ORM objects
+rows into small read-only views (app.discussion.presenters): building ORM objects
 was most of a page's time."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.discussion.contribution_views import ContributionView, attach_extras, listing, to_view
 from app.discussion.list_order import (
     SortOrder,
     after_cursor,
@@ -28,6 +27,7 @@ from app.discussion.list_order import (
 from app.discussion.models import (
     Contribution,
 )
+from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
 from app.discussion.publication import Audience, listed_for
 
 #: Replies shown under each top-level contribution on the key message page: enough to show

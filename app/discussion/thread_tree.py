@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.discussion.contribution_views import ContributionView, attach_extras, to_view
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, shown_in_lists, sibling_ordering
 from app.discussion.models import Contribution
+from app.discussion.presenters import ContributionView, attach_extras, to_view
 from app.discussion.publication import Audience, listed_for
 from app.discussion.thread_read import Node, ThreadPage, count_unloaded_replies, nest, rows_of_page, views_by_id
 

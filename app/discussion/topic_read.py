@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, Topic
-from app.discussion.contribution_views import attach_extras, listing, to_view
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
+from app.discussion.presenters import attach_extras, listing, to_view
 from app.discussion.publication import Audience, listed_for
 from app.discussion.thread_read import Node, ThreadPage
 

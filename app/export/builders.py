@@ -17,15 +17,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import VerificationState
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
 from app.consultation.phases import as_utc, phase_word
 from app.consultation.services import cited_footnotes
-from app.discussion.contribution_views import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.publication import NEGOTIATORS
 from app.discussion.tallies import Tally, origin_countries, tallies
-from app.web.text import strip_footnote_markers
+from app.organisations.models import VerificationState
+from app.text.footnotes import strip_footnote_markers
+from app.urls import path_for
 
 #: 2: publication consent (author and organisation may be null), amendments, quotes,
 #: topics, endorsements, attachments, edits, counts by region.
@@ -33,13 +34,14 @@ from app.web.text import strip_footnote_markers
 #: "superseded") and `superseded_by`; counts include current positions only. Additions
 #: only, so readers of version 2 read version 3.
 SCHEMA_VERSION = 3
-#: Contributions read per query, so a consultation of any size streams in bounded batches.
+#: Contributions read per query: each query and its extras stay bounded on a consultation of any
+#: size; the export itself is one list in memory.
 BATCH = 500
 
 
 async def load_contributions(db: AsyncSession, consultation: Consultation) -> list[tuple[ContributionView, str]]:
     """Every contribution negotiators may see, as shown to them, with its Markdown source;
-    oldest first."""
+    oldest first, read BATCH at a time and returned as one list."""
     key_message_ids = [m.id for s in consultation.sections for m in s.key_messages]
     loaded: list[tuple[ContributionView, str]] = []
     last_id = 0
@@ -104,7 +106,7 @@ def contribution_record(
         "endorsement_count": view.endorsement_count,
         "endorsed_by": [_organisation(endorser.organisation) for endorser in view.endorsers],
         "attachments": [
-            {"name": a.original_name, "size_bytes": a.size_bytes, "path": f"/attachments/{a.id}"}
+            {"name": a.original_name, "size_bytes": a.size_bytes, "path": path_for("attachment", attachment_id=a.id)}
             for a in view.attachments
         ]
         if visible

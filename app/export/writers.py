@@ -8,14 +8,14 @@ import json
 from typing import Any
 
 from app.export.builders import CSV_COLUMNS, csv_rows
-from app.web.safe_text import clean_text
+from app.text.safe import clean_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def without_control_characters(value: Any) -> Any:
     """The export with control characters taken out of every text, as input is cleaned
-    (app.web.safe_text): text stored before that may still hold some."""
+    (app.text.safe): text stored before that may still hold some."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):

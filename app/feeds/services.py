@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
-from app.discussion.contribution_views import ContributionView, listing, to_view
 from app.discussion.list_order import SortOrder, ordering, tagged_with
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import ContributionView, listing, to_view
 from app.discussion.publication import PUBLIC
 
 #: Entries per feed: enough for a reader polling daily on a busy consultation.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Invitation, Organisation, User
+from app.accounts.models import User
 from app.accounts.services import normalise_email
 from app.accounts.tokens import TokenError, token_hash
 from app.audit import services as audit
@@ -18,9 +18,10 @@ from app.i18n import _
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
 from app.organisations.membership import add_member
+from app.organisations.models import Invitation, Organisation
+from app.urls import path_for
 
 LIFETIME = timedelta(days=7)
-ACCEPT_PATH = "/organisations/invitations"
 
 
 async def invite(
@@ -48,7 +49,7 @@ async def invite(
         {
             "inviter": inviter.display_name,
             "organisation": organisation.name,
-            "link": f"{base_url}{ACCEPT_PATH}?token={raw}",
+            "link": f"{base_url}{path_for('organisation_invitation')}?token={raw}",
             "days": LIFETIME.days,
             "base_url": base_url,
         },

@@ -12,17 +12,13 @@ from sqlalchemy import ColumnElement, Exists, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.accounts.models import JoinRequest, JoinRequestStatus, Membership, Organisation, User
-from app.accounts.services import (
-    NewOrganisation,
-    create_organisation,
-    find_organisation,
-    listed_organisation,
-    register,
-)
+from app.accounts.models import User
+from app.accounts.services import register
 from app.audit import services as audit
 from app.i18n import _
+from app.organisations.directory import NewOrganisation, create_organisation, find_organisation, listed_organisation
 from app.organisations.membership import add_member, membership_of, request_to_join, settle_request
+from app.organisations.models import JoinRequest, JoinRequestStatus, Membership, Organisation
 from app.organisations.services import OrganisationError
 
 

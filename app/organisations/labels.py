@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from app.accounts.models import EcosocStatus
 from app.accounts.regions import m49_region
 from app.i18n import _, cached_per_locale
+from app.organisations.models import EcosocStatus, OrganisationType
+
+
+def organisation_type_label(value: OrganisationType | str) -> str:
+    return _organisation_type_labels()[OrganisationType(value)]
+
+
+@cached_per_locale
+def _organisation_type_labels() -> dict[OrganisationType, str]:
+    return {
+        OrganisationType.GOVERNMENT: _("Government"),
+        OrganisationType.REGIONAL_LOCAL_AUTHORITY: _("Regional or local authority"),
+        OrganisationType.CIVIL_SOCIETY: _("Civil-society organisation"),
+        OrganisationType.DIASPORA: _("Diaspora organisation"),
+        OrganisationType.INTERNATIONAL: _("International organisation"),
+        OrganisationType.TRADE_UNION: _("Trade union"),
+        OrganisationType.EMPLOYERS_BUSINESS: _("Employers or business"),
+        OrganisationType.ACADEMIA_RESEARCH: _("Academia or research"),
+        OrganisationType.OTHER: _("Other"),
+    }
 
 
 def ecosoc_label(value: EcosocStatus | str) -> str:
@@ -89,6 +108,7 @@ def _fact_labels() -> dict[str, str]:
 
 
 TEMPLATE_GLOBALS = {
+    "organisation_type_label": organisation_type_label,
     "fact_label": fact_label,
     "ecosoc_label": ecosoc_label,
     "region_label": region_label,

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import JoinRequest, JoinRequestStatus, Membership, Organisation, User
+from app.accounts.models import User
 from app.audit import services as audit
 from app.db import utcnow
 from app.i18n import _
+from app.organisations.models import JoinRequest, JoinRequestStatus, Membership, Organisation
 from app.organisations.services import OrganisationError
 
 MESSAGE_MAX_CHARS = 1000

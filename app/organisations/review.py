@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Organisation, VerificationState
 from app.audit.models import AuditEvent
 from app.audit.services import ORGANISATION_VERIFICATION_LAPSE
 from app.organisations.joining import Claim, pending_claims
+from app.organisations.models import Organisation, VerificationState
 
 #: Organisations never verified listed at most (newest first); a lapse is always listed.
 UNVERIFIED_SHOWN = 100

@@ -1,27 +1,23 @@
-"""Reading an organisation's profile, editing it, and verifying it."""
+"""An organisation's members, editing its profile, and verifying it. (The contributions its
+profile lists: app.discussion.organisation_contributions.)"""
 
 from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import EcosocStatus, Membership, Organisation, OrganisationType, User, VerificationState
-from app.accounts.services import organisation_name_key
+from app.accounts.models import User
 from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_LAPSE, ORGANISATION_VERIFY, record
-from app.consultation.models import Consultation, ConsultationStatus, KeyMessage, Topic
 from app.db import utcnow
-from app.discussion.list_order import newest_first_page, time_cursor
-from app.discussion.models import Contribution, ContributionStatus
-from app.discussion.publication import PUBLIC, names_organisation
-from app.discussion.topic_read import topics_among
 from app.fragments import clear_fragments
 from app.i18n import _
+from app.organisations.directory import organisation_name_key
+from app.organisations.models import EcosocStatus, Membership, Organisation, OrganisationType, VerificationState
 
 #: The EU Transparency Register's identification number, e.g. 123456789012-34.
 TRANSPARENCY_REGISTER_ID = re.compile(r"^\d{9,12}-\d{2}$")
@@ -43,21 +39,6 @@ class MemberView:
     is_admin: bool
 
 
-@dataclass(frozen=True)
-class ContributionLink:
-    id: int
-    position: str | None
-    created_at: datetime
-    consultation_slug: str
-    key_message_ref: str
-
-
-@dataclass
-class ContributionsPage:
-    items: list[ContributionLink] = field(default_factory=list)
-    next_cursor: str | None = None
-
-
 async def organisation_by_id(db: AsyncSession, organisation_id: int) -> Organisation | None:
     return await db.get(Organisation, organisation_id)
 
@@ -71,49 +52,6 @@ async def members(db: AsyncSession, organisation: Organisation) -> list[MemberVi
         .order_by(Membership.is_admin.desc(), User.display_name, User.id)
     )
     return [MemberView(*row) for row in rows]
-
-
-def _listed_on_profile(organisation: Organisation) -> Select[int]:
-    """Visible contributions made on the organisation's behalf in published consultations. Only
-    those published under the organisation's name: an anonymous one listed here would name it."""
-    return (
-        select(Contribution.id)
-        .join(KeyMessage, KeyMessage.id == Contribution.key_message_id)
-        .join(Consultation, Consultation.id == KeyMessage.consultation_id)
-        .where(
-            Contribution.organisation_id == organisation.id,
-            Contribution.status == ContributionStatus.VISIBLE,
-            names_organisation(PUBLIC),
-            Consultation.status != ConsultationStatus.DRAFT,
-        )
-    )
-
-
-async def profile_topics(db: AsyncSession, organisation: Organisation) -> list[Topic]:
-    """The topics of the contributions the profile lists: the choices of its topic filter."""
-    return await topics_among(db, _listed_on_profile(organisation))
-
-
-async def public_contributions(
-    db: AsyncSession,
-    organisation: Organisation,
-    *,
-    cursor: str | None,
-    topic: str | None = None,
-    page_size: int,
-) -> ContributionsPage:
-    """The contributions the profile lists, newest first, keyset-paged by (created_at, id),
-    only those on `topic` (a slug) if one is given."""
-    listed = _listed_on_profile(organisation).with_only_columns(
-        Contribution.id, Contribution.position, Contribution.created_at, Consultation.slug, KeyMessage.ref
-    )
-    query = newest_first_page(listed, cursor=cursor, topic=topic, page_size=page_size)
-    items = [ContributionLink(*row) for row in await db.execute(query)]
-    page = ContributionsPage(items[:page_size])
-    if len(items) > page_size:
-        last = page.items[-1]
-        page.next_cursor = time_cursor(last.created_at, last.id)
-    return page
 
 
 @dataclass(frozen=True)

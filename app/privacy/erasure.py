@@ -9,20 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.accounts.models import (
-    AccountToken,
-    Invitation,
-    JoinRequest,
-    JoinRequestStatus,
-    Membership,
-    Organisation,
-    RecoveryCode,
-    SignInFailure,
-    User,
-    UserIdentity,
-    UserRole,
-    UserSession,
-)
+from app.accounts.models import AccountToken, RecoveryCode, SignInFailure, User, UserIdentity, UserRole, UserSession
 from app.audit.services import PRIVACY_ERASE, record
 from app.db import utcnow
 from app.discussion.contribution_write import mark_discussion_changed
@@ -30,6 +17,7 @@ from app.discussion.models import Contribution, ContributionRevision, Contributi
 from app.fragments import clear_fragments
 from app.i18n import _
 from app.mail.models import OutgoingMail
+from app.organisations.models import Invitation, JoinRequest, JoinRequestStatus, Membership, Organisation
 
 #: What an erased person is called, in the database and in exports (pages translate it).
 ERASED_NAME = "Former participant"

@@ -13,23 +13,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import (
-    Invitation,
-    JoinRequest,
-    Membership,
-    Organisation,
-    SignInFailure,
-    User,
-    UserIdentity,
-    UserRole,
-    UserSession,
-)
+from app.accounts.models import SignInFailure, User, UserIdentity, UserRole, UserSession
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.models import Contribution, ContributionRevision, Endorsement
 from app.export.models import ExportRecord
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationLogEntry
+from app.organisations.models import Invitation, JoinRequest, Membership, Organisation
 
 SCHEMA_VERSION = 1
 

@@ -1,15 +1,52 @@
-"""The person behind a request, as the policy sees them."""
+"""The person behind a request, as the policy sees them. The policy knows a person only by
+the shape described here (app.accounts.models.User has it), so this shared layer imports no
+domain."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from app.accounts.models import Role, User
+from app.security.roles import Role
+
+
+class Member(Protocol):
+    """One organisation a person speaks for."""
+
+    @property
+    def organisation_id(self) -> int: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+class Person(Protocol):
+    """What the policy reads of a signed-in person."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+    @property
+    def email_verified_at(self) -> datetime | None: ...
+
+    @property
+    def totp_enabled_at(self) -> datetime | None: ...
+
+    @property
+    def memberships(self) -> Sequence[Member]: ...
 
 
 @dataclass(frozen=True)
 class Identity:
-    user: User | None
+    user: Person | None
 
     @property
     def is_authenticated(self) -> bool:

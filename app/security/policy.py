@@ -3,18 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.exceptions import HTTPException
 
-from app.accounts.models import Membership, Organisation, Role
-from app.consultation.models import Consultation, ConsultationStatus
-from app.consultation.phases import accepts_contributions
-from app.discussion.models import Contribution
-from app.security.identity import ANONYMOUS, Identity
+from app.security.identity import Identity, Member
 from app.security.permissions import Permission
+from app.security.roles import Role
 
 Predicate = Callable[[Identity, Any], bool]
+
+
+# What the policy reads of the thing a permission is asked about. The domain models have
+# these shapes (Consultation, Organisation, Contribution); this shared layer imports none.
+
+
+@runtime_checkable
+class ConsultationContext(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def is_published(self) -> bool:
+        """Listed and readable (not a draft)."""
+
+    @property
+    def takes_contributions_now(self) -> bool:
+        """Published and between its opening and closing instants (app.consultation.phases)."""
+
+
+@runtime_checkable
+class OrganisationContext(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name_key(self) -> str: ...
+
+
+@runtime_checkable
+class AuthoredContext(Protocol):
+    @property
+    def author_id(self) -> int | None: ...
 
 
 class SignInRequired(Exception):
@@ -30,8 +60,8 @@ class ConsultationNotOpen(Exception):
     """The action writes to a published consultation before it opens or after it closes;
     the web layer says when it opens or when it closed."""
 
-    def __init__(self, consultation: Consultation) -> None:
-        super().__init__(consultation.slug)
+    def __init__(self, consultation: ConsultationContext) -> None:
+        super().__init__()
         self.consultation = consultation
 
 
@@ -74,31 +104,31 @@ def not_organisation_member(identity: Identity, context: Any) -> bool:
     return not organisation_member(identity, context)
 
 
-def _memberships_in(identity: Identity, organisation: Organisation) -> list[Membership]:
+def _memberships_in(identity: Identity, organisation: OrganisationContext) -> list[Member]:
     user = identity.user
     return [] if user is None else [m for m in user.memberships if m.organisation_id == organisation.id]
 
 
-def _organisation_of(context: Any) -> Organisation:
-    if isinstance(context, Organisation):
+def _organisation_of(context: Any) -> OrganisationContext:
+    if isinstance(context, OrganisationContext):
         return context
     raise TypeError(f"expected an Organisation as context, got {type(context).__name__}")
 
 
 def is_author(identity: Identity, context: Any) -> bool:
     """The signed-in person wrote the contribution in context."""
-    if not isinstance(context, Contribution):
+    if not isinstance(context, AuthoredContext):
         raise TypeError(f"expected a Contribution as context, got {type(context).__name__}")
     return identity.user is not None and context.author_id == identity.user.id
 
 
 def consultation_published(_identity: Identity, context: Any) -> bool:
-    return _consultation_of(context).status is not ConsultationStatus.DRAFT
+    return _consultation_of(context).is_published
 
 
 def consultation_open(_identity: Identity, context: Any) -> bool:
     """Published and between its opening and closing instants, now (app.consultation.phases)."""
-    return accepts_contributions(_consultation_of(context))
+    return _consultation_of(context).takes_contributions_now
 
 
 def _refused_for_its_phase(permission: Permission, context: Any) -> bool:
@@ -107,14 +137,14 @@ def _refused_for_its_phase(permission: Permission, context: Any) -> bool:
     clauses = PERMISSION_MAP[permission]
     return (
         all(consultation_open in clause for clause in clauses)
-        and isinstance(context, Consultation)
-        and context.status is ConsultationStatus.PUBLISHED
-        and not consultation_open(ANONYMOUS, context)
+        and isinstance(context, ConsultationContext)
+        and context.is_published
+        and not context.takes_contributions_now
     )
 
 
-def _consultation_of(context: Any) -> Consultation:
-    if isinstance(context, Consultation):
+def _consultation_of(context: Any) -> ConsultationContext:
+    if isinstance(context, ConsultationContext):
         return context
     raise TypeError(f"expected a Consultation as context, got {type(context).__name__}")
 

@@ -16,6 +16,7 @@ from app.i18n import _
 from app.security.identity import ANONYMOUS
 from app.security.policy import ConsultationNotOpen, SignInRequired, TwoFactorRequired
 from app.templating import render
+from app.urls import path_for
 from app.web.forms import FIELD_COUNT_LIMIT, FIELD_SIZE_LIMIT
 from app.web.responses import see_other
 
@@ -84,8 +85,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def sign_in_required(request: Request, _exc: Exception) -> Response:
-    target = request.url.path if request.method == "GET" else request.headers.get("referer", "/")
-    response = see_other(f"/sign-in?next={quote(_local_path(target, request))}")
+    target = request.url.path if request.method == "GET" else request.headers.get("referer", path_for("home"))
+    response = see_other(f"{path_for('sign_in')}?next={quote(_local_path(target, request))}")
     if request.headers.get("hx-request"):
         response.headers["HX-Redirect"] = response.headers["location"]
     return response
@@ -103,7 +104,7 @@ async def consultation_not_open(request: Request, exc: Exception) -> Response:
     response = render(request, "errors/consultation_not_open.html", context, status_code=403)
     if request.headers.get("hx-request"):
         # htmx swaps no 403: reload the page the form was on, which now says when, without forms.
-        current = request.headers.get("hx-current-url", f"/consultations/{exc.consultation.slug}")
+        current = request.headers.get("hx-current-url", path_for("consultation", slug=exc.consultation.slug))
         response.headers["HX-Redirect"] = _local_path(current, request)
     return response
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData, QueryParams
 
-from app.web.safe_text import clean_text
+from app.text.safe import clean_text
 
 #: The limits Starlette's form parser applies to every `request.form()` of the site: a longer
 #: field or more fields is refused with the site's own 413 or 400 page (app.web.errors).
@@ -28,7 +28,7 @@ class FormState:
 
 
 def text_values(form: FormData, *names: str) -> dict[str, str]:
-    """The submitted text of each field, cleaned of control characters (app.web.safe_text):
+    """The submitted text of each field, cleaned of control characters (app.text.safe):
     every view reads what people type through here, so nothing stored can break a page, a
     feed or an export. A file where text was expected reads as empty."""
     values = {}

@@ -11,7 +11,7 @@ from typing import Any
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.logging import AccessFormatter, DefaultFormatter
 
-from app.web.safe_text import escape_controls
+from app.text.safe import escape_controls
 
 
 def _escaped_record(record: logging.LogRecord) -> logging.LogRecord:

@@ -4,7 +4,7 @@ side with their support on the key message page, and the page of them all."""
 from __future__ import annotations
 
 from app.discussion.amendments import AMENDMENTS_SHOWN
-from app.web.text import strip_footnote_markers
+from app.text.footnotes import strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

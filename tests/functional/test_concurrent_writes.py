@@ -6,7 +6,6 @@ this. On SQLite a write that meets another must wait for the lock, never answer 
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import sys
 from collections.abc import AsyncIterator
@@ -62,13 +61,13 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+async def site(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> AsyncIterator[Site]:
     tmp = tmp_path_factory.mktemp("concurrency")
-    base = os.environ.get("TEST_DATABASE_URL") or "sqlite+aiosqlite://"
-    database_url = await fresh_database_url(base, "concurrency", tmp)
+    # The worker's test database plus `_concurrency`: xdist workers never share it.
+    site_database_url = await fresh_database_url(database_url, "concurrency", tmp)
     port = free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, tmp / "uvicorn.log")
-    env = site_environment(database_url, tmp, server.base_url)
+    server = LiveServer(f"http://127.0.0.1:{port}", site_database_url, tmp / "uvicorn.log")
+    env = site_environment(site_database_url, tmp, server.base_url)
     env.update(POSTING_LIMIT_PER_MINUTE=str(LIMIT), DUPLICATE_TEXT_WINDOW_MINUTES="10")
     await run_command(env, str(ROUNDTABLE), "db", "upgrade")
     await run_command(env, str(ROUNDTABLE), "seed")

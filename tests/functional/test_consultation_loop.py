@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.accounts.models import Role
 from app.export.cli import export_from_cli
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_user
 from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import post_form, sign_in, soup, visible_text

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
 from app.db import utcnow
 from app.discussion.models import Contribution, ContributionStatus, Endorsement
 from app.i18n import format_instant_brussels
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
 from tests.pdf_samples import tiny_pdf
 from tests.support import csrf_token, post_form, sign_in, soup, visible_text

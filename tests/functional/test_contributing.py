@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.accounts.models import Role
 from app.discussion.models import ContributionStatus
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

@@ -13,8 +13,9 @@ import json
 
 import feedparser
 
-from app.accounts.models import OrganisationType, Role
 from app.discussion.models import Contribution
+from app.organisations.models import OrganisationType
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.support import post_form, sign_in, soup
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
 from app.db import utcnow
 from app.discussion.models import ContributionRevision, ContributionStatus
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.accounts.models import Membership, OrganisationType
 from app.discussion.endorsements import endorse
 from app.discussion.models import ContributionStatus
+from app.organisations.models import Membership, OrganisationType
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import csrf_token, field_errors, post_form, sign_in, soup, visible_text
 

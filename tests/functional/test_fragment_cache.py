@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.accounts.models import Role
 from app.fragments import RenderedFragment, code_signature
 from app.moderation.models import ModerationAction
 from app.moderation.services import set_visibility
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import sign_in, soup, visible_text
 

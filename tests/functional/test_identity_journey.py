@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Organisation, Role
 from app.audit.models import AuditEvent
+from app.organisations.models import Organisation
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_user
 from tests.functional.test_consultation_loop import confirm_email, sign_up
 from tests.mail_server import MailServer, sending_to, smtp_server

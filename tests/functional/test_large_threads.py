@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.discussion.demo import generate_demo_data
+from app.demo.generator import generate_demo_data
 from app.discussion.models import Contribution, ContributionStatus
 from app.fragments import RenderedFragment
 from tests.factories import make_position, make_reply, make_user

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from app.accounts.models import Role
 from app.main import create_app
+from app.security.roles import Role
 from tests.conftest import _sessionmaker
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.live import (

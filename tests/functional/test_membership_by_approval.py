@@ -12,19 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import (
-    JoinRequest,
-    JoinRequestStatus,
-    Membership,
-    Organisation,
-    Role,
-    User,
-    VerificationState,
-)
+from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE
 from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.discussion.models import Contribution, Endorsement
+from app.organisations.models import JoinRequest, JoinRequestStatus, Membership, Organisation, VerificationState
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import field_errors, post_form, sign_in, soup, visible_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.accounts.models import Role
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, visible_text
 

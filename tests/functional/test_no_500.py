@@ -22,10 +22,11 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import Mount, Route
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE, start_session
 from app.security.csrf import COOKIE_NAME
 from app.security.headers import SECURE_HEADERS
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import csrf_token, sign_in
 

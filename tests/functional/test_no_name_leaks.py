@@ -15,10 +15,10 @@ import pytest
 from bs4 import BeautifulSoup
 from starlette.routing import Route
 
-from app.accounts.models import Role
 from app.discussion.attachments import store
 from app.discussion.models import Attachment
-from app.web.text import sentences, strip_footnote_markers
+from app.security.roles import Role
+from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_reply, make_user
 from tests.pdf_samples import tiny_pdf
 from tests.support import post_form, sign_in

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.accounts.models import Membership, User, UserIdentity
+from app.accounts.models import User, UserIdentity
 from app.accounts.oidc import DANCE_COOKIE
 from app.db import make_sessionmaker
 from app.main import create_app
+from app.organisations.models import Membership
 from app.security.csrf import COOKIE_NAME as CSRF_COOKIE
 from app.settings import Settings, load_settings
 from tests.factories import PASSWORD, make_user

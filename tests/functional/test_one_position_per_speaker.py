@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from app.accounts.models import Role
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import post_form, sign_in, soup, visible_text
 

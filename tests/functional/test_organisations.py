@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import JoinRequest, Membership, OrganisationType, Role
 from app.discussion.models import Contribution
+from app.organisations.models import JoinRequest, Membership, OrganisationType
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.mail_server import MailServer, sending_to, smtp_server
 from tests.support import field_errors, post_form, sign_in, soup, visible_text

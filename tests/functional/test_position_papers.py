@@ -10,8 +10,8 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
 from app.discussion.models import Attachment, Contribution, ContributionStatus
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_user
 from tests.pdf_samples import tiny_pdf
 from tests.support import csrf_token, field_errors, sign_in, soup

@@ -7,10 +7,11 @@ import json
 
 from sqlalchemy import select
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE
 from app.audit.models import AuditEvent
 from app.audit.services import PRIVACY_EXPORT
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

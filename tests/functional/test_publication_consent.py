@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
 from app.discussion.models import Contribution, PublicationConsent
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 

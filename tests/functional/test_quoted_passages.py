@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import event
 
-from app.accounts.models import Role
 from app.discussion.models import ContributionStatus
-from app.web.text import sentences, strip_footnote_markers
+from app.security.roles import Role
+from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 

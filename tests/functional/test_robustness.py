@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from starlette.routing import Route
 
-from app.accounts.models import Role
 from app.discussion.models import Contribution
 from app.security.headers import SECURE_HEADERS
+from app.security.roles import Role
 from app.web.requests import db_of
 from tests.factories import PASSWORD, make_position, make_user
 from tests.support import csrf_token, post_form, sign_in, visible_text

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from starlette.routing import Mount, Route
 
-from app.accounts.models import Role
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import post_form, sign_in
 

@@ -3,7 +3,7 @@ consultation, with publication consent applied on every topic page."""
 
 from __future__ import annotations
 
-from app.accounts.models import Role
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

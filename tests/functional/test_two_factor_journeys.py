@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyotp
 from sqlalchemy import select
 
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.db import utcnow
+from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

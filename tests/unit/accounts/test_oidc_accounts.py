@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy import func, select
 from starlette.datastructures import Secret
 
-from app.accounts.models import JoinRequest, Membership, OrganisationType, RecoveryCode, Role, UserIdentity, UserSession
+from app.accounts.models import RecoveryCode, UserIdentity, UserSession
 from app.accounts.oidc import OidcClaims, OidcError, OidcFailure, _claims
 from app.accounts.oidc_accounts import AccountRefusal, OidcAccountError, sign_in_with_oidc
-from app.accounts.services import AccountError, NewOrganisation
+from app.accounts.services import AccountError
 from app.accounts.sessions import start_session
+from app.organisations.directory import NewOrganisation
 from app.organisations.joining import join_chosen
+from app.organisations.models import JoinRequest, Membership, OrganisationType
+from app.security.roles import Role
 from app.settings import OidcProvider
 from tests.factories import make_organisation, make_user
 

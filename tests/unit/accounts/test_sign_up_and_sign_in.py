@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.accounts.models import JoinRequest, Membership, Organisation, User, UserSession
+from app.accounts.models import User, UserSession
 from app.accounts.services import authenticate, deactivate_user
 from app.accounts.sessions import SESSION_COOKIE
 from app.audit.models import AuditEvent
 from app.mail.models import OutgoingMail
+from app.organisations.models import JoinRequest, Membership, Organisation
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 

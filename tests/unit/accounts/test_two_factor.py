@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import RecoveryCode, Role
+from app.accounts.models import RecoveryCode
 from app.accounts.two_factor import (
     Method,
     TwoFactorError,
@@ -22,6 +22,7 @@ from app.accounts.two_factor import (
 from app.audit.models import AuditEvent
 from app.audit.services import RECOVERY_CODE_USED, TWO_FACTOR_ENABLE, TWO_FACTOR_VERIFY_FAILED
 from app.db import utcnow
+from app.security.roles import Role
 from tests.factories import make_user
 
 LIMITS = {"max_failures": 5, "window_seconds": 900, "address": "127.0.0.1"}

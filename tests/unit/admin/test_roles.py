@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role, UserRole
+from app.accounts.models import UserRole
 from app.admin.services import RoleChangeError, find_people, grant_role, grantable_role, revoke_role
 from app.audit.models import AuditEvent
+from app.security.roles import Role
 from tests.factories import make_user
 
 

@@ -7,17 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.accounts.models import Role
-from app.audit.services import (
-    ROLE_GRANT,
-    SIGN_IN,
-    SIGN_IN_FAILED,
-    AuditFilter,
-    audit_page,
-    record,
-    record_sign_in_attempt,
-)
+from app.accounts.sign_in_audit import record_sign_in_attempt
+from app.admin.audit_log import AuditFilter, audit_page
+from app.audit.services import ROLE_GRANT, SIGN_IN, SIGN_IN_FAILED, record
 from app.db import utcnow
+from app.security.roles import Role
 from app.settings import PROJECT_ROOT
 from tests.factories import make_user
 

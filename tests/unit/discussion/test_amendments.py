@@ -14,7 +14,7 @@ from app.discussion.amendments import (
 from app.discussion.errors import ContributionError
 from app.discussion.models import ContributionStatus
 from app.discussion.publication import NEGOTIATORS, PUBLIC
-from app.web.text import strip_footnote_markers
+from app.text.footnotes import strip_footnote_markers
 from tests.factories import key_message, make_position, make_user
 
 AMENDS = "support_with_amendments"

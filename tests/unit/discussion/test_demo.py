@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Membership, Organisation, User
+from app.accounts.models import User
 from app.accounts.services import is_country_code
 from app.consultation.models import Consultation, ConsultationStatus
-from app.discussion.demo import generate_demo_data
+from app.demo.generator import generate_demo_data
 from app.discussion.models import Contribution
-from app.web.markdown import render_markdown
+from app.organisations.models import Membership, Organisation
+from app.text.markdown import render_markdown
 from tests.factories import key_message
 
 

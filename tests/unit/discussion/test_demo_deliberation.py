@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from app.discussion.demo import generate_demo_data
+from app.demo.generator import generate_demo_data
 from app.discussion.models import (
     Contribution,
     ContributionStatus,

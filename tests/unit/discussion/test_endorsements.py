@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Membership
 from app.consultation.models import KeyMessage
 from app.discussion import endorsements
 from app.discussion.endorsements import endorse, endorsing_choices, withdraw_endorsement
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus, Endorsement, PublicationConsent
+from app.organisations.models import Membership
 from tests.factories import make_organisation, make_position, make_reply, make_user
 
 

@@ -16,7 +16,7 @@ from app.discussion.quotes import (
     quoting_contributions,
     validated_quote,
 )
-from app.web.text import sentences, strip_footnote_markers
+from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import key_message, make_position, make_reply, make_user
 
 # RT1-KM2 has a footnote marker: "... moet worden uitgebreid[^7]. Het toenemende ..."

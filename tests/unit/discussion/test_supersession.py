@@ -10,10 +10,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.consultation.models import KeyMessage
+from app.demo.generator import generate_demo_data
 from app.discussion.amendments import amendments_page, proposed_amendments
 from app.discussion.contribution_edit import withdraw_contribution
 from app.discussion.contribution_write import PERSONAL
-from app.discussion.demo import generate_demo_data
 from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.discussion.publication import PUBLIC, Audience
 from app.discussion.supersession import current_positions, may_link_current

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import Role
 from app.discussion.errors import ContributionError
 from app.discussion.models import ContributionStatus, ContributionTopic
 from app.discussion.publication import NEGOTIATORS, PUBLIC
@@ -12,6 +11,7 @@ from app.discussion.topic_read import contributions_on_topic, count_on_topic, to
 from app.discussion.topics import MAX_TOPICS, replace_tags, topic_named, topic_slugs_of, validated_topics
 from app.moderation.models import ModerationAction
 from app.moderation.services import set_visibility
+from app.security.roles import Role
 from tests.factories import make_position, make_reply, make_user
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.accounts.models import OrganisationType
 from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED, tallies
+from app.organisations.models import OrganisationType
 from tests.factories import key_message, make_organisation, make_position, make_user
 
 REF = "RT2-KM2"

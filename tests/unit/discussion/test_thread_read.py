@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.accounts.models import OrganisationType
 from app.discussion import thread_tree
-from app.discussion.contribution_views import view_of
 from app.discussion.list_order import ListQuery, SortOrder, parse_list_query
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import view_of
 from app.discussion.publication import NEGOTIATORS, PUBLIC
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import REPLIES_PER_THREAD, key_message_threads
 from app.discussion.thread_tree import subthread_page
+from app.organisations.models import OrganisationType
 from tests.factories import key_message, make_organisation, make_position, make_reply, make_user
 
 

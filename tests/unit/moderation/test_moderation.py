@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import Role
 from app.discussion.models import ContributionStatus
 from app.moderation.models import ModerationAction
 from app.moderation.services import ModerationError, moderation_history, set_visibility
+from app.security.roles import Role
 from tests.factories import make_position, make_user
 
 

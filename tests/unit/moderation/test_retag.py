@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role
 from app.consultation.models import KeyMessage
 from app.discussion.topics import topic_slugs_of
 from app.moderation.models import ModerationAction
 from app.moderation.services import ModerationError, moderation_history, retag
+from app.security.roles import Role
 from tests.factories import make_position, make_user
 
 

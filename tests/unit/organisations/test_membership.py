@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.cli import create_user_from_cli
-from app.accounts.models import JoinRequest, JoinRequestStatus, Membership, OrganisationType
-from app.accounts.services import AccountError, NewOrganisation
+from app.accounts.services import AccountError
 from app.organisations import joining, membership
+from app.organisations.directory import NewOrganisation
+from app.organisations.models import JoinRequest, JoinRequestStatus, Membership, OrganisationType
 from app.organisations.services import OrganisationError
 from tests.factories import make_organisation, make_user
 

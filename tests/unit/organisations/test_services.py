@@ -5,20 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import EcosocStatus, OrganisationType, VerificationState
 from app.audit.models import AuditEvent
 from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_LAPSE, ORGANISATION_VERIFY
 from app.discussion.contribution_write import PERSONAL, ContributionError, _organisation_for
+from app.discussion.organisation_contributions import public_contributions
 from app.discussion.tallies import tallies
 from app.fragments import RenderedFragment, store_fragments
-from app.organisations.services import (
-    OrganisationError,
-    ProfileEdit,
-    public_contributions,
-    unverify,
-    update_profile,
-    verify,
-)
+from app.organisations.models import EcosocStatus, OrganisationType, VerificationState
+from app.organisations.services import OrganisationError, ProfileEdit, unverify, update_profile, verify
 from tests.factories import key_message, make_organisation, make_position, make_user
 
 

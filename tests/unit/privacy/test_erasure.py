@@ -9,11 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import (
     AccountToken,
-    Invitation,
-    JoinRequest,
-    Membership,
     RecoveryCode,
-    Role,
     SignInFailure,
     TokenPurpose,
     User,
@@ -34,6 +30,7 @@ from app.fragments import RenderedFragment, store_fragments
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationAction
 from app.moderation.services import ModerationError, set_visibility
+from app.organisations.models import Invitation, JoinRequest, Membership
 from app.privacy.erasure import (
     ERASED_NAME,
     ErasureRefused,
@@ -42,6 +39,7 @@ from app.privacy.erasure import (
     erased_email,
     organisations_needing_handover,
 )
+from app.security.roles import Role
 from tests.factories import key_message, make_organisation, make_position, make_reply, make_user
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import AccountToken, RecoveryCode, Role, SignInFailure, TokenPurpose, UserIdentity, UserSession
+from app.accounts.models import AccountToken, RecoveryCode, SignInFailure, TokenPurpose, UserIdentity, UserSession
 from app.accounts.sessions import start_session
 from app.audit.services import SIGN_IN, record
 from app.db import utcnow
@@ -16,6 +16,7 @@ from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationAction
 from app.moderation.services import set_visibility
 from app.privacy.export import personal_data
+from app.security.roles import Role
 from tests.factories import make_position, make_user, totp_secret_for
 
 TOKEN_HASH = "f" * 64

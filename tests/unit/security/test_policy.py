@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.exceptions import HTTPException
 
-from app.accounts.models import Membership, Organisation, OrganisationType, Role, User, UserRole
+from app.accounts.models import User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
 from app.discussion.models import Contribution
+from app.organisations.models import Membership, Organisation, OrganisationType
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
 from app.security.policy import (
@@ -20,6 +21,7 @@ from app.security.policy import (
     permits,
     require,
 )
+from app.security.roles import Role
 
 
 def identity(role: Role | None, active: bool = True, two_factor: bool = True) -> Identity:
@@ -90,7 +92,15 @@ NEEDS_TWO_FACTOR = [
 ]
 
 
-@pytest.mark.parametrize(("permission", "context"), list(EXPECTED), ids=lambda v: getattr(v, "name", str(v)))
+def param_id(value: object) -> str:
+    """The same in every process, never a repr with an address: pytest-xdist's workers must
+    collect the same test ids."""
+    if isinstance(value, Contribution):
+        return f"contribution-{value.id}"
+    return str(getattr(value, "name", None) or getattr(value, "slug", None) or value)
+
+
+@pytest.mark.parametrize(("permission", "context"), list(EXPECTED), ids=param_id)
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_permission_matrix(permission, context, role):
     assert permits(identity(role), permission, context) == (role in EXPECTED[(permission, context)])
@@ -150,7 +160,7 @@ def test_a_draft_is_refused_plainly_and_reading_is_not_about_phases():
     require(ANONYMOUS, Permission.READ_CONSULTATION, UPCOMING)
 
 
-@pytest.mark.parametrize(("permission", "context"), NEEDS_TWO_FACTOR, ids=lambda v: getattr(v, "name", str(v)))
+@pytest.mark.parametrize(("permission", "context"), NEEDS_TWO_FACTOR, ids=param_id)
 def test_privileged_roles_need_two_factor(permission, context):
     without = identity(Role.ADMIN, two_factor=False)
     assert not permits(without, permission, context)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from app.web.highlight import Mark, highlighted, raw_offsets
-from app.web.text import footnoted, strip_footnote_markers
+from app.text.footnotes import footnoted, strip_footnote_markers
+from app.text.highlight import Mark, highlighted, raw_offsets
 
 FN7 = '<sup class="fn-ref"><a href="#fn-7">7</a></sup>'
 TEXT = "De agenda moet worden uitgebreid[^7]. Het belang moet worden onderkend."

@@ -1,0 +1,142 @@
+"""The discussion part of a key message page (thread list and position table), from the
+shared fragment cache when it can be, rendered otherwise.
+
+Only the default view of the list (oldest first, no topic, first page) is cached: the other
+orders, topics and pages are many and each rarely asked for, so storing them would mostly
+evict the one every reader gets. The position table does not depend on the list, so every
+view may take it from the cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+
+from app.consultation.services import KeyMessageInContext
+from app.discussion.amendments import proposed_amendments
+from app.discussion.list_order import ListQuery
+from app.discussion.live import latest_contribution_id, poller
+from app.discussion.quotes import quoted_passages
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import key_message_threads
+from app.discussion.topics import topic_named
+from app.discussion.web.page_context import PageFlags
+from app.fragments import cached_fragments, fragment_version
+from app.i18n import current_locale
+from app.templating import render_fragment
+from app.web.requests import db_of
+
+#: The id of the element holding the list: what the sort and topic form swaps.
+LIST_ID = "discussion-list"
+
+
+@dataclass
+class DiscussionFragments:
+    threads: Markup
+    tally: Markup
+    #: The key message text with the passages contributions quote highlighted.
+    text: Markup
+    #: Freshly rendered fragments that may be shared, to store once the page is rendered.
+    to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+#: The flags a cached fragment depends on; each distinct combination is its own fragment.
+VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_retag", "may_see_hidden")
+
+
+def _variant(flags: PageFlags) -> str:
+    """What the viewer may do (reply, endorse and moderate links, hidden text) and whose eyes
+    the page is for (publication consent) change the fragment."""
+    return "".join(f"{name[4:7]}{int(getattr(flags, name))}" for name in VARIANT_FLAGS) + flags.audience.variant
+
+
+async def discussion_fragments(
+    request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
+) -> DiscussionFragments:
+    message, settings = found.message, request.app.state.settings
+    prefix = f"km:{message.id}:{current_locale.get()}:{_variant(flags)}"
+    # The settings that shape the list are part of the version: changing one re-renders.
+    version = fragment_version(
+        message.discussion_version, settings.page_size, settings.thread_depth, settings.live_poll_seconds
+    )
+    keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
+    shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
+    hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))
+    threads = hits.get(keys["threads"]) if query.is_default else None
+    tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
+    fragments = DiscussionFragments(
+        threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query),  # noqa: S704 - our own rendered HTML
+        tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
+        text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
+    )
+    if threads is None and query.is_default:
+        fragments.to_store[keys["threads"]] = (version, fragments.threads)
+    if tally is None:
+        fragments.to_store[keys["tally"]] = (version, fragments.tally)
+    if text is None:
+        fragments.to_store[keys["text"]] = (version, fragments.text)
+    return fragments
+
+
+async def discussion_list(
+    request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
+) -> dict[str, Any]:
+    """What the list templates need: a page of threads in the reader's order and the poller
+    for news. The newest id is read before the page, so a contribution written in between
+    shows twice at worst, never not at all."""
+    db, settings, message = db_of(request), request.app.state.settings, found.message
+    latest = await latest_contribution_id(db, message.id)
+    page = await key_message_threads(
+        db,
+        message.id,
+        cursor=query.cursor,
+        page_size=settings.page_size,
+        audience=flags.audience,
+        sort=query.sort,
+        topic_id=topic.id if (topic := topic_named(found.consultation.topics, query.topic)) else None,
+        depth_limit=settings.thread_depth,
+    )
+    live = poller(
+        found.consultation,
+        message,
+        version=message.discussion_version,
+        after=latest,
+        topic=query.topic,
+        seconds=settings.live_poll_seconds,
+    )
+    return {
+        "consultation": found.consultation,
+        "message": message,
+        "page": page,
+        "list_query": query,
+        "live": live,
+        **flags.as_context(),
+    }
+
+
+async def _render_text(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:
+    """Which passages are quoted changes only with the discussion, so the highlighted text
+    is stored with the other fragments instead of aggregating quotes on every view."""
+    passages = await quoted_passages(db_of(request), found.message.id, flags.audience)
+    context = {
+        "consultation": found.consultation,
+        "message": found.message,
+        "quoted_passages": passages,
+        **flags.as_context(),
+    }
+    return render_fragment(request, "discussion/_key_message_text.html", context)
+
+
+async def _render_list(request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery) -> Markup:
+    context = await discussion_list(request, found, flags, query)
+    return render_fragment(request, "discussion/_threads.html", context)
+
+
+async def _render_tally(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:
+    db = db_of(request)
+    tally = (await tallies(db, [found.message.id]))[found.message.id]
+    amendments = await proposed_amendments(db, found.consultation, found.message, flags.audience)
+    context = {"consultation": found.consultation, "message": found.message, "tally": tally, **flags.as_context()}
+    return render_fragment(request, "discussion/_tally.html", {**context, "amendments": amendments})

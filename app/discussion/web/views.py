@@ -1,0 +1,115 @@
+"""Reading pages: a key message with its threads, and one thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.consultation.models import Consultation, Footnote, KeyMessage, Section
+from app.discussion.contribution_edit import AuthorActions
+from app.discussion.list_order import ListQuery, parse_list_query
+from app.discussion.presenters import view_of
+from app.discussion.supersession import CurrentPosition
+from app.discussion.thread_read import Node, ThreadPage
+from app.discussion.thread_tree import subthread_page
+from app.discussion.web.forms import blank_form
+from app.discussion.web.loaders import (
+    audience_reading,
+    contribution_from_path,
+    key_message_from_path,
+    readable_ids,
+)
+from app.discussion.web.page_context import author_actions_for, page_flags, positions_before_posting
+from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list
+from app.fragments import store_fragments
+from app.templating import is_htmx, render, template_variables
+from app.web.forms import FormState
+from app.web.requests import db_of
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMessagePage:
+    """What discussion/key_message.html shows, beside the page flags. The text, the first
+    page of threads and the tally come as HTML fragments, stored and shared (page_fragments)."""
+
+    consultation: Consultation
+    message: KeyMessage
+    section: Section
+    footnotes: list[Footnote]
+    text_html: Markup
+    threads_html: Markup
+    tally_html: Markup
+    list_query: ListQuery
+    form: FormState
+    #: The person's current positions a new one would replace (shown before they post).
+    current_positions: list[CurrentPosition]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPageContext:
+    """What discussion/thread.html shows, beside the page flags."""
+
+    consultation: Consultation
+    message: KeyMessage
+    head: Node
+    #: Of the head's parent and thread start, those the reader may open (linked only then).
+    readable: set[int]
+    page: ThreadPage
+    author_actions: AuthorActions | None
+
+
+async def key_message_page(request: Request) -> Response:
+    found = await key_message_from_path(request)
+    flags = page_flags(request, found.consultation)
+    query = parse_list_query(request.query_params, [topic.slug for topic in found.consultation.topics])
+    if is_htmx(request) and (query.cursor or request.headers.get("hx-target") == LIST_ID):
+        # "Show more" swaps in the next items; the sort and topic form, the whole list.
+        context = await discussion_list(request, found, flags, query)
+        return render(request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context)
+    fragments = await discussion_fragments(request, found, flags, query)
+    page = KeyMessagePage(
+        consultation=found.consultation,
+        message=found.message,
+        section=found.section,
+        footnotes=found.footnotes,
+        text_html=fragments.text,
+        threads_html=fragments.threads,
+        tally_html=fragments.tally,
+        list_query=query,
+        form=blank_form(),
+        current_positions=await positions_before_posting(request, found.message),
+    )
+    response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
+    await store_fragments(db_of(request), fragments.to_store)
+    return response
+
+
+async def thread_page(request: Request) -> Response:
+    """A contribution and the conversation under it, as deep as settings.thread_depth; the
+    "continue this thread" links of its deepest replies lead to their own thread pages."""
+    context, contribution = await contribution_from_path(request)
+    flags, settings, db = page_flags(request, context.consultation), request.app.state.settings, db_of(request)
+    head = await view_of(db, contribution.id, audience_reading(request, contribution))
+    assert head is not None  # contribution_from_path answered 404 otherwise
+    cursor = request.query_params.get("after")
+    page = await subthread_page(
+        db,
+        head,
+        cursor=cursor,
+        page_size=settings.page_size,
+        audience=flags.audience,
+        depth_limit=settings.thread_depth,
+    )
+    thread = ThreadPageContext(
+        consultation=context.consultation,
+        message=context.message,
+        head=Node(head),
+        readable=await readable_ids(request, [head.parent_id, head.thread_root_id]),
+        page=page,
+        author_actions=author_actions_for(request, contribution, context.consultation),
+    )
+    variables = template_variables(thread) | flags.as_context()
+    return render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)

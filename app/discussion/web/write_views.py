@@ -1,0 +1,240 @@
+"""Publishing a position or a reply: a plain form POST that redirects, or an htmx swap."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts.current import signed_in_user
+from app.accounts.models import User
+from app.consultation.models import Consultation, KeyMessage
+from app.consultation.urls import key_message_url
+from app.discussion.attachments import (
+    Paper,
+    Upload,
+    check_speaks_for_organisation,
+    checked_paper,
+    commit_with_paper,
+    display_name,
+    read_upload,
+)
+from app.discussion.contribution_edit import edit_deadline
+from app.discussion.contribution_write import (
+    Draft,
+    WriteResult,
+    publish_position,
+    publish_reply,
+)
+from app.discussion.errors import ContributionError
+from app.discussion.models import Contribution
+from app.discussion.own_contributions import time_utc
+from app.discussion.posting_limits import PostingLimits
+from app.discussion.presenters import view_of
+from app.discussion.publication import as_author, author_name
+from app.discussion.quotes import quoted_passages
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import Node, is_on_first_page
+from app.discussion.web.forms import blank_form, parse_contribution
+from app.discussion.web.loaders import contribution_from_path, key_message_from_path
+from app.discussion.web.page_context import page_flags, positions_before_posting
+from app.discussion.web.quote_marks import quote_highlights
+from app.i18n import _
+from app.security.permissions import Permission
+from app.security.policy import require
+from app.templating import is_htmx, render
+from app.urls import path_for
+from app.web.flash import flash
+from app.web.forms import FormState
+from app.web.requests import db_of, identity_of
+from app.web.responses import see_other
+
+
+async def post_contribution(request: Request) -> Response:
+    context = await key_message_from_path(request)
+    consultation, message = context.consultation, context.message
+    identity = identity_of(request)
+    require(identity, Permission.CONTRIBUTE, consultation)
+    state, draft, upload = await _read_form(request)
+    db, author = db_of(request), signed_in_user(request)
+    try:
+        paper = await _attached_paper(request, upload, author, draft)
+        result = await publish_position(
+            db,
+            author=author,
+            consultation=consultation,
+            key_message=message,
+            draft=draft,
+            max_chars=request.app.state.settings.contribution_max_chars,
+            limits=PostingLimits.of(request.app.state.settings),
+        )
+    except ContributionError as error:
+        return await _form_with_error(request, consultation, message, state, error)
+    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+    return await _published(request, consultation, message, result, "discussion/_position_published.html")
+
+
+async def post_reply(request: Request) -> Response:
+    context, parent = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
+    identity = identity_of(request)
+    require(identity, Permission.CONTRIBUTE, consultation)
+    state, draft, upload = await _read_form(request)
+    db, author = db_of(request), signed_in_user(request)
+    try:
+        paper = await _attached_paper(request, upload, author, draft)
+        result = await publish_reply(
+            db,
+            author=author,
+            parent=parent,
+            key_message=message,
+            draft=draft,
+            max_chars=request.app.state.settings.contribution_max_chars,
+            limits=PostingLimits.of(request.app.state.settings),
+        )
+    except ContributionError as error:
+        state.error(error.field, error.message)
+        return _render_reply_form(request, consultation, message, parent, state, status_code=422)
+    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+    return await _published(request, consultation, message, result, "discussion/_reply_published.html")
+
+
+def _posted_from(request: Request, path: str) -> bool:
+    """Whether the htmx request came from the page at `path` (htmx sends HX-Current-URL)."""
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path == path
+
+
+async def _read_form(request: Request) -> tuple[FormState, Draft, Upload | None]:
+    """The fields and the file, read before anything else so the form's temporary files are
+    closed at once (one file at most)."""
+    async with request.form(max_files=1) as form:
+        state, draft = parse_contribution(form)
+        upload = await read_upload(form.get("attachment"), request.app.state.settings.attachment_max_bytes)
+    if upload is not None and upload.filename:
+        # Browsers cannot refill a file field: should the form come back, it names the file.
+        state.values["attachment_name"] = display_name(upload.filename)
+    return state, draft, upload
+
+
+async def _attached_paper(request: Request, upload: Upload | None, author: User, draft: Draft) -> Paper | None:
+    """The position paper sent with the form, checked (nothing is written yet)."""
+    paper = await checked_paper(upload, request.app.state.settings.attachment_max_bytes)
+    if paper is not None:
+        check_speaks_for_organisation(author, draft.organisation_id)
+    return paper
+
+
+async def _published(
+    request: Request, consultation: Consultation, message: KeyMessage, result: WriteResult, partial: str
+) -> Response:
+    new = result.contribution
+    # A position past the first page would be appended after "Show more" (and listed twice once
+    # that is followed), or missing after the redirect; its thread page shows it instead.
+    listed = new.parent_id is not None or await is_on_first_page(
+        db_of(request), new, request.app.state.settings.page_size
+    )
+    if is_htmx(request):
+        flags = page_flags(request, consultation)
+        shown = await view_of(db_of(request), new.id, as_author(flags.audience))
+        assert shown is not None  # its author is reading it
+        tally = (await tallies(db_of(request), [message.id]))[message.id]
+        # A new quote shows at once in the key message text, if the page the reader posted
+        # from shows that text (htmx would log a missing swap target on a thread page).
+        on_key_message = new.parent_id is None or _posted_from(request, key_message_url(consultation, message))
+        words = (
+            quote_highlights(consultation, message, await quoted_passages(db_of(request), message.id, flags.audience))
+            if new.quote_text and on_key_message
+            else None
+        )
+        return render(
+            request,
+            partial,
+            {
+                "consultation": consultation,
+                "message": message,
+                "highlighted_words": words,
+                "node": Node(shown),
+                "tally": tally,
+                "listed": listed,
+                "notice_link": None if listed else path_for("thread", contribution_id=new.id),
+                "form": blank_form(),
+                "current_positions": await positions_before_posting(request, message),
+                "notice": _("Your contribution is published."),
+                **flags.as_context(),
+            },
+        )
+    response = see_other(f"{_where_to_read(consultation, message, new, listed=listed)}#c{new.id}")
+    deadline = edit_deadline(new, request.app.state.settings.edit_window_minutes)
+    flash(request, response, _("Your contribution is published.") + " " + _edit_hint(deadline))
+    return response
+
+
+def _edit_hint(deadline: datetime) -> str:
+    return _(
+        "You can still edit it until %(time)s: open it by its date, or find it under “Your contributions” "
+        "in your account.",
+        time=time_utc(deadline),
+    )
+
+
+def _where_to_read(consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool) -> str:
+    """A reply may sit deeper or later than any list shows, so it is read on its own page,
+    which links up to what it answers; a position is read on the key message page when it
+    is on the first page."""
+    if new.parent_id is None and listed:
+        return key_message_url(consultation, message)
+    return path_for("thread", contribution_id=new.id)
+
+
+async def _form_with_error(
+    request: Request, consultation: Consultation, message: KeyMessage, state: FormState, error: ContributionError
+) -> Response:
+    state.error(error.field, error.message)
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "message": message,
+        "form": state,
+        "current_positions": await positions_before_posting(request, message),
+        **page_flags(request, consultation).as_context(),
+    }
+    # The form partial alone answers an htmx swap; without JavaScript it sits in a full page.
+    template = "discussion/_contribution_form.html" if is_htmx(request) else "discussion/contribute.html"
+    return render(request, template, context, status_code=422)
+
+
+async def reply_form(request: Request) -> Response:
+    """The reply form on its own page (no JavaScript) or as a fragment under the contribution."""
+    context, parent = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
+    require(identity_of(request), Permission.CONTRIBUTE, consultation)
+    return _render_reply_form(request, consultation, message, parent, blank_form())
+
+
+def _render_reply_form(
+    request: Request,
+    consultation: Consultation,
+    message: KeyMessage,
+    parent: Contribution,
+    form: FormState,
+    *,
+    status_code: int = 200,
+) -> Response:
+    flags = page_flags(request, consultation)
+    context = {
+        "consultation": consultation,
+        "message": message,
+        "parent": parent,
+        # Who the reply answers, as publication consent allows this reader to know.
+        "parent_name": author_name(parent, flags.audience),
+        "form": form,
+    }
+    return render(
+        request,
+        "discussion/reply.html",
+        {**context, **flags.as_context()},
+        block="reply_form",
+        status_code=status_code,
+    )

@@ -1,0 +1,1 @@
+"""Web face of moderation"""

@@ -1,0 +1,126 @@
+"""Hide or restore a contribution, or correct its topics, with a reason readers will see."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts.current import signed_in_user
+from app.accounts.models import User
+from app.consultation.services import KeyMessageInContext
+from app.consultation.urls import key_message_url
+from app.discussion.labels import contribution_labels
+from app.discussion.models import Contribution
+from app.discussion.publication import audience_of, author_name
+from app.discussion.topics import topic_slugs_of
+from app.discussion.web.loaders import contribution_from_path
+from app.i18n import _
+from app.moderation.models import ModerationAction
+from app.moderation.services import ModerationError, moderation_history, retag, set_visibility
+from app.security.permissions import Permission
+from app.security.policy import permits, require
+from app.templating import render
+from app.urls import path_for
+from app.web.flash import flash
+from app.web.forms import FormState, text_values
+from app.web.requests import db_of, identity_of
+from app.web.responses import see_other
+
+
+async def moderate(request: Request) -> Response:
+    context, contribution = await contribution_from_path(request)
+    consultation, message = context.consultation, context.message
+    identity = identity_of(request)
+    require(identity, Permission.MODERATE)
+    db = db_of(request)
+    state = FormState()
+    if request.method == "POST":
+        state.values = text_values(await request.form(), "action", "reason")
+        changed = await _decide(db, signed_in_user(request), contribution, state)
+        if changed is not None:
+            await db.commit()
+            response = see_other(f"{key_message_url(consultation, message)}#c{contribution.id}")
+            flash(
+                request,
+                response,
+                _("Done: the contribution is now %(status)s.", status=contribution.status.value)
+                if changed
+                else _("Nothing changed: the contribution was already in that state."),
+            )
+            return response
+    return await _moderation_page(request, context, contribution, form=state)
+
+
+async def retag_contribution(request: Request) -> Response:
+    """Moderators correct the topics a contribution is tagged with; the reason is logged."""
+    context, contribution = await contribution_from_path(request)
+    require(identity_of(request), Permission.RETAG)
+    submitted = await request.form()
+    state = FormState(values=text_values(submitted, "reason"))
+    state.values["topics"] = ",".join(value for value in submitted.getlist("topics") if isinstance(value, str))
+    db = db_of(request)
+    try:
+        changed = await retag(
+            db,
+            moderator=signed_in_user(request),
+            contribution=contribution,
+            topics=[slug for slug in state.values["topics"].split(",") if slug],
+            reason=state.values["reason"],
+        )
+    except ModerationError as error:
+        state.error(error.field, error.message)
+        return await _moderation_page(request, context, contribution, retag_form=state, status_code=422)
+    await db.commit()
+    response = see_other(path_for("moderate", contribution_id=contribution.id))
+    flash(
+        request, response, _("The topics are corrected.") if changed else _("Nothing changed: those were its topics.")
+    )
+    return response
+
+
+async def _moderation_page(
+    request: Request,
+    context: KeyMessageInContext,
+    contribution: Contribution,
+    *,
+    form: FormState | None = None,
+    retag_form: FormState | None = None,
+    status_code: int | None = None,
+) -> Response:
+    db = db_of(request)
+    if retag_form is None:
+        retag_form = FormState(values={"topics": ",".join(await topic_slugs_of(db, contribution.id))})
+    form = form or FormState()
+    return render(
+        request,
+        "moderation/moderate.html",
+        {
+            "consultation": context.consultation,
+            "message": context.message,
+            "contribution": contribution,
+            # Moderators may read every name (app.discussion.publication); an erased author's
+            # name is gone, and the page says so as every other page does.
+            "author_name": author_name(contribution, audience_of(identity_of(request)))
+            or contribution_labels()["former_participant"],
+            "form": form,
+            "retag_form": retag_form,
+            "may_retag": permits(identity_of(request), Permission.RETAG),
+            "history": await moderation_history(db, contribution.id),
+        },
+        status_code=status_code or (422 if form.errors else 200),
+    )
+
+
+async def _decide(db: AsyncSession, moderator: User, contribution: Contribution, state: FormState) -> bool | None:
+    """Apply the submitted decision; None (with errors in `state`) when it cannot be applied."""
+    try:
+        action = ModerationAction(state.values["action"])
+        return await set_visibility(
+            db, moderator=moderator, contribution=contribution, action=action, reason=state.values["reason"]
+        )
+    except ValueError:
+        state.error("action", _("Choose whether to hide or restore the contribution."))
+    except ModerationError as error:
+        state.error(error.field, error.message)
+    return None
