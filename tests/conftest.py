@@ -7,16 +7,19 @@ cores by pytest-xdist: every worker then owns its own database (see `database_ur
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 os.environ["ROUNDTABLE_ENV"] = "test"  # before the app is imported: cheap password hashing
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -38,6 +41,30 @@ def _route_names() -> None:
     """Services that build addresses from route names (app.urls) work in unit tests too,
     without an app: the same table create_app installs."""
     install_routes(site_routes())
+
+
+def _on_the_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _argon2_never_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 costs tens to hundreds of milliseconds of CPU: on the event loop it would stall
+    every request of the worker. Every test, so every path the suite takes, fails if a
+    password is hashed or checked on the loop (app.security.passwords runs it in a thread)."""
+    for name in ("hash", "verify"):
+        real = getattr(PasswordHasher, name)
+
+        def guarded(self: PasswordHasher, *args: object, _real: Any = real, _name: str = name) -> Any:
+            if _on_the_event_loop():
+                raise AssertionError(f"argon2 {_name}() on the event loop: await app.security.passwords instead")
+            return _real(self, *args)
+
+        monkeypatch.setattr(PasswordHasher, name, guarded)
 
 
 def pytest_report_header() -> str:

@@ -30,7 +30,7 @@ async def request_email_change(db: AsyncSession, user: User, new_email: str, pas
         raise AccountError("new_email", _("Enter an email address like name@example.org."))
     if email == user.email:
         raise AccountError("new_email", _("This is already your email address."))
-    if not verify_password(user.password_hash, password):
+    if not await verify_password(user.password_hash, password):
         raise AccountError("password", _("The password is not right."))
     if await _email_taken(db, email):
         raise AccountError("new_email", _("An account with this email address already exists."))

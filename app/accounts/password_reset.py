@@ -56,7 +56,7 @@ async def reset_password(db: AsyncSession, raw_token: str, new_password: str) ->
     if problem is not None:
         raise AccountError("password", problem)
     await consume_token(db, raw_token, TokenPurpose.RESET_PASSWORD)
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await hash_password(new_password)
     user.email_verified_at = user.email_verified_at or utcnow()
     await end_all_sessions(db, user.id)
     await throttle.clear_failures(db, user.email, everywhere=True)

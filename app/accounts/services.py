@@ -53,7 +53,7 @@ async def create_user(
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=await hash_password(password),
         role_grants=[] if role is Role.PARTICIPANT else [UserRole(role=role)],
         memberships=[],
     )
@@ -68,7 +68,7 @@ async def register(db: AsyncSession, *, display_name: str, email: str, password:
     answer takes the same time and the caller can answer both alike."""
     email = normalise_email(email)
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
-        hash_password(password)  # the same work as for a new account
+        await hash_password(password)  # the same work as for a new account
         return None
     return await create_user(db, email=email, password=password, display_name=display_name)
 
@@ -111,7 +111,7 @@ async def authenticate(
     if wait > 0:
         return SignInResult(user=None, throttled=True, retry_after=wait)
     user = await db.scalar(select(User).where(User.email == account_key))
-    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    password_ok = await verify_password(user.password_hash if user is not None else None, password)
     if user is None or not user.is_active or not password_ok:
         throttle.record_failure(db, account_key, address)
         await db.flush()

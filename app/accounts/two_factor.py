@@ -32,7 +32,7 @@ from app.audit.services import (
 )
 from app.db import utcnow
 from app.i18n import _
-from app.security.passwords import hash_password, verify_password
+from app.security.passwords import first_match, hash_passwords
 
 ISSUER = "Roundtable"
 RECOVERY_CODE_COUNT = 10
@@ -136,7 +136,8 @@ async def replace_recovery_codes(db: AsyncSession, user: User) -> list[str]:
     """Ten fresh codes; any earlier ones stop working."""
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    db.add_all(RecoveryCode(user_id=user.id, code_hash=hash_password(_normalised(code))) for code in codes)
+    hashes = await hash_passwords([_normalised(code) for code in codes])
+    db.add_all(RecoveryCode(user_id=user.id, code_hash=code_hash) for code_hash in hashes)
     return codes
 
 
@@ -245,14 +246,15 @@ async def _spend_recovery_code(db: AsyncSession, user: User, code: str) -> bool:
     unused = await db.scalars(
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     )
-    for stored in unused.all():
-        if verify_password(stored.code_hash, typed):
-            # Conditional, so two requests racing with the same code cannot both spend it.
-            spent = await db.execute(
-                update(RecoveryCode)
-                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
-                .values(used_at=utcnow())
-                .execution_options(synchronize_session="fetch")
-            )
-            return bool(getattr(spent, "rowcount", 0))
-    return False
+    stored = unused.all()
+    found = await first_match([code.code_hash for code in stored], typed)
+    if found is None:
+        return False
+    # Conditional, so two requests racing with the same code cannot both spend it.
+    spent = await db.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == stored[found].id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(getattr(spent, "rowcount", 0))

@@ -259,7 +259,7 @@ async def _save_people(
     db: AsyncSession, people: list[tuple[str, int | None]], org_ids: list[int], now: datetime
 ) -> tuple[list[int], int]:
     """User ids in order, and the number of the first demo email."""
-    first, password_hash = await _next_demo_number(db), hash_password(secrets.token_urlsafe(32))
+    first, password_hash = await _next_demo_number(db), await hash_password(secrets.token_urlsafe(32))
     ids = await _insert(
         db,
         User,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -26,7 +27,9 @@ async def export_consultation(
     db: AsyncSession, consultation: Consultation, fmt: str, *, user: User | None, channel: str
 ) -> ExportFile:
     write, media_type = WRITERS[fmt]
-    content = write(await build_consultation_export(db, consultation))
+    built = await build_consultation_export(db, consultation)
+    # Serialising every contribution is CPU work: in a thread, so the worker's other requests go on.
+    content = await to_thread.run_sync(write, built)
     db.add(
         ExportRecord(user_id=user.id if user else None, consultation_id=consultation.id, format=fmt, channel=channel)
     )

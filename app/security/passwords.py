@@ -1,9 +1,16 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106)."""
+"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106).
+
+argon2 is deliberately slow (tens to hundreds of milliseconds of CPU): on the event loop,
+one sign-in would stall every request of its worker. So the only way to hash or verify is
+awaited, and the work runs in a worker thread (argon2-cffi releases the GIL while it hashes,
+so other requests go on meanwhile)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
+from anyio import to_thread
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -19,12 +26,32 @@ _hasher = (
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password(password: str) -> str:
+    return await to_thread.run_sync(_hasher.hash, password)
+
+
+async def hash_passwords(passwords: Sequence[str]) -> list[str]:
+    """Several at once (recovery codes): one trip to the worker thread."""
+    return await to_thread.run_sync(lambda: [_hasher.hash(password) for password in passwords])
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; a missing hash is checked against a dummy one, so the
+    answer takes as long whether or not the account exists."""
+    return await to_thread.run_sync(_verify, password_hash, password)
+
+
+async def first_match(password_hashes: Sequence[str], password: str) -> int | None:
+    """The index of the first hash the password matches (recovery codes), or None."""
+
+    def search() -> int | None:
+        return next((index for index, stored in enumerate(password_hashes) if _verify(stored, password)), None)
+
+    return await to_thread.run_sync(search)

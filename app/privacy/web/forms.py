@@ -26,12 +26,12 @@ def confirmation_field(user: User) -> str:
     return "password" if user.password_hash is not None else "email"
 
 
-def read_delete_form(form: FormData, user: User) -> DeleteForm:
+async def read_delete_form(form: FormData, user: User) -> DeleteForm:
     """Check the confirmation and the choice; errors are kept by field, typed secrets are not."""
     field = confirmation_field(user)
     state = FormState(values=text_values(form, field, "contributions"))
     if field == "password":
-        if not verify_password(user.password_hash, state.values["password"]):
+        if not await verify_password(user.password_hash, state.values["password"]):
             state.error("password", _("The password is not right."))
         state.values["password"] = ""
     elif normalise_email(state.values["email"]) != user.email:

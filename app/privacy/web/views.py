@@ -49,7 +49,7 @@ async def delete_account(request: Request) -> Response:
     user = account_holder(request)
     if request.method == "GET":
         return await _render_delete(request, user, DeleteForm(FormState(), None))
-    form = read_delete_form(await request.form(), user)
+    form = await read_delete_form(await request.form(), user)
     if not form.state.is_valid or form.choice is None:
         return await _render_delete(request, user, form, status_code=422)
     db = db_of(request)

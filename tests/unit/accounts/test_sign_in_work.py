@@ -31,7 +31,7 @@ def verified_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Parameters]:
 
 
 async def test_every_refused_sign_in_verifies_one_hash_with_the_real_parameters(db, verified_hashes):
-    real = extract_parameters(hash_password("any password"))
+    real = extract_parameters(await hash_password("any password"))
     existing = await make_user(db)
     inactive = await make_user(db)
     await deactivate_user(db, inactive)
