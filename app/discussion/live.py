@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -72,10 +72,16 @@ async def live_state(db: AsyncSession, slug: str, ref: str) -> LiveState | None:
     return None if row is None else LiveState(*row)
 
 
+def latest_contribution_query(key_message_id: int) -> Select[int]:
+    """One entry of ix_contributions_key_message_id_id, however large the table: without that
+    index PostgreSQL walked the primary key back past every newer row of other key messages
+    (its plan is tested: tests/unit/discussion/test_query_plans.py)."""
+    return select(func.max(Contribution.id)).where(Contribution.key_message_id == key_message_id)
+
+
 async def latest_contribution_id(db: AsyncSession, key_message_id: int) -> int:
     """The newest id on the key message, whoever may see it: where a page's news starts."""
-    latest = await db.scalar(select(func.max(Contribution.id)).where(Contribution.key_message_id == key_message_id))
-    return latest or 0
+    return await db.scalar(latest_contribution_query(key_message_id)) or 0
 
 
 async def topic_id_by_slug(db: AsyncSession, consultation_id: int, slug: str | None) -> int | None:

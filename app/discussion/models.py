@@ -47,6 +47,9 @@ class Contribution(TimestampMixin, Base):
         # A person's latest contributions, counted by the posting limits (app.discussion.posting_limits).
         Index("ix_contributions_author_id_created_at", "author_id", "created_at"),
         Index("ix_contributions_key_message_id_endorsement_count", "key_message_id", "endorsement_count", "id"),
+        # The newest contribution of a key message (live updates' marker, every rendered page):
+        # without it PostgreSQL walks the primary key back past every newer row of the table.
+        Index("ix_contributions_key_message_id_id", "key_message_id", "id"),
         # Top-level contributions carry a position; replies never do.
         CheckConstraint("(parent_id IS NULL) = (position IS NOT NULL)", name="position_only_on_top_level"),
         # One current position per speaker and key message (app.discussion.supersession):
