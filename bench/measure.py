@@ -96,6 +96,11 @@ def measure_pages(client: httpx.Client, database: Database, args: argparse.Names
             return response
 
         results[f"page_{name}_cold"] = summary(timed_own(cold, n, warm), len(page.content))
+    # A reader whose browser holds the page asks again (If-None-Match): 304, no body.
+    tag = client.get(PAGE).headers["etag"]
+    results["page_large_revalidated"] = summary(
+        timed(lambda _: client.get(PAGE, headers={"If-None-Match": tag}), 304, n, warm), 0
+    )
     sorted_page = client.get(f"{PAGE}?sort=endorsed")
     results["page_large_sorted"] = summary(
         timed(lambda _: client.get(f"{PAGE}?sort=endorsed"), 200, n, warm), len(sorted_page.content)

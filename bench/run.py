@@ -169,6 +169,7 @@ LABELS = {
     "page_large_warm": "GET large discussion (anonymous, stored)",
     "page_large_cold": "GET large discussion (after a write)",
     "page_large_sorted": "GET large discussion, most endorsed",
+    "page_large_revalidated": "GET large discussion, unchanged (304)",
     "page_signed_in": "GET large discussion (signed in)",
     "live_unchanged": "GET live news, nothing new (204)",
     "live_changed": "GET live news, 1 new contribution",

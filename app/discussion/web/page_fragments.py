@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 from starlette.requests import Request
 
+from app.consultation.models import KeyMessage
 from app.consultation.services import KeyMessageInContext
 from app.discussion.amendments import proposed_amendments
 from app.discussion.list_order import ListQuery
@@ -52,15 +53,21 @@ def _variant(flags: PageFlags) -> str:
     return "".join(f"{name[4:7]}{int(getattr(flags, name))}" for name in VARIANT_FLAGS) + flags.audience.variant
 
 
+def discussion_version(request: Request, message: KeyMessage) -> str:
+    """The version of a key message's rendered discussion: bumped by every write, and by the
+    code and the settings that shape the list (changing one re-renders)."""
+    settings = request.app.state.settings
+    return fragment_version(
+        message.discussion_version, settings.page_size, settings.thread_depth, settings.live_poll_seconds
+    )
+
+
 async def discussion_fragments(
     request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
 ) -> DiscussionFragments:
-    message, settings = found.message, request.app.state.settings
+    message = found.message
     prefix = f"km:{message.id}:{current_locale.get()}:{_variant(flags)}"
-    # The settings that shape the list are part of the version: changing one re-renders.
-    version = fragment_version(
-        message.discussion_version, settings.page_size, settings.thread_depth, settings.live_poll_seconds
-    )
+    version = discussion_version(request, message)
     keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
     shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
     hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))

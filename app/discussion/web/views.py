@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.consultation.models import Consultation, Footnote, KeyMessage, Section
+from app.consultation.phases import phase_name
+from app.consultation.services import KeyMessageInContext
 from app.discussion.contribution_edit import AuthorActions
 from app.discussion.list_order import ListQuery, parse_list_query
 from app.discussion.presenters import view_of
@@ -22,12 +24,13 @@ from app.discussion.web.loaders import (
     key_message_from_path,
     readable_ids,
 )
-from app.discussion.web.page_context import author_actions_for, page_flags, positions_before_posting
-from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list
+from app.discussion.web.page_context import PageFlags, author_actions_for, page_flags, positions_before_posting
+from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list, discussion_version
 from app.fragments import store_fragments
 from app.templating import is_htmx, render, template_variables
+from app.web.conditional import entity_tag, not_modified, still_fresh
 from app.web.forms import FormState
-from app.web.requests import db_of
+from app.web.requests import db_of, identity_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ async def key_message_page(request: Request) -> Response:
         # "Show more" swaps in the next items; the sort and topic form, the whole list.
         context = await discussion_list(request, found, flags, query)
         return render(request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context)
+    tag = _anonymous_tag(request, found, flags)
+    if tag is not None and still_fresh(request, tag):
+        return not_modified(tag)
     fragments = await discussion_fragments(request, found, flags, query)
     page = KeyMessagePage(
         consultation=found.consultation,
@@ -84,7 +90,22 @@ async def key_message_page(request: Request) -> Response:
     )
     response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
     await store_fragments(db_of(request), fragments.to_store)
+    if tag is not None:
+        response.headers["ETag"] = tag
     return response
+
+
+def _anonymous_tag(request: Request, found: KeyMessageInContext, flags: PageFlags) -> str | None:
+    """What an anonymous reader's page is made of: the discussion's version (bumped by every
+    write), the code and settings that render it (fragment_version), what the reader may do,
+    and the consultation's schedule and phase (they change the page with no write). Signed-in
+    pages (forms, the person's positions) and htmx swaps are always answered in full."""
+    if identity_of(request).is_authenticated or is_htmx(request):
+        return None
+    consultation, message = found.consultation, found.message
+    version = discussion_version(request, message)
+    schedule = (consultation.status.value, consultation.opens_at, consultation.closes_at, phase_name(consultation))
+    return entity_tag(request, "key_message", message.id, version, flags, schedule)
 
 
 async def thread_page(request: Request) -> Response:
