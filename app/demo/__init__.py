@@ -1,1 +1,1 @@
-"""demo"""
+"""Realistic demo data (roundtable demo-data): organisations, people and threads, for the benchmark."""

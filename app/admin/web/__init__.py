@@ -1,1 +1,1 @@
-"""Web face of admin"""
+"""Web face of administration: people and their roles, the audit log."""

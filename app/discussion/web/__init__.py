@@ -1,1 +1,1 @@
-"""Web face of discussion"""
+"""Web face of the discussion: key message and thread pages, writing, endorsing, live updates."""

@@ -1,1 +1,1 @@
-"""Web face of export"""
+"""Web face of the export: negotiators download the consolidated input."""

@@ -1,1 +1,1 @@
-"""Web face of moderation"""
+"""Web face of moderation: hiding, restoring and retagging a contribution, with a reason."""

@@ -1,1 +1,1 @@
-"""Web face of organisations"""
+"""Web face of organisations: profiles, editing, verification, members, invitations, the moderators' review."""

@@ -1,1 +1,1 @@
-"""Web face of privacy"""
+"""Web face of privacy: the notice, downloading one's data, deleting one's account."""
