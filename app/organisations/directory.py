@@ -14,8 +14,14 @@ from app.i18n import _
 from app.organisations.models import Membership, Organisation, OrganisationType
 
 
+def tidy_name(name: str) -> str:
+    """An organisation's name as stored and shown: runs of spaces and line breaks made one space."""
+    return " ".join(name.split())
+
+
 def organisation_name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """What makes two names the same organisation: tidied, and compared without case."""
+    return tidy_name(name).casefold()
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ async def find_organisation(db: AsyncSession, new: NewOrganisation) -> Organisat
 
 
 async def create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
-    name = " ".join(new.name.split())
+    name = tidy_name(new.name)
     organisation = Organisation(name=name, name_key=organisation_name_key(name), type=new.type, country=new.country)
     db.add(organisation)
     await db.flush()

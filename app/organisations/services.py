@@ -16,7 +16,7 @@ from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_
 from app.db import utcnow
 from app.fragments import clear_fragments
 from app.i18n import _
-from app.organisations.directory import organisation_name_key
+from app.organisations.directory import organisation_name_key, tidy_name
 from app.organisations.models import EcosocStatus, Membership, Organisation, OrganisationType, VerificationState
 
 #: The EU Transparency Register's identification number, e.g. 123456789012-34.
@@ -85,7 +85,7 @@ async def update_profile(db: AsyncSession, organisation: Organisation, edit: Pro
     if clash is not None:
         raise OrganisationError("name", _("Another organisation with this name is registered in this country."))
     previous = {fact: _fact(organisation, fact) for fact in CHECKED_FACTS}
-    organisation.name = " ".join(edit.name.split())
+    organisation.name = tidy_name(edit.name)
     organisation.name_key = key
     organisation.type = edit.type
     organisation.country = edit.country

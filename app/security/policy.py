@@ -34,6 +34,8 @@ class ConsultationContext(Protocol):
 
 @runtime_checkable
 class OrganisationContext(Protocol):
+    # name_key is asked for only to tell an organisation from the other contexts (each has
+    # an id): a consultation passed where an organisation is meant is refused, not misread.
     @property
     def id(self) -> int: ...
 

@@ -1,5 +1,5 @@
-"""Quoted passages on the page: highlights in the key message text, and the page listing the
-contributions that quote one passage."""
+"""The page listing the contributions that quote one passage of a key message (the marks in
+the key message text are drawn by quote_marks.py)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from starlette.datastructures import FormData
 
 from app.accounts.services import EMAIL_PATTERN, is_country_code
 from app.i18n import _
+from app.organisations.directory import tidy_name
 from app.organisations.models import EcosocStatus, Organisation, OrganisationType
 from app.organisations.services import TRANSPARENCY_REGISTER_ID, ProfileEdit
 from app.web.forms import FormState, text_values
@@ -36,7 +37,7 @@ def parse_profile(form: FormData) -> tuple[FormState, ProfileEdit | None]:
     origins = [str(code) for code in form.getlist("origin_countries")]
     state.values["origin_countries"] = ";".join(origins)  # the template splits it to keep the choices
     values = state.values
-    name = " ".join(values["name"].split())
+    name = tidy_name(values["name"])
     if not name:
         state.error("name", _("Enter the organisation's name."))
     elif len(name) > 200:
