@@ -146,6 +146,17 @@ def cmd_privacy_purge(_args: argparse.Namespace) -> None:
     print(run_in_session(purge))
 
 
+def cmd_fragments_prune(args: argparse.Namespace) -> None:
+    from datetime import timedelta
+
+    from app.fragments import prune_fragments
+
+    if not 1 <= args.days <= 3650:
+        raise CommandError(f"--days must be from 1 to 3650, not {args.days}")
+    deleted = run_in_session(lambda db: prune_fragments(db, older_than=timedelta(days=args.days)))
+    print(f"deleted {deleted} rendered fragments older than {args.days} days")
+
+
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.demo.generator import generate_demo_data
 
@@ -223,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     privacy.add_parser(
         "purge", help="delete sign-in failures and used or expired links older than 30 days, sent mail older than 90"
     ).set_defaults(handler=cmd_privacy_purge)
+
+    fragments = commands.add_parser("fragments", help="the rendered HTML kept in the database").add_subparsers(
+        dest="fragments_command", required=True
+    )
+    prune = fragments.add_parser("prune", help="delete rendered fragments older than --days (run it daily)")
+    prune.add_argument("--days", type=int, default=30)
+    prune.set_defaults(handler=cmd_fragments_prune)
 
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", choices=["json", "csv"], required=True)

@@ -10,14 +10,15 @@ discussion changes. A fragment is valid only for the version it was rendered at:
   fragments rendered by older code.
 
 Anything else that changes how existing contributions look (a person renamed or erased, an
-organisation renamed) must call clear_fragments(). The table is derived data: deleting
-its rows loses nothing."""
+organisation renamed) must call clear_fragments(). Contributions themselves are stored one
+by one under a digest of their content (app/discussion/web/stored_articles.py), which no
+change needs to clear. The table is derived data: deleting its rows loses nothing."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def signed_files() -> list[Path]:
     ]
 
 
+#: Keys of fragments addressed by their content (a digest of everything they are made of,
+#: the code signature included): they never go stale, so clear_fragments keeps them.
+CONTENT_ADDRESSED = "content:"
+
+
 def fragment_version(*parts: object) -> str:
     return ".".join([*(str(part) for part in parts), code_signature()])
 
@@ -106,4 +112,15 @@ async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]
 
 
 async def clear_fragments(db: AsyncSession) -> None:
-    await db.execute(delete(RenderedFragment))
+    """Forget every fragment rendered for a version (pages' lists, tallies, texts), after a
+    change no version counts (a person erased, an organisation renamed or verified).
+    Fragments addressed by their content stay: a changed content has another key."""
+    await db.execute(delete(RenderedFragment).where(~RenderedFragment.key.startswith(CONTENT_ADDRESSED)))
+
+
+async def prune_fragments(db: AsyncSession, *, older_than: timedelta) -> int:
+    """Delete fragments rendered longer ago than `older_than`: content-addressed ones whose
+    content changed are never asked for again and would pile up. A pruned fragment still in
+    use costs its next reader one render. Returns how many were deleted."""
+    result = await db.execute(delete(RenderedFragment).where(RenderedFragment.rendered_at < utcnow() - older_than))
+    return int(result.rowcount)  # type: ignore[attr-defined]

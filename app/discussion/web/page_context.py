@@ -24,7 +24,7 @@ from app.web.requests import db_of, identity_of
 @dataclass(frozen=True, slots=True)
 class PageFlags:
     """What the person may do on a discussion page, for the templates to offer, and whose
-    eyes the page is for. Cached fragments are keyed by these (page_fragments.VARIANT_FLAGS)."""
+    eyes the page is for. Cached fragments are keyed by these (stored_articles.VARIANT_FLAGS)."""
 
     may_contribute: bool
     may_endorse: bool

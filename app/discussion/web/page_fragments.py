@@ -24,6 +24,7 @@ from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
 from app.discussion.topics import topic_named
 from app.discussion.web.page_context import PageFlags
+from app.discussion.web.stored_articles import article_variant, stored_articles
 from app.fragments import cached_fragments, fragment_version
 from app.i18n import current_locale
 from app.templating import render_fragment
@@ -43,16 +44,6 @@ class DiscussionFragments:
     to_store: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-#: The flags a cached fragment depends on; each distinct combination is its own fragment.
-VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_retag", "may_see_hidden")
-
-
-def _variant(flags: PageFlags) -> str:
-    """What the viewer may do (reply, endorse and moderate links, hidden text) and whose eyes
-    the page is for (publication consent) change the fragment."""
-    return "".join(f"{name[4:7]}{int(getattr(flags, name))}" for name in VARIANT_FLAGS) + flags.audience.variant
-
-
 def discussion_version(request: Request, message: KeyMessage) -> str:
     """The version of a key message's rendered discussion: bumped by every write, and by the
     code and the settings that shape the list (changing one re-renders)."""
@@ -66,18 +57,20 @@ async def discussion_fragments(
     request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
 ) -> DiscussionFragments:
     message = found.message
-    prefix = f"km:{message.id}:{current_locale.get()}:{_variant(flags)}"
+    prefix = f"km:{message.id}:{current_locale.get()}:{article_variant(flags)}"
     version = discussion_version(request, message)
     keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
     shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
     hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))
     threads = hits.get(keys["threads"]) if query.is_default else None
     tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
+    articles: dict[str, tuple[str, str]] = {}
     fragments = DiscussionFragments(
-        threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query),  # noqa: S704 - our own rendered HTML
+        threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query, articles),  # noqa: S704 - our own rendered HTML
         tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
         text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
     )
+    fragments.to_store.update(articles)
     if threads is None and query.is_default:
         fragments.to_store[keys["threads"]] = (version, fragments.threads)
     if tally is None:
@@ -89,10 +82,11 @@ async def discussion_fragments(
 
 async def discussion_list(
     request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
-) -> dict[str, Any]:
-    """What the list templates need: a page of threads in the reader's order and the poller
-    for news. The newest id is read before the page, so a contribution written in between
-    shows twice at worst, never not at all."""
+) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """What the list templates need: a page of threads in the reader's order, each
+    contribution's article (stored, or rendered now: those are returned to be stored after
+    the page), and the poller for news. The newest id is read before the page, so a
+    contribution written in between shows twice at worst, never not at all."""
     db, settings, message = db_of(request), request.app.state.settings, found.message
     latest = await latest_contribution_id(db, message.id)
     page = await key_message_threads(
@@ -113,7 +107,7 @@ async def discussion_list(
         topic=query.topic,
         seconds=settings.live_poll_seconds,
     )
-    return {
+    context = {
         "consultation": found.consultation,
         "message": message,
         "page": page,
@@ -121,6 +115,8 @@ async def discussion_list(
         "live": live,
         **flags.as_context(),
     }
+    articles = await stored_articles(request, flags, context, page.nodes)
+    return {**context, "stored_articles": articles.html}, articles.to_store
 
 
 async def _render_text(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:
@@ -136,8 +132,15 @@ async def _render_text(request: Request, found: KeyMessageInContext, flags: Page
     return render_fragment(request, "discussion/_key_message_text.html", context)
 
 
-async def _render_list(request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery) -> Markup:
-    context = await discussion_list(request, found, flags, query)
+async def _render_list(
+    request: Request,
+    found: KeyMessageInContext,
+    flags: PageFlags,
+    query: ListQuery,
+    to_store: dict[str, tuple[str, str]],
+) -> Markup:
+    context, articles = await discussion_list(request, found, flags, query)
+    to_store.update(articles)
     return render_fragment(request, "discussion/_threads.html", context)
 
 

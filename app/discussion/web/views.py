@@ -26,6 +26,7 @@ from app.discussion.web.loaders import (
 )
 from app.discussion.web.page_context import PageFlags, author_actions_for, page_flags, positions_before_posting
 from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list, discussion_version
+from app.discussion.web.stored_articles import stored_articles
 from app.fragments import store_fragments
 from app.templating import is_htmx, render, template_variables
 from app.web.conditional import entity_tag, not_modified, still_fresh
@@ -62,6 +63,8 @@ class ThreadPageContext:
     readable: set[int]
     page: ThreadPage
     author_actions: AuthorActions | None
+    #: The article of every contribution shown, by id (stored_articles).
+    stored_articles: dict[int, Markup]
 
 
 async def key_message_page(request: Request) -> Response:
@@ -70,8 +73,12 @@ async def key_message_page(request: Request) -> Response:
     query = parse_list_query(request.query_params, [topic.slug for topic in found.consultation.topics])
     if is_htmx(request) and (query.cursor or request.headers.get("hx-target") == LIST_ID):
         # "Show more" swaps in the next items; the sort and topic form, the whole list.
-        context = await discussion_list(request, found, flags, query)
-        return render(request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context)
+        context, articles = await discussion_list(request, found, flags, query)
+        response = render(
+            request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context
+        )
+        await store_fragments(db_of(request), articles)
+        return response
     tag = _anonymous_tag(request, found, flags)
     if tag is not None and still_fresh(request, tag):
         return not_modified(tag)
@@ -124,6 +131,9 @@ async def thread_page(request: Request) -> Response:
         audience=flags.audience,
         depth_limit=settings.thread_depth,
     )
+    articles = await stored_articles(
+        request, flags, {"consultation": context.consultation, **flags.as_context()}, [Node(head), *page.nodes]
+    )
     thread = ThreadPageContext(
         consultation=context.consultation,
         message=context.message,
@@ -131,6 +141,9 @@ async def thread_page(request: Request) -> Response:
         readable=await readable_ids(request, [head.parent_id, head.thread_root_id]),
         page=page,
         author_actions=author_actions_for(request, contribution, context.consultation),
+        stored_articles=articles.html,
     )
     variables = template_variables(thread) | flags.as_context()
-    return render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
+    response = render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
+    await store_fragments(db, articles.to_store)
+    return response

@@ -68,6 +68,8 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
     out = tmp_path / "export.csv"
     assert run(cli_env, "export", "--format", "csv", "--out", str(out)).returncode == 0
     assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"
+    pruned = run(cli_env, "fragments", "prune", "--days", "1")
+    assert pruned.returncode == 0 and pruned.stdout == "deleted 0 rendered fragments older than 1 days\n"
 
 
 @pytest.mark.parametrize(
@@ -135,6 +137,8 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
         (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
         (["seed", "--file", "/nonexistent.yaml"], "No such file"),
         (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
+        (["fragments", "prune", "--days", "0"], "--days must be from 1 to 3650, not 0"),
+        (["fragments", "prune", "--days", "99999999999999999999"], "--days must be from 1 to 3650"),
     ],
 )
 def test_errors_are_one_clear_line(prepared, args, message):
