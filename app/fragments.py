@@ -105,5 +105,29 @@ async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]
         await db.rollback()
 
 
+#: The row clear_fragments leaves: when stored pages last went stale all at once (a name or
+#: a badge changed), which pages' validators include (app.web.conditional).
+CLEARED_KEY = "fragments:cleared"
+
+
 async def clear_fragments(db: AsyncSession) -> None:
     await db.execute(delete(RenderedFragment))
+    now = utcnow()
+    row = {"key": CLEARED_KEY, "version": now.isoformat(), "html": "", "rendered_at": now}
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(RenderedFragment).values(row)
+    # Two clearings at once: the second waits for the first, then overwrites its row.
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RenderedFragment.key],
+            set_={"version": statement.excluded.version, "rendered_at": statement.excluded.rendered_at},
+        )
+    )
+
+
+async def fragments_cleared_at(db: AsyncSession) -> datetime | None:
+    """When clear_fragments last ran (None: never)."""
+    cleared: datetime | None = await db.scalar(
+        select(RenderedFragment.rendered_at).where(RenderedFragment.key == CLEARED_KEY)
+    )
+    return cleared
