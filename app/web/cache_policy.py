@@ -5,6 +5,9 @@ docs/decisions/0012).
   one browser's (no CSRF token, no one-time message, no cookie set, not an htmx fragment):
   `public, max-age=0, s-maxage=1`. A shared cache (nginx, deploy/) may serve it for one
   second to every reader; a browser revalidates it each time (ETag, Last-Modified: 304).
+  nginx counts whole seconds and keeps a copy through the second its lifetime ends in, so
+  "one second" would be up to two there: `X-Accel-Expires` (read by nginx only, which does
+  not pass it on) says "until the end of this second" instead.
 - Signed-in pages, htmx fragments, responses that set a cookie or show a one-time message,
   and anything but GET or HEAD: `private, no-store`. They are personal, partial or one-time:
   no cache, not even the browser's on a shared computer, should keep them.
@@ -16,6 +19,7 @@ every cookie the response sets and whether its page showed the browser's token."
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -111,6 +115,7 @@ class CachePolicyMiddleware:
                 headers["cache-control"] = policy
                 if policy == SHARED:
                     _vary_on(headers, SHARED_VARY)
+                    headers["x-accel-expires"] = f"@{int(time.time())}"
             await send(message)
 
         await self.app(scope, receive, send_with_policy)

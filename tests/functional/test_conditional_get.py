@@ -8,6 +8,7 @@ kept nowhere and never answered with 304."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, timedelta
 from email.utils import format_datetime
 
@@ -53,6 +54,8 @@ def _assert_shared(response) -> None:
     vary = {name.strip().lower() for name in response.headers["vary"].split(",")}
     assert {"cookie", "hx-request"} <= vary
     assert "set-cookie" not in response.headers
+    # For nginx, which counts whole seconds: "until the end of this second" (deploy/).
+    assert re.fullmatch(r"@\d{10}", response.headers["x-accel-expires"])
 
 
 @pytest.mark.parametrize("page", PAGES)
