@@ -57,6 +57,8 @@ PRIVATE = "private, no-cache"
 #: language is not negotiated (app.i18n): Accept-Language is not among them.
 SHARED_VARY = ("HX-Request", "Cookie")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+#: The route of the static files.
+STATIC = "static"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +106,13 @@ class CachePolicyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
         async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # Static files keep their own validators and headers (nginx serves them anyway).
+            if message["type"] == "http.response.start" and _route_name(scope) != STATIC:
                 headers = MutableHeaders(scope=message)
                 policy = cache_control(_facts(scope, message["status"], headers))
                 headers["cache-control"] = policy
@@ -124,10 +127,9 @@ class CachePolicyMiddleware:
 def _facts(scope: Scope, status: int, headers: MutableHeaders) -> ResponseFacts:
     state = scope.get("state", {})
     identity = state.get("identity")
-    route = scope.get("route")
     return ResponseFacts(
         method=scope["method"],
-        route=getattr(route, "name", None),
+        route=_route_name(scope),
         status=status,
         signed_in=bool(identity and identity.is_authenticated),
         # Any htmx request, history restores included: a fragment and a page share an address.
@@ -137,6 +139,11 @@ def _facts(scope: Scope, status: int, headers: MutableHeaders) -> ResponseFacts:
         shows_token=token_shown(state),
         chosen=headers.get("cache-control"),
     )
+
+
+def _route_name(scope: Scope) -> str | None:
+    """The name of the route that answered (Starlette's router notes it), if any did."""
+    return getattr(scope.get("route"), "name", None)
 
 
 def _vary_on(headers: MutableHeaders, names: tuple[str, ...]) -> None:

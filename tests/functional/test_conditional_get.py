@@ -42,11 +42,11 @@ PAGES = [
 
 
 async def _address(page: str, db, consultation) -> str:
-    if page != THREAD:
+    if page not in (THREAD, "history"):
         return page
     contribution = await make_position(db, consultation, author=await make_user(db), body="A thread to read.")
     await db.commit()
-    return f"/contributions/{contribution.id}"
+    return f"/contributions/{contribution.id}" + ("/history" if page == "history" else "")
 
 
 def _assert_shared(response) -> None:
@@ -118,7 +118,19 @@ async def test_every_reader_gets_the_same_page_and_the_same_tag(client, other_cl
     assert (await other_client.get(address, headers={"If-None-Match": first.headers["etag"]})).status_code == 304
 
 
-@pytest.mark.parametrize("page", PAGES)
+#: Reading pages shared without validators of their own (a browser gets them in full).
+OTHER_READING_PAGES = [
+    f"{KM}/amendments",
+    f"{KM}/passages/0-20",
+    f"/consultations/{SLUG}/topics",
+    f"/consultations/{SLUG}/topics/remittances",
+    f"/consultations/{SLUG}/topics/remittances/feed.atom",
+    "/privacy",
+    "history",
+]
+
+
+@pytest.mark.parametrize("page", PAGES + OTHER_READING_PAGES)
 async def test_no_shared_page_carries_a_cookie_or_a_token(client, db, consultation, page):
     address = await _address(page, db, consultation)
     token = await csrf_token(client)

@@ -57,3 +57,9 @@ def test_only_reading_pages_are_listed(app) -> None:
     routes = {route.name: route for route in app.routes if getattr(route, "name", None)}
     assert SHARED_WHEN_ANONYMOUS <= routes.keys()
     assert all(route.methods == {"GET", "HEAD"} for name, route in routes.items() if name in SHARED_WHEN_ANONYMOUS)
+
+
+async def test_static_files_keep_their_own_headers(client) -> None:
+    response = await client.get("/static/css/site.css")
+    assert response.status_code == 200 and "etag" in response.headers
+    assert "cache-control" not in response.headers and "x-accel-expires" not in response.headers
