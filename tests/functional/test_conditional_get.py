@@ -38,6 +38,7 @@ PAGES = [
     THREAD,
     f"/consultations/{SLUG}/feed.atom",
     f"{KM}/feed.atom",
+    f"/consultations/{SLUG}/topics/remittances/feed.atom",
 ]
 
 
@@ -124,7 +125,6 @@ OTHER_READING_PAGES = [
     f"{KM}/passages/0-20",
     f"/consultations/{SLUG}/topics",
     f"/consultations/{SLUG}/topics/remittances",
-    f"/consultations/{SLUG}/topics/remittances/feed.atom",
     "/privacy",
     "history",
 ]

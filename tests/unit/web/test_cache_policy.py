@@ -6,7 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from app.web.cache_policy import PERSONAL, PRIVATE, SHARED, SHARED_WHEN_ANONYMOUS, ResponseFacts, cache_control
+from app.web.cache_policy import (
+    PERSONAL,
+    PRIVATE,
+    SHARED,
+    SHARED_WHEN_ANONYMOUS,
+    CachePolicyMiddleware,
+    ResponseFacts,
+    cache_control,
+)
 
 READING = ResponseFacts(
     method="GET",
@@ -63,3 +71,19 @@ async def test_static_files_keep_their_own_headers(client) -> None:
     response = await client.get("/static/css/site.css")
     assert response.status_code == 200 and "etag" in response.headers
     assert "cache-control" not in response.headers and "x-accel-expires" not in response.headers
+
+
+async def test_what_is_not_http_passes_untouched() -> None:
+    seen: list[dict[str, object]] = []
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        seen.append(scope)
+
+    async def nothing() -> dict[str, object]:
+        return {}
+
+    async def ignore(message) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    await CachePolicyMiddleware(app)({"type": "lifespan"}, nothing, ignore)
+    assert seen == [{"type": "lifespan"}]
