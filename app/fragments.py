@@ -111,16 +111,45 @@ async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]
         await db.rollback()
 
 
+#: The row clear_fragments leaves: when stored pages last went stale all at once (a name or
+#: a badge changed), which pages' validators include (app.web.conditional).
+CLEARED_KEY = "fragments:cleared"
+
+
 async def clear_fragments(db: AsyncSession) -> None:
     """Forget every fragment rendered for a version (pages' lists, tallies, texts), after a
-    change no version counts (a person erased, an organisation renamed or verified).
-    Fragments addressed by their content stay: a changed content has another key."""
+    change no version counts (a person erased, an organisation renamed or verified), and
+    date it. Fragments addressed by their content stay: a changed content has another key."""
     await db.execute(delete(RenderedFragment).where(~RenderedFragment.key.startswith(CONTENT_ADDRESSED)))
+    now = utcnow()
+    row = {"key": CLEARED_KEY, "version": now.isoformat(), "html": "", "rendered_at": now}
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(RenderedFragment).values(row)
+    # Two clearings at once: the second waits for the first, then overwrites its row.
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RenderedFragment.key],
+            set_={"version": statement.excluded.version, "rendered_at": statement.excluded.rendered_at},
+        )
+    )
+
+
+async def fragments_cleared_at(db: AsyncSession) -> datetime | None:
+    """When clear_fragments last ran (None: never)."""
+    cleared: datetime | None = await db.scalar(
+        select(RenderedFragment.rendered_at).where(RenderedFragment.key == CLEARED_KEY)
+    )
+    return cleared
 
 
 async def prune_fragments(db: AsyncSession, *, older_than: timedelta) -> int:
     """Delete fragments rendered longer ago than `older_than`: content-addressed ones whose
     content changed are never asked for again and would pile up. A pruned fragment still in
-    use costs its next reader one render. Returns how many were deleted."""
-    result = await db.execute(delete(RenderedFragment).where(RenderedFragment.rendered_at < utcnow() - older_than))
+    use costs its next reader one render. The date of the last clearing stays (validators
+    read it). Returns how many were deleted."""
+    result = await db.execute(
+        delete(RenderedFragment).where(
+            RenderedFragment.rendered_at < utcnow() - older_than, RenderedFragment.key != CLEARED_KEY
+        )
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ from app.security.headers import SecureHeadersMiddleware
 from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
 from app.urls import install_routes
+from app.web.cache_policy import CachePolicyMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 
@@ -62,6 +63,8 @@ def create_app(
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         # Inside the secure headers, outside everything that can fail: every error is our page.
         Middleware(ErrorPageMiddleware),
+        # Outside the CSRF and flash middlewares: it sees every cookie a response sets.
+        Middleware(CachePolicyMiddleware),
         Middleware(CSRFMiddleware, secure=settings.secure_cookies, trusted_origin=settings.base_url),
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
         *dance_middleware(settings),

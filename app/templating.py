@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app import i18n
+from app.security.csrf import PageToken
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.settings import PROJECT_ROOT
@@ -82,7 +83,7 @@ def render(
         html = environment.get_template(name).render(full_context)
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Vary"] = "HX-Request, Cookie"
-    response.headers["Cache-Control"] = "no-store" if _has_identity(request) else "private, no-cache"
+    # Who may keep it is decided for every response in one place: app.web.cache_policy.
     return response
 
 
@@ -101,11 +102,6 @@ def render_fragment(request: Request, name: str, context: dict[str, Any]) -> Mar
     return Markup(html)  # noqa: S704 - our own autoescaped template output
 
 
-def _has_identity(request: Request) -> bool:
-    identity = request.scope.get("state", {}).get("identity")
-    return bool(identity and identity.is_authenticated)
-
-
 def base_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     identity = state.get("identity")
@@ -115,7 +111,8 @@ def base_context(request: Request) -> dict[str, Any]:
         # The header's link; asked of the policy like every other permission.
         "may_administer": identity is not None and permits(identity, Permission.MANAGE_ROLES),
         "may_review_organisations": identity is not None and permits(identity, Permission.VERIFY_ORGANISATION),
-        "csrf_token": state.get("csrf_token", ""),
+        # Shown only where a template writes it; a page that does is per browser (PageToken).
+        "csrf_token": PageToken(state),
         "flash": state.get("flash_messages", []),
         "lang": i18n.current_locale.get(),
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite needs (Debian): Chromium for browser tests, Java for the
-# Nu HTML checker, Node.js for the test OpenID provider, PostgreSQL client tools. Installs only what is missing.
+# Nu HTML checker, Node.js for the test OpenID provider, PostgreSQL client tools, nginx for the
+# micro-cache test (deploy/nginx.conf in front of the site). Installs only what is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 needed=()
@@ -8,6 +9,7 @@ command -v chromium >/dev/null || needed+=(chromium)
 command -v java >/dev/null || needed+=(openjdk-17-jre-headless)
 command -v pg_isready >/dev/null || needed+=(postgresql-client)
 command -v npm >/dev/null || needed+=(nodejs npm)  # the OpenID provider and the HTML checker come from npm
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || needed+=(nginx-light)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || needed+=(fonts-dejavu-core)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "installing: ${needed[*]}"

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.consultation.phases import accepts_contributions
-from app.db import Base, TimestampMixin, enum_by_value
+from app.db import Base, TimestampMixin, enum_by_value, utcnow
 
 
 class ConsultationStatus(enum.Enum):
@@ -154,6 +154,10 @@ class KeyMessage(Base):
     #: Bumped with every change to what its discussion shows; rendered fragments of the
     #: discussion are valid for one version only (app.fragments).
     discussion_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: When the key message or its discussion last changed (any UPDATE of the row, the
+    #: version's bump included, sets it): its pages' Last-Modified (app.web.conditional).
+    #: None: not since this column was added, which was before the running code started.
+    discussion_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)
 
     section: Mapped[Section] = relationship(back_populates="key_messages")
 

@@ -28,6 +28,7 @@ from app.consultation.models import (
     Topic,
 )
 from app.consultation.phases import Schedule, ScheduleError, parse_instant, schedule_of
+from app.fragments import clear_fragments
 
 SCHEMA = "roundtable.consultation/1"
 PLACEMENT_KEYS = (
@@ -90,6 +91,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     )
     report = SeedReport(slug=meta["slug"])
     schedule = _schedule(meta)
+    created = consultation is None
     if consultation is None:
         consultation = Consultation(
             slug=meta["slug"],
@@ -130,6 +132,9 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             consultation.footnotes.append(footnote)
         _assign(footnote, {"text": text, "language": language}, report, f"footnote {number}")
     await _sync_topics(db, consultation, _topic_entries(data), report)
+    if report.changed and not created:
+        # Stored pages and their validators (app.web.conditional) show the text as it was.
+        await clear_fragments(db)
     await db.flush()
     return report
 

@@ -1,5 +1,10 @@
 """CSRF protection: a per-browser token in an HttpOnly cookie that every unsafe request
-must echo back (form field or header), plus an Origin check when the browser sends one.
+must echo back (form field or header), plus an Origin check when the browser sends one and
+a Sec-Fetch-Site check when it sends that (docs/decisions/0012).
+
+The cookie is set only by a response whose page shows the token (a form, or a signed-in
+page's htmx headers): a reading page for someone not signed in shows none and sets no
+cookie, so it is the same for every reader and a shared cache may keep it.
 
 Pure ASGI, because the form body has to be read before the app and then replayed."""
 
@@ -10,6 +15,7 @@ import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
+from markupsafe import escape
 from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +26,9 @@ COOKIE_NAME = "rt_csrf"
 FORM_FIELD = "csrf_token"
 HEADER_NAME = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Request state: the browser's token, and whether the response shows it (PageToken).
+STATE_TOKEN = "csrf_token"  # noqa: S105 - the name of a request-state entry, not a secret
+STATE_SHOWN = "csrf_token_shown"
 #: Room for a form's fields; a form may also carry one attachment (settings.attachment_max_bytes).
 MAX_FORM_BYTES = 2 * 1024 * 1024
 #: The detail of the 400 for a form the parser could not read (Starlette's own carry theirs).
@@ -40,7 +49,9 @@ class CSRFMiddleware:
         headers = Headers(scope=scope)
         cookie_token = _cookie_token(headers)
         token = cookie_token or secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_token"] = token
+        state = scope.setdefault("state", {})
+        state[STATE_TOKEN] = token
+        state[STATE_SHOWN] = False
         if scope["method"] not in SAFE_METHODS:
             try:
                 body = await _read_body(receive, _body_limit(scope))
@@ -51,11 +62,15 @@ class CSRFMiddleware:
                 await _reject(scope, receive, send)
                 return
             receive = _replay(body)
-        await self.app(scope, receive, self._sender(send, set_cookie=cookie_token is None, token=token))
+        sender = send if cookie_token is not None else self._sender(send, state=state, token=token)
+        await self.app(scope, receive, sender)
 
-    def _sender(self, send: Send, *, set_cookie: bool, token: str) -> Send:
+    def _sender(self, send: Send, *, state: dict[str, object], token: str) -> Send:
+        """Set the cookie with the response, if its page showed the token (it is rendered
+        before the response starts)."""
+
         async def send_with_cookie(message: Message) -> None:
-            if set_cookie and message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and state.get(STATE_SHOWN):
                 attributes = f"{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"
                 if self.secure:
                     attributes += "; Secure"
@@ -76,10 +91,38 @@ class CSRFMiddleware:
         return submitted is not None and hmac.compare_digest(submitted, expected)
 
     def _same_origin(self, headers: Headers) -> bool:
+        # Browsers since 2020-2023 say where a request comes from; "cross-site" is another
+        # site's page, whatever token it may have got hold of.
+        if headers.get("sec-fetch-site") == "cross-site":
+            return False
         origin = headers.get("origin")
         if origin is None:  # older browsers and non-browser clients; the token still decides
             return True
         return urlsplit(origin).netloc in {headers.get("host", ""), self.trusted_host}
+
+
+class PageToken:
+    """The browser's token as a page shows it (templates get this, not the string): showing
+    it marks the response as carrying a per-browser value, so the response sets the cookie
+    (app.security.csrf) and no shared cache keeps it (app.web.cache_policy)."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: dict[str, object]) -> None:
+        self._state = state
+
+    def __str__(self) -> str:
+        self._state[STATE_SHOWN] = True
+        return str(self._state.get(STATE_TOKEN, ""))
+
+    def __html__(self) -> str:
+        # The token may come from the browser's cookie: escaped like any value from outside.
+        return str(escape(str(self)))
+
+
+def token_shown(state: dict[str, object]) -> bool:
+    """Whether the response's page carries the browser's token."""
+    return bool(state.get(STATE_SHOWN))
 
 
 def _cookie_token(headers: Headers) -> str | None:

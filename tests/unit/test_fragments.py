@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.fragments import CONTENT_ADDRESSED, RenderedFragment, clear_fragments, prune_fragments
+from app.fragments import CLEARED_KEY, CONTENT_ADDRESSED, RenderedFragment, clear_fragments, prune_fragments
 
 
 async def keys(db) -> set[str]:
@@ -24,7 +24,7 @@ async def test_clearing_keeps_content_addressed_fragments(db):
     )
     await db.flush()
     await clear_fragments(db)
-    assert await keys(db) == {f"{CONTENT_ADDRESSED}article:0f"}
+    assert await keys(db) == {f"{CONTENT_ADDRESSED}article:0f", CLEARED_KEY}
 
 
 async def test_pruning_deletes_what_was_rendered_before_the_cutoff(db):

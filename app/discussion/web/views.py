@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from app.consultation.models import Consultation, Footnote, KeyMessage, Section
 from app.consultation.phases import phase_name
-from app.consultation.services import KeyMessageInContext
 from app.discussion.contribution_edit import AuthorActions
 from app.discussion.list_order import ListQuery, parse_list_query
 from app.discussion.presenters import view_of
@@ -29,7 +28,7 @@ from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, dis
 from app.discussion.web.stored_articles import stored_articles
 from app.fragments import store_fragments
 from app.templating import is_htmx, render, template_variables
-from app.web.conditional import entity_tag, not_modified, still_fresh
+from app.web.conditional import Validators, anonymous_validators, passed
 from app.web.forms import FormState
 from app.web.requests import db_of, identity_of
 
@@ -79,9 +78,9 @@ async def key_message_page(request: Request) -> Response:
         )
         await store_fragments(db_of(request), articles)
         return response
-    tag = _anonymous_tag(request, found, flags)
-    if tag is not None and still_fresh(request, tag):
-        return not_modified(tag)
+    validators = await _anonymous_validators(request, found.consultation, found.message, flags)
+    if validators is not None and validators.match(request):
+        return validators.not_modified()
     fragments = await discussion_fragments(request, found, flags, query)
     page = KeyMessagePage(
         consultation=found.consultation,
@@ -97,22 +96,27 @@ async def key_message_page(request: Request) -> Response:
     )
     response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
     await store_fragments(db_of(request), fragments.to_store)
-    if tag is not None:
-        response.headers["ETag"] = tag
-    return response
+    return validators.stamp(response) if validators is not None else response
 
 
-def _anonymous_tag(request: Request, found: KeyMessageInContext, flags: PageFlags) -> str | None:
-    """What an anonymous reader's page is made of: the discussion's version (bumped by every
-    write), the code and settings that render it (fragment_version), what the reader may do,
-    and the consultation's schedule and phase (they change the page with no write). Signed-in
-    pages (forms, the person's positions) and htmx swaps are always answered in full."""
+async def _anonymous_validators(
+    request: Request, consultation: Consultation, message: KeyMessage, flags: PageFlags
+) -> Validators | None:
+    """What an anonymous reader's key message or thread page is made of: the discussion's
+    version (bumped by every write), the settings that shape it (discussion_version), what
+    the reader may do, and the consultation's schedule and phase (they change the page with
+    no write). Signed-in pages and htmx swaps are always answered in full."""
     if identity_of(request).is_authenticated or is_htmx(request):
         return None
-    consultation, message = found.consultation, found.message
-    version = discussion_version(request, message)
     schedule = (consultation.status.value, consultation.opens_at, consultation.closes_at, phase_name(consultation))
-    return entity_tag(request, "key_message", message.id, version, flags, schedule)
+    return await anonymous_validators(
+        request,
+        message.id,
+        discussion_version(request, message),
+        flags,
+        schedule,
+        changed_at=[message.discussion_changed_at, consultation.updated_at, *passed(*schedule[1:3])],
+    )
 
 
 async def thread_page(request: Request) -> Response:
@@ -120,6 +124,9 @@ async def thread_page(request: Request) -> Response:
     "continue this thread" links of its deepest replies lead to their own thread pages."""
     context, contribution = await contribution_from_path(request)
     flags, settings, db = page_flags(request, context.consultation), request.app.state.settings, db_of(request)
+    validators = await _anonymous_validators(request, context.consultation, context.message, flags)
+    if validators is not None and validators.match(request):
+        return validators.not_modified()
     head = await view_of(db, contribution.id, audience_reading(request, contribution))
     assert head is not None  # contribution_from_path answered 404 otherwise
     cursor = request.query_params.get("after")
@@ -146,4 +153,4 @@ async def thread_page(request: Request) -> Response:
     variables = template_variables(thread) | flags.as_context()
     response = render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
     await store_fragments(db, articles.to_store)
-    return response
+    return validators.stamp(response) if validators is not None else response

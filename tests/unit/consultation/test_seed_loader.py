@@ -12,6 +12,7 @@ from app.consultation.models import ConsultationStatus, KeyMessage, KeyMessageKi
 from app.consultation.phases import Phase, phase_of
 from app.consultation.seed import SeedError, load_seed, read_seed_file
 from app.consultation.services import all_key_messages, consultation_by_slug, roundtables, subsections
+from app.fragments import CLEARED_KEY, RenderedFragment, fragments_cleared_at, store_fragments
 from tests.conftest import SEED_FILE
 
 
@@ -129,3 +130,14 @@ async def test_a_later_run_keeps_the_operators_schedule_and_says_so(db, consulta
 async def test_a_schedule_that_cannot_be_meant_is_refused(db, schedule, message):
     with pytest.raises(SeedError, match=message):
         await load_seed(db, with_schedule("refused", **schedule))
+
+
+async def test_a_changed_text_throws_away_the_pages_stored_with_the_old_one(db, consultation):
+    await store_fragments(db, {"km:1:en:anyone": ("v1", "<p>The old wording.</p>")})
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    assert not (await load_seed(db, data)).changed
+    assert await fragments_cleared_at(db) is None  # nothing changed: the stored pages stay
+    data["sections"][0]["paragraphs"][0] = "A corrected paragraph."
+    assert (await load_seed(db, data)).changed
+    assert list(await db.scalars(select(RenderedFragment.key))) == [CLEARED_KEY]
+    assert await fragments_cleared_at(db) is not None  # pages' validators change with it

@@ -10,7 +10,7 @@ from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_
 from app.discussion.contribution_write import PERSONAL, ContributionError, _organisation_for
 from app.discussion.organisation_contributions import public_contributions
 from app.discussion.tallies import tallies
-from app.fragments import RenderedFragment, store_fragments
+from app.fragments import CLEARED_KEY, RenderedFragment, store_fragments
 from app.organisations.models import EcosocStatus, OrganisationType, VerificationState
 from app.organisations.services import OrganisationError, ProfileEdit, unverify, update_profile, verify
 from tests.factories import key_message, make_organisation, make_position, make_user
@@ -22,7 +22,7 @@ async def test_verifying_is_audited_and_clears_cached_fragments(db):
     await store_fragments(db, {"km:1:en:x:threads": ("v", "<p>old</p>")})
     await verify(db, organisation, moderator=moderator, note="Checked the register.")
     assert organisation.verification is VerificationState.VERIFIED and organisation.verified_by_id == moderator.id
-    assert await db.scalar(select(RenderedFragment.key)) is None
+    assert list(await db.scalars(select(RenderedFragment.key))) == [CLEARED_KEY]  # only when they were cleared
     await unverify(db, organisation, moderator=moderator, note="Lapsed.")
     assert organisation.verification is VerificationState.UNVERIFIED and organisation.verified_at is None
     tags = (await db.scalars(select(AuditEvent.tag).where(AuditEvent.organisation_id == organisation.id))).all()

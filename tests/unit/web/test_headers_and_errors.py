@@ -30,6 +30,11 @@ async def test_not_found_is_a_page_with_one_h1(client):
 
 
 async def test_csrf_cookie_is_http_only_and_same_site(client):
-    response = await client.get("/")
+    response = await client.get("/sign-in")
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+async def test_a_page_without_a_form_sets_no_cookie(client):
+    # Its token would be in no form: the cookie waits for a page that has one.
+    assert "set-cookie" not in (await client.get("/")).headers

@@ -1,0 +1,216 @@
+"""The real nginx, with deploy/nginx.conf, in front of the real site (issue 10): readers who
+are not signed in share a copy of a page for one second; signed-in people, htmx requests,
+one-time messages and POSTs always reach the app; a write shows within a second.
+
+nginx keeps a copy until the end of the second it was made in (the app's X-Accel-Expires),
+so a copy made late in a second lives only a moment: the tests that want a HIT ask again, a
+bounded number of times."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.accounts.oidc import DANCE_COOKIE
+from app.accounts.sessions import SESSION_COOKIE
+from app.accounts.signin import PENDING_COOKIE
+from app.security.csrf import COOKIE_NAME as CSRF_COOKIE
+from app.settings import PROJECT_ROOT
+from app.web.cache_policy import SHARED_VARY
+from app.web.flash import FLASH_COOKIE
+from tests.live import (
+    LiveServer,
+    background_process,
+    free_port,
+    key_message_path,
+    live_server,
+    person,
+    post_position,
+    wait_until_answers,
+)
+
+__all__ = ["live_server"]  # a fixture, imported for pytest
+
+SITE_CONFIG = PROJECT_ROOT / "deploy" / "nginx.conf"
+#: A key message no other test on the live site writes to.
+REF = "EU-A5"
+PAGE = key_message_path(REF)
+ATTEMPTS = 10
+
+
+def nginx_executable() -> str:
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if found is None:
+        pytest.fail("nginx is not installed: run tools/install-system-deps.sh (apt-get install nginx-light)")
+    return found
+
+
+def site_config(site: str, *, app_port: int, port: int, redirect_port: int, folder: Path) -> str:
+    """deploy/nginx.conf on loopback ports, without TLS, with its files in `folder`; each
+    change must find what it replaces, so this test never checks a file that has moved on."""
+    replacements = {
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{port};",
+        "listen 80;": f"listen 127.0.0.1:{redirect_port};",
+        "/var/cache/nginx/roundtable": str(folder / "cache"),
+        "/srv/roundtable/static/": f"{PROJECT_ROOT}/static/",
+    }
+    for old, new in replacements.items():
+        assert old in site, f"deploy/nginx.conf no longer has {old!r}: update this test"
+        site = site.replace(old, new)
+    return "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_certificate"))
+
+
+def main_config(site: str, nginx: str, folder: Path) -> str:
+    """A whole nginx configuration around the site, writing only into `folder`."""
+    built_with = subprocess.run([nginx, "-V"], capture_output=True, text=True, check=True).stderr
+    temp_paths = [
+        f"{name.replace('-', '_')}_temp_path {folder}/{name};"
+        for name in re.findall(r"--http-([a-z-]+)-temp-path=", built_with)
+    ]
+    # Workers run as the user nginx was started by; as root they would become nobody, who
+    # may not enter pytest's temporary folders.
+    user = "user root;" if os.geteuid() == 0 else ""
+    return "\n".join(
+        [
+            user,
+            "worker_processes 1;",
+            f"pid {folder}/nginx.pid;",
+            f"error_log {folder}/error.log info;",
+            "events { worker_connections 256; }",
+            "http {",
+            f"access_log {folder}/access.log;",
+            *temp_paths,
+            site,
+            "}",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+async def cached_site(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+    """The live site as readers reach it: through nginx and its micro-cache."""
+    nginx = nginx_executable()
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    app_port = int(live_server.base_url.rsplit(":", 1)[1])
+    site = site_config(SITE_CONFIG.read_text(), app_port=app_port, port=port, redirect_port=free_port(), folder=folder)
+    config = folder / "nginx.conf"
+    config.write_text(main_config(site, nginx, folder))
+    check = await asyncio.to_thread(
+        subprocess.run, [nginx, "-t", "-p", str(folder), "-c", str(config)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    log = folder / "nginx.out"
+    args = [nginx, "-p", str(folder), "-c", str(config), "-g", "daemon off;"]
+    async with background_process(args, env=None, log_path=log) as process:
+        base_url = f"http://127.0.0.1:{port}"
+        await wait_until_answers(base_url + "/", process, folder / "error.log", "nginx")
+        yield replace(live_server, base_url=base_url)
+
+
+def status(response: httpx.Response) -> str | None:
+    return response.headers.get("x-cache-status")
+
+
+async def hit_after_a_miss(client: httpx.AsyncClient, address: str = PAGE) -> tuple[httpx.Response, httpx.Response]:
+    """Two requests in a row until the second is served from the copy the first left."""
+    for _ in range(ATTEMPTS):
+        first, second = await client.get(address), await client.get(address)
+        if status(second) == "HIT":
+            return first, second
+    pytest.fail(f"no HIT in {ATTEMPTS} pairs of requests for {address}")
+
+
+async def test_a_reader_not_signed_in_gets_the_shared_copy(cached_site: LiveServer) -> None:
+    async with person(cached_site) as reader, person(cached_site) as another:
+        first, second = await hit_after_a_miss(reader)
+        assert first.status_code == second.status_code == 200
+        assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+        assert "set-cookie" not in second.headers and "x-accel-expires" not in second.headers
+        # Another reader, who once opened a form and so holds a form token, shares it too.
+        await another.get("/sign-in")
+        assert CSRF_COOKIE in another.cookies
+        _, theirs = await hit_after_a_miss(another)
+        assert theirs.content == first.content
+
+
+async def test_a_signed_in_page_never_comes_from_the_cache(cached_site: LiveServer) -> None:
+    async with person(cached_site) as reader, person(cached_site, cached_site.participant) as participant:
+        await hit_after_a_miss(reader)  # a shared copy exists
+        for _ in range(3):
+            own = await participant.get(PAGE)
+            assert status(own) == "BYPASS" and own.headers["cache-control"] == "private, no-store"
+            assert cached_site.participant.name in own.text
+        # And what the participant was sent was kept for nobody else.
+        for _ in range(3):
+            assert cached_site.participant.name not in (await reader.get(PAGE)).text
+
+
+@pytest.mark.parametrize("cookie", [SESSION_COOKIE, FLASH_COOKIE, PENDING_COOKIE, DANCE_COOKIE])
+async def test_a_request_with_a_cookie_that_changes_the_page_skips_the_cache(cached_site: LiveServer, cookie) -> None:
+    async with person(cached_site) as reader:
+        await hit_after_a_miss(reader)
+        reader.cookies.set(cookie, "x" * 43)
+        assert status(await reader.get(PAGE)) == "BYPASS"
+
+
+async def test_htmx_requests_skip_the_cache(cached_site: LiveServer) -> None:
+    async with person(cached_site) as reader:
+        await hit_after_a_miss(reader)
+        swap = await reader.get(PAGE, headers={"HX-Request": "true", "HX-Target": "discussion-list"})
+        assert status(swap) == "BYPASS" and "<html" not in swap.text
+
+
+async def test_a_page_that_sets_a_cookie_is_never_kept(cached_site: LiveServer) -> None:
+    for _ in range(3):
+        async with person(cached_site) as newcomer:
+            form = await newcomer.get("/sign-in")
+            assert "set-cookie" in form.headers and status(form) != "HIT"
+
+
+async def test_posts_always_reach_the_app(cached_site: LiveServer) -> None:
+    async with person(cached_site, cached_site.participant) as participant:
+        bodies = [f"Posted through nginx {secrets.token_hex(4)}." for _ in range(2)]
+        ids = [await post_position(participant, REF, body) for body in bodies]
+        assert len(set(ids)) == 2
+    async with person(cached_site) as stranger:
+        for _ in range(2):
+            refused = await stranger.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+            assert refused.status_code == 403 and status(refused) in (None, "BYPASS")
+
+
+async def test_a_write_shows_within_a_second(cached_site: LiveServer) -> None:
+    async with person(cached_site) as reader, person(cached_site, cached_site.participant) as participant:
+        await hit_after_a_miss(reader)
+        body = f"Fresh words {secrets.token_hex(4)}."
+        await post_position(participant, REF, body)
+        # The copy the reader got lives until the end of the second it was made in.
+        await asyncio.sleep(1.05)
+        fresh = await reader.get(PAGE)
+        assert body in fresh.text and status(fresh) in ("MISS", "EXPIRED")
+
+
+async def test_an_unchanged_page_is_revalidated_not_rendered_again(cached_site: LiveServer) -> None:
+    async with person(cached_site) as reader:
+        await hit_after_a_miss(reader)
+        await asyncio.sleep(1.05)
+        # nginx asks the app with the copy's ETag; the app answers 304 and the copy lives on.
+        assert status(await reader.get(PAGE)) == "REVALIDATED"
+
+
+def test_the_cache_key_covers_what_the_pages_vary_on() -> None:
+    config = SITE_CONFIG.read_text()
+    key = re.search(r"proxy_cache_key\s+\"([^\"]+)\";", config)
+    assert key is not None and "$http_hx_request" in key.group(1)
+    assert set(SHARED_VARY) == {"HX-Request", "Cookie"}  # Cookie: the map of personal cookies
