@@ -1,79 +1,560 @@
-"""Hot queries cost what they return, not the size of the table (issue 10). On a database of
-its own, with a busy key message and ten times as many newer contributions elsewhere,
-committed, vacuumed and ANALYZEd as a live database would be, the database's own EXPLAIN
-must read the key message's own index entries: never the whole table, nor the primary key
-walked back past every newer row of other key messages."""
+"""Hot reads cost what they return, not the size of the table (issue 10, "flat reads").
+
+Each hot path below calls the real code with real arguments on a busy site of its own
+(tests/unit/discussion/busy_site.py: a key message with a realistic discussion and long
+threads, twenty times as much on other key messages and in another consultation, and
+statistics as a live database has them). Every SELECT the path sends is recorded and run
+again under the database's own EXPLAIN, then judged:
+
+PostgreSQL (EXPLAIN ANALYZE: the rows each node really read, filtered out ones included):
+- no Seq Scan of a big table (BIG_TABLE rows or more: contributions, endorsements, topic
+  tags, people, organisations, memberships);
+- a node that lists rows (a page, its replies, what hangs on them) reads at most LIST_READS:
+  a page shows about a hundred contributions (twenty threads with their first replies, a
+  thread page's levels), a filter may skip some more (withdrawn, not for publication,
+  deeper replies), but every other key message has thousands, so a walk past them fails;
+- a node under an aggregate (a count, a tally, the quoted passages) may read every row of
+  what it counts and nothing else: at most as many rows as the path's subject has (the key
+  message's contributions; the consultation's, the topic's, the person's or the
+  organisation's). Paths marked `whole_subject` may list as much too; HOT_PATHS says why.
+
+SQLite (the embedded default; EXPLAIN QUERY PLAN does not say how much was read):
+- no SCAN of a big table, with or without an index (a whole index is the whole table);
+- the work of SQLite's virtual machine for each statement, counted in instructions, is the
+  same on the busy site as on the same file before the other key messages were filled: at
+  most GROWTH times as much (times its subject's growth, for a statement that counts or a
+  `whole_subject` path: a consultation's topic counts grow with its other key messages).
+  This is the rule that catches a walk along an index: the plan of `max(id)` read back
+  along the primary key says only `SEARCH contributions`.
+
+A failure names the path and the statement, says what broke the rule and prints the plan.
+The plans were judged with custom plans (the parameters' values known), as PostgreSQL plans
+a statement's first executions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import enum
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
-from app.consultation.services import consultation_by_slug
-from app.db import make_engine, make_sessionmaker
-from app.discussion.live import latest_contribution_query
-from tests.conftest import SEED_SLUG, build_seeded_database
+from app.accounts.models import User
+from app.consultation.models import Consultation, KeyMessage, Topic
+from app.consultation.services import all_key_messages, consultation_by_slug
+from app.db import make_engine, make_sessionmaker, utcnow
+from app.discussion.amendments import amendments_page, proposed_amendments
+from app.discussion.list_order import SortOrder
+from app.discussion.live import latest_contribution_id, live_state, news_since, topic_id_by_slug
+from app.discussion.models import Contribution, ContributionTopic
+from app.discussion.organisation_contributions import profile_topics, public_contributions
+from app.discussion.own_contributions import own_contributions, own_topics
+from app.discussion.posting_limits import PostingLimits, check_posting_limits
+from app.discussion.presenters import view_of
+from app.discussion.publication import NEGOTIATORS, PUBLIC, Audience
+from app.discussion.quotes import count_quoting, quoted_passages, quoting_contributions
+from app.discussion.supersession import current_positions
+from app.discussion.tallies import tallies
+from app.discussion.thread_read import contribution_with_people, is_on_first_page, key_message_threads, readable_among
+from app.discussion.thread_tree import subthread_page
+from app.discussion.topic_read import contributions_on_topic, count_on_topic, topic_counts
+from app.feeds.services import recent_contributions
+from app.organisations.models import Membership, Organisation
+from tests.conftest import SEED_SLUG
 from tests.databases import fresh_database_url
-from tests.factories import make_position, make_user
-
-OURS, ELSEWHERE = 2_000, 20_000
-
-#: Replies to one thread, numbered from 1 to :count.
-BULK_REPLIES = text(
-    """
-    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :count)
-    INSERT INTO contributions (key_message_id, author_id, parent_id, thread_root_id, depth, body_source,
-                               body_html, status, submission_key, publication, endorsement_count,
-                               created_at, updated_at)
-    SELECT :key_message_id, :author_id, :parent_id, :parent_id, 1, 'Bulk.', '<p>Bulk.</p>', 'visible',
-           :prefix || n, 'named', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
-    FROM g
-    """
+from tests.unit.discussion.busy_site import BUSIEST_COPIES, COPIES_HERE, BusySite, build_busy_site
+from tests.unit.discussion.plan_checks import (
+    Statement,
+    index_tables,
+    plan_text,
+    postgres_plan,
+    recorded_reads,
+    scans,
+    sqlite_plan,
+    sqlite_table_scans,
+    sqlite_work,
 )
 
+PAGE, DEPTH = 20, 3
+BIG_TABLE = 1_000
+LIST_READS = 500
+#: SQLite: how much more work a statement may do on the busy site than before the copies
+#: (beyond its subject's growth), and a few instructions of slack (in plan_checks.STEPs).
+GROWTH, WORK_SLACK = 1.5, 50
 
+
+class Subject(enum.Enum):
+    """What a path is about: what its counts may read, and how much it grew with the copies."""
+
+    KEY_MESSAGE = "the key message's contributions"
+    CONSULTATION = "the consultation's contributions"
+    TOPIC = "the topic's tags in the consultation"
+    PERSON = "the person's contributions"
+    ORGANISATION = "the organisation's contributions"
+
+
+@dataclass(frozen=True)
+class HotPath:
+    """`run` is recorded; `prepare` (unrecorded) finds what it needs, e.g. a first page's cursor."""
+
+    name: str
+    run: Callable[[AsyncSession, BusySite, Any], Awaitable[object]]
+    prepare: Callable[[AsyncSession, BusySite], Awaitable[Any]] | None = None
+    subject: Subject = Subject.KEY_MESSAGE
+    #: Its lists, too, read all of the subject rather than a page: known, and said why where
+    #: the path is listed (HOT_PATHS).
+    whole_subject: bool = False
+
+
+# The key message page: its list in every order, filtered by topic, and "Show more" ----------
+
+
+async def _threads(db: AsyncSession, site: BusySite, sort: SortOrder, **options: Any) -> Any:
+    return await key_message_threads(
+        db, site.key_message_id, page_size=PAGE, depth_limit=DEPTH, sort=sort, **{"audience": PUBLIC, **options}
+    )
+
+
+def _first_page(sort: SortOrder, *, topic: bool = False, audience: Audience = PUBLIC) -> HotPath:
+    async def run(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+        await latest_contribution_id(db, site.key_message_id)
+        topic_id = site.topic_id if topic else None
+        return await _threads(db, site, sort, cursor=None, topic_id=topic_id, audience=audience)
+
+    who = "" if audience is PUBLIC else ", as negotiators"
+    return HotPath(f"key message page, {sort.value}{', on a topic' if topic else ''}{who}", run, whole_subject=topic)
+
+
+def _show_more(sort: SortOrder, *, topic: bool = False) -> HotPath:
+    async def prepare(db: AsyncSession, site: BusySite) -> str:
+        first = await _threads(db, site, sort, cursor=None, topic_id=site.topic_id if topic else None)
+        assert first.next_cursor is not None
+        return cast(str, first.next_cursor)
+
+    async def run(db: AsyncSession, site: BusySite, cursor: str) -> object:
+        return await _threads(db, site, sort, cursor=cursor, topic_id=site.topic_id if topic else None)
+
+    return HotPath(f"show more, {sort.value}{', on a topic' if topic else ''}", run, prepare, whole_subject=topic)
+
+
+# A thread page -----------------------------------------------------------------------------
+
+
+def _thread_page(*, more: bool) -> HotPath:
+    """The oldest thread (hundreds of replies, one of them with a thousand of its own), as
+    its page reads it, or its second page of direct replies."""
+
+    async def prepare(db: AsyncSession, site: BusySite) -> str | None:
+        if not more:
+            return None
+        head = await view_of(db, site.root_id, PUBLIC)
+        assert head is not None
+        first = await subthread_page(db, head, cursor=None, page_size=PAGE, audience=PUBLIC, depth_limit=DEPTH)
+        return first.next_cursor
+
+    async def run(db: AsyncSession, site: BusySite, cursor: str | None) -> object:
+        contribution = await contribution_with_people(db, site.root_id)
+        assert contribution is not None
+        head = await view_of(db, contribution.id, PUBLIC)
+        assert head is not None
+        await readable_among(db, [head.parent_id, head.thread_root_id], PUBLIC, None)
+        return await subthread_page(db, head, cursor=cursor, page_size=PAGE, audience=PUBLIC, depth_limit=DEPTH)
+
+    return HotPath("thread page, show more" if more else "thread page", run, prepare)
+
+
+async def _crowded_reply(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    head = await view_of(db, site.crowded_reply_id, PUBLIC)
+    assert head is not None
+    return await subthread_page(db, head, cursor=None, page_size=PAGE, audience=PUBLIC, depth_limit=DEPTH)
+
+
+# Live updates ------------------------------------------------------------------------------
+
+
+async def _poll_without_after(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    state = await live_state(db, SEED_SLUG, await _ref(db, site))
+    assert state is not None
+    return await latest_contribution_id(db, state.key_message_id)
+
+
+def _poll_with_after(*, topic: bool, reader: bool) -> HotPath:
+    async def prepare(db: AsyncSession, site: BusySite) -> int:
+        return await latest_contribution_id(db, site.key_message_id) - 3 * PAGE
+
+    async def run(db: AsyncSession, site: BusySite, after: int) -> object:
+        state = await live_state(db, SEED_SLUG, await _ref(db, site))
+        assert state is not None
+        slug = await db.scalar(select(Topic.slug).where(Topic.id == site.topic_id)) if topic else None
+        topic_id = await topic_id_by_slug(db, state.consultation.id, slug)
+        reader_id = site.busiest_author_id if reader else None
+        return await news_since(
+            db, site.key_message_id, after=after, audience=PUBLIC, reader_id=reader_id, topic_id=topic_id
+        )
+
+    name = f"live news{', on a topic' if topic else ''}{', signed in' if reader else ''}"
+    return HotPath(name, run, prepare)
+
+
+async def _ref(db: AsyncSession, site: BusySite) -> str:
+    return cast(str, await db.scalar(select(KeyMessage.ref).where(KeyMessage.id == site.key_message_id)))
+
+
+# Tallies, amendments, quoted passages -------------------------------------------------------
+
+
+async def _tally(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    return await tallies(db, [site.key_message_id])
+
+
+async def _consultation_and_message(db: AsyncSession, site: BusySite) -> tuple[Consultation, KeyMessage]:
+    consultation = await consultation_by_slug(db, SEED_SLUG)
+    assert consultation is not None
+    return consultation, next(m for m in all_key_messages(consultation) if m.id == site.key_message_id)
+
+
+async def _amendments(db: AsyncSession, site: BusySite, found: tuple[Consultation, KeyMessage]) -> object:
+    return await proposed_amendments(db, *found, PUBLIC)
+
+
+def _amendments_page(*, topic: bool) -> HotPath:
+    async def run(db: AsyncSession, site: BusySite, found: tuple[Consultation, KeyMessage]) -> object:
+        topic_id = site.topic_id if topic else None
+        first = await amendments_page(db, *found, PUBLIC, cursor=None, page_size=PAGE, topic_id=topic_id)
+        return await amendments_page(db, *found, PUBLIC, cursor=first.next_cursor, page_size=PAGE, topic_id=topic_id)
+
+    name = f"amendments page{', on a topic' if topic else ''}"
+    return HotPath(name, run, _consultation_and_message, whole_subject=topic)
+
+
+async def _quoted(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    passages = await quoted_passages(db, site.key_message_id, PUBLIC)
+    passage = (passages[0].start, passages[0].end)
+    page = await quoting_contributions(db, site.key_message_id, passage, audience=PUBLIC, cursor=None, page_size=PAGE)
+    await quoting_contributions(
+        db, site.key_message_id, passage, audience=PUBLIC, cursor=page.next_cursor, page_size=PAGE
+    )
+    return await count_quoting(db, site.key_message_id, passage, PUBLIC)
+
+
+# Topic pages and feeds ---------------------------------------------------------------------
+
+
+async def _topic(db: AsyncSession, site: BusySite) -> tuple[Consultation, Topic]:
+    consultation, _message = await _consultation_and_message(db, site)
+    return consultation, next(topic for topic in consultation.topics if topic.id == site.topic_id)
+
+
+async def _topic_index(db: AsyncSession, site: BusySite, found: tuple[Consultation, Topic]) -> object:
+    return await topic_counts(db, found[0], PUBLIC)
+
+
+async def _topic_page(db: AsyncSession, site: BusySite, found: tuple[Consultation, Topic]) -> object:
+    _consultation, topic = found
+    first = await contributions_on_topic(db, topic, cursor=None, page_size=PAGE, audience=PUBLIC)
+    await contributions_on_topic(db, topic, cursor=first.next_cursor, page_size=PAGE, audience=PUBLIC)
+    return await count_on_topic(db, topic, PUBLIC)
+
+
+async def _consultation_feed(db: AsyncSession, site: BusySite, found: tuple[Consultation, Topic]) -> object:
+    consultation, _topic = found
+    return await recent_contributions(db, [message.id for message in all_key_messages(consultation)])
+
+
+async def _topic_feed(db: AsyncSession, site: BusySite, found: tuple[Consultation, Topic]) -> object:
+    consultation, topic = found
+    return await recent_contributions(db, [message.id for message in all_key_messages(consultation)], topic_id=topic.id)
+
+
+async def _key_message_feed(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    return await recent_contributions(db, [site.key_message_id])
+
+
+# A person's and an organisation's contributions --------------------------------------------
+
+
+async def _author(db: AsyncSession, site: BusySite) -> User:
+    return await db.get_one(
+        User,
+        site.busiest_author_id,
+        options=[selectinload(User.memberships).selectinload(Membership.organisation)],
+    )
+
+
+async def _favourite_topic(db: AsyncSession, whose: ColumnElement[bool]) -> str:
+    """The slug most of someone's contributions are tagged with: its list has pages."""
+    slug = await db.scalar(
+        select(Topic.slug)
+        .join(ContributionTopic, ContributionTopic.topic_id == Topic.id)
+        .join(Contribution, Contribution.id == ContributionTopic.contribution_id)
+        .where(whose)
+        .group_by(Topic.slug)
+        .order_by(func.count().desc(), Topic.slug)
+    )
+    return cast(str, slug)
+
+
+def _own(*, topic: bool) -> HotPath:
+    """A page of the person's own contributions and the next ("Show more")."""
+
+    async def run(db: AsyncSession, site: BusySite, slug: str | None) -> object:
+        author, now = site.busiest_author_id, utcnow()
+        page = await own_contributions(db, author, cursor=None, topic=slug, page_size=PAGE, window_minutes=15, now=now)
+        assert page.next_cursor is not None
+        cursor = page.next_cursor
+        return await own_contributions(
+            db, author, cursor=cursor, topic=slug, page_size=PAGE, window_minutes=15, now=now
+        )
+
+    async def prepare(db: AsyncSession, site: BusySite) -> str | None:
+        return await _favourite_topic(db, Contribution.author_id == site.busiest_author_id) if topic else None
+
+    return HotPath(f"own contributions{', on a topic' if topic else ''}", run, prepare, Subject.PERSON, topic)
+
+
+async def _own_topics(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    return await own_topics(db, site.busiest_author_id)
+
+
+def _organisation_page(*, topic: bool) -> HotPath:
+    """A page of the contributions an organisation's profile lists and the next."""
+
+    async def run(db: AsyncSession, site: BusySite, found: tuple[Organisation, str | None]) -> object:
+        organisation, slug = found
+        page = await public_contributions(db, organisation, cursor=None, topic=slug, page_size=PAGE)
+        assert page.next_cursor is not None
+        return await public_contributions(db, organisation, cursor=page.next_cursor, topic=slug, page_size=PAGE)
+
+    async def prepare(db: AsyncSession, site: BusySite) -> tuple[Organisation, str | None]:
+        mine = Contribution.organisation_id == site.busiest_organisation_id
+        return await _organisation(db, site), await _favourite_topic(db, mine) if topic else None
+
+    name = f"organisation page{', on a topic' if topic else ''}"
+    return HotPath(name, run, prepare, Subject.ORGANISATION, whole_subject=topic)
+
+
+async def _organisation_topics(db: AsyncSession, site: BusySite, organisation: Organisation) -> object:
+    return await profile_topics(db, organisation)
+
+
+async def _organisation(db: AsyncSession, site: BusySite) -> Organisation:
+    return await db.get_one(Organisation, site.busiest_organisation_id)
+
+
+# Posting -----------------------------------------------------------------------------------
+
+
+async def _posting_limits(db: AsyncSession, site: BusySite, author: User) -> object:
+    await check_posting_limits(db, author, "A new text.", PostingLimits(per_minute=10, duplicate_window_minutes=10))
+    return None
+
+
+async def _current_positions(db: AsyncSession, site: BusySite, author: User) -> object:
+    return await current_positions(db, site.key_message_id, author)
+
+
+async def _newest_position(db: AsyncSession, site: BusySite) -> Contribution:
+    newest = await db.scalar(
+        select(Contribution)
+        .where(Contribution.key_message_id == site.key_message_id, Contribution.parent_id.is_(None))
+        .order_by(Contribution.created_at.desc())
+        .limit(1)
+    )
+    assert newest is not None
+    return newest
+
+
+async def _after_posting(db: AsyncSession, site: BusySite, newest: Contribution) -> object:
+    """Whether a new position shows on the first page (the answer to a post)."""
+    return await is_on_first_page(db, newest, PAGE)
+
+
+# A list filtered by a topic is read in its own order, keeping those on the topic: it reads
+# as far as it takes to find a page of them (whole_subject), at most all of its key
+# message's, person's or organisation's contributions, never another's.
+HOT_PATHS = [
+    *(_first_page(sort) for sort in SortOrder),
+    _first_page(SortOrder.OLDEST, audience=NEGOTIATORS),
+    *(_first_page(sort, topic=True) for sort in SortOrder),
+    *(_show_more(sort) for sort in SortOrder),
+    _show_more(SortOrder.OLDEST, topic=True),
+    _thread_page(more=False),
+    _thread_page(more=True),
+    HotPath("thread page of a reply with a thousand replies", _crowded_reply),
+    HotPath("live poll without after", _poll_without_after),
+    _poll_with_after(topic=False, reader=False),
+    _poll_with_after(topic=False, reader=True),
+    _poll_with_after(topic=True, reader=False),
+    HotPath("amendments", _amendments, _consultation_and_message),
+    _amendments_page(topic=False),
+    _amendments_page(topic=True),
+    HotPath("quoted passages", _quoted),
+    # The counts of every topic of a consultation read all its tags; the filters' choices read
+    # all of a person's or an organisation's contributions: counts at heart.
+    HotPath("topic index", _topic_index, _topic, Subject.CONSULTATION, whole_subject=True),
+    HotPath("own contributions' topics", _own_topics, subject=Subject.PERSON, whole_subject=True),
+    HotPath("organisation page's topics", _organisation_topics, _organisation, Subject.ORGANISATION, True),
+    # A topic's newest contributions are found among all the topic's tags: a page that reads
+    # only itself would need the tags to carry the contribution's time (an index on
+    # (topic_id, created_at)), a change of the tagging code, not of a query.
+    HotPath("topic page", _topic_page, _topic, Subject.TOPIC, whole_subject=True),
+    HotPath("topic feed", _topic_feed, _topic, Subject.TOPIC, whole_subject=True),
+    HotPath("consultation feed", _consultation_feed, _topic, Subject.CONSULTATION),
+    HotPath("key message feed", _key_message_feed),
+    _organisation_page(topic=False),
+    _organisation_page(topic=True),
+    _own(topic=False),
+    _own(topic=True),
+    HotPath("posting limits", _posting_limits, _author, Subject.PERSON),
+    HotPath("current positions on the form", _current_positions, _author),
+    HotPath("after posting: on the first page?", _after_posting, _newest_position),
+    # Tallies as they are read today; a table kept up to date by the writes is to replace it.
+    HotPath("tallies", _tally),
+]
+
+
+# The site and the rules ---------------------------------------------------------------------
+
+
+@dataclass
 class Busy:
-    def __init__(self, engine: AsyncEngine, key_message_id: int) -> None:
-        self.engine, self.key_message_id = engine, key_message_id
+    site: BusySite
+    #: Rows each subject has on the busy site, and how many times it grew with the copies.
+    subject_rows: dict[Subject, int]
+    growth: dict[Subject, float]
+    big_tables: set[str]
+    index_tables: dict[str, str]
 
 
 @pytest.fixture(scope="module")
 async def busy(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Busy]:
-    """OURS replies on RT2-KM3, then ELSEWHERE newer ones on RT1-KM1; committed and analysed."""
-    url = await fresh_database_url(database_url, "plans", Path(tmp_path_factory.mktemp("plans")))
+    tmp = Path(tmp_path_factory.mktemp("plans"))
+    url = await fresh_database_url(database_url, "plans", tmp)
     engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
+    site = await build_busy_site(engine, url, tmp)
     async with make_sessionmaker(engine)() as db:
-        consultation = await consultation_by_slug(db, SEED_SLUG)
-        assert consultation is not None
-        author = await make_user(db)
-        ours = await make_position(db, consultation, author=author, ref="RT2-KM3", body="Ours.")
-        theirs = await make_position(db, consultation, author=author, ref="RT1-KM1", body="Theirs.")
-        for parent, count in ((ours, OURS), (theirs, ELSEWHERE)):
-            values = {"key_message_id": parent.key_message_id, "author_id": author.id, "parent_id": parent.id}
-            await db.execute(BULK_REPLIES, {**values, "count": count, "prefix": f"bulk-{parent.id}-"})
-        await db.commit()
-        key_message_id = ours.key_message_id
+        by_author = select(func.count()).where(Contribution.author_id == site.busiest_author_id)
+        by_organisation = select(func.count()).where(Contribution.organisation_id == site.busiest_organisation_id)
+        tags = select(func.count()).where(ContributionTopic.topic_id == site.topic_id)
+        subject_rows = {
+            Subject.KEY_MESSAGE: site.on_key_message,
+            Subject.CONSULTATION: site.in_consultation,
+            Subject.TOPIC: await db.scalar(tags) or 0,
+            Subject.PERSON: await db.scalar(by_author) or 0,
+            Subject.ORGANISATION: await db.scalar(by_organisation) or 0,
+        }
     async with engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
-    yield Busy(engine, key_message_id)
+        indexes = await index_tables(connection) if engine.dialect.name == "postgresql" else {}
+    yield Busy(
+        site=site,
+        subject_rows=subject_rows,
+        growth={Subject.KEY_MESSAGE: 1.0}
+        | dict.fromkeys((Subject.CONSULTATION, Subject.TOPIC), COPIES_HERE + 1.0)
+        | dict.fromkeys((Subject.PERSON, Subject.ORGANISATION), BUSIEST_COPIES + 1.0),
+        big_tables={name for name, rows in site.table_rows.items() if rows >= BIG_TABLE},
+        index_tables=indexes,
+    )
     await engine.dispose()
 
 
-async def _plan(engine: AsyncEngine, query: Select[int]) -> str:
-    sql = query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
-    async with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            return "\n".join((await connection.scalars(text(f"EXPLAIN {sql}"))).all())
-        return "\n".join(row.detail for row in await connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+async def _reads_of(site: BusySite, path: HotPath) -> list[Statement]:
+    async with make_sessionmaker(site.engine)() as db:
+        prepared = await path.prepare(db, site) if path.prepare is not None else None
+        with recorded_reads(site.engine) as seen:
+            await path.run(db, site, prepared)
+        await db.rollback()
+    return seen
 
 
-async def test_a_key_messages_newest_contribution_reads_its_own_index(busy: Busy) -> None:
-    plan = await _plan(busy.engine, latest_contribution_query(busy.key_message_id))
-    assert "ix_contributions_key_message_id_id" in plan, plan
-    assert "pk_contributions" not in plan and "Seq Scan" not in plan and "SCAN contributions" not in plan, plan
+#: SQLite: a statement that counts, whose work may grow with what it counts.
+_AGGREGATE = re.compile(r"\b(count|max|min|sum)\(|\bGROUP BY\b", re.IGNORECASE)
+
+
+def _short(sql: str) -> str:
+    return " ".join(sql.split())[:600]
+
+
+async def _postgres_faults(busy: Busy, path: HotPath, statements: list[Statement]) -> list[str]:
+    faults = []
+    count_budget = busy.subject_rows[path.subject]
+    async with busy.site.engine.connect() as connection:
+        for statement in statements:
+            plan = await postgres_plan(connection, statement)
+            broken = []
+            for scan in scans(plan, busy.index_tables):
+                if scan.table not in busy.big_tables:
+                    continue
+                budget = LIST_READS
+                if scan.counted or path.whole_subject:
+                    budget = max(budget, count_budget)
+                if scan.node == "Seq Scan":
+                    broken.append(f"Seq Scan of {scan.table}")
+                elif scan.rows_read > budget:
+                    what = "counting" if scan.counted else "listing"
+                    broken.append(
+                        f"{scan.node} of {scan.table} ({scan.index}) read {scan.rows_read} rows {what}, over {budget}"
+                    )
+            if broken:
+                faults.append(f"{_short(statement[0])}\n  " + "; ".join(broken) + "\n" + plan_text(plan))
+        await connection.rollback()
+    return faults
+
+
+async def _sqlite_faults(busy: Busy, path: HotPath, statements: list[Statement]) -> list[str]:
+    faults = []
+    busy_file = cast(str, make_url(busy.site.engine.url).database)
+    small_file = cast(str, make_url(cast(str, busy.site.small_url)).database)
+    async with busy.site.engine.connect() as connection:
+        for statement in statements:
+            counts = path.whole_subject or _AGGREGATE.search(statement[0]) is not None
+            allowed = GROWTH * (busy.growth[path.subject] if counts else 1.0)
+            plan = await sqlite_plan(connection, statement)
+            broken = [
+                f"reads the whole table: {line}" for line in sqlite_table_scans(plan, statement[0], busy.big_tables)
+            ]
+            before, now = sqlite_work(small_file, statement), sqlite_work(busy_file, statement)
+            if now > allowed * before + WORK_SLACK:
+                broken.append(
+                    f"work grew from {before} to {now} steps with the other key messages (allowed ×{allowed})"
+                )
+            if broken:
+                faults.append(f"{_short(statement[0])}\n  " + "; ".join(broken) + "\n  " + "\n  ".join(plan))
+    return faults
+
+
+async def _faults(busy: Busy, path: HotPath) -> tuple[list[Statement], list[str]]:
+    statements = await _reads_of(busy.site, path)
+    postgres = busy.site.engine.dialect.name == "postgresql"
+    return statements, await (_postgres_faults if postgres else _sqlite_faults)(busy, path, statements)
+
+
+@pytest.mark.parametrize("path", HOT_PATHS, ids=lambda path: path.name)
+async def test_a_hot_path_reads_what_it_returns(busy: Busy, path: HotPath) -> None:
+    statements, faults = await _faults(busy, path)
+    assert statements, "the path sent no SELECT"
+    assert not faults, f"{path.name}: {len(faults)} of {len(statements)} reads are not flat\n\n" + "\n\n".join(faults)
+
+
+async def _newest_without_its_index(db: AsyncSession, site: BusySite, _prepared: None) -> object:
+    """The read ix_contributions_key_message_id_id was made for, with the index hidden from
+    the database (`+ 0`): it walks the primary key back past every newer contribution."""
+    return await db.scalar(
+        select(func.max(Contribution.id)).where(Contribution.key_message_id + 0 == site.key_message_id)
+    )
+
+
+async def test_the_rules_catch_a_read_past_other_key_messages(busy: Busy) -> None:
+    """PostgreSQL walks the primary key back, or reads the table; SQLite's plan says only
+    `SEARCH contributions` (its max() optimisation), but its work grows with the table."""
+    _statements, faults = await _faults(busy, HotPath("without its index", _newest_without_its_index))
+    assert len(faults) == 1
+    postgres = busy.site.engine.dialect.name == "postgresql"
+    signs = ("rows listing, over", "Seq Scan of contributions") if postgres else ("work grew",)
+    assert any(sign in faults[0] for sign in signs), faults[0]
