@@ -9,7 +9,7 @@ in it. Then the whole discussion, its people and organisations included, is copi
 other key messages: three more of the same consultation and seventeen of a second one (the
 seed loaded again under another slug), each copy with ids above every earlier row, so
 other key messages are as busy as ours and newer, as on a live site. Copies are made in
-SQL (INSERT … SELECT), so the whole database builds in seconds.
+SQL (INSERT … SELECT), in a few seconds; most of the build is the migrations and the seed.
 
 Before the copies are made the SQLite file is kept aside (`small_url`): the same queries
 must cost the same there as on the busy file."""
@@ -47,9 +47,9 @@ CROWD_UNDER_ROOT, CROWD_UNDER_REPLY = 600, 1_000
 #: Copies of our key message's discussion: on other key messages of our consultation, and
 #: on key messages of the other one.
 COPIES_HERE, COPIES_THERE = 3, 17
-#: The busiest person and organisation take part in this many of the copies too (the first
-#: ones: all those of our consultation), so their own lists are long: over LIST_READS of
-#: test_query_plans.py, and still about one contribution in a hundred.
+#: The busiest person and organisation take part in this many of the copies too (those of
+#: our consultation and some of the other's), so their own lists are long (over LIST_READS
+#: of test_query_plans.py) and still about one contribution in a hundred.
 BUSIEST_COPIES = 10
 #: People and organisations are copied this many times in all (those past the discussions'
 #: copies contributed elsewhere, or not yet): about one organisation for every twelve
@@ -65,7 +65,6 @@ class BusySite:
     engine: AsyncEngine
     #: The same database before the copies were made (SQLite only: a file kept aside).
     small_url: str | None
-    consultation_id: int
     key_message_id: int
     #: The oldest thread's top-level contribution, and its first reply (a thousand replies).
     root_id: int
@@ -75,23 +74,56 @@ class BusySite:
     busiest_author_id: int
     busiest_organisation_id: int
     topic_id: int
-    #: Rows of `contributions` on our key message, in our consultation, in all.
+    #: Rows of `contributions` on our key message, and in our consultation.
     on_key_message: int
     in_consultation: int
-    everywhere: int
     #: Rows per table, for telling big tables from small ones.
     table_rows: dict[str, int]
 
 
+@dataclass(frozen=True)
+class _Ours:
+    """What was written on our key message before the copies."""
+
+    consultation: Consultation
+    elsewhere: Consultation
+    message: KeyMessage
+    root_id: int
+    crowded_reply_id: int
+    busiest: tuple[int, int]  #: person, organisation
+    topic_id: int
+
+
 async def build_busy_site(engine: AsyncEngine, url: str, tmp_dir: Path) -> BusySite:
     await build_seeded_database(engine, url)
+    ours = await _discuss_our_key_message(engine)
+    await _analyse(engine)
+    small_url = _keep_aside(url, tmp_dir) if engine.dialect.name == "sqlite" else None
+    await _copy_everything(url, ours)
+    await _analyse(engine)
+    async with make_sessionmaker(engine)() as db:
+        return BusySite(
+            engine=engine,
+            small_url=small_url,
+            key_message_id=ours.message.id,
+            root_id=ours.root_id,
+            crowded_reply_id=ours.crowded_reply_id,
+            busiest_author_id=ours.busiest[0],
+            busiest_organisation_id=ours.busiest[1],
+            topic_id=ours.topic_id,
+            on_key_message=await _contributions_of(db, [ours.message.id]),
+            in_consultation=await _contributions_of(db, [m.id for m in all_key_messages(ours.consultation)]),
+            table_rows=await _table_rows(db),
+        )
+
+
+async def _discuss_our_key_message(engine: AsyncEngine) -> _Ours:
     async with make_sessionmaker(engine)() as db:
         seed = read_seed_file(SEED_FILE)
         seed["consultation"]["slug"] = OTHER_SLUG
         await load_seed(db, seed)
-        ours = await _consultation(db, SEED_SLUG)
-        theirs = await _consultation(db, OTHER_SLUG)
-        message = next(m for m in all_key_messages(ours) if m.ref == OURS_REF)
+        consultation = await _consultation(db, SEED_SLUG)
+        message = next(m for m in all_key_messages(consultation) if m.ref == OURS_REF)
         await generate_demo_data(
             db,
             contributions=DEMO_CONTRIBUTIONS,
@@ -102,52 +134,37 @@ async def build_busy_site(engine: AsyncEngine, url: str, tmp_dir: Path) -> BusyS
         )
         root_id, crowded_id = await _crowd_the_oldest_thread(db, message.id)
         await _quote_passages(db, message)
-        topic_id = await _a_popular_topic(db, message.id, ours.topics[0].id)
+        topic_id = await _a_popular_topic(db, message.id, consultation.topics[0].id)
         await db.commit()
-        people = await _people_of(db, message.id)
-    await _analyse(engine)
-    small_url = _keep_aside(url, tmp_dir) if engine.dialect.name == "sqlite" else None
+        busiest = await _people_of(db, message.id)
+        elsewhere = await _consultation(db, OTHER_SLUG)
+    return _Ours(consultation, elsewhere, message, root_id, crowded_id, busiest, topic_id)
+
+
+async def _copy_everything(url: str, ours: _Ours) -> None:
+    """The copies of our discussion, then more people and organisations, then more tags."""
     copier = _without_foreign_keys(url)
     async with make_sessionmaker(copier)() as db:
-        others = [m for m in all_key_messages(ours) if m.id != message.id][:COPIES_HERE]
-        others += all_key_messages(theirs)[:COPIES_THERE]
-        if copier.dialect.name == "postgresql":
+        if copier.dialect.name == "postgresql":  # the same on PostgreSQL (the tests' role is a superuser)
             await db.execute(text("SET LOCAL session_replication_role = replica"))
+        targets = [m for m in all_key_messages(ours.consultation) if m.id != ours.message.id][:COPIES_HERE]
+        targets += all_key_messages(ours.elsewhere)[:COPIES_THERE]
         last = await _last_ids(db)
-        for number, target in enumerate(others, start=1):
-            await _copy_discussion(db, last, target, number, people if number <= BUSIEST_COPIES else (0, 0))
-        for number in range(len(others) + 1, SILENT_COPIES + 1):
+        for number, target in enumerate(targets, start=1):
+            busiest = ours.busiest if number <= BUSIEST_COPIES else (0, 0)
+            await _copy_discussion(db, last, target, number, busiest)
+        for number in range(len(targets) + 1, SILENT_COPIES + 1):
             await _copy_people(db, last, number)
-        await _tag_densely(db, theirs)
+        await _tag_densely(db, ours.elsewhere)
         await db.commit()
     await copier.dispose()
-    await _analyse(engine)
-    async with make_sessionmaker(engine)() as db:
-        counts = await _table_rows(db)
-        in_consultation = await _contributions_of(db, [m.id for m in all_key_messages(ours)])
-        on_key_message = await _contributions_of(db, [message.id])
-    return BusySite(
-        engine=engine,
-        small_url=small_url,
-        consultation_id=ours.id,
-        key_message_id=message.id,
-        root_id=root_id,
-        crowded_reply_id=crowded_id,
-        busiest_author_id=people[0],
-        busiest_organisation_id=people[1],
-        topic_id=topic_id,
-        on_key_message=on_key_message,
-        in_consultation=in_consultation,
-        everywhere=counts["contributions"],
-        table_rows=counts,
-    )
 
 
 def _without_foreign_keys(url: str) -> AsyncEngine:
-    """An engine for the copies. On SQLite a statement that inserts many rows into a table
-    others refer to looks for each new row's would-be children, and contributions.parent_id
-    has no index of its own: with foreign keys on, each copy took seconds more than the one
-    before. The copies refer only to rows copied with them."""
+    """An engine for the copies, which refer only to rows copied with them, without foreign
+    key checks. On SQLite a statement that inserts many rows into a table others refer to
+    looks for each new row's would-be children, and contributions.parent_id has no index of
+    its own: with foreign keys on, each copy took seconds more than the one before."""
     engine = make_engine(url, null_pool=True)
     if engine.dialect.name == "sqlite":
 
