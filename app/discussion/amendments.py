@@ -97,8 +97,9 @@ def _amendments_of(consultation: Consultation, message: KeyMessage, audience: Au
     )
 
 
-#: Most endorsed first, then oldest first (ids grow with time); the index on
-#: (key_message_id, endorsement_count, id) serves it.
+#: Most endorsed first, then oldest first (ids grow with time): the order of the partial
+#: index ix_contributions_amendments_by_support (key_message_id, endorsement_count DESC, id),
+#: so a page reads its own rows, not every position of the key message.
 _BY_SUPPORT = (Contribution.endorsement_count.desc(), Contribution.id)
 
 
@@ -133,9 +134,10 @@ def _after_support(cursor: tuple[int, int] | None) -> Any:
     if cursor is None:
         return True
     count, identifier = cursor
-    return or_(
-        Contribution.endorsement_count < count,
-        and_(Contribution.endorsement_count == count, Contribution.id > identifier),
+    # `<= count` first: a bound of the index range, so a later page starts at its place.
+    return and_(
+        Contribution.endorsement_count <= count,
+        or_(Contribution.endorsement_count < count, Contribution.id > identifier),
     )
 
 

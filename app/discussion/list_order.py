@@ -136,23 +136,45 @@ def newest_first_page(query: Select[*_Row], *, cursor: str | None, topic: str | 
 
 
 def tagged_with(topic_id: int) -> ColumnElement[bool]:
-    """Contributions tagged with the topic (served by the primary key of contribution_topics)."""
+    """Contributions tagged with the topic (served by the primary key of contribution_topics),
+    for a list read in its own order that keeps those on the topic."""
     return exists().where(ContributionTopic.contribution_id == Contribution.id, ContributionTopic.topic_id == topic_id)
+
+
+def among_tagged(topic_id: int) -> ColumnElement[bool]:
+    """Contributions tagged with the topic, for a list read from the topic's tags (a topic
+    page, a topic's feed): as an EXISTS, SQLite read every contribution of the site and
+    looked each one up among the tags."""
+    return Contribution.id.in_(select(ContributionTopic.contribution_id).where(ContributionTopic.topic_id == topic_id))
 
 
 def tagged_with_slug(slug: str) -> ColumnElement[bool]:
     """Contributions tagged with the topic of this slug in their own consultation: lists that
-    span consultations filter by slug, which a consultation's vocabulary never renames."""
-    return exists().where(
-        ContributionTopic.contribution_id == Contribution.id, ContributionTopic.topic_id == Topic.id, Topic.slug == slug
+    span consultations filter by slug, which a consultation's vocabulary never renames.
+
+    Each contribution's few tags are looked up as the list is read (OFFSET 0, as in
+    shown_in_lists): joined instead, PostgreSQL read the tags of that slug in every
+    consultation to find a person's twenty latest contributions."""
+    tag = (
+        select(ContributionTopic.topic_id)
+        .join(Topic, Topic.id == ContributionTopic.topic_id)
+        .where(ContributionTopic.contribution_id == Contribution.id, Topic.slug == slug)
+        .offset(0)
     )
+    return tag.exists()
 
 
 def in_thread_tagged_with(topic_id: int) -> ColumnElement[bool]:
     """Contributions whose thread's top-level contribution is tagged with the topic (itself
-    included): a reply belongs to the topic of the thread it answers."""
+    included): a reply belongs to the topic of the thread it answers.
+
+    One lookup of the thread's tag per contribution read (OFFSET 0, as in shown_in_lists):
+    as a join, PostgreSQL read every tag of the topic to filter a few new contributions."""
     thread_root = func.coalesce(Contribution.thread_root_id, Contribution.id)
-    return exists().where(ContributionTopic.contribution_id == thread_root, ContributionTopic.topic_id == topic_id)
+    tag = select(ContributionTopic.contribution_id).where(
+        ContributionTopic.contribution_id == thread_root, ContributionTopic.topic_id == topic_id
+    )
+    return tag.offset(0).exists()
 
 
 #: Made once: building an alias inspects the mapper, about a millisecond each time.

@@ -35,6 +35,10 @@ class PublicationConsent(enum.Enum):
 #: The rows of the partial unique indexes that keep one current position per speaker.
 CURRENT_ORGANISATION_POSITION = "parent_id IS NULL AND superseded_by_id IS NULL AND organisation_id IS NOT NULL"
 CURRENT_PERSONAL_POSITION = "parent_id IS NULL AND superseded_by_id IS NULL AND organisation_id IS NULL"
+#: The rows of the partial indexes of contributions that quote their key message, and of
+#: current positions that propose a wording (superseded ones are no longer proposed).
+QUOTING = "quote_start IS NOT NULL"
+AMENDING = "amendment_text IS NOT NULL AND superseded_by_id IS NULL"
 
 
 class Contribution(TimestampMixin, Base):
@@ -50,6 +54,21 @@ class Contribution(TimestampMixin, Base):
         # The newest contribution of a key message (live updates' marker, every rendered page):
         # without it PostgreSQL walks the primary key back past every newer row of the table.
         Index("ix_contributions_key_message_id_id", "key_message_id", "id"),
+        # A key message's newest contributions (feeds), without reading the rest.
+        Index("ix_contributions_key_message_id_created_at_id", "key_message_id", "created_at", "id"),
+        # An organisation's newest contributions (its profile page); leads with organisation_id
+        # for the foreign key too.
+        Index("ix_contributions_organisation_id_created_at_id", "organisation_id", "created_at", "id"),
+        # The contributions quoting a key message (its highlighted passages, a passage's page):
+        # a handful of its contributions, read without the rest.
+        Index(
+            "ix_contributions_key_message_id_created_at_id_quoting",
+            "key_message_id",
+            "created_at",
+            "id",
+            sqlite_where=text(QUOTING),
+            postgresql_where=text(QUOTING),
+        ),
         # Top-level contributions carry a position; replies never do.
         CheckConstraint("(parent_id IS NULL) = (position IS NOT NULL)", name="position_only_on_top_level"),
         # One current position per speaker and key message (app.discussion.supersession):
@@ -76,8 +95,9 @@ class Contribution(TimestampMixin, Base):
     key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))
     #: Indexed with created_at (ix_contributions_author_id_created_at), for posting limits.
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    #: The organisation the author spoke for, fixed at the time of writing.
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    #: The organisation the author spoke for, fixed at the time of writing (indexed with
+    #: created_at: ix_contributions_organisation_id_created_at_id).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
     #: The top-level contribution of the thread (NULL for a top-level one), so a thread
     #: loads in one indexed query.
@@ -118,6 +138,18 @@ class Contribution(TimestampMixin, Base):
 
     author: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+# A key message's amendments, most endorsed first then oldest first (app.discussion.amendments):
+# declared here, as the descending column needs the mapped attribute.
+Index(
+    "ix_contributions_amendments_by_support",
+    Contribution.key_message_id,
+    Contribution.endorsement_count.desc(),
+    Contribution.id,
+    sqlite_where=text(AMENDING),
+    postgresql_where=text(AMENDING),
+)
 
 
 class ContributionTopic(Base):

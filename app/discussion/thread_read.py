@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -92,28 +92,12 @@ async def _attach_first_replies(
     db: AsyncSession, key_message_id: int, roots: list[ContributionView], audience: Audience, depth_limit: int
 ) -> list[Node]:
     """The first REPLIES_PER_THREAD replies of each thread (oldest first, within the depth
-    limit), ranked by the database however many replies the threads have."""
+    limit), each thread read only as far as those, however many replies it has."""
     if not roots:
         return []
     root_ids = [root.id for root in roots]
-    ranked = (
-        select(
-            Contribution.id,
-            func.row_number()
-            .over(partition_by=Contribution.thread_root_id, order_by=(Contribution.created_at, Contribution.id))
-            .label("rank"),
-        )
-        .where(
-            Contribution.thread_root_id.in_(root_ids),
-            Contribution.depth <= depth_limit,
-            listed_for(audience),
-            shown_in_lists(),
-        )
-        .subquery()
-    )
-    replies = await views_by_id(
-        db, list(await db.scalars(select(ranked.c.id).where(ranked.c.rank <= REPLIES_PER_THREAD))), audience
-    )
+    first_replies = union_all(*(_first_replies_of(root_id, audience, depth_limit) for root_id in root_ids))
+    replies = await views_by_id(db, list(await db.scalars(first_replies)), audience)
     await attach_extras(db, [*roots, *replies])
     totals = await _replies_per_thread(db, root_ids, audience)
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
@@ -121,6 +105,25 @@ async def _attach_first_replies(
     at_limit = [node for node in nodes.values() if node.contribution.depth == depth_limit]
     await count_unloaded_replies(db, key_message_id, at_limit, audience)
     return [nodes[root.id] for root in roots]
+
+
+def _first_replies_of(root_id: int, audience: Audience, depth_limit: int) -> Select[int]:
+    """The ids of one thread's first replies: a few entries of its thread index. One such
+    select per thread, in a UNION ALL: ranking the replies of all the page's threads in one
+    query read every reply of every thread on the page, thousands for a busy one."""
+    first = (
+        select(Contribution.id)
+        .where(
+            Contribution.thread_root_id == root_id,
+            Contribution.depth <= depth_limit,
+            listed_for(audience),
+            shown_in_lists(),
+        )
+        .order_by(Contribution.created_at, Contribution.id)
+        .limit(REPLIES_PER_THREAD)
+        .subquery()
+    )
+    return select(first.c.id)  # SQLite takes LIMIT inside a UNION only in a subquery
 
 
 async def _replies_per_thread(db: AsyncSession, root_ids: list[int], audience: Audience) -> dict[int, int]:
@@ -180,10 +183,10 @@ async def count_unloaded_replies(db: AsyncSession, key_message_id: int, nodes: l
 
 async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
     """Whether a top-level contribution is among the first `page_size` of its key message,
-    i.e. on the page a key message opens with."""
-    earlier = await db.scalar(
-        select(func.count())
-        .select_from(Contribution)
+    i.e. on the page a key message opens with. Only a page of earlier ones is counted: on a
+    busy key message, counting all of them read every position to answer each post."""
+    earlier = (
+        select(Contribution.id)
         .where(
             Contribution.key_message_id == contribution.key_message_id,
             Contribution.parent_id.is_(None),
@@ -193,8 +196,10 @@ async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_si
                 and_(Contribution.created_at == contribution.created_at, Contribution.id < contribution.id),
             ),
         )
+        .limit(page_size)
+        .subquery()
     )
-    return (earlier or 0) < page_size
+    return (await db.scalar(select(func.count()).select_from(earlier)) or 0) < page_size
 
 
 async def readable_among(

@@ -9,7 +9,9 @@ links to their own thread pages, so any depth can be reached."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, shown_in_lists, sibling_ordering
@@ -64,24 +66,38 @@ async def _next_level(
     db: AsyncSession, key_message_id: int, parent_ids: list[int], audience: Audience
 ) -> list[ContributionView]:
     """Replies to `parent_ids`, at most LEVEL_CAP, taken by rank under their parent: for each
-    parent its replies come oldest first, which is the order nest() keeps."""
-    ranked = (
-        select(
-            Contribution.id,
-            Contribution.created_at,
-            func.row_number()
-            .over(partition_by=Contribution.parent_id, order_by=(Contribution.created_at, Contribution.id))
-            .label("rank"),
-        )
-        .where(
-            Contribution.key_message_id == key_message_id,
-            Contribution.parent_id.in_(parent_ids),
-            listed_for(audience),
-            shown_in_lists(),
-        )
-        .subquery()
-    )
+    parent its replies come oldest first, which is the order nest() keeps.
+
+    No parent gives more than LEVEL_CAP, so each is read only that far (one select per
+    parent, in a UNION ALL); ranking every reply of every parent read all thousand replies
+    of a busy one to keep sixty."""
+    replies = union_all(
+        *(_first_replies_to(key_message_id, parent_id, audience) for parent_id in parent_ids)
+    ).subquery()
+    ranked = select(
+        replies.c.id,
+        replies.c.created_at,
+        func.row_number()
+        .over(partition_by=replies.c.parent_id, order_by=(replies.c.created_at, replies.c.id))
+        .label("rank"),
+    ).subquery()
     chosen = await db.scalars(
         select(ranked.c.id).order_by(ranked.c.rank, ranked.c.created_at, ranked.c.id).limit(LEVEL_CAP)
     )
     return await views_by_id(db, list(chosen), audience)
+
+
+def _first_replies_to(key_message_id: int, parent_id: int, audience: Audience) -> Select[tuple[int, int, datetime]]:
+    first = (
+        select(Contribution.id, Contribution.parent_id, Contribution.created_at)
+        .where(
+            Contribution.key_message_id == key_message_id,
+            Contribution.parent_id == parent_id,
+            listed_for(audience),
+            shown_in_lists(),
+        )
+        .order_by(*sibling_ordering(SortOrder.OLDEST))
+        .limit(LEVEL_CAP)
+        .subquery()
+    )
+    return select(first.c.id, first.c.parent_id, first.c.created_at)  # SQLite: LIMIT in a UNION needs a subquery

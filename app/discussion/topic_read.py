@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, Topic
-from app.discussion.list_order import SortOrder, after_cursor, encode_cursor, ordering, tagged_with
+from app.discussion.list_order import SortOrder, after_cursor, among_tagged, encode_cursor, ordering
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic
 from app.discussion.presenters import attach_extras, listing, to_view
 from app.discussion.publication import Audience, listed_for
@@ -44,11 +44,19 @@ def _shown_to(audience: Audience) -> ColumnElement[bool]:
 
 
 async def topic_counts(db: AsyncSession, consultation: Consultation, audience: Audience) -> list[TopicCount]:
-    """Every topic of the vocabulary, in order, with the contributions on it the audience sees."""
+    """Every topic of the vocabulary, in order, with the contributions on it the audience sees.
+
+    The consultation's tags are counted, each contribution looked up by its key (OFFSET 0 keeps
+    it a lookup): joined, PostgreSQL read the whole table of contributions to count them."""
+    shown = (
+        select(Contribution.id)
+        .where(Contribution.id == ContributionTopic.contribution_id, _shown_to(audience))
+        .offset(0)
+        .exists()
+    )
     rows = await db.execute(
         select(ContributionTopic.topic_id, func.count())
-        .join(Contribution, Contribution.id == ContributionTopic.contribution_id)
-        .where(ContributionTopic.topic_id.in_([topic.id for topic in consultation.topics]), _shown_to(audience))
+        .where(ContributionTopic.topic_id.in_([topic.id for topic in consultation.topics]), shown)
         .group_by(ContributionTopic.topic_id)
     )
     counts: dict[int, int] = {topic_id: count for topic_id, count in rows}
@@ -57,7 +65,7 @@ async def topic_counts(db: AsyncSession, consultation: Consultation, audience: A
 
 async def count_on_topic(db: AsyncSession, topic: Topic, audience: Audience) -> int:
     count = await db.scalar(
-        select(func.count()).select_from(Contribution).where(tagged_with(topic.id), _shown_to(audience))
+        select(func.count()).select_from(Contribution).where(among_tagged(topic.id), _shown_to(audience))
     )
     return count or 0
 
@@ -72,7 +80,7 @@ async def contributions_on_topic(
         to_view(row, audience)
         for row in await db.execute(
             listing(audience)
-            .where(tagged_with(topic.id), _shown_to(audience), true() if after is None else after)
+            .where(among_tagged(topic.id), _shown_to(audience), true() if after is None else after)
             .order_by(*ordering(TOPIC_ORDER))
             .limit(page_size + 1)
         )
