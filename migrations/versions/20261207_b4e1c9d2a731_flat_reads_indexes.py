@@ -15,7 +15,7 @@ keep a page of it (tests/unit/discussion/test_query_plans.py):
   contributions to find the few that quote it; a partial index holds only those.
 
 Revision ID: b4e1c9d2a731
-Revises: a8c7e2d4f608
+Revises: d6a3e9f4b053
 Create Date: 2026-12-07 09:00:00.000000
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "b4e1c9d2a731"
-down_revision: str | Sequence[str] | None = "a8c7e2d4f608"
+down_revision: str | Sequence[str] | None = "d6a3e9f4b053"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
