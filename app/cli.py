@@ -1,4 +1,4 @@
-"""The `roundtable` command: serve, migrate, seed, create users, export, generate demo data.
+"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, generate demo data.
 
 Errors are one clear line on stderr and a non-zero exit."""
 
@@ -146,6 +146,13 @@ def cmd_privacy_purge(_args: argparse.Namespace) -> None:
     print(run_in_session(purge))
 
 
+def cmd_tallies_rebuild(_args: argparse.Namespace) -> None:
+    from app.discussion.position_counts import rebuild_position_counts
+
+    rows = run_in_session(rebuild_position_counts)
+    print(f"{rows} position counts written")
+
+
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.demo.generator import generate_demo_data
 
@@ -223,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     privacy.add_parser(
         "purge", help="delete sign-in failures and used or expired links older than 30 days, sent mail older than 90"
     ).set_defaults(handler=cmd_privacy_purge)
+
+    tallies = commands.add_parser("tallies", help="the counts of positions that tallies read").add_subparsers(
+        dest="tallies_command", required=True
+    )
+    tallies.add_parser(
+        "rebuild", help="count every key message's positions afresh (after restoring a backup, or any doubt)"
+    ).set_defaults(handler=cmd_tallies_rebuild)
 
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", choices=["json", "csv"], required=True)
