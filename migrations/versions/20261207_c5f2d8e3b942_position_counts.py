@@ -87,12 +87,20 @@ def lock_key_messages(ids: str) -> str:
     return f"PERFORM 1 FROM key_messages WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;"
 
 
+def none_counted(rows: str) -> str:
+    """PL/pgSQL: return at once from a statement that wrote no counted row (a reply, a
+    position inserted superseded before it is made current): a quarter of the cost."""
+    return f"IF NOT EXISTS (SELECT FROM {rows} AS r WHERE {counted('r')}) THEN RETURN NULL; END IF;"
+
+
 POSTGRESQL_FUNCTIONS = {
     "position_counts_add_inserted": f"""
+        {none_counted("new_rows")}
         {lock_key_messages(f"SELECT r.key_message_id FROM new_rows AS r WHERE {counted('r')}")}
         {UPSERT.format(source=grouped("new_rows"))};
     """,
     "position_counts_remove_deleted": f"""
+        {none_counted("old_rows")}
         {lock_key_messages(f"SELECT r.key_message_id FROM old_rows AS r WHERE {counted('r')}")}
         UPDATE position_counts SET count = position_counts.count - gone.n
         FROM ({grouped("old_rows")}) AS gone (key_message_id, position, under_organisation, organisation_id, n)

@@ -3,9 +3,11 @@ of write they equal a recount of the contributions, and a rebuild puts them righ
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from app.consultation.models import KeyMessage
+from app.db import utcnow
 from app.demo.generator import generate_demo_data
 from app.discussion.contribution_edit import withdraw_contribution
 from app.discussion.contribution_write import PERSONAL
@@ -20,6 +22,11 @@ from app.security.roles import Role
 from tests.factories import key_message, make_organisation, make_position, make_reply, make_user
 
 REF = "RT2-KM2"
+#: The columns a bulk loader copies into contributions, for a position.
+COPIED = (
+    *("key_message_id", "depth", "body_source", "body_html", "status", "submission_key", "created_at", "updated_at"),
+    *("endorsement_count", "author_id", "organisation_id", "position", "publication"),
+)
 
 
 async def stored_counts(db, key_message_ids=None) -> dict[tuple, int]:
@@ -144,6 +151,36 @@ async def test_bulk_inserted_demo_positions_are_counted(db, consultation):
     await generate_demo_data(db, contributions=200, key_message_ref=REF, consultation_slug=None, random_seed=8)
     message_id = key_message(consultation, REF).id
     assert sum((await stored_counts(db, [message_id])).values()) > 0
+    await assert_in_step(db, [message_id])
+
+
+async def test_positions_copied_in_bulk_are_counted(db, consultation):
+    """COPY, as a bulk loader may insert (PostgreSQL): one statement, counted as a whole."""
+    if db.bind.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    message_id = key_message(consultation, REF).id
+    organisation = await make_organisation(db)
+    people = [
+        await make_user(db, organisation=organisation),
+        *[await make_user(db, with_organisation=False) for _ in range(3)],
+    ]
+    now = utcnow()
+    rows = [
+        (people[0].id, organisation.id, "support", "organisation_only"),
+        (people[1].id, None, "oppose", "anonymous"),
+        (people[2].id, None, "oppose", "anonymous"),
+        (people[3].id, None, "oppose", "not_for_publication"),
+    ]
+    connection = (await (await db.connection()).get_raw_connection()).driver_connection
+    await connection.copy_records_to_table(
+        "contributions",
+        columns=COPIED,
+        records=[(message_id, 0, "x", "x", "visible", f"copy-{n}", now, now, 0, *row) for n, row in enumerate(rows)],
+    )
+    assert await stored_counts(db, [message_id]) == {
+        (message_id, "support", True, organisation.id): 1,
+        (message_id, "oppose", False, NO_ORGANISATION): 2,
+    }
     await assert_in_step(db, [message_id])
 
 
