@@ -6,10 +6,11 @@ for its position under "undisclosed", never by its organisation's type or place.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Subquery, select
+from sqlalchemy import String, Subquery, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.regions import m49_region
@@ -65,14 +66,21 @@ async def recount_tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[
 
 
 async def _tallies_from(db: AsyncSession, counts: Subquery) -> dict[int, Tally]:
-    """Tallies from rows in PositionCount's columns, with each organisation's type and places."""
+    """Tallies from rows in PositionCount's columns, summed in the database by what a tally
+    shows of an organisation (type, country, a diaspora's origins): a page reads one row per
+    kind and place, however many organisations share them."""
+    origins = case(
+        (Organisation.type == OrganisationType.DIASPORA, cast(Organisation.origin_countries, String)), else_=None
+    )
+    kind = (Organisation.type, Organisation.country, origins)
+    keys = (counts.c.key_message_id, counts.c.position, counts.c.under_organisation, *kind)
     rows = await db.execute(
-        select(counts, Organisation.type, Organisation.country, Organisation.origin_countries).outerjoin(
-            Organisation, Organisation.id == counts.c.organisation_id
-        )
+        select(*keys, func.sum(counts.c.count))
+        .outerjoin(Organisation, Organisation.id == counts.c.organisation_id)
+        .group_by(*keys)
     )
     result: dict[int, Tally] = defaultdict(Tally)
-    for key_message_id, position, under_organisation, _id, count, organisation_type, country, origins in rows:
+    for key_message_id, position, under_organisation, organisation_type, country, origins_json, count in rows:
         tally = result[key_message_id]
         tally.by_position[position] += count
         if not under_organisation:
@@ -84,9 +92,8 @@ async def _tallies_from(db: AsyncSession, counts: Subquery) -> dict[int, Tally]:
         tally.by_country[country][position] += count
         if (region := m49_region(country)) is not None:
             tally.by_region[region.area][position] += count
-        if organisation_type is OrganisationType.DIASPORA:
-            for origin in origins or []:
-                tally.by_origin[origin][position] += count
+        for origin in json.loads(origins_json) if origins_json else ():
+            tally.by_origin[origin][position] += count
     return result
 
 
