@@ -43,8 +43,8 @@ class Tally:
 async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
     """Count visible top-level positions per key message, one per speaker: hidden, withdrawn
     and superseded ones are not counted (app.discussion.supersession). One query over the
-    counts the triggers keep (app.discussion.position_counts), a handful of rows per
-    organisation on the key message, whatever the number of contributions."""
+    counts the triggers keep (app.discussion.position_counts): its cost follows the kinds
+    and places of organisations on the key message, not the number of contributions."""
     stored = (
         select(
             PositionCount.key_message_id,

@@ -4,7 +4,7 @@ of write they equal a recount of the contributions, and a rebuild puts them righ
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from app.consultation.models import KeyMessage
 from app.db import utcnow
@@ -217,3 +217,14 @@ async def test_undisclosed_counts_join_no_organisation(db, consultation):
     )
     tally = (await tallies(db, [key_message(consultation, REF).id]))[key_message(consultation, REF).id]
     assert {kind: dict(counts) for kind, counts in tally.by_type.items()} == {UNDISCLOSED: {"support": 1}}
+
+
+async def test_the_counting_triggers_survive_every_later_migration(db):
+    """A migration that rebuilds contributions (SQLite batch mode) drops its triggers; it
+    must create them again (migrations/versions/*_position_counts.py has their SQL)."""
+    if db.bind.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'contributions'::regclass AND NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contributions'"
+    names = set((await db.execute(text(query))).scalars())
+    assert {"position_counts_after_insert", "position_counts_after_update", "position_counts_after_delete"} <= names
