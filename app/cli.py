@@ -1,4 +1,4 @@
-"""The `roundtable` command: serve, migrate, seed, create users, export, generate demo data.
+"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, generate demo data.
 
 Errors are one clear line on stderr and a non-zero exit."""
 
@@ -157,6 +157,13 @@ def cmd_fragments_prune(args: argparse.Namespace) -> None:
     print(f"deleted {deleted} rendered fragments older than {args.days} days")
 
 
+def cmd_tallies_rebuild(_args: argparse.Namespace) -> None:
+    from app.discussion.position_counts import rebuild_position_counts
+
+    rows = run_in_session(rebuild_position_counts)
+    print(f"{rows} position counts written")
+
+
 def cmd_demo_data(args: argparse.Namespace) -> None:
     from app.demo.generator import generate_demo_data
 
@@ -241,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     prune = fragments.add_parser("prune", help="delete rendered fragments older than --days (run it daily)")
     prune.add_argument("--days", type=int, default=30)
     prune.set_defaults(handler=cmd_fragments_prune)
+
+    tallies = commands.add_parser("tallies", help="the counts of positions that tallies read").add_subparsers(
+        dest="tallies_command", required=True
+    )
+    tallies.add_parser(
+        "rebuild", help="count every key message's positions afresh (after restoring a backup, or any doubt)"
+    ).set_defaults(handler=cmd_tallies_rebuild)
 
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", choices=["json", "csv"], required=True)

@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
 from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.position_counts import PositionCount
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
@@ -51,6 +52,7 @@ __all__ = [
     "OrganisationType",
     "OutgoingMail",
     "Paragraph",
+    "PositionCount",
     "RecoveryCode",
     "RenderedFragment",
     "Role",

@@ -6,16 +6,15 @@ for its position under "undisclosed", never by its organisation's type or place.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import String, Subquery, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.regions import m49_region
-from app.discussion.models import Contribution
-from app.discussion.publication import PUBLIC, counts_under_organisation, listed_for
-from app.discussion.supersession import counted
+from app.discussion.position_counts import PositionCount, recounted
 from app.organisations.models import Organisation, OrganisationType
 
 INDIVIDUAL = "individual"  #: tally bucket for contributions made without an organisation
@@ -43,39 +42,48 @@ class Tally:
 
 async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
     """Count visible top-level positions per key message, one per speaker: hidden, withdrawn
-    and superseded ones are not counted (app.discussion.supersession).
-    Two queries: counts grouped by organisation, then the origins of the diaspora ones."""
-    result: dict[int, Tally] = defaultdict(Tally)
-    if not key_message_ids:
-        return result
-    # One row per key message, position, consent and organisation, counted.
-    keys = (
-        Contribution.key_message_id,
-        Contribution.position,
-        Contribution.publication,
-        Organisation.id,
-        Organisation.type,
-        Organisation.country,
-    )
-    rows = await db.execute(
-        select(*keys, func.count())
-        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(
-            Contribution.key_message_id.in_(key_message_ids),
-            Contribution.parent_id.is_(None),
-            counted(),
-            listed_for(PUBLIC),
+    and superseded ones are not counted (app.discussion.supersession). One query over the
+    counts the triggers keep (app.discussion.position_counts): its cost follows the kinds
+    and places of organisations on the key message, not the number of contributions."""
+    stored = (
+        select(
+            PositionCount.key_message_id,
+            PositionCount.position,
+            PositionCount.under_organisation,
+            PositionCount.organisation_id,
+            PositionCount.count,
         )
+        .where(PositionCount.key_message_id.in_(key_message_ids), PositionCount.count > 0)
+        .subquery()
+    )
+    return await _tallies_from(db, stored) if key_message_ids else defaultdict(Tally)
+
+
+async def recount_tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tally]:
+    """The same tallies counted afresh from contributions: the oracle the stored counts
+    are tested against. Its cost grows with the discussion; pages never use it."""
+    return await _tallies_from(db, recounted(key_message_ids).subquery()) if key_message_ids else defaultdict(Tally)
+
+
+async def _tallies_from(db: AsyncSession, counts: Subquery) -> dict[int, Tally]:
+    """Tallies from rows in PositionCount's columns, summed in the database by what a tally
+    shows of an organisation (type, country, a diaspora's origins): a page reads one row per
+    kind and place, however many organisations share them."""
+    origins = case(
+        (Organisation.type == OrganisationType.DIASPORA, cast(Organisation.origin_countries, String)), else_=None
+    )
+    kind = (Organisation.type, Organisation.country, origins)
+    keys = (counts.c.key_message_id, counts.c.position, counts.c.under_organisation, *kind)
+    rows = await db.execute(
+        select(*keys, func.sum(counts.c.count))
+        .outerjoin(Organisation, Organisation.id == counts.c.organisation_id)
         .group_by(*keys)
     )
-    grouped = rows.all()
-    diaspora = {org_id for _km, _p, anonymous, org_id, kind, _c, _n in grouped if kind is OrganisationType.DIASPORA}
-    origins = await origin_countries(db, diaspora)
-    for key_message_id, position, consent, organisation_id, organisation_type, country, count in grouped:
+    result: dict[int, Tally] = defaultdict(Tally)
+    for key_message_id, position, under_organisation, organisation_type, country, origins_json, count in rows:
         tally = result[key_message_id]
-        position = str(position)  # never NULL on top-level contributions (a check constraint)
         tally.by_position[position] += count
-        if not counts_under_organisation(consent):
+        if not under_organisation:
             tally.by_type[UNDISCLOSED][position] += count
             continue
         tally.by_type[organisation_type.value if organisation_type else INDIVIDUAL][position] += count
@@ -84,7 +92,7 @@ async def tallies(db: AsyncSession, key_message_ids: list[int]) -> dict[int, Tal
         tally.by_country[country][position] += count
         if (region := m49_region(country)) is not None:
             tally.by_region[region.area][position] += count
-        for origin in origins.get(organisation_id, []):
+        for origin in json.loads(origins_json) if origins_json else ():
             tally.by_origin[origin][position] += count
     return result
 
