@@ -7,19 +7,16 @@ cores by pytest-xdist: every worker then owns its own database (see `database_ur
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 os.environ["ROUNDTABLE_ENV"] = "test"  # before the app is imported: cheap password hashing
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -31,6 +28,7 @@ from app.main import create_app, site_routes
 from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.urls import install_routes
 from tests.databases import fresh_database_url
+from tests.support import CPU_HEAVY, forbid_on_the_event_loop
 
 SEED_FILE = PROJECT_ROOT / "seeds" / "com-2013-292.yaml"
 SEED_SLUG = "com-2013-292"
@@ -43,28 +41,13 @@ def _route_names() -> None:
     install_routes(site_routes())
 
 
-def _on_the_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 @pytest.fixture(autouse=True)
-def _argon2_never_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 costs tens to hundreds of milliseconds of CPU: on the event loop it would stall
-    every request of the worker. Every test, so every path the suite takes, fails if a
-    password is hashed or checked on the loop (app.security.passwords runs it in a thread)."""
-    for name in ("hash", "verify"):
-        real = getattr(PasswordHasher, name)
-
-        def guarded(self: PasswordHasher, *args: object, _real: Any = real, _name: str = name) -> Any:
-            if _on_the_event_loop():
-                raise AssertionError(f"argon2 {_name}() on the event loop: await app.security.passwords instead")
-            return _real(self, *args)
-
-        monkeypatch.setattr(PasswordHasher, name, guarded)
+def _cpu_heavy_work_never_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Password hashing, QR codes, PDF parsing, diffs of versions, building exports: on the
+    event loop each would stall every request of the worker. Every test, so every path the
+    suite takes, fails if one runs there (tests.support.CPU_HEAVY names them)."""
+    for owner, name, instead in CPU_HEAVY:
+        forbid_on_the_event_loop(monkeypatch, owner, name, instead)
 
 
 def pytest_report_header() -> str:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pyotp
+import pytest
+from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from qrcode.main import QRCode
 
+from app.discussion import edit_history
+from app.export import builders
 from app.security.csrf import COOKIE_NAME
 from tests.factories import totp_secret_for
 
@@ -62,3 +74,105 @@ def field_errors(response: httpx.Response) -> dict[str, str]:
         field_id = error.get("id", "").removesuffix("-error").removeprefix("field-")
         errors[field_id] = " ".join(error.get_text(" ").replace("Error:", "").split())
     return errors
+
+
+#: Work too heavy for the event loop (owner, attribute, where it belongs instead): each costs
+#: from tens of milliseconds to seconds of CPU at the largest input the site accepts, and the
+#: loop serves nobody else meanwhile. Named where the work is done, not where it is called
+#: from, so a new caller is caught too.
+CPU_HEAVY: list[tuple[Any, str, str]] = [
+    (PasswordHasher, "hash", "await app.security.passwords"),
+    (PasswordHasher, "verify", "await app.security.passwords"),
+    (QRCode, "make_image", "draw QR codes with anyio.to_thread.run_sync"),
+    (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
+    (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
+    (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+]
+
+
+def on_the_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def forbid_on_the_event_loop(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, instead: str) -> None:
+    """Make `owner.name` fail when called on the event loop's thread (in a worker thread, it
+    runs as before)."""
+    real: Callable[..., Any] = getattr(owner, name)
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if on_the_event_loop():
+            raise AssertionError(f"{getattr(owner, '__name__', owner)}.{name}() on the event loop: {instead}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, guarded)
+
+
+class LoopWatch:
+    """The CPU time of each callback the event loop runs while watching, per label: the
+    longest stretch during which the loop served nobody else.
+
+    CPU time of the loop's thread (time.thread_time), not the wall-clock time asyncio's debug
+    mode reports as slow callbacks: on a loaded two-core CI machine the wall clock also counts
+    the time other processes had the core, which would make a test that uses it flaky (and
+    debug mode's own bookkeeping, a stack capture at every call_soon, would be counted too).
+    Cyclic garbage collection is not counted either: its pauses grow with every object the
+    process holds, the test runner's included, not with what a request does."""
+
+    def __init__(self) -> None:
+        self.longest: dict[str, float] = {}  #: milliseconds, by label
+        self._label: str | None = None
+        self._collecting_since = self._collected = 0.0
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = asyncio.events.Handle._run
+        watch = self
+
+        def timed_run(handle: asyncio.Handle) -> None:
+            label = watch._label  # a callback counts for the label it started under
+            if label is None:
+                return real(handle)
+            started, collected_before = time.thread_time(), watch._collected
+            try:
+                return real(handle)
+            finally:
+                spent = (time.thread_time() - started - (watch._collected - collected_before)) * 1000
+                watch.longest[label] = max(watch.longest.get(label, 0.0), spent)
+
+        monkeypatch.setattr(asyncio.events.Handle, "_run", timed_run)
+
+    def garbage_collection(self, phase: str, _info: dict[str, int]) -> None:
+        """A gc.callbacks hook: the CPU time collections take on the loop's thread."""
+        if not on_the_event_loop():
+            return
+        if phase == "start":
+            self._collecting_since = time.thread_time()
+        else:
+            self._collected += time.thread_time() - self._collecting_since
+
+    @asynccontextmanager
+    async def watching(self, label: str) -> AsyncIterator[None]:
+        """Count the callbacks run from here to the end of the block under `label`. Each end
+        yields to the loop, so the test's own work before and after is not counted."""
+        self._label = label
+        await asyncio.sleep(0)
+        try:
+            yield
+        finally:
+            self._label = None
+            await asyncio.sleep(0)
+
+    def over(self, limit_ms: float) -> dict[str, float]:
+        return {label: round(spent, 1) for label, spent in self.longest.items() if spent > limit_ms}
+
+
+@pytest.fixture
+def loop_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopWatch]:
+    watch = LoopWatch()
+    watch.install(monkeypatch)
+    gc.callbacks.append(watch.garbage_collection)
+    yield watch
+    gc.callbacks.remove(watch.garbage_collection)

@@ -16,7 +16,7 @@ from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES, mark_discu
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionRevision, ContributionStatus
 from app.i18n import _, format_datetime_utc, format_instant_brussels
-from app.text.markdown import render_markdown
+from app.text.markdown import rendered_markdown
 
 
 class EditRefused(Exception):
@@ -206,7 +206,7 @@ async def edit_contribution(
         .values(
             position=new.position,
             body_source=new.body_source,
-            body_html=render_markdown(new.body_source),
+            body_html=await rendered_markdown(new.body_source),
             amendment_text=new.amendment_text,
             language=new.language,
             edited_at=now,

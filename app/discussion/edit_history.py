@@ -8,6 +8,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Literal
 
+from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +109,13 @@ async def contribution_versions(db: AsyncSession, contribution: Contribution) ->
             None,
         )
     )
+    # A diff of two long texts takes up to tens of milliseconds (app.discussion.redline bounds
+    # it), once per version: in a thread, so the worker's other requests go on.
+    return await to_thread.run_sync(versions_of, texts)
+
+
+def versions_of(texts: list[_Text]) -> list[VersionView]:
+    """The versions, newest first, each compared with the one before it."""
     versions = [_version(1, texts[0], None)]
     versions += [_version(number, text, previous) for number, (previous, text) in enumerate(pairwise(texts), 2)]
     return versions[::-1]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from functools import lru_cache
 
 from markupsafe import Markup, escape
@@ -20,6 +22,17 @@ from app.text.footnotes import strip_footnote_markers
 
 #: A word (letters with their diacritics, digits), a run of white space, or one other character.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+#: The same cut, each token with the white space after it: texts are lined up by these first,
+#: so spaces, the commonest token by far, are not matched with every other space.
+_UNIT = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+#: How much comparing one pair of texts may cost, in steps of difflib's inner loop (about
+#: 0.2 µs each): enough for any real edit of the longest contribution, while repetitive
+#: texts made to be expensive (difflib slows down faster than the square of their length)
+#: stop there. Whatever is left to compare then shows as changed whole, which is still true.
+DIFF_BUDGET = 500_000
+#: The redline is drawn while a page renders, on the event loop: a smaller budget, still more
+#: than any of 180 amendments made from the seed's key messages needed (up to 5,000 characters).
+REDLINE_BUDGET = 20_000
 #: Below this share of unchanged letters the wording is a rewrite, shown as the old text
 #: deleted and the new one inserted rather than as a scatter of words that happen to match.
 REWRITE_BELOW = 0.3
@@ -48,21 +61,88 @@ class Chunk:
     changed: bool
 
 
-def word_chunks(original: str, proposed: str) -> list[Chunk]:
+def word_chunks(original: str, proposed: str, budget: int = DIFF_BUDGET) -> list[Chunk]:
     """The differences between two texts token by token, unmerged: each unchanged stretch,
-    and what each changed stretch deleted and inserted (the texts are taken as they are)."""
-    old, new = tokens(original), tokens(proposed)
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    return [
-        Chunk("".join(old[i1:i2]), "".join(new[j1:j2]), changed=tag != "equal")
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
+    and what each changed stretch deleted and inserted (the texts are taken as they are).
+    Words with their trailing space are lined up first, then each changed stretch token by
+    token; `budget` bounds the work of both (see DIFF_BUDGET)."""
+    work = _Work(budget)
+    found: list[Chunk] = []
+    old_units, new_units = _UNIT.findall(original), _UNIT.findall(proposed)
+    for changed, deleted, inserted in _compared(old_units, new_units, work):
+        if not changed:
+            found.append(Chunk("".join(deleted), "".join(inserted), changed=False))
+            continue
+        old, new = tokens("".join(deleted)), tokens("".join(inserted))
+        found += (Chunk("".join(d), "".join(i), changed=c) for c, d, i in _compared(old, new, work))
+    return _joined(found)
 
 
-def chunks(original: str, proposed: str) -> list[Chunk]:
+class _Work:
+    """What is left of a comparison's budget."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+
+class _BoundedMatcher(SequenceMatcher[str]):
+    """difflib's matcher, which may look for a common stretch only while the budget lasts:
+    once it is spent, the range still to compare has none (so it counts as changed)."""
+
+    def __init__(self, a: Sequence[str], b: Sequence[str], work: _Work) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self.old, self.new, self.work = a, b, work
+        self.places: dict[str, list[int]] = {}
+        for index, token in enumerate(b):
+            self.places.setdefault(token, []).append(index)
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None) -> Match:
+        ahi = len(self.old) if ahi is None else ahi
+        bhi = len(self.new) if bhi is None else bhi
+        # difflib's inner loop visits, for each token of a[alo:ahi], its places in b up to bhi.
+        steps = (ahi - alo) + sum(bisect_left(self.places.get(token, ()), bhi) for token in self.old[alo:ahi])
+        if steps > self.work.left:
+            self.work.left = 0
+            return Match(alo, blo, 0)
+        self.work.left -= steps
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _compared(old: list[str], new: list[str], work: _Work) -> Iterator[tuple[bool, list[str], list[str]]]:
+    """(changed, old stretch, new stretch) in order; the common start and end are taken off
+    first, which is most of an edit and costs nothing to find."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    if start:
+        yield False, old[:start], new[:start]
+    middle_old, middle_new = old[start : len(old) - end], new[start : len(new) - end]
+    if middle_old or middle_new:
+        matcher = _BoundedMatcher(middle_old, middle_new, work)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield tag != "equal", middle_old[i1:i2], middle_new[j1:j2]
+    if end:
+        yield False, old[len(old) - end :], new[len(new) - end :]
+
+
+def _joined(found: list[Chunk]) -> list[Chunk]:
+    """Neighbouring chunks of one kind made one, so unchanged and changed stretches alternate."""
+    joined: list[Chunk] = []
+    for chunk in found:
+        if joined and joined[-1].changed == chunk.changed:
+            last = joined.pop()
+            chunk = Chunk(last.deleted + chunk.deleted, last.inserted + chunk.inserted, chunk.changed)
+        joined.append(chunk)
+    return joined
+
+
+def chunks(original: str, proposed: str, budget: int = DIFF_BUDGET) -> list[Chunk]:
     """The differences between two texts, with neighbouring changes separated only by a space
     merged into one ("quick brown" → "slow red" rather than word by word)."""
-    found = word_chunks(original, proposed)
+    found = word_chunks(original, proposed, budget)
     if _letters(*(c.deleted for c in found if not c.changed)) < REWRITE_BELOW * max(
         _letters(original), _letters(proposed)
     ):
@@ -98,7 +178,7 @@ def _redline_in(_locale: str, original: str, proposed: str) -> Markup:
     shown in its item and among the amendments side by side: remember recent ones (the
     locale is part of the key, for the announced words)."""
     parts = []
-    for chunk in chunks(comparable(strip_footnote_markers(original)), comparable(proposed)):
+    for chunk in chunks(comparable(strip_footnote_markers(original)), comparable(proposed), REDLINE_BUDGET):
         if chunk.changed:
             parts.append(_change(chunk))
         else:

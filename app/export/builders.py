@@ -12,9 +12,11 @@ it is not counted."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation, KeyMessage, Section, SectionKind
@@ -41,7 +43,7 @@ BATCH = 500
 
 async def load_contributions(db: AsyncSession, consultation: Consultation) -> list[tuple[ContributionView, str]]:
     """Every contribution negotiators may see, as shown to them, with its Markdown source;
-    oldest first, read BATCH at a time and returned as one list."""
+    in id order, read BATCH at a time and returned as one list."""
     key_message_ids = [m.id for s in consultation.sections for m in s.key_messages]
     loaded: list[tuple[ContributionView, str]] = []
     last_id = 0
@@ -60,7 +62,7 @@ async def load_contributions(db: AsyncSession, consultation: Consultation) -> li
         await attach_extras(db, views)
         loaded += [(view, row[-1]) for view, row in zip(views, rows, strict=True)]
         last_id = views[-1].id
-    return sorted(loaded, key=lambda item: (item[0].created_at, item[0].id))
+    return loaded
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -186,14 +188,38 @@ def _instant(moment: datetime | None) -> str | None:
     return utc.isoformat() if utc else None
 
 
-async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
+@dataclass
+class ExportInput:
+    """What an export is built from, read from the database (the I/O part of an export)."""
+
+    contributions: list[tuple[ContributionView, str]]  #: each with its Markdown source, in id order
+    origins: dict[int, list[str]]  #: diaspora organisations' countries of origin
+    counts: dict[int, Tally]  #: by key message id
+
+
+async def load_export_input(db: AsyncSession, consultation: Consultation) -> ExportInput:
     contributions = await load_contributions(db, consultation)
     origins = await origin_countries(db, {view.organisation.id for view, _ in contributions if view.organisation})
+    counts = await tallies(db, [m.id for s in consultation.sections for m in s.key_messages])
+    return ExportInput(contributions, origins, counts)
+
+
+async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
+    """The export as JSON-native data; assembled in a thread (see assemble_export)."""
+    loaded = await load_export_input(db, consultation)
+    return await to_thread.run_sync(assemble_export, consultation, loaded)
+
+
+def assemble_export(consultation: Consultation, loaded: ExportInput) -> dict[str, Any]:
+    """The export from what was read: contributions oldest first, in a tree per key message,
+    with each key message's counts. CPU work that grows with the consultation (a tenth of a
+    second for 20,000 contributions), so callers run it in a thread; the consultation's
+    document is loaded with it (consultation_by_slug), so reading it there does no I/O."""
+    contributions, origins, counts = loaded.contributions, loaded.origins, loaded.counts
     records: dict[int, list[dict[str, Any]]] = {}
-    for view, body_source in contributions:
+    for view, body_source in sorted(contributions, key=lambda item: (item[0].created_at, item[0].id)):
         records.setdefault(view.key_message_id, []).append(contribution_record(view, body_source, origins))
     commentable = [s for s in consultation.sections if s.key_messages]
-    counts = await tallies(db, [m.id for s in commentable for m in s.key_messages])
     return {
         "schema_version": SCHEMA_VERSION,
         "consultation": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -34,8 +35,11 @@ async def personal_data_view(request: Request) -> Response:
     data = await personal_data(db, user)
     record(db, PRIVACY_EXPORT, actor=user, subject_user=user, address=client_address(request))
     await db.commit()
+    # Indented JSON is written by the pure-Python encoder: a sixth of a second for someone with
+    # a thousand long contributions, so in a thread, where the event loop does not wait for it.
+    content = await to_thread.run_sync(lambda: json.dumps(data, ensure_ascii=False, indent=2).encode())
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2).encode(),
+        content,
         media_type="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="roundtable-my-data-{user.id}.json"',

@@ -7,7 +7,8 @@ import unicodedata
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from app.discussion.redline import REWRITE_BELOW, chunks, redline, tokens
+from app.discussion.redline import REWRITE_BELOW, Chunk, chunks, redline, tokens, word_chunks
+from app.settings import PROJECT_ROOT
 
 
 def marks(html: str) -> list[tuple[str, str]]:
@@ -169,3 +170,38 @@ def test_footnote_markers_and_spacing_of_the_key_message_are_ignored():
     html = redline("Migranten[^12] moeten\n  beschermd worden.", "Migranten moeten beschermd worden.")
     assert marks(html) == []
     assert visible(html) == "Migranten moeten beschermd worden."
+
+
+def rebuilt(found: list[Chunk]) -> tuple[str, str]:
+    """Both texts read back from the chunks."""
+    return "".join(c.deleted for c in found), "".join(c.inserted for c in found)
+
+
+def test_the_longest_text_with_two_edits_far_apart_shows_just_those_edits():
+    text = " ".join((PROJECT_ROOT / "seeds" / "COM-2013-292-nl.txt").read_text().split())[3000:13000]
+    edited = text.replace(text[2000:2010], "EERSTE", 1).replace(text[8000:8010], "TWEEDE", 1)
+    found = word_chunks(text, edited)
+    assert rebuilt(found) == (text, edited)
+    changes = [c for c in found if c.changed]
+    assert len(changes) == 2
+    assert "EERSTE" in changes[0].inserted and "TWEEDE" in changes[1].inserted
+    assert all(len(c.deleted) < 30 and len(c.inserted) < 30 for c in changes)  # the edits, not the text between
+
+
+def test_a_spent_budget_leaves_the_rest_as_one_change():
+    old, new = (
+        "Alle staten moeten nu en later migranten beschermen.",
+        "Alle staten moeten later nu migranten beschermen.",
+    )
+    found = word_chunks(old, new, budget=0)
+    assert rebuilt(found) == (old, new)
+    assert [(c.deleted, c.inserted) for c in found if c.changed] == [("nu en later", "later nu")]
+
+
+def test_text_made_to_be_slow_to_compare_is_still_compared_correctly():
+    """difflib needs hours for these (its work grows faster than the square of the length):
+    the budget cuts it short, and what is left shows as changed."""
+    old, new = "a b c d " * 1250, "d c b a " * 1250
+    found = word_chunks(old, new)
+    assert rebuilt(found) == (old, new)
+    assert any(c.changed for c in found)
