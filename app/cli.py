@@ -75,6 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=log_config(),
+        access_log=args.access_log,
     )
 
 
@@ -170,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="log no line per request (the proxy in front logs them already; each line costs CPU)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     db = commands.add_parser("db", help="migrate the database schema")

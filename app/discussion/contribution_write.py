@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -68,12 +69,15 @@ class WriteResult:
 async def mark_discussion_changed(db: AsyncSession, key_message_id: int) -> None:
     """Every change to what a discussion shows bumps its version, in the same transaction,
     so fragments rendered before it are never served again (app.fragments)."""
-    await db.execute(
-        update(KeyMessage)
-        .where(KeyMessage.id == key_message_id)
-        .values(discussion_version=KeyMessage.discussion_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    await db.execute(_BUMP_VERSION, {"changed_id": key_message_id})
+
+
+_BUMP_VERSION = (
+    update(KeyMessage)
+    .where(KeyMessage.id == bindparam("changed_id"))
+    .values(discussion_version=KeyMessage.discussion_version + 1)
+    .execution_options(synchronize_session=False)
+)
 
 
 def validate_body(body: str, max_chars: int) -> str:
@@ -250,18 +254,26 @@ async def opens_the_list(db: AsyncSession, contribution: Contribution, page_size
     """Whether a top-level contribution is among the first `page_size` of its key message,
     i.e. on the page a key message opens with. Counts at most `page_size` entries of the
     index, however long the discussion."""
+    params = {"km_id": contribution.key_message_id, "before": contribution.created_at, "new_id": contribution.id}
+    return (await db.scalar(_listed_before(page_size), params) or 0) < page_size
+
+
+@functools.cache
+def _listed_before(page_size: int) -> Select[int]:
+    """How many top-level contributions are listed before a new one, up to `page_size`."""
+    before = bindparam("before", type_=Contribution.created_at.type)
     earlier = (
         select(Contribution.id)
         .where(
-            Contribution.key_message_id == contribution.key_message_id,
+            Contribution.key_message_id == bindparam("km_id"),
             Contribution.parent_id.is_(None),
             shown_in_lists(),
             or_(
-                Contribution.created_at < contribution.created_at,
-                and_(Contribution.created_at == contribution.created_at, Contribution.id < contribution.id),
+                Contribution.created_at < before,
+                and_(Contribution.created_at == before, Contribution.id < bindparam("new_id")),
             ),
         )
         .limit(page_size)
         .subquery()
     )
-    return (await db.scalar(select(func.count()).select_from(earlier)) or 0) < page_size
+    return select(func.count()).select_from(earlier)

@@ -17,11 +17,12 @@ ones (app.discussion.models), so two members posting at the same moment cannot b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, union_all, update
+from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, func, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as _postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +60,7 @@ async def hold_speaker(db: AsyncSession, key_message_id: int, organisation_id: i
     if db.get_bind().dialect.name != "postgresql":
         return
     speaker = organisation_id if organisation_id is not None else -author_id
-    await db.execute(select(func.pg_advisory_xact_lock(key_message_id, speaker)))
+    await db.execute(_HOLD_SPEAKER, {"key_message_id": key_message_id, "speaker": speaker})
 
 
 async def insert_position(db: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -75,7 +76,8 @@ async def insert_position(db: AsyncSession, values: dict[str, Any]) -> int | Non
     locks its author's row, and the posting limits hold authors' rows for update (two
     members posting at once would deadlock)."""
     speaker = (values["key_message_id"], values["organisation_id"], values["author_id"])
-    row = (await db.execute(_insert_if_new(db, *speaker).values(**values))).first()
+    kind = "personal" if values["organisation_id"] is None else "organisation"
+    row = (await db.execute(_insert_if_new(_dialect(db), kind, tuple(values)), values)).first()
     if row is None:
         return None
     new_id: int = row[0]
@@ -97,22 +99,35 @@ async def insert_position(db: AsyncSession, values: dict[str, Any]) -> int | Non
 
 async def insert_reply(db: AsyncSession, values: dict[str, Any]) -> int | None:
     """Insert a reply; None when the same form was published before (nothing is written)."""
-    new_id: int | None = (await db.execute(_insert_if_new(db).values(**values))).scalar()
+    new_id: int | None = (await db.execute(_insert_if_new(_dialect(db), "reply", tuple(values)), values)).scalar()
     return new_id
 
 
-def _insert_if_new(db: AsyncSession, *speaker: Any) -> Any:
-    """INSERT … ON CONFLICT (author, submission key) DO NOTHING RETURNING id: a form sent
-    twice publishes once without a query first; for a position (`speaker` given) it is
-    inserted as superseded by the speaker's current one and returns that one's id too."""
-    dialect_insert = _postgresql_insert if db.get_bind().dialect.name == "postgresql" else _sqlite_insert
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+@functools.cache
+def _insert_if_new(dialect: str, kind: str, columns: tuple[str, ...]) -> Any:
+    """INSERT … ON CONFLICT (author, submission key) DO NOTHING RETURNING id, of `columns`
+    bound by name: a form sent twice publishes once without a query first. A position
+    (`kind` "organisation" or "personal": its speaker) goes in as superseded by its speaker's
+    current one, whose id it returns too. Built once per shape: building a statement and its
+    cache key costs as much CPU as running it."""
+    dialect_insert = _postgresql_insert if dialect == "postgresql" else _sqlite_insert
+    values: dict[str, Any] = {name: bindparam(name, type_=_TABLE.c[name].type) for name in columns}
     statement = dialect_insert(_TABLE).on_conflict_do_nothing(index_elements=["author_id", "submission_key"])
-    if not speaker:
-        return statement.returning(_TABLE.c.id)
+    if kind == "reply":
+        return statement.values(values).returning(_TABLE.c.id)
+    speaker = (values["key_message_id"], None if kind == "personal" else values["organisation_id"], values["author_id"])
     current = select(Contribution.id).where(*_positions_of(*speaker), Contribution.superseded_by_id.is_(None))
-    return statement.values(superseded_by_id=current.scalar_subquery()).returning(
-        _TABLE.c.id, _TABLE.c.superseded_by_id
-    )
+    values["superseded_by_id"] = current.scalar_subquery()
+    return statement.values(values).returning(_TABLE.c.id, _TABLE.c.superseded_by_id)
+
+
+_HOLD_SPEAKER = select(
+    func.pg_advisory_xact_lock(bindparam("key_message_id", type_=Integer), bindparam("speaker", type_=Integer))
+)
 
 
 def counted() -> ColumnElement[bool]:
