@@ -60,6 +60,12 @@ def cmd_db(args: argparse.Namespace) -> None:
 # first (its default is 5 s), nginx could send a POST down a closing connection and answer 502.
 KEEP_ALIVE_SECONDS = 75
 
+# How long a worker may take to answer the supervisor's health check before it is killed and
+# replaced (uvicorn's default is 5 s). A worker that is merely starved of CPU, on a host busy
+# with other work, would be killed with the requests it was answering, and its replacement's
+# start-up would take more CPU still; only a worker stuck this long is taken for hung.
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
@@ -74,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=log_config(),
         access_log=args.access_log,
     )

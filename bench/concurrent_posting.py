@@ -217,16 +217,16 @@ async def keep_posting(
     return outcome
 
 
-def cpu_seconds_of(pids: list[int]) -> float:
-    """User and system CPU of these processes so far (those that ended are left out)."""
-    total = 0
+def cpu_seconds_of(pids: list[int]) -> dict[int, float]:
+    """User and system CPU of each of these processes so far (those that ended are left out)."""
+    spent = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
+        spent[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return spent
 
 
 def site_processes(port: int) -> list[int]:
@@ -271,20 +271,24 @@ async def database_processes(database_url: str) -> list[int]:
 
 class CpuMeter:
     """CPU spent by the site's workers, the database's backends and this client since the
-    last reading (a backend that closed in between takes its share with it)."""
+    last reading. Processes are looked up at each reading: a worker that uvicorn replaced
+    counts from its start, one that ended takes its last share with it."""
 
     def __init__(self, port: int, database_url: str) -> None:
-        self.site = site_processes(port)
+        self.port = port
         self.database_url = database_url
-        self.last: dict[str, float] = {}
+        self.last: dict[str, dict[int, float]] = {}
 
     async def read(self) -> dict[str, float]:
         now = {
-            "site": cpu_seconds_of(self.site),
+            "site": cpu_seconds_of(site_processes(self.port)),
             "database": cpu_seconds_of(await database_processes(self.database_url)),
-            "client": time.process_time(),
+            "client": {os.getpid(): time.process_time()},
         }
-        spent = {name: now[name] - self.last.get(name, 0.0) for name in now}
+        spent = {
+            name: sum(seconds - self.last.get(name, {}).get(pid, 0.0) for pid, seconds in per_pid.items())
+            for name, per_pid in now.items()
+        }
         self.last = now
         return spent
 
