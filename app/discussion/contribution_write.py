@@ -164,12 +164,8 @@ async def publish_position(
     values = _values(draft, author, key_message, max_chars)
     topics = chosen_topics(consultation.topics, draft.topics)
     values.update(parent_id=None, thread_root_id=None, depth=0, position=draft.position, amendment_text=amendment_text)
-    if (
-        earlier := await check_posting_limits(
-            db, author, values["body_source"], limits, submission_key=draft.submission_key
-        )
-    ) is not None:
-        return WriteResult(await db.get_one(Contribution, earlier), created=False)
+    if (resent := await _within_limits(db, author, values, limits)) is not None:
+        return resent
     await hold_speaker(db, key_message.id, values["organisation_id"], author.id)
     new_id = await insert_position(db, values)
     return await _published(db, new_id, values, author, topics)
@@ -197,12 +193,8 @@ async def publish_reply(
         amendment_text=None,
         superseded_by_id=None,
     )
-    if (
-        earlier := await check_posting_limits(
-            db, author, values["body_source"], limits, submission_key=draft.submission_key
-        )
-    ) is not None:
-        return WriteResult(await db.get_one(Contribution, earlier), created=False)
+    if (resent := await _within_limits(db, author, values, limits)) is not None:
+        return resent
     return await _published(db, await insert_reply(db, values), values, author, topics)
 
 
@@ -230,6 +222,16 @@ def _values(draft: Draft, author: User, key_message: KeyMessage, max_chars: int)
         "created_at": now,
         "updated_at": now,
     }
+
+
+async def _within_limits(
+    db: AsyncSession, author: User, values: dict[str, Any], limits: PostingLimits
+) -> WriteResult | None:
+    """With the posting limits on: refuses a flood (ContributionError), or answers a form
+    sent again with what it published (never refused); None to go on."""
+    key = values["submission_key"]
+    earlier = await check_posting_limits(db, author, values["body_source"], limits, submission_key=key)
+    return None if earlier is None else WriteResult(await db.get_one(Contribution, earlier), created=False)
 
 
 async def _published(
