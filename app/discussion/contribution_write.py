@@ -64,6 +64,9 @@ class WriteResult:
     created: bool  #: False when the same form was submitted before (double click, retry)
     #: The topics it was tagged with (when created).
     topics: tuple[Topic, ...] = ()
+    #: Whether a new position is on the page its key message opens with (opens_the_list),
+    #: when publish_position was given the page size; None when not known.
+    opens_the_list: bool | None = None
 
 
 async def mark_discussion_changed(db: AsyncSession, key_message_id: int) -> None:
@@ -153,10 +156,12 @@ async def publish_position(
     draft: Draft,
     max_chars: int,
     limits: PostingLimits = UNLIMITED,
+    page_size: int | None = None,
 ) -> WriteResult:
     """A top-level contribution must carry one of the consultation's positions; it becomes its
     speaker's current one (app.discussion.supersession). Everything is checked before the
-    first statement; a form sent again is answered with what it published."""
+    first statement; a form sent again is answered with what it published. Given the
+    `page_size`, it also tells whether the new one opens the key message's list."""
     _check_submission_key(draft.submission_key)
     if draft.position not in consultation.positions:
         raise ContributionError("position", _("Choose your position on this key message."))
@@ -168,7 +173,7 @@ async def publish_position(
         return resent
     await hold_speaker(db, key_message.id, values["organisation_id"], author.id)
     new_id = await insert_position(db, values)
-    return await _published(db, new_id, values, author, topics)
+    return await _published(db, new_id, values, author, topics, page_size=page_size)
 
 
 async def publish_reply(
@@ -235,7 +240,13 @@ async def _within_limits(
 
 
 async def _published(
-    db: AsyncSession, new_id: int | None, values: dict[str, Any], author: User, topics: list[Topic]
+    db: AsyncSession,
+    new_id: int | None,
+    values: dict[str, Any],
+    author: User,
+    topics: list[Topic],
+    *,
+    page_size: int | None = None,
 ) -> WriteResult:
     """The new contribution as a model in the session, built from what was written (no query
     reads it back), tagged, its discussion marked changed; or what the same form published
@@ -248,16 +259,34 @@ async def _published(
     make_transient_to_detached(contribution)
     db.add(contribution)
     await tag(db, contribution, topics)
-    await mark_discussion_changed(db, contribution.key_message_id)
-    return WriteResult(contribution, created=True, topics=tuple(topics))
+    if page_size is None:
+        await mark_discussion_changed(db, contribution.key_message_id)
+        return WriteResult(contribution, created=True, topics=tuple(topics))
+    # One round trip for both: the version's UPDATE returns the count of opens_the_list.
+    earlier = await db.scalar(_bump_and_count_before(page_size), _placing(contribution))
+    return WriteResult(contribution, created=True, topics=tuple(topics), opens_the_list=(earlier or 0) < page_size)
 
 
 async def opens_the_list(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
     """Whether a top-level contribution is among the first `page_size` of its key message,
     i.e. on the page a key message opens with. Counts at most `page_size` entries of the
     index, however long the discussion."""
-    params = {"km_id": contribution.key_message_id, "before": contribution.created_at, "new_id": contribution.id}
-    return (await db.scalar(_listed_before(page_size), params) or 0) < page_size
+    return (await db.scalar(_listed_before(page_size), _placing(contribution)) or 0) < page_size
+
+
+def _placing(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "changed_id": contribution.key_message_id,
+        "km_id": contribution.key_message_id,
+        "before": contribution.created_at,
+        "new_id": contribution.id,
+    }
+
+
+@functools.cache
+def _bump_and_count_before(page_size: int) -> Any:
+    """mark_discussion_changed's UPDATE, returning _listed_before's count."""
+    return _BUMP_VERSION.returning(_listed_before(page_size).scalar_subquery())
 
 
 @functools.cache

@@ -37,9 +37,9 @@ MARGIN = 1
 EVERY_POST = ["SAVEPOINT", "session and person", "key message in context", "topics", "INSERT", "version", "RELEASE"]
 #: A position also: PostgreSQL's lock on the speaker (app.discussion.supersession.hold_speaker;
 #: SQLite writes one at a time anyway), and, as it replaces the speaker's earlier one, the
-#: UPDATE pointing the earlier ones at it and the one making it current; whether it is on the
-#: key message's first page (where to read it).
-POSITION = ["lock speaker", "UPDATE earlier", "UPDATE current", "first page"]
+#: UPDATE pointing the earlier ones at it and the one making it current. Whether it is on the
+#: key message's first page (where to read it) comes back with the version's UPDATE.
+POSITION = ["lock speaker", "UPDATE earlier", "UPDATE current"]
 #: With htmx the answer shows the fresh form, so also the tally and the person's current positions.
 POSITION_HTMX = ["tally", "current positions"]
 #: A reply first loads what it answers (with its people).

@@ -72,6 +72,7 @@ async def post_contribution(request: Request) -> Response:
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
             limits=PostingLimits.of(request.app.state.settings),
+            page_size=request.app.state.settings.page_size,
         )
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
@@ -141,7 +142,9 @@ async def _published(
     db, new = db_of(request), result.contribution
     # A position past the first page would be appended after "Show more" (and listed twice once
     # that is followed), or missing after the redirect; its thread page shows it instead.
-    listed = new.parent_id is not None or await opens_the_list(db, new, request.app.state.settings.page_size)
+    listed = new.parent_id is not None or result.opens_the_list
+    if listed is None:  # a position sent again
+        listed = await opens_the_list(db, new, request.app.state.settings.page_size)
     if not is_htmx(request):
         await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
         return _redirect_to_read(request, consultation, message, new, listed=listed)
