@@ -60,6 +60,12 @@ def cmd_db(args: argparse.Namespace) -> None:
 # first (its default is 5 s), nginx could send a POST down a closing connection and answer 502.
 KEEP_ALIVE_SECONDS = 75
 
+# How long a worker may take to answer the supervisor's health check before it is killed and
+# replaced (uvicorn's default is 5 s). A worker that is merely starved of CPU, on a host busy
+# with other work, would be killed with the requests it was answering, and its replacement's
+# start-up would take more CPU still; only a worker stuck this long is taken for hung.
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
@@ -74,7 +80,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=log_config(),
+        access_log=args.access_log,
     )
 
 
@@ -188,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="log no line per request (the proxy in front logs them already; each line costs CPU)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     db = commands.add_parser("db", help="migrate the database schema")

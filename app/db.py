@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -101,11 +103,17 @@ def writing(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{BEGIN_IMMEDIATE: True})
 
 
+#: A pooled connection unused for longer than this is checked before it is handed out
+#: (make_engine's ping_when_idle_seconds, as the site uses it).
+IDLE_PING_SECONDS = 10.0
+
+
 def make_engine(
     url: str,
     *,
     null_pool: bool = False,
     busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    ping_when_idle_seconds: float | None = None,
     **kwargs: Any,
 ) -> AsyncEngine:
     if null_pool:
@@ -114,7 +122,33 @@ def make_engine(
     if is_sqlite(url):
         _create_parent_folder(engine)
         _configure_sqlite(engine, busy_timeout_seconds)
+    if ping_when_idle_seconds is not None:
+        _ping_when_idle(engine, ping_when_idle_seconds)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
+    """Check a pooled connection with a round trip before handing it out, as pool_pre_ping
+    does, but only when it lay unused for more than `seconds`: a busy site reuses its
+    connections within milliseconds and would pay a round trip on every request for
+    nothing, while one that sat idle may have been cut (a database restart, a firewall's
+    timeout). A dead one is replaced at once and the request never sees it."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("checked_in_at")  # none yet: a connection just opened
+        if idle_since is None or time.monotonic() - idle_since <= seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (SQLAlchemy's recipe).
+            raise DisconnectionError(str(error)) from error
 
 
 def _create_parent_folder(engine: AsyncEngine) -> None:
@@ -130,6 +164,7 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSessi
 
 __all__ = [
     "BEGIN_IMMEDIATE",
+    "IDLE_PING_SECONDS",
     "Base",
     "Engine",
     "TimestampMixin",

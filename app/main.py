@@ -19,7 +19,7 @@ from app.accounts.web.routes import routes as account_routes
 from app.admin.web.routes import routes as admin_routes
 from app.consultation.phases import TEMPLATE_GLOBALS as CONSULTATION_GLOBALS
 from app.consultation.web.routes import routes as consultation_routes
-from app.db import make_engine, make_sessionmaker, writing
+from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
 from app.discussion.web.routes import routes as discussion_routes
 from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.export.web.routes import routes as export_routes
@@ -47,7 +47,9 @@ def create_app(
     write_sessionmaker = sessionmaker
     if sessionmaker is None:
         engine = make_engine(
-            settings.database_url, pool_pre_ping=True, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+            settings.database_url,
+            ping_when_idle_seconds=IDLE_PING_SECONDS,
+            busy_timeout_seconds=settings.sqlite_busy_timeout_seconds,
         )
         sessionmaker, write_sessionmaker = make_sessionmaker(engine), make_sessionmaker(writing(engine))
 

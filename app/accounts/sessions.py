@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -30,30 +31,31 @@ async def start_session(db: AsyncSession, user: User, *, max_age_seconds: int) -
 
 
 async def identity_for_token(db: AsyncSession, token: str) -> Identity:
-    row = (
-        (
-            await db.execute(
-                select(UserSession, User)
-                .join(User, User.id == UserSession.user_id)
-                .where(UserSession.id_hash == _hash(token))
-                .options(
-                    # Each membership and request brings its organisation (lazy="joined" on the model).
-                    joinedload(User.memberships),
-                    joinedload(User.role_grants),
-                    # The pages say when a request to join still waits (the person speaks for themselves).
-                    joinedload(User.pending_join_requests),
-                )
-            )
-        )
-        .unique()
-        .first()
-    )
+    row = (await db.execute(_session_and_person(), {"id_hash": _hash(token)})).unique().first()
     if row is None:
         return ANONYMOUS
-    session, user = row
-    if not user.is_active or _aware(session.expires_at) <= utcnow():
+    expires_at, user = row
+    if not user.is_active or _aware(expires_at) <= utcnow():
         return ANONYMOUS
     return Identity(user=user)
+
+
+@functools.cache
+def _session_and_person() -> Select[datetime, User]:
+    """Every request that carries a session cookie runs it: built once (on first use, when
+    every model is mapped), as its options make its cache key dear to compute."""
+    return (
+        select(UserSession.expires_at, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id_hash == bindparam("id_hash"))
+        .options(
+            # Each membership and request brings its organisation (lazy="joined" on the model).
+            joinedload(User.memberships),
+            joinedload(User.role_grants),
+            # The pages say when a request to join still waits (the person speaks for themselves).
+            joinedload(User.pending_join_requests),
+        )
+    )
 
 
 async def end_session(db: AsyncSession, token: str) -> None:

@@ -167,30 +167,32 @@ def discard(directory: Path, storage_name: str) -> None:
     stored_path(directory, storage_name).unlink(missing_ok=True)
 
 
-async def commit_with_paper(db: AsyncSession, directory: Path, result: WriteResult, paper: Paper | None) -> None:
-    """Commit a newly published contribution with its paper. The file is written only now,
-    after every check passed, and removed if the commit fails, so no stray file is left.
-    A repeated submission (result.created False) attaches nothing twice."""
-    stored = None
+async def commit_with_paper(
+    db: AsyncSession, directory: Path, result: WriteResult, paper: Paper | None
+) -> Attachment | None:
+    """Commit a newly published contribution with its paper, which is returned. The file is
+    written only now, after every check passed, and removed if the commit fails, so no stray
+    file is left. A repeated submission (result.created False) attaches nothing twice."""
+    stored = attachment = None
     if paper is not None and result.created:
         stored = await run_in_threadpool(store, directory, paper.content)
     try:
         if stored is not None and paper is not None:
-            db.add(
-                Attachment(
-                    contribution_id=result.contribution.id,
-                    storage_name=stored.storage_name,
-                    original_name=paper.original_name,
-                    content_type=CONTENT_TYPE,
-                    size_bytes=stored.size_bytes,
-                    sha256=stored.sha256,
-                )
+            attachment = Attachment(
+                contribution_id=result.contribution.id,
+                storage_name=stored.storage_name,
+                original_name=paper.original_name,
+                content_type=CONTENT_TYPE,
+                size_bytes=stored.size_bytes,
+                sha256=stored.sha256,
             )
+            db.add(attachment)
         await db.commit()
     except BaseException:
         if stored is not None:
             discard(directory, stored.storage_name)
         raise
+    return attachment
 
 
 # -- serving it ----------------------------------------------------------------------------

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.accounts.models import User
-from app.consultation.models import Consultation, KeyMessage
+from app.consultation.models import Consultation, KeyMessage, Topic
+from app.db import utcnow
 from app.discussion.amendments import validated_amendment
 from app.discussion.errors import ContributionError
-from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.list_order import shown_in_lists
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.discussion.posting_limits import UNLIMITED, PostingLimits, check_posting_limits
 from app.discussion.publication import needs_organisation
 from app.discussion.quotes import validated_quote
-from app.discussion.supersession import lock_current, supersede_earlier
-from app.discussion.topics import tag, validated_topics
+from app.discussion.supersession import hold_speaker, insert_position, insert_reply
+from app.discussion.topics import chosen_topics, tag, validated_topics
 from app.i18n import _
 from app.organisations.models import Organisation
 from app.text.markdown import render_markdown
@@ -59,17 +62,25 @@ class Draft:
 class WriteResult:
     contribution: Contribution
     created: bool  #: False when the same form was submitted before (double click, retry)
+    #: The topics it was tagged with (when created).
+    topics: tuple[Topic, ...] = ()
+    #: Whether a new position is on the page its key message opens with (opens_the_list),
+    #: when publish_position was given the page size; None when not known.
+    opens_the_list: bool | None = None
 
 
 async def mark_discussion_changed(db: AsyncSession, key_message_id: int) -> None:
     """Every change to what a discussion shows bumps its version, in the same transaction,
     so fragments rendered before it are never served again (app.fragments)."""
-    await db.execute(
-        update(KeyMessage)
-        .where(KeyMessage.id == key_message_id)
-        .values(discussion_version=KeyMessage.discussion_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    await db.execute(_BUMP_VERSION, {"changed_id": key_message_id})
+
+
+_BUMP_VERSION = (
+    update(KeyMessage)
+    .where(KeyMessage.id == bindparam("changed_id"))
+    .values(discussion_version=KeyMessage.discussion_version + 1)
+    .execution_options(synchronize_session=False)
+)
 
 
 def validate_body(body: str, max_chars: int) -> str:
@@ -121,10 +132,14 @@ def _organisation_for(author: User, organisation_id: int | Literal["personal"] |
     return member_of[organisation_id]
 
 
-async def _already_submitted(db: AsyncSession, author: User, key: str) -> Contribution | None:
-    return await db.scalar(
+async def _already_submitted(db: AsyncSession, author: User, key: str) -> Contribution:
+    """What a form sent again had published (its INSERT found the author's submission key)."""
+    existing = await db.scalar(
         select(Contribution).where(Contribution.author_id == author.id, Contribution.submission_key == key)
     )
+    if existing is None:  # pragma: no cover - the unique constraint that refused the insert names it
+        raise RuntimeError("a contribution was refused as a repeat, yet none has its submission key")
+    return existing
 
 
 def _check_submission_key(key: str) -> None:
@@ -141,79 +156,24 @@ async def publish_position(
     draft: Draft,
     max_chars: int,
     limits: PostingLimits = UNLIMITED,
+    page_size: int | None = None,
 ) -> WriteResult:
-    """A top-level contribution must carry one of the consultation's positions."""
+    """A top-level contribution must carry one of the consultation's positions; it becomes its
+    speaker's current one (app.discussion.supersession). Everything is checked before the
+    first statement; a form sent again is answered with what it published. Given the
+    `page_size`, it also tells whether the new one opens the key message's list."""
     _check_submission_key(draft.submission_key)
-    if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
-        return WriteResult(existing, created=False)
     if draft.position not in consultation.positions:
         raise ContributionError("position", _("Choose your position on this key message."))
     amendment_text = validated_amendment(draft.amendment_text, draft.position, consultation, key_message)
-    body = validate_body(draft.body, max_chars)
-    await check_posting_limits(db, author, body, limits)
-    organisation = _organisation_for(author, draft.organisation_id)
-    quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
-    topics = await validated_topics(db, consultation.id, draft.topics)
-    fields = {
-        "key_message_id": key_message.id,
-        "author": author,
-        "organisation": organisation,
-        # The speaker, readable before the flush: the current position is released first.
-        "author_id": author.id,
-        "organisation_id": organisation.id if organisation else None,
-        # Set, so that a later supersession updates this object in the session as well.
-        "superseded_by_id": None,
-        "parent_id": None,
-        "thread_root_id": None,
-        "depth": 0,
-        "position": draft.position,
-        "body_source": body,
-        "body_html": render_markdown(body),
-        "language": _language(draft.language),
-        "publication": _publication(draft.publication, organisation),
-        "amendment_text": amendment_text,
-        "quote_text": quote.text if quote else None,
-        "quote_start": quote.start if quote else None,
-        "submission_key": draft.submission_key,
-    }
-    result = await _insert_current_position(db, author, fields)
-    if result.created:
-        await tag(db, result.contribution, topics)
-        await mark_discussion_changed(db, key_message.id)
-    return result
-
-
-#: How often a position is tried again after meeting one posted at the same moment.
-POSITION_ATTEMPTS = 5
-
-
-async def _insert_current_position(db: AsyncSession, author: User, fields: dict[str, Any]) -> WriteResult:
-    """Insert a position as its speaker's current one, superseding the earlier
-    (app.discussion.supersession). On PostgreSQL two members of one organisation may post
-    at the same moment: the later to commit meets the unique index of current positions,
-    and tries again in a fresh savepoint, where it sees, and supersedes, the other's."""
-    for _attempt in range(POSITION_ATTEMPTS - 1):
-        try:
-            return await _insert_once(db, fields)
-        except IntegrityError:
-            if (existing := await _already_submitted(db, author, fields["submission_key"])) is not None:
-                return WriteResult(existing, created=False)  # the same form, sent twice at once
-    return await _insert_once(db, fields)
-
-
-async def _insert_once(db: AsyncSession, fields: dict[str, Any]) -> WriteResult:
-    contribution = Contribution(**fields)
-    async with db.begin_nested():
-        # Inserted as superseded by the current position, out of the unique index, until
-        # the earlier ones point at it (app.discussion.supersession.lock_current).
-        contribution.superseded_by_id = await lock_current(db, contribution)
-        db.add(contribution)
-        await db.flush()
-        if contribution.superseded_by_id is not None:
-            await supersede_earlier(db, contribution)
-            contribution.superseded_by_id = None
-            await db.flush()
-    return WriteResult(contribution, created=True)
+    values = _values(draft, author, key_message, max_chars)
+    topics = chosen_topics(consultation.topics, draft.topics)
+    values.update(parent_id=None, thread_root_id=None, depth=0, position=draft.position, amendment_text=amendment_text)
+    if (resent := await _within_limits(db, author, values, limits)) is not None:
+        return resent
+    await hold_speaker(db, key_message.id, values["organisation_id"], author.id)
+    new_id = await insert_position(db, values)
+    return await _published(db, new_id, values, author, topics, page_size=page_size)
 
 
 async def publish_reply(
@@ -228,31 +188,123 @@ async def publish_reply(
 ) -> WriteResult:
     """A reply carries no position and nests under its parent, to any depth."""
     _check_submission_key(draft.submission_key)
-    if (existing := await _already_submitted(db, author, draft.submission_key)) is not None:
-        return WriteResult(existing, created=False)
-    body = validate_body(draft.body, max_chars)
-    await check_posting_limits(db, author, body, limits)
-    organisation = _organisation_for(author, draft.organisation_id)
-    quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
+    values = _values(draft, author, key_message, max_chars)
     topics = await validated_topics(db, key_message.consultation_id, draft.topics)
-    contribution = Contribution(
-        key_message_id=parent.key_message_id,
-        author=author,
-        organisation=organisation,
+    values.update(
         parent_id=parent.id,
         thread_root_id=parent.thread_root_id or parent.id,
         depth=parent.depth + 1,
         position=None,
-        body_source=body,
-        body_html=render_markdown(body),
-        language=_language(draft.language),
-        publication=_publication(draft.publication, organisation),
-        quote_text=quote.text if quote else None,
-        quote_start=quote.start if quote else None,
-        submission_key=draft.submission_key,
+        amendment_text=None,
+        superseded_by_id=None,
     )
+    if (resent := await _within_limits(db, author, values, limits)) is not None:
+        return resent
+    return await _published(db, await insert_reply(db, values), values, author, topics)
+
+
+def _values(draft: Draft, author: User, key_message: KeyMessage, max_chars: int) -> dict[str, Any]:
+    """The columns every contribution gets from its form, checked (ContributionError)."""
+    body = validate_body(draft.body, max_chars)
+    organisation = _organisation_for(author, draft.organisation_id)
+    quote = validated_quote(draft.quote_text, key_message, draft.quote_start)
+    now = utcnow()
+    return {
+        "key_message_id": key_message.id,
+        "author_id": author.id,
+        "organisation_id": organisation.id if organisation else None,
+        "body_source": body,
+        "body_html": render_markdown(body),
+        "language": _language(draft.language),
+        "publication": _publication(draft.publication, organisation),
+        "quote_text": quote.text if quote else None,
+        "quote_start": quote.start if quote else None,
+        "submission_key": draft.submission_key,
+        "status": ContributionStatus.VISIBLE,
+        "moderation_reason": None,
+        "edited_at": None,
+        "endorsement_count": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _within_limits(
+    db: AsyncSession, author: User, values: dict[str, Any], limits: PostingLimits
+) -> WriteResult | None:
+    """With the posting limits on: refuses a flood (ContributionError), or answers a form
+    sent again with what it published (never refused); None to go on."""
+    key = values["submission_key"]
+    earlier = await check_posting_limits(db, author, values["body_source"], limits, submission_key=key)
+    return None if earlier is None else WriteResult(await db.get_one(Contribution, earlier), created=False)
+
+
+async def _published(
+    db: AsyncSession,
+    new_id: int | None,
+    values: dict[str, Any],
+    author: User,
+    topics: list[Topic],
+    *,
+    page_size: int | None = None,
+) -> WriteResult:
+    """The new contribution as a model in the session, built from what was written (no query
+    reads it back), tagged, its discussion marked changed; or what the same form published
+    before, when `new_id` is None."""
+    if new_id is None:
+        return WriteResult(await _already_submitted(db, author, values["submission_key"]), created=False)
+    contribution = Contribution(id=new_id, **{**values, "superseded_by_id": None})
+    contribution.author = author
+    contribution.organisation = _organisation_for(author, values["organisation_id"] or PERSONAL)
+    make_transient_to_detached(contribution)
     db.add(contribution)
-    await db.flush()
     await tag(db, contribution, topics)
-    await mark_discussion_changed(db, contribution.key_message_id)
-    return WriteResult(contribution, created=True)
+    if page_size is None:
+        await mark_discussion_changed(db, contribution.key_message_id)
+        return WriteResult(contribution, created=True, topics=tuple(topics))
+    # One round trip for both: the version's UPDATE returns the count of opens_the_list.
+    earlier = await db.scalar(_bump_and_count_before(page_size), _placing(contribution))
+    return WriteResult(contribution, created=True, topics=tuple(topics), opens_the_list=(earlier or 0) < page_size)
+
+
+async def opens_the_list(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
+    """Whether a top-level contribution is among the first `page_size` of its key message,
+    i.e. on the page a key message opens with. Counts at most `page_size` entries of the
+    index, however long the discussion."""
+    return (await db.scalar(_listed_before(page_size), _placing(contribution)) or 0) < page_size
+
+
+def _placing(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "changed_id": contribution.key_message_id,
+        "km_id": contribution.key_message_id,
+        "before": contribution.created_at,
+        "new_id": contribution.id,
+    }
+
+
+@functools.cache
+def _bump_and_count_before(page_size: int) -> Any:
+    """mark_discussion_changed's UPDATE, returning _listed_before's count."""
+    return _BUMP_VERSION.returning(_listed_before(page_size).scalar_subquery())
+
+
+@functools.cache
+def _listed_before(page_size: int) -> Select[int]:
+    """How many top-level contributions are listed before a new one, up to `page_size`."""
+    before = bindparam("before", type_=Contribution.created_at.type)
+    earlier = (
+        select(Contribution.id)
+        .where(
+            Contribution.key_message_id == bindparam("km_id"),
+            Contribution.parent_id.is_(None),
+            shown_in_lists(),
+            or_(
+                Contribution.created_at < before,
+                and_(Contribution.created_at == before, Contribution.id < bindparam("new_id")),
+            ),
+        )
+        .limit(page_size)
+        .subquery()
+    )
+    return select(func.count()).select_from(earlier)

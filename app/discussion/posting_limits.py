@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -47,42 +47,62 @@ class PostingLimits:
 UNLIMITED = PostingLimits()
 
 
-async def check_posting_limits(db: AsyncSession, author: User, body: str, limits: PostingLimits) -> None:
+async def check_posting_limits(
+    db: AsyncSession, author: User, body: str, limits: PostingLimits, *, submission_key: str | None = None
+) -> int | None:
     """Refuse a new contribution (ContributionError on the body, so the person's text stays in
     the form) when its author has published `per_minute` contributions in the last minute,
     or published this very text within the window: a flood, a script, or a form sent again
-    with a new key. A resent form (same submission key) never reaches this check.
+    with a new key. A resent form (same `submission_key`) is never refused: the id of what it
+    published is returned instead, for the caller to answer with.
 
     The author's row is locked first, so the same person's simultaneous posts are counted one
-    after the other on PostgreSQL too (SQLite writes are serialised already)."""
+    after the other on PostgreSQL too (SQLite writes are serialised already); the counts are
+    read in one statement after it, which sees what such a post committed meanwhile."""
     if not limits.active:
-        return
+        return None
     await db.execute(select(User.id).where(User.id == author.id).with_for_update())
     now = utcnow()
-    if limits.per_minute > 0:
-        _check_rate(await _recent_times(db, author, limits.per_minute), limits.per_minute, now)
-    if limits.duplicate_window_minutes > 0:
-        await _check_duplicate(db, author, body, limits.duplicate_window_minutes, now)
+    already, nth_latest, same_text = (await db.execute(_counts(author, body, limits, submission_key, now))).one()
+    if already is not None:
+        return int(already)
+    if nth_latest is not None:
+        _check_rate(_aware(nth_latest), limits.per_minute, now)
+    if same_text is not None:
+        _refuse_repeat(limits.duplicate_window_minutes)
+    return None
 
 
-async def _recent_times(db: AsyncSession, author: User, count: int) -> list[datetime]:
-    """When the author's latest `count` contributions were made, newest first."""
-    rows = await db.scalars(
+def _counts(author: User, body: str, limits: PostingLimits, submission_key: str | None, now: datetime) -> Any:
+    """One row: what this form published already, when the author's `per_minute`-th latest
+    contribution was made, and one published with this text within the window (each None
+    when there is none, or when its rule is off)."""
+    mine = Contribution.author_id == author.id
+    nothing = null()
+    already = select(Contribution.id).where(mine, Contribution.submission_key == submission_key)
+    nth_latest = (
         select(Contribution.created_at)
-        .where(Contribution.author_id == author.id)
+        .where(mine)
         .order_by(Contribution.created_at.desc())
-        .limit(count)
+        .offset(limits.per_minute - 1)
     )
-    return list(rows)
+    same_text = select(Contribution.id).where(
+        mine,
+        Contribution.created_at > now - timedelta(minutes=limits.duplicate_window_minutes),
+        Contribution.body_source == body,
+    )
+    return select(
+        already.scalar_subquery() if submission_key is not None else nothing,
+        nth_latest.limit(1).scalar_subquery() if limits.per_minute > 0 else nothing,
+        same_text.limit(1).scalar_subquery() if limits.duplicate_window_minutes > 0 else nothing,
+    )
 
 
-def _check_rate(recent: list[datetime], per_minute: int, now: datetime) -> None:
-    if len(recent) < per_minute:
+def _check_rate(nth_latest: datetime, per_minute: int, now: datetime) -> None:
+    """Refuse when the author's `per_minute`-th latest contribution is less than a minute old."""
+    if nth_latest <= now - MINUTE:
         return
-    oldest = _aware(recent[-1])
-    if oldest <= now - MINUTE:
-        return
-    seconds = max(1, math.ceil((oldest + MINUTE - now).total_seconds()))
+    seconds = max(1, math.ceil((nth_latest + MINUTE - now).total_seconds()))
     raise ContributionError(
         "body",
         ngettext(
@@ -97,25 +117,15 @@ def _check_rate(recent: list[datetime], per_minute: int, now: datetime) -> None:
     )
 
 
-async def _check_duplicate(db: AsyncSession, author: User, body: str, minutes: int, now: datetime) -> None:
-    same = await db.scalar(
-        select(Contribution.id)
-        .where(
-            Contribution.author_id == author.id,
-            Contribution.created_at > now - timedelta(minutes=minutes),
-            Contribution.body_source == body,
-        )
-        .limit(1)
+def _refuse_repeat(minutes: int) -> None:
+    raise ContributionError(
+        "body",
+        _(
+            "You published this same text less than %(minutes)s minutes ago, so it is already on the "
+            "site. To add something, change the text.",
+            minutes=minutes,
+        ),
     )
-    if same is not None:
-        raise ContributionError(
-            "body",
-            _(
-                "You published this same text less than %(minutes)s minutes ago, so it is already on the "
-                "site. To add something, change the text.",
-                minutes=minutes,
-            ),
-        )
 
 
 def _aware(value: datetime) -> datetime:

@@ -280,3 +280,30 @@ async def attach_extras(db: AsyncSession, views: list[ContributionView]) -> None
     for contribution_id, organisation_id, name, kind, country, verification in endorser_rows:
         organisation = OrganisationView(organisation_id, name, kind, country, verification)
         by_id[contribution_id].endorsers.append(EndorserView(organisation))
+
+
+def view_of_written(
+    contribution: Contribution, audience: Audience, attachments: list[Attachment], topics: list[Topic]
+) -> ContributionView:
+    """A contribution just written, as `audience` sees it, built from what the write holds
+    (its author and organisation loaded, its topics and paper) instead of reading it back:
+    the answer to an htmx post costs no query. New, so it is current and endorsed by none."""
+    author, organisation = contribution.author, contribution.organisation
+    row = (  # the row of listing(): its first 17 columns are the contribution's own
+        *(getattr(contribution, column.key) for column in _LISTED_COLUMNS[:17]),
+        author.display_name,
+        author.erased_at is not None,
+        *(
+            (organisation.id, organisation.name, organisation.type, organisation.country, organisation.verification)
+            if organisation is not None
+            else (None,) * 5
+        ),
+        None,  # superseded by none
+        None,
+    )
+    view = to_view(row, audience)
+    view.topics.extend(TopicView(topic.slug, topic.labels) for topic in topics)
+    view.attachments.extend(
+        AttachmentView(paper.id, file_name(paper.original_name, view.byline), paper.size_bytes) for paper in attachments
+    )
+    return view

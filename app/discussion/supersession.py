@@ -17,11 +17,14 @@ ones (app.discussion.models), so two members posting at the same moment cannot b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, union_all, update
+from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, func, insert, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as _postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -37,39 +40,94 @@ def same_speaker(organisation_id: int | None, author_id: int) -> ColumnElement[b
     return and_(Contribution.organisation_id.is_(None), Contribution.author_id == author_id)
 
 
-def _positions_of(contribution: Contribution) -> tuple[ColumnElement[bool], ...]:
+def _positions_of(key_message_id: int, organisation_id: int | None, author_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
-        Contribution.key_message_id == contribution.key_message_id,
+        Contribution.key_message_id == key_message_id,
         Contribution.parent_id.is_(None),
-        same_speaker(contribution.organisation_id, contribution.author_id),
+        same_speaker(organisation_id, author_id),
     )
 
 
-async def lock_current(db: AsyncSession, new: Contribution) -> int | None:
-    """The id of the current position of `new`'s speaker, if any, locked (on PostgreSQL) so
-    that a member posting at the same moment waits for this transaction.
+async def hold_speaker(db: AsyncSession, key_message_id: int, organisation_id: int | None, author_id: int) -> None:
+    """Make any other post by the same speaker on the same key message wait for this
+    transaction (PostgreSQL: a lock held until it ends). The statements that follow see what
+    that other post wrote, so two members posting at the same moment never both insert a
+    current position: no unique violation to retry, no savepoint. SQLite writes one
+    transaction at a time already (app.db.writing).
 
-    The caller inserts the new position as superseded by that one, which keeps it out of the
-    unique index, points the earlier ones at it (supersede_earlier), then makes it current.
-    Each earlier row is updated once: updating a row twice in one transaction makes
-    PostgreSQL check all its foreign keys again, locking its author's row, which the posting
-    limits hold for update, and two members posting at once would deadlock."""
-    return await db.scalar(
-        select(Contribution.id)
-        .where(*_positions_of(new), Contribution.superseded_by_id.is_(None))
-        .with_for_update(key_share=True)
-    )
+    The key is the key message and the speaker: the organisation, or minus the person
+    speaking for themselves (ids are positive, so the two never meet)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    speaker = organisation_id if organisation_id is not None else -author_id
+    await db.execute(_HOLD_SPEAKER, {"key_message_id": key_message_id, "speaker": speaker})
 
 
-async def supersede_earlier(db: AsyncSession, new: Contribution) -> None:
-    """Once `new` has an id: every earlier position of its speaker points at it, so each
-    superseded one links straight to the current one."""
-    await db.execute(
-        update(Contribution)
-        .where(*_positions_of(new), Contribution.id != new.id)
-        .values(superseded_by_id=new.id)
-        .execution_options(synchronize_session="fetch")
-    )
+async def insert_position(db: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert a position (`values`: every column but superseded_by_id) as its speaker's
+    current one, every earlier position pointing at it; None when the same form was
+    published before (same author and submission key): nothing is written then.
+
+    Call hold_speaker first. The position goes in as superseded by the current one, if any,
+    which keeps it out of the unique index of current positions; the earlier ones then point
+    at it, which takes the current one out; then it becomes current. One statement when the
+    speaker had no position, three when it replaces one. Each earlier row is updated once:
+    a row updated twice in one transaction has all its foreign keys checked again, which
+    locks its author's row, and the posting limits hold authors' rows for update (two
+    members posting at once would deadlock)."""
+    speaker = (values["key_message_id"], values["organisation_id"], values["author_id"])
+    kind = "personal" if values["organisation_id"] is None else "organisation"
+    row = (await db.execute(_insert_if_new(_dialect(db), kind, tuple(values)), values)).first()
+    if row is None:
+        return None
+    new_id: int = row[0]
+    if row[1] is not None:  # it replaces a current position
+        await db.execute(
+            update(Contribution)
+            .where(*_positions_of(*speaker), Contribution.id != new_id)
+            .values(superseded_by_id=new_id)
+            .execution_options(synchronize_session="evaluate")
+        )
+        await db.execute(
+            update(Contribution)
+            .where(Contribution.id == new_id)
+            .values(superseded_by_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    return new_id
+
+
+async def insert_reply(db: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert a reply; None when the same form was published before (nothing is written)."""
+    new_id: int | None = (await db.execute(_insert_if_new(_dialect(db), "reply", tuple(values)), values)).scalar()
+    return new_id
+
+
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+@functools.cache
+def _insert_if_new(dialect: str, kind: str, columns: tuple[str, ...]) -> Any:
+    """INSERT … ON CONFLICT (author, submission key) DO NOTHING RETURNING id, of `columns`
+    bound by name: a form sent twice publishes once without a query first. A position
+    (`kind` "organisation" or "personal": its speaker) goes in as superseded by its speaker's
+    current one, whose id it returns too. Built once per shape: building a statement and its
+    cache key costs as much CPU as running it."""
+    dialect_insert = _postgresql_insert if dialect == "postgresql" else _sqlite_insert
+    values: dict[str, Any] = {name: bindparam(name, type_=_TABLE.c[name].type) for name in columns}
+    statement = dialect_insert(_TABLE).on_conflict_do_nothing(index_elements=["author_id", "submission_key"])
+    if kind == "reply":
+        return statement.values(values).returning(_TABLE.c.id)
+    speaker = (values["key_message_id"], None if kind == "personal" else values["organisation_id"], values["author_id"])
+    current = select(Contribution.id).where(*_positions_of(*speaker), Contribution.superseded_by_id.is_(None))
+    values["superseded_by_id"] = current.scalar_subquery()
+    return statement.values(values).returning(_TABLE.c.id, _TABLE.c.superseded_by_id)
+
+
+_HOLD_SPEAKER = select(
+    func.pg_advisory_xact_lock(bindparam("key_message_id", type_=Integer), bindparam("speaker", type_=Integer))
+)
 
 
 def counted() -> ColumnElement[bool]:

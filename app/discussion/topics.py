@@ -18,13 +18,9 @@ MAX_TOPICS = 5
 
 async def validated_topics(db: AsyncSession, consultation_id: int, slugs: tuple[str, ...]) -> list[Topic]:
     """The consultation's topics named by `slugs`, at most MAX_TOPICS; an unknown slug is an error."""
-    wanted = set(slugs)
+    wanted = _wanted(slugs)
     if not wanted:
         return []
-    if len(wanted) > MAX_TOPICS:
-        raise ContributionError(
-            "topics", _("Choose at most %(n)s topics; you chose %(chosen)s.", n=MAX_TOPICS, chosen=len(wanted))
-        )
     topics = list(
         (
             await db.scalars(
@@ -34,6 +30,26 @@ async def validated_topics(db: AsyncSession, consultation_id: int, slugs: tuple[
             )
         ).all()
     )
+    return _all_found(topics, wanted)
+
+
+def chosen_topics(vocabulary: Iterable[Topic], slugs: tuple[str, ...]) -> list[Topic]:
+    """As validated_topics, from a consultation's vocabulary already loaded (in its order):
+    no query."""
+    wanted = _wanted(slugs)
+    return _all_found([topic for topic in vocabulary if topic.slug in wanted], wanted)
+
+
+def _wanted(slugs: tuple[str, ...]) -> set[str]:
+    wanted = set(slugs)
+    if len(wanted) > MAX_TOPICS:
+        raise ContributionError(
+            "topics", _("Choose at most %(n)s topics; you chose %(chosen)s.", n=MAX_TOPICS, chosen=len(wanted))
+        )
+    return wanted
+
+
+def _all_found(topics: list[Topic], wanted: set[str]) -> list[Topic]:
     if len(topics) != len(wanted):
         raise ContributionError("topics", _("Choose topics from the list."))
     return topics

@@ -198,3 +198,20 @@ async def test_a_deep_reply_is_shown_on_its_own_page_after_posting(client, db, c
     reply_id = int(location.rpartition("#c")[2])
     assert location == f"/contributions/{reply_id}#c{reply_id}"
     assert "Six levels down." in (await client.get(location)).text
+
+
+async def test_the_htmx_answer_shows_what_was_written_and_a_resent_form_the_original(client, db):
+    """The new item is built from what the write holds, not read back: its topics and its
+    people must still be there; a form sent again is answered with the contribution it made."""
+    user = await signed_in(client, db)
+    data = {"body": "Tagged via htmx.", "position": "support", "submission_key": "htmx-key-topics"}
+    data["topics"] = "remittances"
+    first, again = [
+        await post_form(client, f"{KM}/contributions", data, headers={"HX-Request": "true"}) for _ in range(2)
+    ]
+    for response in (first, again):
+        item = soup(response).select_one("[data-hx-swap-oob='beforeend:#threads'] li.contribution")
+        assert "Tagged via htmx." in item.get_text()
+        assert [a.get_text() for a in item.select("ul.topics a")] == ["Remittances"]
+        assert user.display_name in item.get_text()
+    assert first.text.count("Tagged via htmx.") == again.text.count("Tagged via htmx.") == 1

@@ -77,3 +77,39 @@ async def test_readers_do_not_take_the_write_lock(sqlite_engine):
         await writer.commit()
         # WAL: the reader's transaction still sees its snapshot, without blocking anyone.
         assert (await reader.execute(text("SELECT count(*) FROM posts"))).scalar() == 0
+
+
+async def _checkouts(engine: AsyncEngine, times: int) -> None:
+    for _ in range(times):
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT 1"))).scalar() == 1
+
+
+@pytest.mark.parametrize(("idle_after", "pings"), [(3600.0, 0), (0.0, 2)])
+async def test_a_pooled_connection_is_pinged_only_after_lying_idle(database_url, monkeypatch, idle_after, pings):
+    """A busy site reuses its connections at once: no round trip to check them first."""
+    engine = make_engine(database_url, ping_when_idle_seconds=idle_after)
+    pinged: list[object] = []
+    real_ping = engine.sync_engine.dialect.do_ping
+    monkeypatch.setattr(engine.sync_engine.dialect, "do_ping", lambda c: pinged.append(c) or real_ping(c))
+    try:
+        await _checkouts(engine, 3)  # the first opens the connection: nothing to check yet
+    finally:
+        await engine.dispose()
+    assert len(pinged) == pings
+
+
+async def test_a_connection_cut_while_idle_is_replaced_unseen(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server that cuts connections: PostgreSQL")
+    engine = make_engine(database_url, ping_when_idle_seconds=0.0)
+    try:
+        async with engine.connect() as connection:
+            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+        async with make_engine(database_url, null_pool=True).connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await asyncio.sleep(0.1)
+        async with engine.connect() as connection:  # the cut one is pinged, found dead, replaced
+            assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar() != pid
+    finally:
+        await engine.dispose()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,6 +27,7 @@ from app.discussion.contribution_edit import edit_deadline
 from app.discussion.contribution_write import (
     Draft,
     WriteResult,
+    opens_the_list,
     publish_position,
     publish_reply,
 )
@@ -33,14 +35,14 @@ from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.posting_limits import PostingLimits
-from app.discussion.presenters import view_of
-from app.discussion.publication import as_author, author_name
+from app.discussion.presenters import view_of, view_of_written
+from app.discussion.publication import Audience, as_author, author_name
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import Node, is_on_first_page
+from app.discussion.thread_read import Node
 from app.discussion.web.forms import blank_form, parse_contribution
 from app.discussion.web.loaders import contribution_from_path, key_message_from_path
-from app.discussion.web.page_context import page_flags, positions_before_posting
+from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
 from app.discussion.web.quote_marks import quote_highlights
 from app.i18n import _
 from app.security.permissions import Permission
@@ -70,11 +72,11 @@ async def post_contribution(request: Request) -> Response:
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
             limits=PostingLimits.of(request.app.state.settings),
+            page_size=request.app.state.settings.page_size,
         )
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
-    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
-    return await _published(request, consultation, message, result, "discussion/_position_published.html")
+    return await _published(request, consultation, message, result, paper, "discussion/_position_published.html")
 
 
 async def post_reply(request: Request) -> Response:
@@ -98,8 +100,7 @@ async def post_reply(request: Request) -> Response:
     except ContributionError as error:
         state.error(error.field, error.message)
         return _render_reply_form(request, consultation, message, parent, state, status_code=422)
-    await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
-    return await _published(request, consultation, message, result, "discussion/_reply_published.html")
+    return await _published(request, consultation, message, result, paper, "discussion/_reply_published.html")
 
 
 def _posted_from(request: Request, path: str) -> bool:
@@ -128,44 +129,79 @@ async def _attached_paper(request: Request, upload: Upload | None, author: User,
 
 
 async def _published(
-    request: Request, consultation: Consultation, message: KeyMessage, result: WriteResult, partial: str
+    request: Request,
+    consultation: Consultation,
+    message: KeyMessage,
+    result: WriteResult,
+    paper: Paper | None,
+    partial: str,
 ) -> Response:
-    new = result.contribution
+    """Everything the answer needs is read before the commit, in the post's one transaction;
+    nothing touches the database after it (on SQLite a second transaction would take the
+    write lock again, while the answer is rendered and sent)."""
+    db, new = db_of(request), result.contribution
     # A position past the first page would be appended after "Show more" (and listed twice once
     # that is followed), or missing after the redirect; its thread page shows it instead.
-    listed = new.parent_id is not None or await is_on_first_page(
-        db_of(request), new, request.app.state.settings.page_size
-    )
-    if is_htmx(request):
-        flags = page_flags(request, consultation)
-        shown = await view_of(db_of(request), new.id, as_author(flags.audience))
-        assert shown is not None  # its author is reading it
-        tally = (await tallies(db_of(request), [message.id]))[message.id]
-        # A new quote shows at once in the key message text, if the page the reader posted
-        # from shows that text (htmx would log a missing swap target on a thread page).
-        on_key_message = new.parent_id is None or _posted_from(request, key_message_url(consultation, message))
-        words = (
-            quote_highlights(consultation, message, await quoted_passages(db_of(request), message.id, flags.audience))
-            if new.quote_text and on_key_message
-            else None
-        )
-        return render(
-            request,
-            partial,
-            {
-                "consultation": consultation,
-                "message": message,
-                "highlighted_words": words,
-                "node": Node(shown),
-                "tally": tally,
-                "listed": listed,
-                "notice_link": None if listed else path_for("thread", contribution_id=new.id),
-                "form": blank_form(),
-                "current_positions": await positions_before_posting(request, message),
-                "notice": _("Your contribution is published."),
-                **flags.as_context(),
-            },
-        )
+    listed = new.parent_id is not None or result.opens_the_list
+    if listed is None:  # a position sent again
+        listed = await opens_the_list(db, new, request.app.state.settings.page_size)
+    if not is_htmx(request):
+        await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+        return _redirect_to_read(request, consultation, message, new, listed=listed)
+    flags = page_flags(request, consultation)
+    context = await _fragment_context(request, consultation, message, new, flags, listed=listed)
+    audience = as_author(flags.audience)
+    # A form sent again is answered with what it published, read back (it may have changed).
+    resent = None if result.created else await view_of(db, new.id, audience)
+    stored = await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+    # What was just written, as its author sees it, is not read back.
+    shown = resent or view_of_written(new, audience, [stored] if stored else [], list(result.topics))
+    return render(request, partial, {**context, "node": Node(shown)})
+
+
+async def _fragment_context(
+    request: Request,
+    consultation: Consultation,
+    message: KeyMessage,
+    new: Contribution,
+    flags: PageFlags,
+    *,
+    listed: bool,
+) -> dict[str, Any]:
+    """What the htmx answer shows besides the new item; after a position, the fresh form,
+    the tally and where to read it."""
+    context = {
+        "consultation": consultation,
+        "message": message,
+        "highlighted_words": await _highlights_after(request, consultation, message, new, flags.audience),
+        "notice": _("Your contribution is published."),
+        **flags.as_context(),
+    }
+    if new.parent_id is None:
+        context |= {
+            "tally": (await tallies(db_of(request), [message.id]))[message.id],
+            "listed": listed,
+            "notice_link": None if listed else path_for("thread", contribution_id=new.id),
+            "form": blank_form(),
+            "current_positions": await positions_before_posting(request, message),
+        }
+    return context
+
+
+async def _highlights_after(
+    request: Request, consultation: Consultation, message: KeyMessage, new: Contribution, audience: Audience
+) -> Markup | None:
+    """A new quote shows at once in the key message text, if the page the reader posted from
+    shows that text (htmx would log a missing swap target on a thread page)."""
+    on_key_message = new.parent_id is None or _posted_from(request, key_message_url(consultation, message))
+    if not (new.quote_text and on_key_message):
+        return None
+    return quote_highlights(consultation, message, await quoted_passages(db_of(request), message.id, audience))
+
+
+def _redirect_to_read(
+    request: Request, consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool
+) -> Response:
     response = see_other(f"{_where_to_read(consultation, message, new, listed=listed)}#c{new.id}")
     deadline = edit_deadline(new, request.app.state.settings.edit_window_minutes)
     flash(request, response, _("Your contribution is published.") + " " + _edit_hint(deadline))

@@ -150,3 +150,23 @@ async def test_a_resent_form_returns_the_original_and_is_never_refused(db, consu
     again = await send()
     assert first.created and not again.created
     assert again.contribution.id == first.contribution.id
+
+
+async def test_a_resent_reply_returns_the_original_and_is_never_refused(db, consultation):
+    author = await make_user(db)
+    [parent] = await posted(db, consultation, author, 1)
+
+    async def send():
+        return await publish_reply(
+            db,
+            author=author,
+            parent=parent,
+            key_message=key_message(consultation, "RT2-KM3"),
+            draft=Draft(body="A reply sent twice.", submission_key="resent-key-02"),
+            max_chars=1000,
+            limits=PostingLimits(per_minute=2, duplicate_window_minutes=10),
+        )
+
+    first = await send()  # now at the limit of two, and the text is taken
+    again = await send()
+    assert (again.created, again.contribution.id) == (False, first.contribution.id)

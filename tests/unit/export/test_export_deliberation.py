@@ -47,7 +47,8 @@ async def test_publication_consent_decides_the_names_in_the_export(db, consultat
 
 async def test_deliberation_travels_with_each_contribution(db, consultation):
     author = await make_user(db)
-    topic = Topic(consultation_id=consultation.id, slug="test-remittances", labels={"en": "Remittances"}, position=99)
+    # Into the consultation's vocabulary as loaded too: posting checks topics against it.
+    topic = Topic(consultation=consultation, slug="test-remittances", labels={"en": "Remittances"}, position=99)
     db.add(topic)
     await db.flush()
     amendment = await make_position(
