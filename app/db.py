@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -118,6 +118,13 @@ def make_engine(
 ) -> AsyncEngine:
     if null_pool:
         kwargs["poolclass"] = NullPool
+    if make_url(url).get_backend_name() == "postgresql":
+        # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
+        # generic plan that ignores the LIMIT and the key message's own statistics: the
+        # organisation page then read all of an organisation's rows (tests/unit/discussion/
+        # test_query_plans.py). Planning each run costs far less than one such read.
+        settings = kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})
+        settings.setdefault("plan_cache_mode", "force_custom_plan")
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _create_parent_folder(engine)

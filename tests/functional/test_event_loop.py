@@ -220,11 +220,6 @@ async def test_text_made_to_be_slow_is_handled_off_the_loop(client, reader, db, 
     assert loop_watch.over(LOOP_LIMIT_MS) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contribution_write.py renders Markdown on the event loop: it should await "
-    "app.text.markdown.rendered_markdown, as contribution_edit.py does (issue 10)",
-)
 async def test_posting_text_made_to_be_slow_does_not_hold_the_loop(client, reader, db, loop_watch):
     author = await make_user(db)
     await db.commit()

@@ -113,3 +113,16 @@ async def test_a_connection_cut_while_idle_is_replaced_unseen(database_url):
             assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar() != pid
     finally:
         await engine.dispose()
+
+
+async def test_postgresql_plans_each_statement_for_its_own_values(database_url):
+    """Prepared statements keep custom plans (make_engine): a generic plan ignores the
+    LIMIT and the statistics of the values asked for. SQLite plans every statement anyway."""
+    engine = make_engine(database_url, null_pool=True)
+    try:
+        async with engine.connect() as connection:
+            if connection.dialect.name != "postgresql":
+                pytest.skip("a PostgreSQL setting; SQLite has no plan cache to configure")
+            assert await connection.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    finally:
+        await engine.dispose()
