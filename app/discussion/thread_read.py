@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -179,27 +179,6 @@ async def count_unloaded_replies(db: AsyncSession, key_message_id: int, nodes: l
     counts = {parent_id: count for parent_id, count in rows if parent_id is not None}
     for node in nodes:
         node.more_replies = max(counts.get(node.contribution.id, 0) - len(node.children), 0)
-
-
-async def is_on_first_page(db: AsyncSession, contribution: Contribution, page_size: int) -> bool:
-    """Whether a top-level contribution is among the first `page_size` of its key message,
-    i.e. on the page a key message opens with. Only a page of earlier ones is counted: on a
-    busy key message, counting all of them read every position to answer each post."""
-    earlier = (
-        select(Contribution.id)
-        .where(
-            Contribution.key_message_id == contribution.key_message_id,
-            Contribution.parent_id.is_(None),
-            shown_in_lists(),
-            or_(
-                Contribution.created_at < contribution.created_at,
-                and_(Contribution.created_at == contribution.created_at, Contribution.id < contribution.id),
-            ),
-        )
-        .limit(page_size)
-        .subquery()
-    )
-    return (await db.scalar(select(func.count()).select_from(earlier)) or 0) < page_size
 
 
 async def readable_among(

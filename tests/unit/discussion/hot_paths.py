@@ -17,6 +17,7 @@ from app.consultation.models import Consultation, KeyMessage, Topic
 from app.consultation.services import all_key_messages, consultation_by_slug
 from app.db import utcnow
 from app.discussion.amendments import amendments_page, proposed_amendments
+from app.discussion.contribution_write import opens_the_list
 from app.discussion.list_order import SortOrder
 from app.discussion.live import latest_contribution_id, live_state, news_since, topic_id_by_slug
 from app.discussion.models import Contribution, ContributionTopic
@@ -28,7 +29,7 @@ from app.discussion.publication import NEGOTIATORS, PUBLIC, Audience
 from app.discussion.quotes import count_quoting, quoted_passages, quoting_contributions
 from app.discussion.supersession import current_positions
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import contribution_with_people, is_on_first_page, key_message_threads, readable_among
+from app.discussion.thread_read import contribution_with_people, key_message_threads, readable_among
 from app.discussion.thread_tree import subthread_page
 from app.discussion.topic_read import contributions_on_topic, count_on_topic, topic_counts
 from app.feeds.services import recent_contributions
@@ -322,7 +323,7 @@ async def _newest_position(db: AsyncSession, site: BusySite) -> Contribution:
 
 async def _after_posting(db: AsyncSession, site: BusySite, newest: Contribution) -> object:
     """Whether a new position shows on the first page (the answer to a post)."""
-    return await is_on_first_page(db, newest, PAGE)
+    return await opens_the_list(db, newest, PAGE)
 
 
 # A list filtered by a topic is read in its own order, keeping those on the topic: it reads
