@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -203,9 +203,12 @@ async def _consultation(db: AsyncSession, slug: str | None) -> Consultation:
     return consultation
 
 
-def _key_messages(consultation: Consultation, ref: str | None) -> list[KeyMessage]:
+def _key_messages(consultation: Consultation, ref: str | None, other_than: Collection[str]) -> list[KeyMessage]:
     if ref is None:
-        return all_key_messages(consultation)
+        messages = [m for m in all_key_messages(consultation) if m.ref not in other_than]
+        if not messages:
+            raise LookupError(f"no key message in consultation {consultation.slug!r} besides {', '.join(other_than)}")
+        return messages
     if (message := key_message_by_ref(consultation, ref)) is None:
         raise LookupError(f"no key message {ref!r} in consultation {consultation.slug!r}")
     return [message]
@@ -219,13 +222,15 @@ async def generate_demo_data(
     consultation_slug: str | None,
     random_seed: int,
     reply_share: float = REPLY_SHARE,
+    other_than: Collection[str] = (),
 ) -> str:
     """Add organisations, people and `contributions` threaded contributions, with their topics,
-    endorsements and publication choices; the caller commits."""
+    endorsements and publication choices, on one key message or on all but those `other_than`
+    names (refs); the caller commits."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
     consultation = await _consultation(db, consultation_slug)
-    messages = _key_messages(consultation, key_message_ref)
+    messages = _key_messages(consultation, key_message_ref, other_than)
     rng = random.Random(random_seed)  # noqa: S311 - reproducible demo data, not a secret
     fakers = _Fakers(random_seed)
     orgs = _organisations(rng, fakers, min(max(contributions // 12, 12), 1500))
