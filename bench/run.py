@@ -263,6 +263,9 @@ def environment(database_url: str, workdir: Path) -> dict[str, str]:
         "ROUNDTABLE_ENV": "development",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "PYTHONUNBUFFERED": "1",
+        # The `roundtable` script of a shared virtualenv would import the checkout it was
+        # installed from (an editable install); the bench measures the code it sits in.
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH")))),
         # One member posts the same text hundreds of times a minute: the posting limits
         # (10 a minute, no repeated text) would refuse it, so they are off here.
         "POSTING_LIMIT_PER_MINUTE": "0",
