@@ -121,9 +121,12 @@ def measure_key_message(site: str, bare: str, database: Database, args: argparse
     right after a write, and the floor, measured one after the other (the machine's load
     drifts, their ratios less)."""
     n, warm = args.requests, args.warmup
-    with httpx.Client(base_url=site) as client, httpx.Client(base_url=bare) as floor:
+    with httpx.Client(base_url=site, timeout=60) as client, httpx.Client(base_url=bare) as floor:
         size = len(client.get(PAGE).content)
+        home = len(client.get("/").content)
         return {
+            # The tallies of every key message: a few requests, it may take seconds.
+            "home": summary(timed(lambda _: client.get("/"), 200, max(n // 10, 3), 1), home),
             "page_stored": summary(timed(lambda _: client.get(PAGE), 200, n, warm), size),
             "page_after_write": summary(timed_own(after_a_write(client, database, PAGE, LARGE_REF), n, warm), size),
             "bare_json": summary(

@@ -38,7 +38,7 @@ def resident_kb(pid: int) -> int:
 def warm_up(site: str, requests: int) -> None:
     """A new connection per request, so the kernel hands them to every worker in turn."""
     for number in range(requests):
-        for path in (PAGE, SMALL, f"{PAGE}?sort=endorsed", "/"):
+        for path in (PAGE, SMALL, f"{PAGE}?sort=endorsed", "/sign-in"):
             response = httpx.get(f"{site}{path}", headers={"Connection": "close"}, timeout=60)
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path}: {response.status_code} (request {number})")

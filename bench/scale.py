@@ -47,13 +47,13 @@ def report(run: dict[str, Any]) -> str:
         "",
         f"The large discussion ({run['contributions']:,} on RT2-KM3) as the database grows: medians in ms",
         f"{'elsewhere':>10} {'in all':>10} {'stored':>8} {'after a write':>14} {'bare':>7} "
-        f"{'after/stored':>13} {'after/bare':>11}",
+        f"{'after/stored':>13} {'after/bare':>11} {'home page':>10}",
     ]
     for scale, rows in run["scales"].items():
         stored, after, bare = (_median(rows[k]) for k in ("page_stored", "page_after_write", "bare_json"))
         lines.append(
             f"{int(scale):>10,} {rows['contributions_in_database']:>10,} {stored:8.2f} {after:14.2f} {bare:7.2f} "
-            f"{after / stored:12.2f}× {after / bare:10.2f}×"
+            f"{after / stored:12.2f}× {after / bare:10.2f}× {_median(rows['home']):10.1f}"
         )
     if run.get("surge"):
         quiet, posting = run["surge"]["quiet"], run["surge"]["posting"]
