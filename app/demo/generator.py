@@ -3,8 +3,9 @@
 Pages and exports have to be judged on data that looks like a real consultation (every
 stakeholder type, many countries, deep threads, Markdown bodies) and at volumes that the
 per-row services would make far too slow (argon2 per person, a lookup per write). So rows
-are planned in memory from one seeded generator and inserted in batches: the same seed
-always gives the same organisations, people, bodies, positions and thread shapes.
+are planned in memory from one seeded generator and written in bulk (app.demo.contributions,
+app.demo.bulk): the same seed always gives the same organisations, people, bodies,
+positions and thread shapes.
 
 Demo people cannot sign in: they share one hash of a random password nobody knows. Their
 emails are demo-<n>@example.org (a reserved domain) and numbering continues after the
