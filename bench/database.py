@@ -1,5 +1,6 @@
 """The benchmark's side door into its database: bump a discussion's version (what every write
-does, so the next page is rendered in full) and print the plans of the hot queries.
+does, so the next page is rendered in full), count contributions, and print the plans of the
+hot queries.
 
     python -m bench.database explain RT2-KM3     # DATABASE_URL from the environment
 
@@ -43,6 +44,12 @@ class Database:
             self.sqlite.commit()
         else:
             self.loop.run_until_complete(self.pg.execute(sql.format("$1"), ref))
+
+    def count_contributions(self) -> int:
+        sql = "SELECT count(*) FROM contributions"
+        if self.sqlite is not None:
+            return int(self.sqlite.execute(sql).fetchone()[0])
+        return int(self.loop.run_until_complete(self.pg.fetchval(sql)))
 
     def close(self) -> None:
         if self.sqlite is not None:

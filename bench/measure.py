@@ -87,15 +87,9 @@ def measure_pages(client: httpx.Client, database: Database, args: argparse.Names
             len(page.content),
         )
         results[f"page_{name}_warm"]["items"] = contributions_shown(page)
-
-        def cold(_number: int, path: str = path, ref: str = ref) -> httpx.Response:
-            database.bump_version(ref)
-            start = time.perf_counter()
-            response = client.get(path)
-            response.elapsed_ms = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
-            return response
-
-        results[f"page_{name}_cold"] = summary(timed_own(cold, n, warm), len(page.content))
+        results[f"page_{name}_cold"] = summary(
+            timed_own(after_a_write(client, database, path, ref), n, warm), len(page.content)
+        )
     # A reader whose browser holds the page asks again (If-None-Match): 304, no body.
     tag = client.get(PAGE).headers["etag"]
     results["page_large_revalidated"] = summary(
@@ -106,6 +100,39 @@ def measure_pages(client: httpx.Client, database: Database, args: argparse.Names
         timed(lambda _: client.get(f"{PAGE}?sort=endorsed"), 200, n, warm), len(sorted_page.content)
     )
     return results
+
+
+def after_a_write(client: httpx.Client, database: Database, path: str, ref: str) -> Callable[[int], httpx.Response]:
+    """A request for the page right after what every write does (the discussion version
+    moves, straight in the database, untimed): the page is built again, then stored."""
+
+    def send(_number: int) -> httpx.Response:
+        database.bump_version(ref)
+        start = time.perf_counter()
+        response = client.get(path)
+        response.elapsed_ms = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
+        return response
+
+    return send
+
+
+def measure_key_message(site: str, bare: str, database: Database, args: argparse.Namespace) -> dict[str, Any]:
+    """The rows compared across database sizes: the large discussion's first page stored and
+    right after a write, and the floor, measured one after the other (the machine's load
+    drifts, their ratios less)."""
+    n, warm = args.requests, args.warmup
+    with httpx.Client(base_url=site, timeout=60) as client, httpx.Client(base_url=bare) as floor:
+        size = len(client.get(PAGE).content)
+        home = len(client.get("/").content)
+        return {
+            # The tallies of every key message: a few requests, it may take seconds.
+            "home": summary(timed(lambda _: client.get("/"), 200, max(n // 10, 3), 1), home),
+            "page_stored": summary(timed(lambda _: client.get(PAGE), 200, n, warm), size),
+            "page_after_write": summary(timed_own(after_a_write(client, database, PAGE, LARGE_REF), n, warm), size),
+            "bare_json": summary(
+                timed(lambda _: floor.get("/comments"), 200, n, warm), len(floor.get("/comments").content)
+            ),
+        }
 
 
 def timed_own(send: Callable[[int], httpx.Response], count: int, warmup: int) -> list[float]:

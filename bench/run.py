@@ -1,14 +1,19 @@
 """Benchmark the key message page of a small and a large discussion, the live endpoint and a
-post, against a bare Starlette JSON endpoint, on a fresh database.
+post, against a bare Starlette JSON endpoint, on a fresh database; then the large page as
+the database grows, a surge of readers while someone posts, and idle memory per worker.
 
     python bench/run.py [--contributions 5000] [--small 50] [--database sqlite|postgresql]
-                        [--requests 100] [--explain]
+                        [--requests 100] [--explain] [--scale 1000,100000,1000000]
+                        [--readers 8] [--surge-seconds 20]
 
 Builds the database with the real commands (migrate, seed, a participant) and bench/data.py
-(the demo generator: RT2-KM2 gets `--small` contributions, RT2-KM3 `--contributions`),
-serves the site and bench/bare_app.py with uvicorn (one worker each) on loopback ports,
-then times sequential requests over one keep-alive connection per client. Prints a table
-and writes bench/results/<timestamp>-<database>.json. See bench/README.md.
+(the demo generator: RT2-KM2 gets `--small` contributions, RT2-KM3 `--contributions`, every
+other key message the first `--scale` between them), serves the site and bench/bare_app.py
+with uvicorn (one worker each) on loopback ports, then times sequential requests over one
+keep-alive connection per client. Each further scale grows the other key messages and
+measures the large page again; at the last one, the surge (bench/surge.py) and the idle
+memory of `roundtable serve --workers 2` (bench/memory.py). Prints a table and writes
+bench/results/<timestamp>-<database>.json. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -40,13 +45,34 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's packages (app, bench) must import
 
 from bench.database import Database  # noqa: E402 - needs the path above
-from bench.measure import EMAIL, LARGE_REF, PASSWORD, SMALL_REF, measure  # noqa: E402 - needs the path above
+from bench.measure import (  # noqa: E402 - needs the path above
+    EMAIL,
+    LARGE_REF,
+    PASSWORD,
+    SMALL_REF,
+    measure,
+    measure_key_message,
+)
+from bench.memory import idle_memory  # noqa: E402 - needs the path above
+from bench.scale import report as scale_report  # noqa: E402 - needs the path above
+from bench.scale import targets as scale_targets  # noqa: E402 - needs the path above
+from bench.surge import surge  # noqa: E402 - needs the path above
 
 RESULTS = ROOT / "bench" / "results"
+#: A page that answers as soon as the site is up, whatever the database holds (the home
+#: page tallies every key message: seconds at a million contributions).
+READY = "/sign-in"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "roundtable_bench")
 #: The targets of issue 4: the large page within 2× of the small one, and at most 150 KB.
 TARGET_RATIO, TARGET_BYTES = 2.0, 150 * 1024
+
+
+def scales(text: str) -> list[int]:
+    values = [int(part.replace("_", "")) for part in text.split(",")]
+    if values != sorted(set(values)) or values[0] < 0:
+        raise argparse.ArgumentTypeError("scales must grow: e.g. 1000,100000,1000000")
+    return values
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,6 +84,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=10, help="untimed requests before each measurement")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database")
     parser.add_argument("--explain", action="store_true", help="print the plans of the hot queries (bench/database.py)")
+    parser.add_argument(
+        "--scale",
+        type=scales,
+        default=[1000],
+        help="contributions on the other key messages, growing, comma-separated (e.g. 1000,100000,1000000)",
+    )
+    parser.add_argument("--readers", type=int, default=8, help="readers in the surge (at the last scale)")
+    parser.add_argument("--surge-seconds", type=float, default=20, help="each phase of the surge; 0: no surge")
+    parser.add_argument("--memory-workers", type=int, default=2, help="workers for idle memory; 0: not measured")
     return parser.parse_args()
 
 
@@ -100,10 +135,11 @@ def run_bench_module(env: dict[str, str], module: str, *args: str) -> str:
     return done.stdout.strip()
 
 
-def build(env: dict[str, str], small: int, large: int) -> str:
+def build(env: dict[str, str], small: int, large: int, elsewhere: int = 0) -> str:
     run_roundtable(env, "db", "upgrade")
     run_roundtable(env, "seed")
-    summary = run_bench_module(env, "bench.data", "--small", str(small), "--large", str(large))
+    counts = ("--small", str(small), "--large", str(large), "--elsewhere", str(elsewhere))
+    summary = run_bench_module(env, "bench.data", *counts)
     run_roundtable(
         env,
         "users",
@@ -131,7 +167,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[None]:
+def server(command: list[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server until the block ends: terminate, then kill if it does not stop."""
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -139,7 +175,7 @@ def server(command: list[str], env: dict[str, str], log: Path, ready_url: str) -
         )
         try:
             wait_until_ready(process, ready_url, log)
-            yield
+            yield process
         finally:
             process.terminate()
             try:
@@ -155,7 +191,7 @@ def wait_until_ready(process: subprocess.Popen[bytes], url: str, log: Path, time
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}; see {log}:\n{log.read_text()[-2000:]}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=10).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -230,6 +266,9 @@ def environment(database_url: str, workdir: Path) -> dict[str, str]:
         "ROUNDTABLE_ENV": "development",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "PYTHONUNBUFFERED": "1",
+        # The `roundtable` script of a shared virtualenv would import the checkout it was
+        # installed from (an editable install); the bench measures the code it sits in.
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH")))),
         # One member posts the same text hundreds of times a minute: the posting limits
         # (10 a minute, no repeated text) would refuse it, so they are off here.
         "POSTING_LIMIT_PER_MINUTE": "0",
@@ -242,6 +281,46 @@ def git_commit() -> str:
     return done.stdout.strip()
 
 
+def site_and_floor_commands(site: str, bare: str) -> tuple[list[str], list[str]]:
+    port = bare.rsplit(":", 1)[1]
+    floor = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1", "--port", port]
+    return [*roundtable_command(), "serve", "--port", site.rsplit(":", 1)[1]], floor
+
+
+def measure_every_scale(
+    env: dict[str, str], workdir: Path, database: Database, args: argparse.Namespace, generated: list[str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """At each scale (the first one built with the discussions), fresh servers: the large page
+    at this size; at the first, every other row too; at the last, the surge."""
+    results: dict[str, Any] = {}
+    by_scale: dict[str, Any] = {}
+    surged = None
+    for index, elsewhere in enumerate(args.scale):
+        if index:
+            more = str(elsewhere - args.scale[index - 1])
+            generated.append(run_bench_module(env, "bench.data", "--elsewhere", more, "--seed", str(index)))
+        site, bare = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+        site_command, bare_command = site_and_floor_commands(site, bare)
+        with (
+            server(site_command, env, workdir / f"site-{index}.log", f"{site}{READY}"),
+            server(bare_command, env, workdir / f"bare-{index}.log", f"{bare}/health"),
+        ):
+            by_scale[str(elsewhere)] = measure_key_message(site, bare, database, args)
+            by_scale[str(elsewhere)]["contributions_in_database"] = database.count_contributions()
+            if index == 0:
+                results = measure(site, bare, database, args)
+            if index == len(args.scale) - 1 and args.surge_seconds > 0:
+                surged = surge(site, args.readers, args.surge_seconds)
+    return results, by_scale, surged
+
+
+def measure_memory(env: dict[str, str], workdir: Path, workers: int) -> dict[str, Any]:
+    site = f"http://127.0.0.1:{free_port()}"
+    command = [*roundtable_command(), "serve", "--port", site.rsplit(":", 1)[1], "--workers", str(workers)]
+    with server(command, env, workdir / "workers.log", f"{site}{READY}") as process:
+        return idle_memory(process.pid, site, warmup=25)
+
+
 def main() -> int:
     args = parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
@@ -249,30 +328,15 @@ def main() -> int:
     try:
         database_url, database_version = prepare_database(args.database, workdir)
         env = environment(database_url, workdir)
-        generated = build(env, args.small, args.contributions)
+        generated = [build(env, args.small, args.contributions, args.scale[0])]
         if args.explain:
             print(run_bench_module(env, "bench.database", "explain", LARGE_REF), end="\n\n")
-        site, bare = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
-        site_command = [*roundtable_command(), "serve", "--port", site.rsplit(":", 1)[1]]
-        bare_command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.bare_app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            bare.rsplit(":", 1)[1],
-        ]
         database = Database(database_url)
         try:
-            with (
-                server(site_command, env, workdir / "site.log", f"{site}/"),
-                server(bare_command, env, workdir / "bare.log", f"{bare}/health"),
-            ):
-                results = measure(site, bare, database, args)
+            results, by_scale, surged = measure_every_scale(env, workdir, database, args, generated)
         finally:
             database.close()
+        memory = measure_memory(env, workdir, args.memory_workers) if args.memory_workers else None
         run = {
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": args.database,
@@ -280,7 +344,7 @@ def main() -> int:
             "small": args.small,
             "requests": args.requests,
             "warmup": args.warmup,
-            "demo_data": generated,
+            "demo_data": "\n".join(generated),
             "git": git_commit(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -293,8 +357,16 @@ def main() -> int:
             "targets": targets(results),
             "page_to_bare": round(results["page_large_warm"]["median_ms"] / results["bare_json"]["median_ms"], 2),
             "rerendered_to_bare": round(results["page_large_cold"]["median_ms"] / results["bare_json"]["median_ms"], 2),
+            "scales": by_scale,
+            "readers": args.readers,
+            "surge_seconds": args.surge_seconds,
+            "surge": surged,
+            "memory": memory,
+            "issue10_targets": scale_targets(by_scale, surged, memory),
         }
         print(report(run))
+        print(scale_report(run))
+        print("\nDemo data:\n" + run["demo_data"])
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{args.database}.json"
         path.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")

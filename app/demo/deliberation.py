@@ -12,18 +12,18 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import NamedTuple, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import Base
+from app.demo.bulk import insert_rows
+from app.demo.threads import Picker
 from app.discussion.models import ContributionStatus, ContributionTopic, Endorsement, PublicationConsent
 from app.discussion.publication import needs_organisation
 from app.text.footnotes import strip_footnote_markers
-
-K = TypeVar("K")
 
 CONSENT_WEIGHTS = {
     PublicationConsent.NAMED: 80,
@@ -46,12 +46,7 @@ AMENDMENT_PHRASES = (
 )
 
 
-def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
-    return rng.choices(list(weights), list(weights.values()))[0]
-
-
-@dataclass(frozen=True)
-class Deliberation:
+class Deliberation(NamedTuple):
     """The extras of one planned contribution."""
 
     publication: PublicationConsent
@@ -74,58 +69,64 @@ def plan_deliberation(
 ) -> list[Deliberation]:
     """One Deliberation per planned contribution (given by its position, the organisation
     its author speaks for, and its key message's text)."""
+    draw = _Draws(amendment_positions, topic_ids, organisation_ids)
     return [
-        _one(rng, position, organisation, text, amendment_positions, topic_ids, organisation_ids)
+        draw(rng, position, organisation, text)
         for position, organisation, text in zip(positions, speaks_for, key_message_texts, strict=True)
     ]
 
 
-def _one(
-    rng: random.Random,
-    position: str | None,
-    organisation: int | None,
-    text: str,
-    amendment_positions: Sequence[str],
-    topic_ids: Sequence[int],
-    organisation_ids: Sequence[int],
-) -> Deliberation:
-    publication = _pick(rng, CONSENT_WEIGHTS)
-    if needs_organisation(publication) and organisation is None:
-        publication = PublicationConsent.NAMED
-    status = _pick(rng, STATUS_WEIGHTS)
-    if position is None:
-        topics = rng.sample(list(topic_ids), 1) if topic_ids and rng.random() < REPLY_TOPIC_SHARE else []
-        endorsements = 0 if rng.random() < 0.9 else rng.randint(1, 2)
-    else:
-        topics = rng.sample(list(topic_ids), min(_pick(rng, TOPICS_PER_POSITION), len(topic_ids)))
-        endorsements = _pick(rng, ENDORSEMENT_WEIGHTS)
-    others = [o for o in organisation_ids if o != organisation]
-    return Deliberation(
-        publication=publication,
-        status=status,
-        moderation_reason=rng.choice(HIDDEN_REASONS) if status is ContributionStatus.HIDDEN else None,
-        amendment_text=_amended(rng, text) if position in amendment_positions else None,
-        topics=tuple(topics),
-        endorsers=tuple(rng.sample(others, min(endorsements, len(others)))),
-    )
+class _Draws:
+    """The weights as cumulative pickers and each key message's words, prepared once: a
+    million contributions draw from them."""
 
+    def __init__(
+        self, amendment_positions: Sequence[str], topic_ids: Sequence[int], organisation_ids: Sequence[int]
+    ) -> None:
+        self.consent, self.status = Picker.of(CONSENT_WEIGHTS), Picker.of(STATUS_WEIGHTS)
+        self.topic_count, self.endorsements = Picker.of(TOPICS_PER_POSITION), Picker.of(ENDORSEMENT_WEIGHTS)
+        self.amending = frozenset(amendment_positions)
+        self.topic_ids, self.organisation_ids = list(topic_ids), list(organisation_ids)
+        self.words: dict[str, list[str]] = {}
 
-def _amended(rng: random.Random, text: str) -> str:
-    """The key message with a few words replaced by, or followed with, a common ask."""
-    words = strip_footnote_markers(text).rstrip(".").split()
-    start = rng.randrange(max(len(words) - 3, 1))
-    cut = rng.randint(0, 3)
-    return " ".join([*words[:start], rng.choice(AMENDMENT_PHRASES), *words[start + cut :]]) + "."
+    def __call__(self, rng: random.Random, position: str | None, organisation: int | None, text: str) -> Deliberation:
+        publication = self.consent(rng)
+        if organisation is None and needs_organisation(publication):
+            publication = PublicationConsent.NAMED
+        status = self.status(rng)
+        topics, endorsements = self._topics_and_endorsements(rng, position)
+        return Deliberation(
+            publication=publication,
+            status=status,
+            moderation_reason=rng.choice(HIDDEN_REASONS) if status is ContributionStatus.HIDDEN else None,
+            amendment_text=self._amended(rng, text) if position in self.amending else None,
+            topics=topics,
+            endorsers=self._endorsers(rng, endorsements, organisation),
+        )
 
+    def _topics_and_endorsements(self, rng: random.Random, position: str | None) -> tuple[tuple[int, ...], int]:
+        if position is None:
+            tagged = self.topic_ids and rng.random() < REPLY_TOPIC_SHARE
+            topics = (rng.choice(self.topic_ids),) if tagged else ()
+            return topics, 0 if rng.random() < 0.9 else rng.randint(1, 2)
+        count = min(self.topic_count(rng), len(self.topic_ids))
+        return tuple(rng.sample(self.topic_ids, count)), self.endorsements(rng)
 
-def contribution_columns(item: Deliberation) -> dict[str, Any]:
-    return {
-        "publication": item.publication,
-        "status": item.status,
-        "moderation_reason": item.moderation_reason,
-        "amendment_text": item.amendment_text,
-        "endorsement_count": len(item.endorsers),
-    }
+    def _endorsers(self, rng: random.Random, count: int, organisation: int | None) -> tuple[int, ...]:
+        """`count` other organisations (fewer if there are not as many): one more is drawn
+        in case the author's own is among them, which is cheaper than copying the list."""
+        if count == 0:
+            return ()
+        drawn = rng.sample(self.organisation_ids, min(count + 1, len(self.organisation_ids)))
+        return tuple([o for o in drawn if o != organisation][:count])
+
+    def _amended(self, rng: random.Random, text: str) -> str:
+        """The key message with a few words replaced by, or followed with, a common ask."""
+        if (words := self.words.get(text)) is None:
+            words = self.words[text] = strip_footnote_markers(text).rstrip(".").split()
+        start = rng.randrange(max(len(words) - 3, 1))
+        cut = rng.randint(0, 3)
+        return " ".join([*words[:start], rng.choice(AMENDMENT_PHRASES), *words[start + cut :]]) + "."
 
 
 async def save_tags_and_endorsements(
@@ -137,25 +138,25 @@ async def save_tags_and_endorsements(
 ) -> tuple[int, int]:
     """Insert the topic tags and endorsements (each signed by a member of the organisation,
     some hours after the contribution); returns how many of each."""
-    tags = [
-        {"contribution_id": cid, "topic_id": topic}
-        for cid, item in zip(contribution_ids, items, strict=True)
-        for topic in item.topics
-    ]
+    tags = [(cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics]
+    await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags)
     endorsements = [
-        {
-            "contribution_id": cid,
-            "organisation_id": organisation,
-            "endorsed_by_id": member_of[organisation][cid % len(member_of[organisation])],
-            "created_at": moment + timedelta(hours=1 + (cid * 7 + organisation) % 48),
-        }
+        (
+            cid,
+            organisation,
+            member_of[organisation][cid % len(member_of[organisation])],
+            moment + timedelta(hours=1 + (cid * 7 + organisation) % 48),
+        )
         for cid, item, moment in zip(contribution_ids, items, created, strict=True)
         for organisation in item.endorsers
     ]
-    for model, rows in ((ContributionTopic, tags), (Endorsement, endorsements)):
-        for start in range(0, len(rows), 1000):
-            await db.execute(insert(model), rows[start : start + 1000])
+    columns = ("contribution_id", "organisation_id", "endorsed_by_id", "created_at")
+    await insert_rows(db, _table(Endorsement), columns, endorsements)
     return len(tags), len(endorsements)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def members_by_organisation(

@@ -3,8 +3,9 @@
 Pages and exports have to be judged on data that looks like a real consultation (every
 stakeholder type, many countries, deep threads, Markdown bodies) and at volumes that the
 per-row services would make far too slow (argon2 per person, a lookup per write). So rows
-are planned in memory from one seeded generator and inserted in batches: the same seed
-always gives the same organisations, people, bodies, positions and thread shapes.
+are planned in memory from one seeded generator and written in bulk (app.demo.contributions,
+app.demo.bulk): the same seed always gives the same organisations, people, bodies,
+positions and thread shapes.
 
 Demo people cannot sign in: they share one hash of a random password nobody knows. Their
 emails are demo-<n>@example.org (a reserved domain) and numbering continues after the
@@ -13,19 +14,15 @@ highest one present, so running the generator again adds more instead of failing
 
 from __future__ import annotations
 
-import itertools
 import random
 import secrets
-import uuid
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from faker import Faker
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.labels import country_name
@@ -34,40 +31,23 @@ from app.consultation.models import Consultation, KeyMessage
 from app.consultation.phases import as_utc
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
-from app.demo.deliberation import (
-    Deliberation,
-    contribution_columns,
-    members_by_organisation,
-    plan_deliberation,
-    save_tags_and_endorsements,
-)
-from app.demo.vocabulary import (
-    DEPTH_WEIGHTS,
-    ELSEWHERE,
-    EUROPE,
-    LIST_LEADS,
-    ORG_TEMPLATES,
-    PLACES,
-    POSITION_WEIGHTS,
-    REPLY_OPENERS,
-    SENTENCES,
-    TYPE_WEIGHTS,
-)
+from app.demo.bulk import insert_rows
+from app.demo.contributions import save_contributions
+from app.demo.deliberation import members_by_organisation, plan_deliberation, save_tags_and_endorsements
+from app.demo.threads import plan_threads, timeline
+from app.demo.vocabulary import ELSEWHERE, EUROPE, ORG_TEMPLATES, PLACES, TYPE_WEIGHTS
 from app.discussion.contribution_write import mark_discussion_changed
-from app.discussion.models import Contribution, ContributionStatus
-from app.discussion.supersession import insert_positions
 from app.organisations.directory import organisation_name_key
 from app.organisations.models import Membership, Organisation
 from app.organisations.models import OrganisationType as T
 from app.security.passwords import hash_password
-from app.text.markdown import render_markdown
 
 K = TypeVar("K")
 BATCH_ROWS = 1000
 REPLY_SHARE = 0.4
 EUROPEAN_SHARE = 0.5  #: organisations registered in Europe, besides every diaspora one
 INDIVIDUAL_SHARE = 0.05  #: people who speak for themselves (the "individuals" tally bucket)
-RECENT_PARENTS = 40  #: replies answer recent contributions, so conversations cluster
+FAKER_PROVIDERS = ["faker.providers.person", "faker.providers.company"]
 
 
 @dataclass(frozen=True)
@@ -78,24 +58,13 @@ class OrgSpec:
     people_locale: str  #: diaspora members carry names from their country of origin
 
 
-@dataclass(frozen=True)
-class Planned:
-    key_message_id: int
-    author: int  #: index into the people
-    created_at: datetime
-    body: str
-    position: str | None = None
-    parent: int | None = None  #: index into the plan, always an earlier contribution
-    root: int | None = None
-    depth: int = 0
-
-
 def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
     return rng.choices(list(weights), list(weights.values()))[0]
 
 
 class _Fakers:
-    """One Faker per locale, each seeded alike, created on first use."""
+    """One Faker per locale, each seeded alike, created on first use, with only the
+    providers the names need (all of them cost 0.1 s a locale, and there are 28)."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -103,7 +72,7 @@ class _Fakers:
 
     def __call__(self, locale: str) -> Faker:
         if locale not in self.by_locale:
-            self.by_locale[locale] = Faker(locale)
+            self.by_locale[locale] = Faker(locale, providers=FAKER_PROVIDERS)
             self.by_locale[locale].seed_instance(self.seed)
         return self.by_locale[locale]
 
@@ -146,74 +115,14 @@ def _people(rng: random.Random, fakers: _Fakers, orgs: list[OrgSpec], count: int
     return people
 
 
-def _body(rng: random.Random, *, reply: bool) -> str:
-    roll = rng.random()
-    if roll < 0.12:
-        items = "\n".join(f"- {s}" for s in rng.sample(SENTENCES, rng.randint(2, 4)))
-        body = f"{rng.choice(LIST_LEADS)}\n\n{items}"
-    else:
-        sentences = rng.sample(SENTENCES, rng.randint(1, 4))
-        if roll < 0.25:
-            sentences[0] = f"**{sentences[0]}**"
-        cut = rng.randint(1, len(sentences))
-        body = " ".join(sentences[:cut]) + ("\n\n" + " ".join(sentences[cut:]) if sentences[cut:] else "")
-    opener = rng.choice(REPLY_OPENERS) if reply else ""
-    return f"{opener} {body}" if opener and roll >= 0.12 else body
-
-
-def _timeline(rng: random.Random, count: int, consultation: Consultation) -> list[datetime]:
-    """Increasing moments spread over the consultation's open phase so far (the 90 days up
-    to now when it sets no instants): never in the future."""
+def _moments(rng: random.Random, count: int, consultation: Consultation) -> list[datetime]:
+    """Spread over the consultation's open phase so far (the 90 days up to now when it sets
+    no instants): never in the future."""
     now = utcnow()
     closes = min(as_utc(consultation.closes_at) or now, now)
     opens = as_utc(consultation.opens_at)
     start = opens if opens is not None and opens < closes else closes - timedelta(days=90)
-    span = (closes - start).total_seconds()
-    return [start + timedelta(seconds=round(span * f, 3)) for f in sorted(rng.random() for _ in range(count))]
-
-
-def _reply_parent(rng: random.Random, by_depth: dict[tuple[int, int], list[int]], key_message_id: int) -> int | None:
-    """An earlier contribution on the same key message, one level above a drawn depth."""
-    for depth in range(_pick(rng, DEPTH_WEIGHTS) - 1, -1, -1):
-        if candidates := by_depth.get((key_message_id, depth)):
-            return rng.choice(candidates[-RECENT_PARENTS:])
-    return None
-
-
-def _plan(
-    rng: random.Random,
-    count: int,
-    messages: list[KeyMessage],
-    positions: list[str],
-    people: int,
-    consultation: Consultation,
-    reply_share: float,
-) -> list[Planned]:
-    message_weights = [rng.uniform(0.3, 3.0) for _ in messages]
-    activity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in range(people)))
-    position_weights = {p: POSITION_WEIGHTS.get(p, 10) for p in positions}
-    by_depth: dict[tuple[int, int], list[int]] = defaultdict(list)
-    plan: list[Planned] = []
-    for index, moment in enumerate(_timeline(rng, count, consultation)):
-        message_id = rng.choices(messages, message_weights)[0].id
-        author = rng.choices(range(people), cum_weights=activity)[0]
-        parent = _reply_parent(rng, by_depth, message_id) if rng.random() < reply_share else None
-        if parent is None:
-            item = Planned(message_id, author, moment, _body(rng, reply=False), _pick(rng, position_weights))
-        else:
-            above = plan[parent]
-            item = Planned(
-                message_id,
-                author,
-                moment,
-                _body(rng, reply=True),
-                parent=parent,
-                root=parent if above.root is None else above.root,
-                depth=above.depth + 1,
-            )
-        by_depth[(message_id, item.depth)].append(index)
-        plan.append(item)
-    return plan
+    return timeline(rng, count, start, closes)
 
 
 async def _insert(db: AsyncSession, model: type[Base], rows: list[dict[str, Any]]) -> list[int]:
@@ -275,56 +184,13 @@ async def _save_people(
             for i, (name, _org) in enumerate(people)
         ],
     )
-    await _insert(
+    await insert_rows(
         db,
-        Membership,
-        [
-            {"user_id": uid, "organisation_id": org_ids[org], "is_admin": False, "created_at": now, "updated_at": now}
-            for uid, (_name, org) in zip(ids, people, strict=True)
-            if org is not None
-        ],
+        cast(Table, Membership.__table__),
+        ("user_id", "organisation_id", "is_admin", "created_at", "updated_at"),
+        [(uid, org_ids[o], False, now, now) for uid, (_name, o) in zip(ids, people, strict=True) if o is not None],
     )
     return ids, first
-
-
-async def _save_contributions(
-    db: AsyncSession,
-    plan: list[Planned],
-    authors: list[int],
-    organisations: list[int | None],
-    extras: list[Deliberation],
-) -> list[int]:
-    """Top-level contributions first, then replies level by level, so parents have ids."""
-    html, ids = cache(render_markdown), [0] * len(plan)
-    levels: dict[int, list[int]] = defaultdict(list)
-    for index, item in enumerate(plan):
-        levels[item.depth].append(index)
-    for depth in sorted(levels):
-        rows = [
-            {
-                "key_message_id": p.key_message_id,
-                "author_id": authors[p.author],
-                "organisation_id": organisations[p.author],
-                "depth": p.depth,
-                "position": p.position,
-                "parent_id": None if p.parent is None else ids[p.parent],
-                "thread_root_id": None if p.root is None else ids[p.root],
-                "body_source": p.body,
-                "body_html": html(p.body),
-                "language": "en",
-                "status": ContributionStatus.VISIBLE,
-                "submission_key": f"demo-{uuid.uuid4().hex}",
-                "created_at": p.created_at,
-                "updated_at": p.created_at,
-                **contribution_columns(extras[i]),
-            }
-            for i, p in ((i, plan[i]) for i in levels[depth])
-        ]
-        # Positions keep one current per speaker (app.discussion.supersession); replies need not.
-        saved = await (insert_positions(db, rows, BATCH_ROWS) if depth == 0 else _insert(db, Contribution, rows))
-        for index, new_id in zip(levels[depth], saved, strict=True):
-            ids[index] = new_id
-    return ids
 
 
 async def _consultation(db: AsyncSession, slug: str | None) -> Consultation:
@@ -338,9 +204,12 @@ async def _consultation(db: AsyncSession, slug: str | None) -> Consultation:
     return consultation
 
 
-def _key_messages(consultation: Consultation, ref: str | None) -> list[KeyMessage]:
+def _key_messages(consultation: Consultation, ref: str | None, other_than: Collection[str]) -> list[KeyMessage]:
     if ref is None:
-        return all_key_messages(consultation)
+        messages = [m for m in all_key_messages(consultation) if m.ref not in other_than]
+        if not messages:
+            raise LookupError(f"no key message in consultation {consultation.slug!r} besides {', '.join(other_than)}")
+        return messages
     if (message := key_message_by_ref(consultation, ref)) is None:
         raise LookupError(f"no key message {ref!r} in consultation {consultation.slug!r}")
     return [message]
@@ -354,18 +223,23 @@ async def generate_demo_data(
     consultation_slug: str | None,
     random_seed: int,
     reply_share: float = REPLY_SHARE,
+    other_than: Collection[str] = (),
 ) -> str:
     """Add organisations, people and `contributions` threaded contributions, with their topics,
-    endorsements and publication choices; the caller commits."""
+    endorsements and publication choices, on one key message or on all but those `other_than`
+    names (refs); the caller commits."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
     consultation = await _consultation(db, consultation_slug)
-    messages = _key_messages(consultation, key_message_ref)
+    messages = _key_messages(consultation, key_message_ref, other_than)
     rng = random.Random(random_seed)  # noqa: S311 - reproducible demo data, not a secret
     fakers = _Fakers(random_seed)
     orgs = _organisations(rng, fakers, min(max(contributions // 12, 12), 1500))
     people = _people(rng, fakers, orgs, min(max(contributions // 4, 24), 8000))
-    plan = _plan(rng, contributions, messages, consultation.positions, len(people), consultation, reply_share)
+    moments = _moments(rng, contributions, consultation)
+    ids = [m.id for m in messages]
+    plan, bodies = plan_threads(rng, moments, ids, consultation.positions, len(people), reply_share)
+    # People first: on SQLite their rows take the write lock that reserving ids relies on.
     org_ids, new_orgs = await _save_organisations(db, orgs, utcnow())
     user_ids, first = await _save_people(db, people, org_ids, utcnow())
     speaks_for = [None if org is None else org_ids[org] for _n, org in people]
@@ -380,8 +254,8 @@ async def generate_demo_data(
         topic_ids=[topic.id for topic in consultation.topics],
         organisation_ids=sorted(members),
     )
-    ids = await _save_contributions(db, plan, user_ids, speaks_for, extras)
-    tags, endorsements = await save_tags_and_endorsements(db, extras, ids, [p.created_at for p in plan], members)
+    saved = await save_contributions(db, plan, bodies, user_ids, speaks_for, extras)
+    tags, endorsements = await save_tags_and_endorsements(db, extras, saved, moments, members)
     for key_message_id in {item.key_message_id for item in plan}:
         await mark_discussion_changed(db, key_message_id)
     replies = sum(1 for p in plan if p.parent is not None)

@@ -172,3 +172,10 @@ def test_the_app_keeps_idle_connections_longer_than_the_nginx_example_does():
     match = re.search(r"^\s*keepalive_timeout\s+(\d+)s;", upstream, re.MULTILINE)
     assert match is not None, "the upstream block should set keepalive_timeout"
     assert int(match.group(1)) < KEEP_ALIVE_SECONDS
+
+
+def test_demo_data_says_what_it_wrote_and_how_fast(prepared):
+    result = run(prepared[0], "demo-data", "--contributions", "40", "--key-message", "RT1-KM1", "--random-seed", "5")
+    assert result.returncode == 0, result.stderr
+    assert "40 contributions" in result.stdout
+    assert re.search(r"; [\d.]+ s, [\d,]+ contributions/s$", result.stdout.strip())

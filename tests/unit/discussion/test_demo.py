@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.accounts.services import is_country_code
 from app.consultation.models import Consultation, ConsultationStatus
+from app.consultation.services import all_key_messages
 from app.demo.generator import generate_demo_data
 from app.discussion.models import Contribution
 from app.organisations.models import Membership, Organisation
@@ -126,4 +127,20 @@ async def test_several_consultations_need_a_slug_and_a_count_below_one_is_refuse
     with pytest.raises(ValueError, match="at least 1"):
         await generate_demo_data(
             db, contributions=0, key_message_ref=None, consultation_slug="com-2013-292", random_seed=1
+        )
+
+
+async def test_other_than_leaves_key_messages_out(db, consultation):
+    """The benchmark fills the database around the discussions it measures."""
+    kept_out = {"RT2-KM2", "RT2-KM3"}
+    added = await generate_demo_data(
+        db, contributions=300, key_message_ref=None, consultation_slug=None, random_seed=3, other_than=kept_out
+    )
+    assert "300 contributions" in added and "on 24 key message(s)" in added
+    refs = {key_message(consultation, ref).id for ref in kept_out}
+    assert not await db.scalar(select(func.count()).where(Contribution.key_message_id.in_(refs)))
+    every = {m.ref for m in all_key_messages(consultation)}
+    with pytest.raises(LookupError, match="no key message in consultation"):
+        await generate_demo_data(
+            db, contributions=5, key_message_ref=None, consultation_slug=None, random_seed=3, other_than=every
         )
