@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -96,8 +97,9 @@ async def _attach_first_replies(
     if not roots:
         return []
     root_ids = [root.id for root in roots]
-    first_replies = union_all(*(_first_replies_of(root_id, audience, depth_limit) for root_id in root_ids))
-    replies = await views_by_id(db, list(await db.scalars(first_replies)), audience)
+    first_replies = _first_replies_statement(len(root_ids), audience, depth_limit)
+    reply_ids = await db.scalars(first_replies, {f"root_{n}": root_id for n, root_id in enumerate(root_ids)})
+    replies = await views_by_id(db, list(reply_ids), audience)
     await attach_extras(db, [*roots, *replies])
     totals = await _replies_per_thread(db, root_ids, audience)
     nodes = {root.id: Node(root, reply_count=totals.get(root.id, 0)) for root in roots}
@@ -107,7 +109,15 @@ async def _attach_first_replies(
     return [nodes[root.id] for root in roots]
 
 
-def _first_replies_of(root_id: int, audience: Audience, depth_limit: int) -> Select[int]:
+@lru_cache(maxsize=128)
+def _first_replies_statement(threads: int, audience: Audience, depth_limit: int) -> CompoundSelect[int]:
+    """The UNION ALL for a page of `threads` threads, with the roots' ids as parameters
+    (root_0, root_1, ...), built once: building it and its cache key anew for every page
+    cost more than running it (about 20 ms of Python for 20 threads)."""
+    return union_all(*(_first_replies_of(bindparam(f"root_{n}"), audience, depth_limit) for n in range(threads)))
+
+
+def _first_replies_of(root_id: Any, audience: Audience, depth_limit: int) -> Select[int]:
     """The ids of one thread's first replies: a few entries of its thread index. One such
     select per thread, in a UNION ALL: ranking the replies of all the page's threads in one
     query read every reply of every thread on the page, thousands for a busy one."""
