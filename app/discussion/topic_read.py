@@ -31,7 +31,21 @@ class TopicCount:
 async def topics_among(db: AsyncSession, contribution_ids: Select[int]) -> list[Topic]:
     """The topics these contributions are tagged with, one per slug, in vocabulary order: the
     choices of the topic filter on a list that spans consultations."""
-    tagged = select(ContributionTopic.topic_id).where(ContributionTopic.contribution_id.in_(contribution_ids))
+    tagged: Select[int] = select(ContributionTopic.topic_id).where(
+        ContributionTopic.contribution_id.in_(contribution_ids)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        # Each contribution's tags looked up by its key: as an IN, PostgreSQL may hash the whole
+        # table of tags once an organisation has a few thousand contributions (OFFSET 0 keeps the
+        # LATERAL a lookup per contribution). SQLite already probes the key per contribution.
+        listed = contribution_ids.subquery()
+        tags = (
+            select(ContributionTopic.topic_id)
+            .where(ContributionTopic.contribution_id == listed.c.id)
+            .offset(0)
+            .lateral()
+        )
+        tagged = select(tags.c.topic_id).select_from(listed).join(tags, true())
     topics = await db.scalars(select(Topic).where(Topic.id.in_(tagged)).order_by(Topic.position, Topic.id))
     by_slug: dict[str, Topic] = {}
     for topic in topics:
