@@ -21,6 +21,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import DateTime, String, Text, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -84,18 +85,11 @@ async def cached_fragments(db: AsyncSession, wanted: dict[str, str]) -> dict[str
     return {key: html for key, version, html in rows if wanted[key] == version}
 
 
-async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]]) -> None:
-    """Insert or replace fragments (key -> (version, html)) and commit.
-
-    A failure (another worker writing the same key, a busy database) only costs the next
-    reader a re-render, so it is logged and rolled back, never raised."""
-    if not fragments:
-        return
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [{"key": k, "version": v, "html": h, "rendered_at": utcnow()} for k, (v, h) in fragments.items()]
+def _inserting_or_replacing(db: AsyncSession, rows: list[dict[str, Any]]) -> Any:
+    """INSERT of `rows` that replaces a fragment already stored under the same key."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(RenderedFragment).values(rows)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[RenderedFragment.key],
         set_={
             "version": statement.excluded.version,
@@ -103,6 +97,17 @@ async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]
             "rendered_at": statement.excluded.rendered_at,
         },
     )
+
+
+async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]]) -> None:
+    """Insert or replace fragments (key -> (version, html)) and commit.
+
+    A failure (another worker writing the same key, a busy database) only costs the next
+    reader a re-render, so it is logged and rolled back, never raised."""
+    if not fragments:
+        return
+    rows = [{"key": k, "version": v, "html": h, "rendered_at": utcnow()} for k, (v, h) in fragments.items()]
+    statement = _inserting_or_replacing(db, rows)
     try:
         await db.execute(statement)
         await db.commit()
@@ -123,15 +128,8 @@ async def clear_fragments(db: AsyncSession) -> None:
     await db.execute(delete(RenderedFragment).where(~RenderedFragment.key.startswith(CONTENT_ADDRESSED)))
     now = utcnow()
     row = {"key": CLEARED_KEY, "version": now.isoformat(), "html": "", "rendered_at": now}
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RenderedFragment).values(row)
     # Two clearings at once: the second waits for the first, then overwrites its row.
-    await db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[RenderedFragment.key],
-            set_={"version": statement.excluded.version, "rendered_at": statement.excluded.rendered_at},
-        )
-    )
+    await db.execute(_inserting_or_replacing(db, [row]))
 
 
 async def fragments_cleared_at(db: AsyncSession) -> datetime | None:
