@@ -15,6 +15,7 @@ from app.consultation.models import Consultation, Footnote, KeyMessage, Paragrap
 from app.db import Base
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.position_counts import PositionCount
+from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
@@ -58,6 +59,7 @@ __all__ = [
     "Role",
     "Section",
     "SignInFailure",
+    "ThreadVersion",
     "TokenPurpose",
     "User",
     "UserIdentity",

@@ -30,6 +30,7 @@ from app.discussion.models import (
 )
 from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
 from app.discussion.publication import Audience, listed_for
+from app.discussion.thread_versions import ThreadVersion
 
 #: Replies shown under each top-level contribution on the key message page: enough to show
 #: a conversation, few enough that a page of 20 busy threads stays under 150 KB for a
@@ -73,6 +74,35 @@ async def key_message_threads(
 ) -> ThreadPage:
     """One page of top-level contributions in the chosen order, each with its first replies
     down to `depth_limit` levels."""
+    roots = await page_of_roots(
+        db, key_message_id, cursor=cursor, page_size=page_size, audience=audience, sort=sort, topic_id=topic_id
+    )
+    nodes = await threads_of(db, key_message_id, roots.roots, audience, depth_limit)
+    return ThreadPage(nodes, roots.next_cursor)
+
+
+@dataclass
+class RootsPage:
+    """One page of top-level contributions, without their replies."""
+
+    roots: list[ContributionView]
+    next_cursor: str | None
+    #: Each root's thread version (app.discussion.thread_versions), read in the same
+    #: statement as the roots: what is read of a thread afterwards is at least as new.
+    versions: dict[int, int] = field(default_factory=dict)
+
+
+async def page_of_roots(
+    db: AsyncSession,
+    key_message_id: int,
+    *,
+    cursor: str | None,
+    page_size: int,
+    audience: Audience,
+    sort: SortOrder = SortOrder.OLDEST,
+    topic_id: int | None = None,
+) -> RootsPage:
+    """One page of top-level contributions in the chosen order: the threads a page shows."""
     keys = select(Contribution.id).where(
         Contribution.key_message_id == key_message_id,
         Contribution.parent_id.is_(None),
@@ -83,17 +113,27 @@ async def key_message_threads(
         keys = keys.where(after)
     if topic_id is not None:
         keys = keys.where(tagged_with(topic_id))
-    rows = (await db.execute(rows_of_page(keys.limit(page_size + 1), sibling_ordering(sort), audience))).all()
+    page = rows_of_page(keys.limit(page_size + 1), sibling_ordering(sort), audience, _THREAD_VERSION)
+    rows = (await db.execute(page)).all()
     roots = [to_view(row, audience) for row in rows[:page_size]]
-    nodes = await _attach_first_replies(db, key_message_id, roots, audience, depth_limit)
-    return ThreadPage(nodes, encode_cursor(sort, roots[-1]) if len(rows) > page_size else None)
+    versions = {root.id: row[-1] for root, row in zip(roots, rows, strict=False)}
+    return RootsPage(roots, encode_cursor(sort, roots[-1]) if len(rows) > page_size else None, versions)
 
 
-async def _attach_first_replies(
-    db: AsyncSession, key_message_id: int, roots: list[ContributionView], audience: Audience, depth_limit: int
+_THREAD_VERSION = func.coalesce(
+    select(ThreadVersion.version).where(ThreadVersion.root_id == Contribution.id).scalar_subquery(), 0
+)
+
+
+async def threads_of(
+    db: AsyncSession,
+    key_message_id: int,
+    roots: list[ContributionView],
+    audience: Audience,
+    depth_limit: int = DEFAULT_DEPTH_LIMIT,
 ) -> list[Node]:
-    """The first REPLIES_PER_THREAD replies of each thread (oldest first, within the depth
-    limit), each thread read only as far as those, however many replies it has."""
+    """The threads of `roots`: each with its first REPLIES_PER_THREAD replies (oldest first,
+    within the depth limit), read only as far as those, however many replies it has."""
     if not roots:
         return []
     root_ids = [root.id for root in roots]
@@ -145,10 +185,15 @@ async def _replies_per_thread(db: AsyncSession, root_ids: list[int], audience: A
     return {root_id: count for root_id, count in rows if root_id is not None}
 
 
-def rows_of_page(keys: Select[int], order: tuple[Any, ...], audience: Audience) -> Select[*tuple[Any, ...]]:
-    """The rows of the page of ids `keys` selects (ordered by `order`, limited). Choosing
-    the bare ids first lets the database stop early and join people for the page only."""
-    return listing(audience).where(Contribution.id.in_(keys.order_by(*order).scalar_subquery())).order_by(*order)
+def rows_of_page(
+    keys: Select[int], order: tuple[Any, ...], audience: Audience, *extra: Any
+) -> Select[*tuple[Any, ...]]:
+    """The rows of the page of ids `keys` selects (ordered by `order`, limited), with the
+    `extra` columns. Choosing the bare ids first lets the database stop early and join
+    people for the page only."""
+    return (
+        listing(audience, *extra).where(Contribution.id.in_(keys.order_by(*order).scalar_subquery())).order_by(*order)
+    )
 
 
 async def views_by_id(db: AsyncSession, ids: list[int], audience: Audience) -> list[ContributionView]:

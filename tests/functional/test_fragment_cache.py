@@ -24,7 +24,7 @@ async def test_first_page_is_stored_and_then_served_from_the_store(client, db, c
     await db.commit()
     first = await client.get(KM)
     fragments = await stored(db)
-    pages = {key: fragment for key, fragment in fragments.items() if not key.startswith("content:")}
+    pages = {key: fragment for key, fragment in fragments.items() if key.startswith("km:")}
     assert {key.rsplit(":", 1)[1] for key in pages} == {"threads", "tally", "text"}
     assert all(f.version.endswith(code_signature()) for f in pages.values())
     # Prove the next reader gets the stored HTML, not a fresh render.
@@ -77,7 +77,7 @@ async def test_what_a_viewer_may_do_is_part_of_the_key(client, other_client, db,
     reply = soup(await other_client.get(KM)).select_one(f"#c{contribution.id} a[href$='/reply']")
     assert reply is not None
     assert soup(await client.get(KM)).select_one(f"#c{contribution.id} a[href$='/reply']") is None
-    assert {key.rsplit(":", 2)[1] for key in await stored(db) if not key.startswith("content:")} == {
+    assert {key.rsplit(":", 2)[1] for key in await stored(db) if key.startswith("km:")} == {
         "con0end0mod0ret0see0u0n0",
         "con1end1mod0ret0see0u0n0",
     }

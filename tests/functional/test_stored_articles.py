@@ -2,9 +2,10 @@
 first read after a write renders what changed, and every change that alters how a
 contribution looks leads to a fresh render of it, whichever write path made it.
 
-Each test reads the page (which stores every article), then marks every stored article in
-the database. After a change, an article still carrying the mark was served from the store;
-one without it was rendered again."""
+Each test reads the page (which stores every article, and every thread of the key message
+page: test_stored_threads.py), then marks every stored article in the database, alone or
+inside a stored thread. After a change, an article still carrying the mark was served from
+the store; one without it was rendered again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.consultation.models import KeyMessage
 from app.db import utcnow
@@ -34,11 +35,17 @@ ARTICLE = re.compile(r'<article aria-labelledby="c(?P<id>\d+)-by">.*?</article>\
 
 
 async def mark_stored_articles(db) -> int:
-    """Put MARK in every stored article; returns how many there are."""
+    """Put MARK after every stored article, those stored one by one and those inside stored
+    threads (app.discussion.web.stored_threads); returns how many are stored one by one."""
     result = await db.execute(
         update(RenderedFragment)
         .where(RenderedFragment.key.startswith("content:article:"))
         .values(html=RenderedFragment.html.concat(MARK))
+    )
+    await db.execute(
+        update(RenderedFragment)
+        .where(RenderedFragment.key.startswith("thread:"))
+        .values(html=func.replace(RenderedFragment.html, "</article>", "</article>" + MARK))
     )
     await db.commit()
     return result.rowcount
@@ -188,6 +195,7 @@ async def test_code_changes_render_every_article_again(client, db, three, monkey
     await read_and_mark(client, db)
     # A deploy changes the code signature (app.fragments.code_signature signs app/ and templates/).
     monkeypatch.setattr("app.discussion.web.stored_articles.code_signature", lambda: "a-later-release")
+    monkeypatch.setattr("app.fragments.code_signature", lambda: "a-later-release")
     await db.execute(update(KeyMessage).values(discussion_version=KeyMessage.discussion_version + 1))
     await db.commit()
     assert from_store(articles_by_id(await client.get(KM))) == set()

@@ -21,10 +21,11 @@ from app.discussion.list_order import ListQuery
 from app.discussion.live import latest_contribution_id, poller
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import key_message_threads
+from app.discussion.thread_read import page_of_roots
 from app.discussion.topics import topic_named
 from app.discussion.web.page_context import PageFlags
-from app.discussion.web.stored_articles import article_variant, stored_articles
+from app.discussion.web.stored_articles import article_variant
+from app.discussion.web.stored_threads import stored_threads
 from app.fragments import cached_fragments, fragment_version
 from app.i18n import current_locale
 from app.templating import render_fragment
@@ -53,6 +54,13 @@ def discussion_version(request: Request, message: KeyMessage) -> str:
     )
 
 
+def summary_version(request: Request, message: KeyMessage) -> str:
+    """The version of what a key message's page summarises of its discussion (the tally and
+    amendments, the quoted passages): bumped by triggers with every change to a top-level
+    contribution or a quoting one (KeyMessage.summary_version), not by every reply."""
+    return fragment_version("summary", message.summary_version, request.app.state.settings.page_size)
+
+
 async def discussion_fragments(
     request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
 ) -> DiscussionFragments:
@@ -61,7 +69,9 @@ async def discussion_fragments(
     version = discussion_version(request, message)
     keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
     shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
-    hits = await cached_fragments(db_of(request), dict.fromkeys(shared.values(), version))
+    wanted = dict.fromkeys(shared.values(), version)
+    wanted[keys["tally"]] = wanted[keys["text"]] = summarised = summary_version(request, message)
+    hits = await cached_fragments(db_of(request), wanted)
     threads = hits.get(keys["threads"]) if query.is_default else None
     tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
     articles: dict[str, tuple[str, str]] = {}
@@ -74,22 +84,22 @@ async def discussion_fragments(
     if threads is None and query.is_default:
         fragments.to_store[keys["threads"]] = (version, fragments.threads)
     if tally is None:
-        fragments.to_store[keys["tally"]] = (version, fragments.tally)
+        fragments.to_store[keys["tally"]] = (summarised, fragments.tally)
     if text is None:
-        fragments.to_store[keys["text"]] = (version, fragments.text)
+        fragments.to_store[keys["text"]] = (summarised, fragments.text)
     return fragments
 
 
 async def discussion_list(
     request: Request, found: KeyMessageInContext, flags: PageFlags, query: ListQuery
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
-    """What the list templates need: a page of threads in the reader's order, each
-    contribution's article (stored, or rendered now: those are returned to be stored after
-    the page), and the poller for news. The newest id is read before the page, so a
-    contribution written in between shows twice at worst, never not at all."""
+    """What the list templates need: a page of threads in the reader's order, each thread
+    stored or rendered now (those are returned to be stored after the page: stored_threads),
+    and the poller for news. The newest id is read before the page, so a contribution
+    written in between shows twice at worst, never not at all."""
     db, settings, message = db_of(request), request.app.state.settings, found.message
     latest = await latest_contribution_id(db, message.id)
-    page = await key_message_threads(
+    page = await page_of_roots(
         db,
         message.id,
         cursor=query.cursor,
@@ -97,7 +107,6 @@ async def discussion_list(
         audience=flags.audience,
         sort=query.sort,
         topic_id=topic.id if (topic := topic_named(found.consultation.topics, query.topic)) else None,
-        depth_limit=settings.thread_depth,
     )
     live = poller(
         found.consultation,
@@ -115,8 +124,8 @@ async def discussion_list(
         "live": live,
         **flags.as_context(),
     }
-    articles = await stored_articles(request, flags, context, page.nodes)
-    return {**context, "stored_articles": articles.html}, articles.to_store
+    threads = await stored_threads(request, flags, context, page.roots, page.versions)
+    return {**context, "thread_items": threads.html}, threads.to_store
 
 
 async def _render_text(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:

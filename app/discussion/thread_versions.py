@@ -1,0 +1,41 @@
+"""Each thread's version: a top-level contribution and the replies under it change together.
+
+Triggers bump a thread's version in the same transaction as every write to it, whichever
+path makes it (migration e7a4c1f9d263), as they bump the key message's summary_version
+for its top-level and quoting contributions. Stored HTML of a thread
+(app.discussion.web.stored_threads) is valid for one version, so a reply costs its next
+reader that one thread, not the page."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Integer, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class ThreadVersion(Base):
+    """Written only by the triggers. A thread nothing has changed since the triggers came
+    has no row: its version is 0."""
+
+    __tablename__ = "thread_versions"
+
+    #: The thread's top-level contribution. No foreign key: a trigger after deleting the
+    #: contribution still writes here, and a deleted thread's row is harmless.
+    root_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+async def thread_versions(db: AsyncSession, root_ids: Collection[int]) -> dict[int, int]:
+    """The version of each thread started by `root_ids` (0 where it has none yet)."""
+    if not root_ids:
+        return {}
+    rows = await db.execute(
+        select(ThreadVersion.root_id, ThreadVersion.version).where(ThreadVersion.root_id.in_(root_ids))
+    )
+    versions = dict.fromkeys(root_ids, 0)
+    versions.update({root_id: version for root_id, version in rows})
+    return versions

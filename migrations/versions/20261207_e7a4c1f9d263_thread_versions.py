@@ -1,0 +1,203 @@
+"""thread versions: each thread's rendered HTML is kept until something in it changes
+
+A write made the next reader of a key message render its whole first page (issue 10):
+the page's version is the key message's, bumped by every write. Now each thread (a
+top-level contribution and the replies under it) has its own version in thread_versions,
+and the key message its summary_version (what the page summarises of its discussion:
+tallies and amendments, from its top-level contributions, and the passages contributions
+quote), both bumped by triggers in the same transaction as the write, whichever path
+makes it: posting, editing, withdrawal, moderation, supersession, endorsements (they
+update the endorsed row's counter and add or remove a row), topics, attachments, erasure,
+the demo generator's bulk inserts (COPY included). A page is then assembled from stored
+threads, and the first read after a reply renders that one thread.
+
+What the triggers cannot see, names and badges (a person erased, an organisation renamed or
+verified), already clears every versioned fragment (app.fragments.clear_fragments).
+
+A thread's version also moves when the position that superseded one of its contributions
+changes (hidden, withdrawn, published otherwise): the superseded one links to it only
+while the reader may follow the link.
+
+Concurrency (PostgreSQL): like the position counts' triggers, these lock the key messages'
+rows first (FOR NO KEY UPDATE, in id order), the lock every write to a discussion takes
+anyway, then the thread rows in root order: writers of one discussion take their locks in
+one order. Triggers are per statement (transition tables), so a bulk insert costs one
+grouped upsert. SQLite has no statement triggers; its writers are serialised anyway.
+
+No foreign key from thread_versions: a deleted thread's row is harmless and a trigger
+after the delete must still be able to write it.
+
+Plain SQL only: a migration never imports the app's models, which change after it.
+
+Revision ID: e7a4c1f9d263
+Revises: c5f2d8e3b942
+Create Date: 2026-12-07 12:00:00.000000
+
+"""
+
+# ruff: noqa: S608 - every statement is built from this file's constants, never from input
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "e7a4c1f9d263"
+down_revision: str | Sequence[str] | None = "c5f2d8e3b942"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+#: SQL: a contribution changes the summary (tallies, amendments, quoted passages).
+SUMMARISED = "(parent_id IS NULL OR quote_start IS NOT NULL)"
+
+
+def changed_rows(rows: str) -> str:
+    """SQL: (key_message_id, root_id, summarised) of contributions rows `rows`."""
+    return f"SELECT key_message_id, COALESCE(thread_root_id, id) AS root_id, {SUMMARISED} AS summarised FROM {rows}"
+
+
+def contributions_of(ids: str) -> str:
+    """SQL: (key_message_id, root_id, summarised) of the contributions whose ids `ids` selects."""
+    return changed_rows(f"contributions WHERE id IN ({ids})")
+
+
+def superseded_by(ids: str) -> str:
+    """SQL: the same, of the positions that the contributions `ids` superseded."""
+    return changed_rows(f"contributions WHERE superseded_by_id IN ({ids})")
+
+
+BUMP_THREAD = (
+    "INSERT INTO thread_versions (root_id, version) {source}"
+    " ON CONFLICT (root_id) DO UPDATE SET version = thread_versions.version + 1"
+)
+BUMP_SUMMARY = "UPDATE key_messages SET summary_version = summary_version + 1 WHERE id IN ({ids})"
+
+
+def postgresql_body(changed: str) -> str:
+    """PL/pgSQL: bump the threads and key messages of the rows `changed` selects."""
+    return f"""
+        PERFORM 1 FROM key_messages WHERE id IN (SELECT key_message_id FROM ({changed}) AS changed)
+            ORDER BY id FOR NO KEY UPDATE;
+        {BUMP_THREAD.format(source=f"SELECT DISTINCT root_id, 1 FROM ({changed}) AS changed ORDER BY root_id")};
+        {BUMP_SUMMARY.format(ids=f"SELECT key_message_id FROM ({changed}) AS changed WHERE summarised")};
+    """
+
+
+OLD_ROWS, NEW_ROWS = "OLD TABLE AS old_rows", "NEW TABLE AS new_rows"
+#: (trigger, table, event, transition tables, what changed): one function per trigger.
+POSTGRESQL_TRIGGERS = (
+    ("thread_versions_contribution_inserted", "contributions", "INSERT", NEW_ROWS, changed_rows("new_rows")),
+    (
+        "thread_versions_contribution_updated",
+        "contributions",
+        "UPDATE",
+        f"{OLD_ROWS} {NEW_ROWS}",
+        f"{changed_rows('new_rows')} UNION ALL {changed_rows('old_rows')}"
+        f" UNION ALL {superseded_by('SELECT id FROM new_rows')}",
+    ),
+    ("thread_versions_contribution_deleted", "contributions", "DELETE", OLD_ROWS, changed_rows("old_rows")),
+    *(
+        (
+            f"thread_versions_{table}_{event.lower()}",
+            table,
+            event,
+            OLD_ROWS if event == "DELETE" else NEW_ROWS,
+            contributions_of(f"SELECT contribution_id FROM {'old' if event == 'DELETE' else 'new'}_rows"),
+        )
+        for table, events in (
+            ("endorsements", ("INSERT", "DELETE")),
+            ("contribution_topics", ("INSERT", "DELETE")),
+            ("attachments", ("INSERT", "UPDATE", "DELETE")),
+        )
+        for event in events
+    ),
+)
+
+
+def sqlite_body(changed: str) -> str:
+    """The statements of a SQLite row trigger for the rows `changed` selects. `WHERE true`
+    keeps SQLite's parser from reading the upsert's ON as a join's."""
+    return f"""
+        {BUMP_THREAD.format(source=f"SELECT root_id, 1 FROM ({changed}) WHERE true")};
+        {BUMP_SUMMARY.format(ids=f"SELECT key_message_id FROM ({changed}) WHERE summarised")};
+    """
+
+
+def sqlite_row(row: str) -> str:
+    summarised = SUMMARISED.replace("parent_id", f"{row}.parent_id").replace("quote_start", f"{row}.quote_start")
+    return (
+        f"SELECT {row}.key_message_id AS key_message_id, COALESCE({row}.thread_root_id, {row}.id) AS root_id,"
+        f" {summarised} AS summarised"
+    )
+
+
+SQLITE_TRIGGERS = (
+    ("thread_versions_contribution_inserted", "contributions", "INSERT", sqlite_row("NEW")),
+    (
+        "thread_versions_contribution_updated",
+        "contributions",
+        "UPDATE",
+        f"{sqlite_row('NEW')} UNION ALL {sqlite_row('OLD')} UNION ALL {superseded_by('NEW.id')}",
+    ),
+    ("thread_versions_contribution_deleted", "contributions", "DELETE", sqlite_row("OLD")),
+    *(
+        (
+            f"thread_versions_{table}_{event.lower()}",
+            table,
+            event,
+            contributions_of(f"{'OLD' if event == 'DELETE' else 'NEW'}.contribution_id"),
+        )
+        for table, events in (
+            ("endorsements", ("INSERT", "DELETE")),
+            ("contribution_topics", ("INSERT", "DELETE")),
+            ("attachments", ("INSERT", "UPDATE", "DELETE")),
+        )
+        for event in events
+    ),
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "thread_versions",
+        sa.Column("root_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("root_id", name=op.f("pk_thread_versions")),
+    )
+    with op.batch_alter_table("key_messages") as batch:
+        batch.add_column(sa.Column("summary_version", sa.Integer(), server_default="0", nullable=False))
+    if _postgresql():
+        for name, table, event, transitions, changed in POSTGRESQL_TRIGGERS:
+            op.execute(
+                sa.text(
+                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                    f" BEGIN {postgresql_body(changed)} RETURN NULL; END $$"
+                )
+            )
+            op.execute(
+                sa.text(
+                    f"CREATE TRIGGER {name} AFTER {event} ON {table}"
+                    f" REFERENCING {transitions}"
+                    f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                )
+            )
+    else:
+        for name, table, event, changed in SQLITE_TRIGGERS:
+            op.execute(sa.text(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {sqlite_body(changed)} END"))
+
+
+def downgrade() -> None:
+    names = [(name, table) for name, table, *_ in POSTGRESQL_TRIGGERS]
+    for name, table in names:
+        op.execute(sa.text(f"DROP TRIGGER {name} ON {table}" if _postgresql() else f"DROP TRIGGER {name}"))
+        if _postgresql():
+            op.execute(sa.text(f"DROP FUNCTION {name}()"))
+    with op.batch_alter_table("key_messages") as batch:
+        batch.drop_column("summary_version")
+    op.drop_table("thread_versions")
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,114 @@
+"""A key message's list is assembled from threads rendered one by one and stored (issue 10):
+after a reply, its next reader renders that one thread, not the page; the tally and the
+highlighted text are kept until a position or a quote changes them.
+
+Each test reads the page (which stores every thread), then marks the stored threads in the
+database. After a change, a thread still carrying the mark was served from the store; one
+without it was rendered again. Which writes move which thread is tested on the triggers
+themselves (tests/unit/discussion/test_thread_versions.py)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import literal, select, update
+
+from app.fragments import RenderedFragment
+from app.moderation.models import ModerationAction
+from app.moderation.services import set_visibility
+from app.security.roles import Role
+from tests.factories import PASSWORD, make_position, make_reply, make_user
+from tests.support import sign_in
+
+KM = "/consultations/com-2013-292/messages/RT2-KM3"
+MARK = "<!--stored-thread-->"
+REASON = "Insulting language."
+MARKED = re.compile(re.escape(MARK) + r'<li id="c(\d+)"')
+
+
+async def mark(db, prefix: str = "thread:") -> int:
+    """Put MARK before every stored fragment whose key starts with `prefix`."""
+    result = await db.execute(
+        update(RenderedFragment)
+        .where(RenderedFragment.key.startswith(prefix))
+        .values(html=literal(MARK).concat(RenderedFragment.html))
+    )
+    await db.commit()
+    return result.rowcount
+
+
+def stored_threads(response) -> set[int]:
+    return {int(root_id) for root_id in MARKED.findall(response.text)}
+
+
+async def threads(db, consultation, count: int = 3):
+    authors = [await make_user(db) for _ in range(count)]
+    roots = [await make_position(db, consultation, author=a, body=f"Position {n}.") for n, a in enumerate(authors)]
+    await db.commit()
+    return authors, roots
+
+
+async def test_after_a_reply_only_its_thread_is_rendered_again(client, db, consultation):
+    authors, (first, second, third) = await threads(db, consultation)
+    assert (await client.get(KM)).status_code == 200
+    assert await mark(db) == 3
+    await make_reply(db, author=authors[0], parent=second, body="A reply to the second.")
+    await db.commit()
+    page = await client.get(KM)
+    assert stored_threads(page) == {first.id, third.id}
+    assert "A reply to the second." in page.text
+
+
+async def test_show_more_and_other_orders_take_the_stored_threads(client, db, consultation):
+    _authors, roots = await threads(db, consultation)
+    await client.get(KM)
+    await mark(db)
+    assert stored_threads(await client.get(KM, params={"sort": "newest"})) == {root.id for root in roots}
+    assert stored_threads(await client.get(KM, params={"sort": "endorsed"})) == {root.id for root in roots}
+
+
+async def test_hiding_a_reply_renders_its_thread_again_without_the_text(client, db, consultation):
+    authors, (first, second, _third) = await threads(db, consultation)
+    reply = await make_reply(db, author=authors[2], parent=first, body="Words to hide.")
+    await db.commit()
+    await client.get(KM)
+    await mark(db)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await set_visibility(db, moderator=moderator, contribution=reply, action=ModerationAction.HIDE, reason=REASON)
+    await db.commit()
+    page = await client.get(KM)
+    assert first.id not in stored_threads(page) and second.id in stored_threads(page)
+    assert "Words to hide." not in page.text
+
+
+async def test_the_tally_and_the_text_are_kept_after_a_reply_and_not_after_a_position(client, db, consultation):
+    authors, (first, _second, _third) = await threads(db, consultation)
+    await client.get(KM)
+    assert await mark(db, "km:") == 3  # the list, the tally and the highlighted text
+    await make_reply(db, author=authors[1], parent=first, body="Only a reply.")
+    await db.commit()
+    page = await client.get(KM)
+    assert page.text.count(MARK) == 2  # the tally and the text; the list changed
+    await make_position(db, consultation, author=await make_user(db), position="oppose", body="A fourth view.")
+    await db.commit()
+    page = await client.get(KM)
+    assert MARK not in page.text
+    assert "A fourth view." in page.text
+
+
+async def test_a_thread_stored_for_anonymous_readers_is_never_a_moderators(client, other_client, db, consultation):
+    authors, (first, _second, _third) = await threads(db, consultation)
+    hidden = await make_reply(db, author=authors[1], parent=first, body="Hidden words.")
+    await db.commit()
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await set_visibility(db, moderator=moderator, contribution=hidden, action=ModerationAction.HIDE, reason=REASON)
+    await db.commit()
+    await client.get(KM)
+    await mark(db)
+    await sign_in(other_client, moderator.email, PASSWORD)
+    seen = await other_client.get(KM)
+    assert stored_threads(seen) == set() and "Hidden words." in seen.text
+    assert "Hidden words." not in (await client.get(KM)).text
+    keys = await db.scalars(select(RenderedFragment.key).where(RenderedFragment.key.startswith("thread:")))
+    variants = {key.rsplit(":", 1)[1] for key in keys}
+    assert len(variants) == 2
