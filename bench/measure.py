@@ -103,11 +103,11 @@ def measure_pages(client: httpx.Client, database: Database, args: argparse.Names
 
 
 def after_a_write(client: httpx.Client, database: Database, path: str, ref: str) -> Callable[[int], httpx.Response]:
-    """A request for the page right after what every write does (the discussion version
-    moves, straight in the database, untimed): the page is built again, then stored."""
+    """A request for the page right after a reply to one of its threads (written straight
+    in the database, untimed): the list is built again around the changed thread."""
 
     def send(_number: int) -> httpx.Response:
-        database.bump_version(ref)
+        database.reply_on_first_page(ref)
         start = time.perf_counter()
         response = client.get(path)
         response.elapsed_ms = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
@@ -118,7 +118,7 @@ def after_a_write(client: httpx.Client, database: Database, path: str, ref: str)
 
 def measure_key_message(site: str, bare: str, database: Database, args: argparse.Namespace) -> dict[str, Any]:
     """The rows compared across database sizes: the large discussion's first page stored and
-    right after a write, and the floor, measured one after the other (the machine's load
+    right after a reply, and the floor, measured one after the other (the machine's load
     drifts, their ratios less)."""
     n, warm = args.requests, args.warmup
     with httpx.Client(base_url=site, timeout=60) as client, httpx.Client(base_url=bare) as floor:
@@ -184,7 +184,8 @@ def measure(site: str, bare: str, database: Database, args: argparse.Namespace) 
 
 
 def _page_after_each_post(client: httpx.Client, post: Callable[[int], httpx.Response], count: int) -> list[float]:
-    """The page right after a write: its cached first page is stale, so this is a full render."""
+    """The page right after each post (a position, through the form): its list and its tally
+    are built again."""
     samples = []
     for number in range(count):
         post(number)

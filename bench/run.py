@@ -201,9 +201,9 @@ def wait_until_ready(process: subprocess.Popen[bytes], url: str, log: Path, time
 
 LABELS = {
     "page_small_warm": "GET small discussion (anonymous, stored)",
-    "page_small_cold": "GET small discussion (after a write)",
+    "page_small_cold": "GET small discussion (after a reply)",
     "page_large_warm": "GET large discussion (anonymous, stored)",
-    "page_large_cold": "GET large discussion (after a write)",
+    "page_large_cold": "GET large discussion (after a reply)",
     "page_large_sorted": "GET large discussion, most endorsed",
     "page_large_revalidated": "GET large discussion, unchanged (304)",
     "page_signed_in": "GET large discussion (signed in)",
@@ -247,12 +247,12 @@ def report(run: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"large / small (median): stored {goals['large_to_small_warm']:.2f}×, after a write "
+        f"large / small (median): stored {goals['large_to_small_warm']:.2f}×, after a reply "
         f"{goals['large_to_small_cold']:.2f}× (target ≤ {TARGET_RATIO:.0f}×); large page "
         f"{goals['large_page_bytes'] / 1024:.1f} KB (target ≤ {TARGET_BYTES // 1024} KB): "
         f"{'met' if goals['met'] else 'NOT met'}",
         f"large page / bare (median): {run['page_to_bare']:.2f}×   "
-        f"after a write / bare: {run['rerendered_to_bare']:.2f}×",
+        f"after a reply / bare: {run['rerendered_to_bare']:.2f}×",
     ]
     return "\n".join(lines)
 

@@ -1,5 +1,5 @@
 """The figures issue 10 sets targets for, from bench/run.py's measurements: the large
-discussion's first page at each database size (stored, right after a write, the floor),
+discussion's first page at each database size (stored, right after a reply, the floor),
 the readers' latency in a surge, and idle memory per worker. Plain functions on the
 results' dictionaries: what is compared, and how it is printed."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: The page after a write within 2× the stored one and the floor, at every scale; the
+#: The page after a reply within 2× the stored one and the floor, at every scale; the
 #: readers' median in a surge within 2× that of the same readers with nothing written.
 TARGET_AFTER_WRITE, TARGET_SURGE = 2.0, 2.0
 TARGET_WORKER_MB = 100.0
@@ -27,7 +27,7 @@ def targets(
         for name, key in (("stored page", "page_stored"), ("bare floor", "bare_json")):
             lines.append(
                 _line(
-                    f"after a write / {name}, {int(scale):,} elsewhere", after / _median(rows[key]), TARGET_AFTER_WRITE
+                    f"after a reply / {name}, {int(scale):,} elsewhere", after / _median(rows[key]), TARGET_AFTER_WRITE
                 )
             )
     if surge is not None:
@@ -46,7 +46,7 @@ def report(run: dict[str, Any]) -> str:
     lines = [
         "",
         f"The large discussion ({run['contributions']:,} on RT2-KM3) as the database grows: medians in ms",
-        f"{'elsewhere':>10} {'in all':>10} {'stored':>8} {'after a write':>14} {'bare':>7} "
+        f"{'elsewhere':>10} {'in all':>10} {'stored':>8} {'after a reply':>14} {'bare':>7} "
         f"{'after/stored':>13} {'after/bare':>11} {'home page':>10}",
     ]
     for scale, rows in run["scales"].items():
