@@ -17,6 +17,8 @@ LOADED_ON_FIRST_USE = {
     "authlib": "OpenID Connect sign-in only (app.accounts.oidc_dance)",
     "httpx2": "Authlib's HTTP client, for the same sign-in",
     "joserfc": "Authlib's ID token checks, for the same sign-in",
+    "qrcode": "the QR code of the two-factor setup page only",
+    "aiosmtplib": "sending mail by SMTP only",
 }
 
 # What `uvicorn app.asgi:app` does in each worker: build the site from the environment.
