@@ -82,6 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         forwarded_allow_ips=args.forwarded_allow_ips,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        ws="none",  # the site speaks no WebSocket (live news is polled): no library for it to load
         log_config=log_config(),
         access_log=args.access_log,
     )
@@ -288,13 +289,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # Commands write addresses too (exports, mail links): from the same route names as the site.
+def install_site_routes() -> None:
+    """Commands write addresses too (exports, mail links): from the same route names as the site."""
     from app.main import site_routes
     from app.urls import install_routes
 
     install_routes(site_routes())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.handler is not cmd_serve:  # serve's workers build the site, routes and all, themselves
+        install_site_routes()
     try:
         args.handler(args)
     except (CommandError, SettingsError) as error:

@@ -78,10 +78,17 @@ def format_datetime_utc(value: datetime) -> str:
     return _format_medium_utc(current_locale.get(), value.astimezone(UTC))
 
 
-@lru_cache(maxsize=8192)
+#: Enough for the contributions one render shows in several variants (anonymous, signed in,
+#: moderating). Rendered contributions are stored (app.discussion.web.stored_articles), so a
+#: time is formatted again only when its article is: a memo of every time ever shown (8,192
+#: held 2.7 MB in each worker) would keep what is seldom asked for again.
+FORMATTED_TIMES_KEPT = 1024
+
+
+@lru_cache(maxsize=FORMATTED_TIMES_KEPT)
 def _format_medium_utc(locale_name: str, value: datetime) -> str:
-    """A pure function of its arguments, memoised: the same contributions' times are shown
-    on every request for their page."""
+    """A pure function of its arguments, memoised: a page shows the same times to each of
+    its audiences."""
     locale, combined, time_pattern, date_pattern = _medium_datetime_patterns(locale_name)
     text = combined.replace("{0}", time_pattern.apply(value, locale)).replace("{1}", date_pattern.apply(value, locale))
     return text + " UTC"

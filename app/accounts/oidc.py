@@ -1,5 +1,7 @@
 """Sign-in through OpenID Connect providers, with Authlib behind a small interface:
-providers(settings), authorization_redirect(request, name, next_url), complete(request, name).
+providers(settings) here, authorization_redirect(request, name, next_url) and
+complete(request, name) in app.accounts.oidc_dance, the only module that imports Authlib
+(so workers load it on the first such sign-in, not at start-up).
 
 Authlib checks what makes the sign-in trustworthy: discovery, the authorization code flow
 with PKCE (S256), `state` against the browser that started the dance, and, because the
@@ -26,14 +28,9 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
-from httpx2 import HTTPError
-from joserfc.errors import JoseError
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.i18n import _
 from app.settings import OidcProvider, Settings
@@ -45,7 +42,6 @@ DANCE_PATH = "/auth/oidc"
 DANCE_MAX_AGE_SECONDS = 10 * 60
 NEXT_KEY = "rt_next"
 SCOPE = "openid email profile"
-PROVIDER_TIMEOUT_SECONDS = 10
 
 
 class UnknownProvider(LookupError):
@@ -151,61 +147,7 @@ def dance_middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
-def _client(request: Request, provider: OidcProvider) -> StarletteOAuth2App:
-    """One Authlib registry per app (built on first use), so each keeps its providers' metadata."""
-    registry: OAuth | None = getattr(request.app.state, "oidc_registry", None)
-    if registry is None:
-        registry = OAuth()
-        request.app.state.oidc_registry = registry
-    client = registry.create_client(provider.name)
-    if client is None:
-        client = registry.register(
-            provider.name,
-            server_metadata_url=provider.metadata_url,
-            client_id=provider.client_id,
-            client_secret=str(provider.client_secret),
-            client_kwargs={"scope": SCOPE, "code_challenge_method": "S256", "timeout": PROVIDER_TIMEOUT_SECONDS},
-        )
-    return client
-
-
-async def authorization_redirect(request: Request, name: str, next_url: str) -> Response:
-    """Send the browser to the provider; remember where to take the person afterwards."""
-    settings = request.app.state.settings
-    provider = provider_named(settings, name)
-    request.session[NEXT_KEY] = safe_next(next_url)
-    try:
-        response: Response = await _client(request, provider).authorize_redirect(
-            request, redirect_uri(settings, provider)
-        )
-    except (HTTPError, ValueError, RuntimeError) as error:  # discovery failed
-        raise OidcError(OidcFailure.UNAVAILABLE, provider, repr(error)) from error
-    return response
-
-
-async def complete(request: Request, name: str) -> OidcClaims:
-    """Finish the dance: exchange the code, check the ID token, ask UserInfo for the rest."""
-    provider = provider_named(request.app.state.settings, name)
-    client = _client(request, provider)
-    try:
-        token = await client.authorize_access_token(request)
-        id_claims = token.get("userinfo")
-        if not id_claims:  # no ID token came back, so nothing was verified
-            raise OidcError(OidcFailure.UNPROVEN, provider, "no ID token")
-        userinfo = await client.userinfo(token=token)
-    except MismatchingStateError as error:
-        raise OidcError(OidcFailure.EXPIRED, provider, str(error)) from error
-    except OAuthError as error:
-        failure = OidcFailure.CANCELLED if error.error == "access_denied" else OidcFailure.REFUSED
-        raise OidcError(failure, provider, f"{error.error}: {error.description}") from error
-    except JoseError as error:
-        raise OidcError(OidcFailure.UNPROVEN, provider, repr(error)) from error
-    except (HTTPError, ValueError) as error:
-        raise OidcError(OidcFailure.UNAVAILABLE, provider, repr(error)) from error
-    return _claims(provider, dict(id_claims), dict(userinfo))
-
-
-def _claims(provider: OidcProvider, id_claims: dict[str, Any], userinfo: dict[str, Any]) -> OidcClaims:
+def claims_of(provider: OidcProvider, id_claims: dict[str, Any], userinfo: dict[str, Any]) -> OidcClaims:
     """OIDC Core 5.3.2: UserInfo's `sub` must be the ID token's, or the answer is not about this person."""
     subject = id_claims.get("sub")
     if not subject or userinfo.get("sub") != subject:

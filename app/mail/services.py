@@ -11,7 +11,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-import aiosmtplib
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,6 +87,9 @@ def _sender_domain(settings: Settings) -> str:
 
 async def _send_smtp(mails: list[OutgoingMail], settings: Settings) -> dict[int, str]:
     """One connection for the batch; if it cannot be made, every message keeps that error."""
+    # Only a worker that sends by SMTP needs the client (and most send nothing): loaded then.
+    import aiosmtplib
+
     if settings.smtp_tls not in SMTP_TLS_MODES:
         problem = f"SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}, not {settings.smtp_tls!r}"
         return dict.fromkeys((mail.id for mail in mails), problem)

@@ -34,8 +34,11 @@ logger = logging.getLogger(__name__)
 
 async def login(request: Request) -> Response:
     """A GET may start the dance: it changes nothing of ours but the dance cookie."""
+    # Imported here, not at start-up: Authlib is only needed by this sign-in (see oidc_dance).
+    from app.accounts import oidc_dance
+
     try:
-        return await oidc.authorization_redirect(
+        return await oidc_dance.authorization_redirect(
             request, request.path_params["name"], request.query_params.get("next", "")
         )
     except oidc.UnknownProvider:
@@ -45,9 +48,11 @@ async def login(request: Request) -> Response:
 
 
 async def callback(request: Request) -> Response:
+    from app.accounts import oidc_dance  # on first use, as in login
+
     db = db_of(request)
     try:
-        claims = await oidc.complete(request, request.path_params["name"])
+        claims = await oidc_dance.complete(request, request.path_params["name"])
         provider = oidc.provider_named(request.app.state.settings, claims.provider)
         result = await sign_in_with_oidc(db, claims, provider_label=provider.label)
     except oidc.UnknownProvider:

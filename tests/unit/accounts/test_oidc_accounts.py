@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from starlette.datastructures import Secret
 
 from app.accounts.models import RecoveryCode, UserIdentity, UserSession
-from app.accounts.oidc import OidcClaims, OidcError, OidcFailure, _claims
+from app.accounts.oidc import OidcClaims, OidcError, OidcFailure, claims_of
 from app.accounts.oidc_accounts import AccountRefusal, OidcAccountError, sign_in_with_oidc
 from app.accounts.services import AccountError
 from app.accounts.sessions import start_session
@@ -158,7 +158,7 @@ PROVIDER = OidcProvider("eulogin", "https://op.example", "client", Secret("secre
 
 def test_userinfo_must_be_about_the_person_in_the_id_token():
     with pytest.raises(OidcError) as raised:
-        _claims(PROVIDER, {"sub": "a"}, {"sub": "b", "email": "b@example.org", "email_verified": True})
+        claims_of(PROVIDER, {"sub": "a"}, {"sub": "b", "email": "b@example.org", "email_verified": True})
     assert raised.value.failure is OidcFailure.UNPROVEN and raised.value.status_code == 400
 
 
@@ -167,4 +167,4 @@ def test_userinfo_must_be_about_the_person_in_the_id_token():
 )
 def test_only_a_clear_yes_counts_as_a_verified_email(value, verified):
     userinfo = {"sub": "a", "email": "a@example.org", "email_verified": value, "name": "A"}
-    assert _claims(PROVIDER, {"sub": "a"}, userinfo).email_verified is verified
+    assert claims_of(PROVIDER, {"sub": "a"}, userinfo).email_verified is verified
