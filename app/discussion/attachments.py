@@ -18,7 +18,6 @@ from typing import Literal
 from urllib.parse import quote
 
 from babel.numbers import format_decimal
-from pypdf import PasswordType, PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
@@ -82,6 +81,10 @@ def checked_pdf(content: bytes) -> int:
     """The number of pages, if `content` is a PDF that opens without a password."""
     if not content.startswith(PDF_MAGIC):
         raise _choose_again(_("The file is not a PDF. Attach your position paper as a PDF."))
+    # Imported on first use, before the `try` that takes any error for an unreadable file:
+    # pypdf and the cryptography it loads are 12 MB in every worker, for a rare upload.
+    from pypdf import PasswordType, PdfReader
+
     try:
         reader = PdfReader(BytesIO(content), strict=False)
         if reader.is_encrypted and reader.decrypt("") is PasswordType.NOT_DECRYPTED:

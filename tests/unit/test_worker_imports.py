@@ -19,6 +19,8 @@ LOADED_ON_FIRST_USE = {
     "joserfc": "Authlib's ID token checks, for the same sign-in",
     "qrcode": "the QR code of the two-factor setup page only",
     "aiosmtplib": "sending mail by SMTP only",
+    "pypdf": "checking an uploaded position paper only (app.discussion.attachments.checked_pdf)",
+    "cryptography": "pypdf's and Authlib's encryption, for the same two",
 }
 
 # What `uvicorn app.asgi:app` does in each worker: build the site from the environment.
