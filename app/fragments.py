@@ -18,12 +18,14 @@ change needs to clear. The table is derived data: deleting its rows loses nothin
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, String, Text, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -153,3 +155,38 @@ async def prune_fragments(db: AsyncSession, *, older_than: timedelta) -> int:
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+T = TypeVar("T")
+
+#: Renders under way in this worker, by what they render (see render_once).
+_in_flight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+
+
+async def render_once(key: tuple[str, ...], render: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+    """Run `render`, unless a render of the same `key` is already under way in this worker:
+    then wait for it and take its result. Returns (result, whether it was rendered here,
+    so it is stored by this request only).
+
+    Right after a write, every reader of a busy page misses the store at once; without this
+    each would build the same fragments, and on SQLite each would then queue for the write
+    lock to store them. Per worker only, and holding nothing once the render ends: workers
+    still share rendered fragments through the database. If the first render fails (or its
+    reader goes away), those waiting render for themselves."""
+    running = _in_flight.get(key)
+    if running is not None:
+        result = await asyncio.shield(running)
+        if result is not None:
+            return result, False
+        return await render(), True
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    _in_flight[key] = future
+    try:
+        result = await render()
+    except BaseException:
+        future.set_result(None)
+        raise
+    finally:
+        _in_flight.pop(key, None)
+    future.set_result(result)
+    return result, True

@@ -26,7 +26,7 @@ from app.discussion.topics import topic_named
 from app.discussion.web.page_context import PageFlags
 from app.discussion.web.stored_articles import article_variant
 from app.discussion.web.stored_threads import stored_threads
-from app.fragments import cached_fragments, fragment_version
+from app.fragments import cached_fragments, fragment_version, render_once
 from app.i18n import current_locale
 from app.templating import render_fragment
 from app.web.requests import db_of
@@ -74,20 +74,31 @@ async def discussion_fragments(
     hits = await cached_fragments(db_of(request), wanted)
     threads = hits.get(keys["threads"]) if query.is_default else None
     tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
-    articles: dict[str, tuple[str, str]] = {}
-    fragments = DiscussionFragments(
-        threads=Markup(threads) if threads is not None else await _render_list(request, found, flags, query, articles),  # noqa: S704 - our own rendered HTML
-        tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
-        text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
-    )
-    fragments.to_store.update(articles)
-    if threads is None and query.is_default:
-        fragments.to_store[keys["threads"]] = (version, fragments.threads)
-    if tally is None:
-        fragments.to_store[keys["tally"]] = (summarised, fragments.tally)
-    if text is None:
-        fragments.to_store[keys["text"]] = (summarised, fragments.text)
-    return fragments
+    if threads is not None and tally is not None and text is not None:
+        return DiscussionFragments(Markup(threads), Markup(tally), Markup(text))  # noqa: S704 - our own rendered HTML
+
+    async def render() -> DiscussionFragments:
+        articles: dict[str, tuple[str, str]] = {}
+        listed = await _render_list(request, found, flags, query, articles) if threads is None else Markup(threads)  # noqa: S704 - our own rendered HTML
+        fragments = DiscussionFragments(
+            threads=listed,
+            tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
+            text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
+        )
+        fragments.to_store.update(articles)
+        if threads is None and query.is_default:
+            fragments.to_store[keys["threads"]] = (version, fragments.threads)
+        if tally is None:
+            fragments.to_store[keys["tally"]] = (summarised, fragments.tally)
+        if text is None:
+            fragments.to_store[keys["text"]] = (summarised, fragments.text)
+        return fragments
+
+    if not query.is_default:  # sorted, filtered or later pages: too varied to be asked for twice at once
+        return await render()
+    # Readers arriving together right after a write wait for one render in this worker.
+    fragments, rendered_here = await render_once((prefix, version, summarised), render)
+    return fragments if rendered_here else DiscussionFragments(fragments.threads, fragments.tally, fragments.text)
 
 
 async def discussion_list(
