@@ -5,9 +5,9 @@ rendered once per (key message, locale, what the viewer may do) and reused until
 discussion changes. A fragment is valid only for the version it was rendered at:
 
 - the key message's `discussion_version` (the whole list), bumped in the same transaction
-  as every write that changes what its threads show; its `summary_version` (the tally and
-  the highlighted text) and each thread's version (app.discussion.thread_versions), bumped
-  by triggers only by the writes that change them;
+  as every write that changes what its threads show; its tally, amendments and quotes
+  versions and each thread's version (app.discussion.thread_versions), bumped by triggers
+  only by the writes that change them;
 - a signature of the templates and translation catalogues, so a deploy never serves
   fragments rendered by older code.
 

@@ -154,11 +154,14 @@ class KeyMessage(Base):
     #: Bumped with every change to what its discussion shows; rendered fragments of the
     #: discussion are valid for one version only (app.fragments).
     discussion_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: Bumped by triggers with every change to what its page summarises of the discussion:
-    #: a top-level contribution (tallies, amendments) or one quoting the text (highlighted
-    #: passages); those fragments are stored for one of these (migration e7a4c1f9d263).
-    #: Written only by the database.
-    summary_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: What its page summarises of the discussion, each stored for one of its versions and
+    #: bumped by triggers only by the writes that change it (migration e7a4c1f9d263): the
+    #: position table (any top-level contribution), the proposed amendments (contributions
+    #: with proposed wording) and the highlighted text (quoting contributions). Written only
+    #: by the database.
+    tally_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    amendments_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quotes_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: When the key message or its discussion last changed (any UPDATE of the row, the
     #: version's bump included, sets it): its pages' Last-Modified (app.web.conditional).
     #: None: not since this column was added, which was before the running code started.

@@ -1,8 +1,8 @@
 """Each thread's version: a top-level contribution and the replies under it change together.
 
 Triggers bump a thread's version in the same transaction as every write to it, whichever
-path makes it (migration e7a4c1f9d263), as they bump the key message's summary_version
-for its top-level and quoting contributions. Stored HTML of a thread
+path makes it (migration e7a4c1f9d263), as they bump the key message's tally, amendments
+and quotes versions for the contributions that change those. Stored HTML of a thread
 (app.discussion.web.stored_threads) is valid for one version, so a reply costs its next
 reader that one thread, not the page."""
 

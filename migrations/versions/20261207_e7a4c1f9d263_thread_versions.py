@@ -3,9 +3,10 @@
 A write made the next reader of a key message render its whole first page (issue 10):
 the page's version is the key message's, bumped by every write. Now each thread (a
 top-level contribution and the replies under it) has its own version in thread_versions,
-and the key message its summary_version (what the page summarises of its discussion:
-tallies and amendments, from its top-level contributions, and the passages contributions
-quote), both bumped by triggers in the same transaction as the write, whichever path
+and the key message three versions of what its page summarises of the discussion:
+tally_version (its top-level contributions: the position table), amendments_version (its
+contributions proposing wording) and quotes_version (its contributions quoting the text:
+the highlighted passages), all bumped by triggers in the same transaction as the write, whichever path
 makes it: posting, editing, withdrawal, moderation, supersession, endorsements (they
 update the endorsed row's counter and add or remove a row), topics, attachments, erasure,
 the demo generator's bulk inserts (COPY included). A page is then assembled from stored
@@ -49,17 +50,29 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-#: SQL: a contribution changes the summary (tallies, amendments, quoted passages).
-SUMMARISED = "(parent_id IS NULL OR quote_start IS NOT NULL)"
+#: The key message's versions of what its page summarises, and the contributions that move
+#: each: (column, SQL test) on a contributions row.
+SUMMARIES = {
+    "tally_version": ("parent_id", "IS NULL"),
+    "amendments_version": ("amendment_text", "IS NOT NULL"),
+    "quotes_version": ("quote_start", "IS NOT NULL"),
+}
 
 
-def changed_rows(rows: str) -> str:
-    """SQL: (key_message_id, root_id, summarised) of contributions rows `rows`."""
-    return f"SELECT key_message_id, COALESCE(thread_root_id, id) AS root_id, {SUMMARISED} AS summarised FROM {rows}"
+def changed_rows(rows: str, row: str = "") -> str:
+    """SQL: (key_message_id, root_id, one flag per summary) of contributions rows: the rows
+    of the table `rows`, or the trigger's row `row` (NEW or OLD, on SQLite)."""
+    prefix = f"{row}." if row else ""
+    flags = ", ".join(f"{prefix}{column} {test} AS {name}" for name, (column, test) in SUMMARIES.items())
+    source = f" FROM {rows}" if rows else ""
+    return (
+        f"SELECT {prefix}key_message_id AS key_message_id, COALESCE({prefix}thread_root_id, {prefix}id) AS root_id,"
+        f" {flags}{source}"
+    )
 
 
 def contributions_of(ids: str) -> str:
-    """SQL: (key_message_id, root_id, summarised) of the contributions whose ids `ids` selects."""
+    """SQL: the same of the contributions whose ids `ids` selects."""
     return changed_rows(f"contributions WHERE id IN ({ids})")
 
 
@@ -72,7 +85,16 @@ BUMP_THREAD = (
     "INSERT INTO thread_versions (root_id, version) {source}"
     " ON CONFLICT (root_id) DO UPDATE SET version = thread_versions.version + 1"
 )
-BUMP_SUMMARY = "UPDATE key_messages SET summary_version = summary_version + 1 WHERE id IN ({ids})"
+
+
+def bump_summaries(changed: str) -> str:
+    """SQL statements: each summary's version moves on the key messages of the rows `changed`
+    selects that move it."""
+    return ";".join(
+        f"UPDATE key_messages SET {name} = {name} + 1"
+        f" WHERE id IN (SELECT c.key_message_id FROM ({changed}) AS c WHERE c.{name})"
+        for name in SUMMARIES
+    )
 
 
 def postgresql_body(changed: str) -> str:
@@ -81,7 +103,7 @@ def postgresql_body(changed: str) -> str:
         PERFORM 1 FROM key_messages WHERE id IN (SELECT key_message_id FROM ({changed}) AS changed)
             ORDER BY id FOR NO KEY UPDATE;
         {BUMP_THREAD.format(source=f"SELECT DISTINCT root_id, 1 FROM ({changed}) AS changed ORDER BY root_id")};
-        {BUMP_SUMMARY.format(ids=f"SELECT key_message_id FROM ({changed}) AS changed WHERE summarised")};
+        {bump_summaries(changed)};
     """
 
 
@@ -121,16 +143,12 @@ def sqlite_body(changed: str) -> str:
     keeps SQLite's parser from reading the upsert's ON as a join's."""
     return f"""
         {BUMP_THREAD.format(source=f"SELECT root_id, 1 FROM ({changed}) WHERE true")};
-        {BUMP_SUMMARY.format(ids=f"SELECT key_message_id FROM ({changed}) WHERE summarised")};
+        {bump_summaries(changed)};
     """
 
 
 def sqlite_row(row: str) -> str:
-    summarised = SUMMARISED.replace("parent_id", f"{row}.parent_id").replace("quote_start", f"{row}.quote_start")
-    return (
-        f"SELECT {row}.key_message_id AS key_message_id, COALESCE({row}.thread_root_id, {row}.id) AS root_id,"
-        f" {summarised} AS summarised"
-    )
+    return changed_rows("", row)
 
 
 SQLITE_TRIGGERS = (
@@ -167,7 +185,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("root_id", name=op.f("pk_thread_versions")),
     )
     with op.batch_alter_table("key_messages") as batch:
-        batch.add_column(sa.Column("summary_version", sa.Integer(), server_default="0", nullable=False))
+        for name in SUMMARIES:
+            batch.add_column(sa.Column(name, sa.Integer(), server_default="0", nullable=False))
     if _postgresql():
         for name, table, event, transitions, changed in POSTGRESQL_TRIGGERS:
             op.execute(
@@ -195,7 +214,8 @@ def downgrade() -> None:
         if _postgresql():
             op.execute(sa.text(f"DROP FUNCTION {name}()"))
     with op.batch_alter_table("key_messages") as batch:
-        batch.drop_column("summary_version")
+        for name in SUMMARIES:
+            batch.drop_column(name)
     op.drop_table("thread_versions")
 
 

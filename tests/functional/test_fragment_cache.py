@@ -25,7 +25,7 @@ async def test_first_page_is_stored_and_then_served_from_the_store(client, db, c
     first = await client.get(KM)
     fragments = await stored(db)
     pages = {key: fragment for key, fragment in fragments.items() if key.startswith("km:")}
-    assert {key.rsplit(":", 1)[1] for key in pages} == {"threads", "tally", "text"}
+    assert {key.rsplit(":", 1)[1] for key in pages} == {"threads", "tally", "amendments", "text"}
     assert all(f.version.endswith(code_signature()) for f in pages.values())
     # Prove the next reader gets the stored HTML, not a fresh render.
     threads_key = next(k for k in fragments if k.endswith(":threads"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import func, literal, select, update
 
 from app.fragments import RenderedFragment
 from app.moderation.models import ModerationAction
@@ -27,11 +27,12 @@ MARKED = re.compile(re.escape(MARK) + r'<li id="c(\d+)"')
 
 
 async def mark(db, prefix: str = "thread:") -> int:
-    """Put MARK before every stored fragment whose key starts with `prefix`."""
+    """Put MARK before every stored fragment whose key starts with `prefix` (once: a mark
+    left from before is taken off first)."""
     result = await db.execute(
         update(RenderedFragment)
         .where(RenderedFragment.key.startswith(prefix))
-        .values(html=literal(MARK).concat(RenderedFragment.html))
+        .values(html=literal(MARK).concat(func.replace(RenderedFragment.html, MARK, "")))
     )
     await db.commit()
     return result.rowcount
@@ -81,19 +82,29 @@ async def test_hiding_a_reply_renders_its_thread_again_without_the_text(client, 
     assert "Words to hide." not in page.text
 
 
-async def test_the_tally_and_the_text_are_kept_after_a_reply_and_not_after_a_position(client, db, consultation):
+async def test_a_reply_keeps_every_summary_and_a_position_only_what_it_leaves_alone(client, db, consultation):
     authors, (first, _second, _third) = await threads(db, consultation)
+    await make_position(db, consultation, author=authors[0], position="support_with_amendments", body="Reworded.")
+    await db.commit()
     await client.get(KM)
-    assert await mark(db, "km:") == 3  # the list, the tally and the highlighted text
+    assert await mark(db, "km:") == 4  # the list, the tally, the amendments and the highlighted text
     await make_reply(db, author=authors[1], parent=first, body="Only a reply.")
     await db.commit()
     page = await client.get(KM)
-    assert page.text.count(MARK) == 2  # the tally and the text; the list changed
+    assert page.text.count(MARK) == 3  # the list changed; nothing it summarises did
+    await mark(db, "km:")
     await make_position(db, consultation, author=await make_user(db), position="oppose", body="A fourth view.")
     await db.commit()
     page = await client.get(KM)
-    assert MARK not in page.text
+    assert page.text.count(MARK) == 2  # the amendments and the text: the list and the tally changed
     assert "A fourth view." in page.text
+    await mark(db, "km:")
+    amending = await make_user(db)
+    await make_position(db, consultation, author=amending, position="support_with_amendments", body="Reword it.")
+    await db.commit()
+    page = await client.get(KM)
+    assert page.text.count(MARK) == 1  # the text only
+    assert "Reword it." in page.text
 
 
 async def test_a_thread_stored_for_anonymous_readers_is_never_a_moderators(client, other_client, db, consultation):

@@ -1,10 +1,11 @@
-"""The discussion part of a key message page (thread list and position table), from the
-shared fragment cache when it can be, rendered otherwise.
+"""The discussion part of a key message page (thread list, position table, amendments,
+highlighted text), from the shared fragment store when it can be, rendered otherwise.
 
-Only the default view of the list (oldest first, no topic, first page) is cached: the other
-orders, topics and pages are many and each rarely asked for, so storing them would mostly
-evict the one every reader gets. The position table does not depend on the list, so every
-view may take it from the cache."""
+Each piece is stored for its own version (piece_versions), so a write re-renders only the
+pieces it changed. Only the default view of the list (oldest first, no topic, first page) is
+stored whole: the other orders, topics and pages are many and each rarely asked for; they
+are assembled from stored threads (stored_threads). The other pieces do not depend on the
+list, so every view takes them from the store."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ LIST_ID = "discussion-list"
 @dataclass
 class DiscussionFragments:
     threads: Markup
+    #: The position table, then the proposed amendments.
     tally: Markup
     #: The key message text with the passages contributions quote highlighted.
     text: Markup
@@ -54,11 +56,17 @@ def discussion_version(request: Request, message: KeyMessage) -> str:
     )
 
 
-def summary_version(request: Request, message: KeyMessage) -> str:
-    """The version of what a key message's page summarises of its discussion (the tally and
-    amendments, the quoted passages): bumped by triggers with every change to a top-level
-    contribution or a quoting one (KeyMessage.summary_version), not by every reply."""
-    return fragment_version("summary", message.summary_version, request.app.state.settings.page_size)
+def piece_versions(request: Request, message: KeyMessage) -> dict[str, str]:
+    """The version each stored piece of a key message page is valid for. The list moves with
+    every write; the position table, the amendments and the highlighted text only with the
+    writes that change them (KeyMessage.tally_version and the others, moved by triggers), so
+    a reply leaves them stored."""
+    return {
+        "threads": discussion_version(request, message),
+        "tally": fragment_version("tally", message.tally_version),
+        "amendments": fragment_version("amendments", message.amendments_version),
+        "text": fragment_version("quotes", message.quotes_version),
+    }
 
 
 async def discussion_fragments(
@@ -66,38 +74,36 @@ async def discussion_fragments(
 ) -> DiscussionFragments:
     message = found.message
     prefix = f"km:{message.id}:{current_locale.get()}:{article_variant(flags)}"
-    version = discussion_version(request, message)
-    keys = {"threads": f"{prefix}:threads", "tally": f"{prefix}:tally", "text": f"{prefix}:text"}
-    shared = keys if query.is_default else {"tally": keys["tally"], "text": keys["text"]}
-    wanted = dict.fromkeys(shared.values(), version)
-    wanted[keys["tally"]] = wanted[keys["text"]] = summarised = summary_version(request, message)
-    hits = await cached_fragments(db_of(request), wanted)
-    threads = hits.get(keys["threads"]) if query.is_default else None
-    tally, text = hits.get(keys["tally"]), hits.get(keys["text"])
-    if threads is not None and tally is not None and text is not None:
-        return DiscussionFragments(Markup(threads), Markup(tally), Markup(text))  # noqa: S704 - our own rendered HTML
+    versions = piece_versions(request, message)
+    if not query.is_default:
+        del versions["threads"]
+    keys = {piece: f"{prefix}:{piece}" for piece in versions}
+    hits = await cached_fragments(db_of(request), {keys[piece]: version for piece, version in versions.items()})
+    stored = {piece: Markup(hits[key]) for piece, key in keys.items() if key in hits}  # noqa: S704 - our own HTML
+    missing = [piece for piece in ("threads", "tally", "amendments", "text") if piece not in stored]
 
     async def render() -> DiscussionFragments:
+        rendered: dict[str, Markup] = {}
         articles: dict[str, tuple[str, str]] = {}
-        listed = await _render_list(request, found, flags, query, articles) if threads is None else Markup(threads)  # noqa: S704 - our own rendered HTML
-        fragments = DiscussionFragments(
-            threads=listed,
-            tally=Markup(tally) if tally is not None else await _render_tally(request, found, flags),  # noqa: S704
-            text=Markup(text) if text is not None else await _render_text(request, found, flags),  # noqa: S704
-        )
+        for piece in missing:
+            if piece == "threads":
+                rendered[piece] = await _render_list(request, found, flags, query, articles)
+            else:
+                rendered[piece] = await _RENDERERS[piece](request, found, flags)
+        pieces = stored | rendered
+        fragments = DiscussionFragments(pieces["threads"], pieces["tally"] + pieces["amendments"], pieces["text"])
         fragments.to_store.update(articles)
-        if threads is None and query.is_default:
-            fragments.to_store[keys["threads"]] = (version, fragments.threads)
-        if tally is None:
-            fragments.to_store[keys["tally"]] = (summarised, fragments.tally)
-        if text is None:
-            fragments.to_store[keys["text"]] = (summarised, fragments.text)
+        fragments.to_store.update(
+            {keys[piece]: (versions[piece], html) for piece, html in rendered.items() if piece in keys}
+        )
         return fragments
 
+    if not missing:
+        return await render()
     if not query.is_default:  # sorted, filtered or later pages: too varied to be asked for twice at once
         return await render()
     # Readers arriving together right after a write wait for one render in this worker.
-    fragments, rendered_here = await render_once((prefix, version, summarised), render)
+    fragments, rendered_here = await render_once((prefix, *versions.values()), render)
     return fragments if rendered_here else DiscussionFragments(fragments.threads, fragments.tally, fragments.text)
 
 
@@ -165,8 +171,16 @@ async def _render_list(
 
 
 async def _render_tally(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:
-    db = db_of(request)
-    tally = (await tallies(db, [found.message.id]))[found.message.id]
-    amendments = await proposed_amendments(db, found.consultation, found.message, flags.audience)
+    tally = (await tallies(db_of(request), [found.message.id]))[found.message.id]
     context = {"consultation": found.consultation, "message": found.message, "tally": tally, **flags.as_context()}
-    return render_fragment(request, "discussion/_tally.html", {**context, "amendments": amendments})
+    return render_fragment(request, "discussion/_tally.html", context)
+
+
+async def _render_amendments(request: Request, found: KeyMessageInContext, flags: PageFlags) -> Markup:
+    amendments = await proposed_amendments(db_of(request), found.consultation, found.message, flags.audience)
+    context = {"consultation": found.consultation, "message": found.message, "amendments": amendments}
+    return render_fragment(request, "discussion/_amendments_section.html", {**context, **flags.as_context()})
+
+
+#: How each stored piece but the list is rendered when it is missing.
+_RENDERERS = {"tally": _render_tally, "amendments": _render_amendments, "text": _render_text}

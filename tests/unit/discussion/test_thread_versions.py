@@ -1,8 +1,9 @@
-"""Thread versions and the key message's summary version, kept by triggers (migration
+"""Thread versions and the key message's summary versions, kept by triggers (migration
 e7a4c1f9d263): every write to a thread moves its version, whichever path makes it, and
-leaves other threads alone; a write that changes what the page summarises (a top-level
-contribution, a quote) moves the key message's summary_version, a plain reply does not.
-On SQLite and PostgreSQL (statement triggers there: bulk inserts are checked too)."""
+leaves other threads alone; a write that changes what the page summarises moves that
+summary's version only: the position table (a top-level contribution), the amendments (a
+contribution proposing wording), the highlighted text (a quoting one). A plain reply moves
+none. On SQLite and PostgreSQL (statement triggers there: bulk inserts are checked too)."""
 
 from __future__ import annotations
 
@@ -26,26 +27,33 @@ REF = "RT2-KM3"
 REASON = "Off topic here."
 
 
-async def summary_version(db, consultation) -> int:
-    return await db.scalar(select(KeyMessage.summary_version).where(KeyMessage.id == key_message(consultation, REF).id))
+SUMMARIES = ("tally", "amendments", "quotes")
+
+
+async def summary_versions(db, consultation) -> dict[str, int]:
+    columns = [getattr(KeyMessage, f"{name}_version") for name in SUMMARIES]
+    row = (await db.execute(select(*columns).where(KeyMessage.id == key_message(consultation, REF).id))).one()
+    return dict(zip(SUMMARIES, row, strict=True))
 
 
 class Watch:
-    """The versions of some threads and of the key message's summary, before and after."""
+    """The versions of some threads and of the key message's summaries, before and after:
+    `moved` (root ids) and `summaries` (names) say which changed."""
 
     def __init__(self, db, consultation, *roots: Contribution) -> None:
         self.db, self.consultation, self.roots = db, consultation, [root.id for root in roots]
 
     async def __aenter__(self) -> Watch:
         self.before = await thread_versions(self.db, self.roots)
-        self.summary_before = await summary_version(self.db, self.consultation)
+        self.summaries_before = await summary_versions(self.db, self.consultation)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.db.flush()
         after = await thread_versions(self.db, self.roots)
         self.moved = {root for root in self.roots if after[root] != self.before[root]}
-        self.summary_moved = await summary_version(self.db, self.consultation) != self.summary_before
+        after_summaries = await summary_versions(self.db, self.consultation)
+        self.summaries = {name for name in SUMMARIES if after_summaries[name] != self.summaries_before[name]}
 
 
 async def two_threads(db, consultation):
@@ -56,27 +64,34 @@ async def two_threads(db, consultation):
     return first, second, reply
 
 
-async def test_a_reply_moves_its_thread_only_and_not_the_summary(db, consultation):
+async def test_a_reply_moves_its_thread_only_and_no_summary(db, consultation):
     first, second, reply = await two_threads(db, consultation)
     async with Watch(db, consultation, first, second) as watch:
         await make_reply(db, author=await make_user(db), parent=reply, body="Deeper.")
-    assert watch.moved == {first.id} and not watch.summary_moved
+    assert watch.moved == {first.id} and watch.summaries == set()
 
 
-async def test_a_reply_quoting_the_text_moves_the_summary(db, consultation):
+async def test_a_reply_quoting_the_text_moves_the_highlighted_text(db, consultation):
     first, second, _reply = await two_threads(db, consultation)
     text = key_message(consultation, REF).text
     async with Watch(db, consultation, first, second) as watch:
         await make_reply(db, author=await make_user(db), parent=first, quote_text=text[:20])
-    assert watch.moved == {first.id} and watch.summary_moved
+    assert watch.moved == {first.id} and watch.summaries == {"quotes"}
 
 
-async def test_a_new_position_moves_its_own_thread_and_the_summary(db, consultation):
+async def test_a_new_position_moves_its_own_thread_and_the_tally(db, consultation):
     first, second, _reply = await two_threads(db, consultation)
     async with Watch(db, consultation, first, second) as watch:
         third = await make_position(db, consultation, author=await make_user(db), body="Third.")
-    assert watch.moved == set() and watch.summary_moved
+    assert watch.moved == set() and watch.summaries == {"tally"}
     assert (await thread_versions(db, [third.id]))[third.id] > 0
+
+
+async def test_an_amendment_moves_the_tally_and_the_amendments(db, consultation):
+    first, second, _reply = await two_threads(db, consultation)
+    async with Watch(db, consultation, first, second) as watch:
+        await make_position(db, consultation, author=await make_user(db), position="support_with_amendments")
+    assert watch.summaries == {"tally", "amendments"}
 
 
 async def test_editing_and_withdrawing_a_reply_move_its_thread(db, consultation):
@@ -93,21 +108,21 @@ async def test_editing_and_withdrawing_a_reply_move_its_thread(db, consultation)
             max_chars=1000,
             now=utcnow() + timedelta(minutes=1),
         )
-    assert watch.moved == {first.id} and not watch.summary_moved
+    assert watch.moved == {first.id} and watch.summaries == set()
     async with Watch(db, consultation, first, second) as watch:
         await withdraw_contribution(db, contribution=reply, consultation=consultation)
     assert watch.moved == {first.id}
 
 
-async def test_moderation_moves_the_thread_and_for_a_position_the_summary(db, consultation):
+async def test_moderation_moves_the_thread_and_for_a_position_the_tally(db, consultation):
     first, second, reply = await two_threads(db, consultation)
     moderator = await make_user(db, role=Role.MODERATOR)
     async with Watch(db, consultation, first, second) as watch:
         await set_visibility(db, moderator=moderator, contribution=reply, action=ModerationAction.HIDE, reason=REASON)
-    assert watch.moved == {first.id} and not watch.summary_moved
+    assert watch.moved == {first.id} and watch.summaries == set()
     async with Watch(db, consultation, first, second) as watch:
         await set_visibility(db, moderator=moderator, contribution=second, action=ModerationAction.HIDE, reason=REASON)
-    assert watch.moved == {second.id} and watch.summary_moved
+    assert watch.moved == {second.id} and watch.summaries == {"tally"}
 
 
 async def test_endorsing_and_withdrawing_an_endorsement_move_the_thread(db, consultation):
@@ -116,7 +131,7 @@ async def test_endorsing_and_withdrawing_an_endorsement_move_the_thread(db, cons
     organisation_id = endorser.memberships[0].organisation_id
     async with Watch(db, consultation, first, second) as watch:
         await endorse(db, user=endorser, contribution=second, organisation_id=organisation_id)
-    assert watch.moved == {second.id} and watch.summary_moved
+    assert watch.moved == {second.id} and watch.summaries == {"tally"}
     async with Watch(db, consultation, first, second) as watch:
         await withdraw_endorsement(db, user=endorser, contribution=second, organisation_id=organisation_id)
     assert watch.moved == {second.id}
@@ -146,7 +161,7 @@ async def test_an_attachment_added_or_removed_moves_the_thread(db, consultation)
             sha256="0" * 64,
         )
         db.add(paper)
-    assert watch.moved == {second.id} and watch.summary_moved
+    assert watch.moved == {second.id} and watch.summaries == {"tally"}
     async with Watch(db, consultation, first, second) as watch:
         await db.execute(delete(Attachment).where(Attachment.id == paper.id))
     assert watch.moved == {second.id}
@@ -176,8 +191,9 @@ async def test_the_superseded_position_moves_with_the_one_that_replaced_it(db, c
 
 async def test_bulk_inserts_move_every_thread_they_write_to(db, consultation):
     """The demo generator writes by COPY (PostgreSQL) or executemany: one statement for
-    thousands of rows still moves each thread it touched and the summary."""
-    before = await summary_version(db, consultation)
+    thousands of rows still moves each thread it touched and the summaries (the generator
+    writes positions, amendments among them, but no quotes)."""
+    before = await summary_versions(db, consultation)
     await generate_demo_data(db, contributions=300, key_message_ref=REF, consultation_slug=None, random_seed=5)
     await db.flush()
     message = key_message(consultation, REF)
@@ -191,4 +207,5 @@ async def test_bulk_inserts_move_every_thread_they_write_to(db, consultation):
     ) - {None}
     versions = await thread_versions(db, roots)
     assert replied and all(versions[root] > 0 for root in roots)
-    assert await summary_version(db, consultation) > before
+    after = await summary_versions(db, consultation)
+    assert after["tally"] > before["tally"] and after["amendments"] > before["amendments"]
