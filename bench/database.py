@@ -37,6 +37,17 @@ REPLY = (
     " CURRENT_TIMESTAMP, 0 FROM contributions WHERE id = {root}"
 )
 BUMP = "UPDATE key_messages SET discussion_version = discussion_version + 1 WHERE ref = {}"
+#: A new position of a person who has none on the key message, at the end of its list (the
+#: oldest come first): what changes is the position table, not the threads shown.
+POSITION = (
+    "INSERT INTO contributions (key_message_id, author_id, depth, position, body_source, body_html, language,"
+    " status, publication, submission_key, created_at, updated_at, endorsement_count)"
+    " SELECT k.id, u.id, 0, 'oppose', 'A position from the benchmark.', '<p>A position from the benchmark.</p>',"
+    " 'en', 'visible', 'named', {key}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0"
+    " FROM key_messages k, users u WHERE k.ref = {ref} AND u.id = ("
+    "SELECT min(p.id) FROM users p WHERE NOT EXISTS (SELECT 1 FROM contributions c WHERE c.key_message_id = k.id"
+    " AND c.author_id = p.id AND c.parent_id IS NULL AND c.organisation_id IS NULL AND c.superseded_by_id IS NULL))"
+)
 
 
 class Database:
@@ -80,6 +91,24 @@ class Database:
             async def write() -> None:
                 async with self.pg.transaction():
                     await self.pg.execute(REPLY.format(root="$1", key="$2"), root, key)
+                    await self.pg.execute(BUMP.format("$1"), ref)
+
+            self.loop.run_until_complete(write())
+
+    def position_at_the_end(self, ref: str) -> None:
+        """What a new position does, in one transaction: the row (a person's first position on
+        the key message, listed after the first page) and the discussion's version moved; the
+        triggers move the position table's version."""
+        key = f"bench-position-{time.time_ns()}"
+        if self.sqlite is not None:
+            self.sqlite.execute(POSITION.format(key="?", ref="?"), (key, ref))
+            self.sqlite.execute(BUMP.format("?"), (ref,))
+            self.sqlite.commit()
+        else:
+
+            async def write() -> None:
+                async with self.pg.transaction():
+                    await self.pg.execute(POSITION.format(key="$1", ref="$2"), key, ref)
                     await self.pg.execute(BUMP.format("$1"), ref)
 
             self.loop.run_until_complete(write())

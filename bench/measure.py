@@ -102,12 +102,16 @@ def measure_pages(client: httpx.Client, database: Database, args: argparse.Names
     return results
 
 
-def after_a_write(client: httpx.Client, database: Database, path: str, ref: str) -> Callable[[int], httpx.Response]:
-    """A request for the page right after a reply to one of its threads (written straight
-    in the database, untimed): the list is built again around the changed thread."""
+def after_a_write(
+    client: httpx.Client, database: Database, path: str, ref: str, *, kind: str = "reply"
+) -> Callable[[int], httpx.Response]:
+    """A request for the page right after a write (in the database, untimed): a reply to one
+    of its threads (the list is built again around the changed thread) or a new position
+    (the list and the position table)."""
+    write = database.reply_on_first_page if kind == "reply" else database.position_at_the_end
 
     def send(_number: int) -> httpx.Response:
-        database.reply_on_first_page(ref)
+        write(ref)
         start = time.perf_counter()
         response = client.get(path)
         response.elapsed_ms = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
@@ -117,8 +121,8 @@ def after_a_write(client: httpx.Client, database: Database, path: str, ref: str)
 
 
 def measure_key_message(site: str, bare: str, database: Database, args: argparse.Namespace) -> dict[str, Any]:
-    """The rows compared across database sizes: the large discussion's first page stored and
-    right after a reply, and the floor, measured one after the other (the machine's load
+    """The rows compared across database sizes: the large discussion's first page stored,
+    right after a reply and right after a position, and the floor, measured one after the other (the machine's load
     drifts, their ratios less)."""
     n, warm = args.requests, args.warmup
     with httpx.Client(base_url=site, timeout=60) as client, httpx.Client(base_url=bare) as floor:
@@ -129,6 +133,9 @@ def measure_key_message(site: str, bare: str, database: Database, args: argparse
             "home": summary(timed(lambda _: client.get("/"), 200, max(n // 10, 3), 1), home),
             "page_stored": summary(timed(lambda _: client.get(PAGE), 200, n, warm), size),
             "page_after_write": summary(timed_own(after_a_write(client, database, PAGE, LARGE_REF), n, warm), size),
+            "page_after_position": summary(
+                timed_own(after_a_write(client, database, PAGE, LARGE_REF, kind="position"), n, warm), None
+            ),
             "bare_json": summary(
                 timed(lambda _: floor.get("/comments"), 200, n, warm), len(floor.get("/comments").content)
             ),
