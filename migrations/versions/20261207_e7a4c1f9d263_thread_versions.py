@@ -88,8 +88,8 @@ BUMP_THREAD = (
 
 
 def bump_summaries(changed: str) -> str:
-    """SQL statements: each summary's version moves on the key messages of the rows `changed`
-    selects that move it."""
+    """SQL statements (SQLite): each summary's version moves on the key messages of the rows
+    `changed` selects that move it."""
     return ";".join(
         f"UPDATE key_messages SET {name} = {name} + 1"
         f" WHERE id IN (SELECT c.key_message_id FROM ({changed}) AS c WHERE c.{name})"
@@ -98,13 +98,26 @@ def bump_summaries(changed: str) -> str:
 
 
 def postgresql_body(changed: str) -> str:
-    """PL/pgSQL: bump the threads and key messages of the rows `changed` selects."""
+    """PL/pgSQL: bump the threads and key messages of the rows `changed` selects. The rows
+    are read once, into arrays: a COPY of 100,000 topic tags would otherwise join them to
+    contributions five times."""
+    summaries = ", ".join(f"array_agg(DISTINCT c.key_message_id) FILTER (WHERE c.{name})" for name in SUMMARIES)
+    bumps = "\n".join(f"UPDATE key_messages SET {name} = {name} + 1 WHERE id = ANY({name}_ids);" for name in SUMMARIES)
     return f"""
-        PERFORM 1 FROM key_messages WHERE id IN (SELECT key_message_id FROM ({changed}) AS changed)
-            ORDER BY id FOR NO KEY UPDATE;
-        {BUMP_THREAD.format(source=f"SELECT DISTINCT root_id, 1 FROM ({changed}) AS changed ORDER BY root_id")};
-        {bump_summaries(changed)};
+        SELECT array_agg(DISTINCT c.key_message_id), array_agg(DISTINCT c.root_id), {summaries}
+            INTO key_message_ids, root_ids, {", ".join(f"{name}_ids" for name in SUMMARIES)}
+            FROM ({changed}) AS c;
+        IF key_message_ids IS NULL THEN RETURN NULL; END IF;
+        PERFORM 1 FROM key_messages WHERE id = ANY(key_message_ids) ORDER BY id FOR NO KEY UPDATE;
+        {BUMP_THREAD.format(source="SELECT root_id, 1 FROM unnest(root_ids) AS root_id ORDER BY root_id")};
+        {bumps}
     """
+
+
+#: The PL/pgSQL variables postgresql_body fills.
+POSTGRESQL_DECLARATIONS = "key_message_ids integer[]; root_ids integer[]; " + " ".join(
+    f"{name}_ids integer[];" for name in SUMMARIES
+)
 
 
 OLD_ROWS, NEW_ROWS = "OLD TABLE AS old_rows", "NEW TABLE AS new_rows"
@@ -192,6 +205,7 @@ def upgrade() -> None:
             op.execute(
                 sa.text(
                     f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                    f" DECLARE {POSTGRESQL_DECLARATIONS}"
                     f" BEGIN {postgresql_body(changed)} RETURN NULL; END $$"
                 )
             )
