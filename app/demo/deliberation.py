@@ -139,9 +139,7 @@ async def save_tags_and_endorsements(
     """Insert the topic tags and endorsements (each signed by a member of the organisation,
     some hours after the contribution); returns how many of each."""
     tags = [(cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics]
-    await insert_rows(
-        db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags, spanned_by="contribution_id"
-    )
+    await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags, keys_at_once=True)
     endorsements = [
         (
             cid,
@@ -153,7 +151,7 @@ async def save_tags_and_endorsements(
         for organisation in item.endorsers
     ]
     columns = ("contribution_id", "organisation_id", "endorsed_by_id", "created_at")
-    await insert_rows(db, _table(Endorsement), columns, endorsements, spanned_by="contribution_id")
+    await insert_rows(db, _table(Endorsement), columns, endorsements, keys_at_once=True)
     return len(tags), len(endorsements)
 
 

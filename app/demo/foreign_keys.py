@@ -6,17 +6,24 @@ database's work: about eight a contribution, with its topics and endorsements. A
 may switch them off for one COPY, so inside a savepoint of the caller's transaction:
 
 1. the table's per-row insert checks are disabled (ALTER TABLE … DISABLE TRIGGER);
-2. the rows are copied; every other trigger (tallies, versions) fires as on any insert;
-3. each foreign key is checked once over the new rows, and the rows they name in other
-   tables are locked FOR KEY SHARE, as each per-row check would have locked its own, so
-   nobody deletes them before the caller commits;
+2. the rows are copied, and the distinct values of their keys noted on the way; every
+   other trigger (tallies, versions) fires as on any insert;
+3. each key's values are looked up in one query, and the rows found locked FOR KEY SHARE,
+   as each per-row check locks its own, so nobody deletes them before the caller commits;
 4. the checks are enabled again.
 
 Any failure rolls back to the savepoint: the checks are never left off and no row stays
-unchecked. The price: ALTER TABLE holds the table in SHARE ROW EXCLUSIVE mode until the
-caller's transaction ends, so the site's writes to it wait for the generator (reads do
-not); that lock is also what keeps the rows a table's keys name in itself from being
-deleted meanwhile. Other roles, and keys of several columns, are checked per row as before.
+unchecked. The values looked up are the values sent, which COPY stores as they are (it
+applies no rules), so a table with a BEFORE INSERT row trigger, which could change them,
+is checked per row; so are keys of several columns, and keys whose column is not sent.
+A key's values among the rows of the same COPY (a reply to a contribution loaded with it)
+exist once the COPY succeeded: they are not looked up.
+
+The price: ALTER TABLE holds the table in SHARE ROW EXCLUSIVE mode until the caller's
+transaction ends, so the site's writes to it wait for the generator (reads do not). That
+lock also keeps everyone from deleting rows of a table held so (the table itself, or one
+loaded earlier in the transaction): the rows found there are not locked one by one.
+Other roles are checked per row as before.
 """
 
 from __future__ import annotations
@@ -29,27 +36,27 @@ from typing import Any
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# ruff: noqa: S608 - identifiers come quoted from the catalog (quote_ident, regclass), values are bound
+# ruff: noqa: S608 - identifiers come from the catalog, quoted (regclass, the dialect); values are bound
 
 
 @dataclass(frozen=True)
 class ForeignKey:
-    """A single-column foreign key, its names quoted as SQL wants them."""
+    """A single-column foreign key."""
 
     constraint: str
     trigger: str  #: the internal trigger that checks it on each insert
     column: str
-    referenced_table: str
+    referenced_table: str  #: as SQL names it (regclass)
     referenced_column: str
     in_itself: bool  #: names rows of the same table
 
 
 #: The table's foreign keys that PostgreSQL checks row by row on insert and that this role
-#: may switch off (a superuser's only: the triggers are the system's).
+#: may switch off (a superuser's only: the triggers are the system's). None when a BEFORE
+#: INSERT row trigger could change a row after it is sent.
 _CHECKED_PER_ROW = text(
     """
-    SELECT c.conname, quote_ident(t.tgname), quote_ident(a.attname),
-        CAST(CAST(c.confrelid AS regclass) AS text), quote_ident(ra.attname),
+    SELECT c.conname, t.tgname, a.attname, CAST(CAST(c.confrelid AS regclass) AS text), ra.attname,
         c.confrelid = c.conrelid
     FROM pg_trigger AS t
     JOIN pg_constraint AS c ON c.oid = t.tgconstraint
@@ -60,6 +67,10 @@ _CHECKED_PER_ROW = text(
         AND t.tgenabled = 'O'
         AND cardinality(c.conkey) = 1
         AND current_setting('is_superuser') = 'on'
+        AND NOT EXISTS (
+            SELECT FROM pg_trigger AS b
+            WHERE b.tgrelid = t.tgrelid AND NOT b.tgisinternal AND b.tgenabled <> 'D' AND (b.tgtype & 7) = 7
+        )
     ORDER BY c.conname
     """
 )
@@ -69,84 +80,79 @@ class MissingReference(Exception):
     """New rows name rows that do not exist: what the per-row check would have refused."""
 
 
-async def keys_checked_per_row(db: AsyncSession, table: Table) -> list[ForeignKey]:
-    """The keys `checked_per_key` can check at once (none unless PostgreSQL and superuser)."""
+async def keys_checked_per_row(db: AsyncSession, table: Table, columns: Collection[str]) -> list[ForeignKey]:
+    """The keys `checked_per_key` can check at once for rows of `columns` (those sent):
+    none unless on PostgreSQL as a superuser."""
     if (await db.connection()).dialect.name != "postgresql":
         return []
-    return [ForeignKey(*row) for row in await db.execute(_CHECKED_PER_ROW, {"table": table.name})]
+    keys = [ForeignKey(*row) for row in await db.execute(_CHECKED_PER_ROW, {"table": table.name})]
+    return [key for key in keys if key.column in columns]
 
 
-class Span:
-    """Rows on their way to the database, watched for the least and greatest value of one
-    column (`name`): the new rows are then found again by that range."""
+def watched(keys: Sequence[ForeignKey], columns: Collection[str]) -> list[str]:
+    """The columns whose values `checked_per_key` looks up: each key's, and the column a
+    key names in its own table, whose sent values need no lookup."""
+    itself = {key.referenced_column for key in keys if key.in_itself} & set(columns)
+    return sorted({key.column for key in keys} | itself)
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]], columns: Sequence[str], name: str) -> None:
-        self.rows, self.name, self.index = rows, name, list(columns).index(name)
-        self.low: Any = None
-        self.high: Any = None
+
+class Sent:
+    """Rows on their way to the database, watched for the distinct values of some columns."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]], columns: Sequence[str], watched: Iterable[str]) -> None:
+        self.rows = rows
+        self.values: dict[str, set[Any]] = {name: set() for name in watched}
+        self._watch = [(list(columns).index(name), seen.add) for name, seen in self.values.items()]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        index, low, high = self.index, self.low, self.high
+        watch = self._watch
         for row in self.rows:
-            value = row[index]
-            if low is None or value < low:
-                low = value
-            if high is None or value > high:
-                high = value
+            for index, add in watch:
+                add(row[index])
             yield row
-        self.low, self.high = low, high
 
 
 @asynccontextmanager
 async def checked_per_key(
-    db: AsyncSession, table: Table, keys: Sequence[ForeignKey], span: Span
+    db: AsyncSession, table: Table, keys: Sequence[ForeignKey], sent: Sent
 ) -> AsyncIterator[None]:
-    """Inside, inserts into `table` skip the per-row checks of `keys`; on leaving, the rows
-    `span` saw go by are checked once per key (see the module's docstring)."""
+    """Inside, inserts into `table` skip the per-row checks of `keys`; on leaving, the
+    values `sent` saw go by are looked up once per key (see the module's docstring)."""
     quote = (await db.connection()).dialect.identifier_preparer.quote
-    table_name, spanned = quote(table.name), quote(span.name)
+    table_name, triggers = quote(table.name), [quote(key.trigger) for key in keys]
     async with db.begin_nested():
-        await _switch(db, table_name, keys, "DISABLE")
+        await _switch(db, table_name, triggers, "DISABLE")
         yield
-        if span.low is not None:
-            check = _missing(table_name, spanned, keys, held=set(await db.scalars(_HELD)))
-            missing = (await db.execute(check, {"low": span.low, "high": span.high})).one()
-            named = zip(missing, keys, strict=True)
-            if refused := [f"{n} row(s) name no row by {k.column} ({k.constraint})" for n, k in named if n]:
-                raise MissingReference(f"{table.name}: {', '.join(refused)}")
-        await _switch(db, table_name, keys, "ENABLE")
+        held = set(await db.scalars(_HELD))
+        refused = []
+        for key in keys:
+            named = sent.values[key.column] - {None}
+            if key.in_itself:  # rows of this COPY need no lookup
+                named -= sent.values.get(key.referenced_column, set())
+            if named:
+                lookup = _lookup(
+                    key.referenced_table, quote(key.referenced_column), lock=key.referenced_table not in held
+                )
+                if (found := await db.scalar(lookup, {"named": list(named)})) != len(named):
+                    refused.append(f"{len(named) - found} value(s) of {key.column} name no row ({key.constraint})")
+        if refused:
+            raise MissingReference(f"{table.name}: {', '.join(refused)}")
+        await _switch(db, table_name, triggers, "ENABLE")
 
 
-async def _switch(db: AsyncSession, table_name: str, keys: Sequence[ForeignKey], state: str) -> None:
-    if keys:
-        await db.execute(text(f"ALTER TABLE {table_name} " + ", ".join(f"{state} TRIGGER {k.trigger}" for k in keys)))
+async def _switch(db: AsyncSession, table_name: str, triggers: Sequence[str], state: str) -> None:
+    await db.execute(text(f"ALTER TABLE {table_name} " + ", ".join(f"{state} TRIGGER {t}" for t in triggers)))
 
 
-def _missing(table_name: str, spanned: str, keys: Sequence[ForeignKey], held: Collection[str]) -> TextClause:
-    """SQL: for each key, how many of the rows whose `spanned` column lies between :low and
-    :high name no row, in one pass over those rows. The rows they name are locked as the
-    per-row checks lock them, but in the tables this transaction `held` against writers
-    (the ALTER's lock on the table itself, an earlier load's): no one can delete those.
-    The new rows a key names in their own table need no lookup."""
-    read = sorted({k.column for k in keys} | {k.referenced_column for k in keys if k.in_itself})
-    parts = [f"new AS MATERIALIZED (SELECT {', '.join(read)} FROM {table_name} WHERE {spanned} BETWEEN :low AND :high)"]
-    counts = []
-    for i, key in enumerate(keys):
-        named, table, column = f"n.{key.column}", key.referenced_table, key.referenced_column
-        absent = f"NOT EXISTS (SELECT FROM {table} AS p WHERE p.{column} = {named})"
-        if key.in_itself:
-            absent = f"NOT EXISTS (SELECT FROM new AS m WHERE m.{column} = {named}) AND {absent}"
-        elif table not in held:
-            parts.append(
-                f"found_{i} AS (SELECT p.{column} AS v FROM {table} AS p"
-                f" WHERE p.{column} IN (SELECT {key.column} FROM new) FOR KEY SHARE OF p)"
-            )
-            absent = f"NOT EXISTS (SELECT FROM found_{i} AS f WHERE f.v = {named})"
-        counts.append(f"(SELECT count(*) FROM new AS n WHERE {named} IS NOT NULL AND {absent})")
-    return text(f"WITH {', '.join(parts)} SELECT {', '.join(counts)}")
+def _lookup(table_name: str, column: str, *, lock: bool) -> TextClause:
+    """SQL: how many of the values :named `column` holds (it is unique: a key names it);
+    those rows locked as the per-row checks lock them, unless no one can delete them anyway."""
+    found = f"SELECT FROM {table_name} AS p WHERE p.{column} = ANY(:named)"
+    return text(f"SELECT count(*) FROM ({found}{' FOR KEY SHARE OF p' if lock else ''}) AS found")
 
 
-#: Tables this transaction holds in a mode that keeps out every writer (and so deleters).
+#: Tables this transaction holds in a mode that keeps out every writer (and so deleters):
+#: the loaded table itself (the ALTER's lock), or one loaded earlier.
 _HELD = text(
     """
     SELECT CAST(CAST(relation AS regclass) AS text) FROM pg_locks
