@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.demo.foreign_keys import Sent, checked_per_key, keys_checked_per_row, watched
 
 SQLITE_CHUNK = 20_000  #: rows per executemany on SQLite, so memory stays bounded
+CHUNK = 1000  #: rows processed at a time on their way out
 
 
 async def reserve_ids(db: AsyncSession, table: Table, count: int) -> list[int]:
@@ -87,16 +88,26 @@ def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any
         return process
     # An enum's members are few: each is processed once, then looked up.
     known = {member: process(member) for member in column_type.enum_class}
-    return lambda value: known[value] if value in known else process(value)
+
+    def processed(value: Any) -> Any:
+        try:
+            return known[value]
+        except KeyError:  # not a member (a string): as SQLAlchemy would
+            return process(value)
+
+    return processed
 
 
 def _bound(rows: Iterable[tuple[Any, ...]], processors: list[Callable[[Any], Any] | None]) -> Iterator[tuple[Any, ...]]:
+    """The rows with their values processed, a chunk at a time column by column (zip and
+    map loop in C: rebuilding each row in Python cost more than processing its values)."""
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
     if not converting:
         yield from rows
         return
-    for row in rows:
-        values = list(row)
+    remaining = iter(rows)
+    while chunk := list(itertools.islice(remaining, CHUNK)):
+        columns: list[Iterable[Any]] = list(zip(*chunk, strict=True))
         for i, process in converting:
-            values[i] = process(values[i])
-        yield tuple(values)
+            columns[i] = map(process, columns[i])
+        yield from zip(*columns, strict=True)
