@@ -11,7 +11,8 @@ value, datetimes to SQLite's text form), so rows read back exactly as ORM-writte
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Enum, Table, func, insert, select, text
@@ -22,6 +23,24 @@ from app.demo.foreign_keys import Sent, checked_per_key, keys_checked_per_row, w
 
 SQLITE_CHUNK = 20_000  #: rows per executemany on SQLite, so memory stays bounded
 CHUNK = 1000  #: rows processed at a time on their way out
+SQLITE_CACHE_KIB = 256 * 1024  #: SQLite's page cache while loading
+
+
+@asynccontextmanager
+async def page_cache_for_loads(db: AsyncSession) -> AsyncIterator[None]:
+    """SQLite keeps 2 MB of pages per connection by default: loading contributions (14
+    indexes) then reads and writes the same pages over and over. Up to SQLITE_CACHE_KIB
+    (taken as pages are touched) took a fifth off the load's CPU time; the connection's own
+    size is restored after. PostgreSQL's cache is the server's shared buffers."""
+    if (await db.connection()).dialect.name != "sqlite":
+        yield
+        return
+    before = int(await db.scalar(text("PRAGMA cache_size")) or 0)
+    await db.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        await db.execute(text(f"PRAGMA cache_size = {before}"))
 
 
 async def reserve_ids(db: AsyncSession, table: Table, count: int) -> list[int]:

@@ -31,7 +31,7 @@ from app.consultation.models import Consultation, KeyMessage
 from app.consultation.phases import as_utc
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
-from app.demo.bulk import insert_rows
+from app.demo.bulk import insert_rows, page_cache_for_loads
 from app.demo.contributions import save_contributions
 from app.demo.deliberation import members_by_organisation, plan_deliberation, save_tags_and_endorsements
 from app.demo.threads import plan_threads, timeline
@@ -254,8 +254,9 @@ async def generate_demo_data(
         topic_ids=[topic.id for topic in consultation.topics],
         organisation_ids=sorted(members),
     )
-    saved = await save_contributions(db, plan, bodies, user_ids, speaks_for, extras)
-    tags, endorsements = await save_tags_and_endorsements(db, extras, saved, moments, members)
+    async with page_cache_for_loads(db):
+        saved = await save_contributions(db, plan, bodies, user_ids, speaks_for, extras)
+        tags, endorsements = await save_tags_and_endorsements(db, extras, saved, moments, members)
     for key_message_id in {item.key_message_id for item in plan}:
         await mark_discussion_changed(db, key_message_id)
     replies = sum(1 for p in plan if p.parent is not None)
