@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo.foreign_keys import Sent, checked_per_key, keys_checked_per_row, watched
 
-SQLITE_CHUNK = 20_000  #: rows per executemany on SQLite, so memory stays bounded
-CHUNK = 1000  #: rows processed at a time on their way out
+CHUNK = 2000  #: rows processed (and on SQLite, inserted) at a time: memory stays bounded
 SQLITE_CACHE_KIB = 256 * 1024  #: SQLite's page cache while loading
 
 
@@ -66,8 +65,10 @@ async def insert_rows(
     rows: Iterable[tuple[Any, ...]],
     *,
     keys_at_once: bool = False,
-) -> None:
-    """Insert `rows` (tuples of `columns`' values, as the ORM takes them) in the given order.
+) -> int:
+    """Insert `rows` (tuples of `columns`' values, as the ORM takes them) in the given order;
+    returns how many. They may be produced as they are sent (a generator): on PostgreSQL
+    the database inserts some while Python makes the next.
 
     `keys_at_once`: a superuser's COPY on PostgreSQL has the rows' foreign keys checked once
     per key instead of once per row, and holds the table against the site's writes until
@@ -76,21 +77,45 @@ async def insert_rows(
         raise ValueError(f"{table.name}: COPY would skip the Python defaults of {sorted(defaulted)}")
     connection = await db.connection()
     dialect = connection.dialect
-    prepared = _bound(rows, [_processor(table, name, dialect) for name in columns])
+    chunks = _Chunks(rows, [_processor(table, name, dialect) for name in columns])
     driver: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg's or aiosqlite's
     if dialect.name == "postgresql":
         if not keys_at_once or not (keys := await keys_checked_per_row(db, table, columns)):
-            await driver.copy_records_to_table(table.name, records=prepared, columns=list(columns))
-            return
-        sent = Sent(prepared, columns, watched(keys, columns))
+            await driver.copy_records_to_table(table.name, records=chunks.rows(), columns=list(columns))
+            return chunks.count
+        sent = Sent(chunks, columns, watched(keys, columns))
         async with checked_per_key(db, table, keys, sent):
             await driver.copy_records_to_table(table.name, records=sent, columns=list(columns))
-        return
+        return chunks.count
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     # The statement lists the columns in the table's order: the values follow it.
     order = [list(columns).index(name) for name in compiled.positiontup or ()]
-    while chunk := list(itertools.islice(prepared, SQLITE_CHUNK)):
+    for chunk in chunks:
         await driver.executemany(str(compiled), [[row[i] for i in order] for row in chunk])
+    return chunks.count
+
+
+class _Chunks:
+    """The rows, CHUNK at a time, their values processed column by column (zip and map loop
+    in C: rebuilding each row in Python cost more than processing its values), counted."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]], processors: list[Callable[[Any], Any] | None]) -> None:
+        self.remaining = iter(rows)
+        self.converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
+        while chunk := list(itertools.islice(self.remaining, CHUNK)):
+            if self.converting:
+                columns: list[Iterable[Any]] = list(zip(*chunk, strict=True))
+                for i, process in self.converting:
+                    columns[i] = map(process, columns[i])
+                chunk = list(zip(*columns, strict=True))
+            self.count += len(chunk)
+            yield chunk
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return itertools.chain.from_iterable(self)
 
 
 #: The sequence is looked up once (a sub-select), not for each id: a sixth of the cost.
@@ -115,18 +140,3 @@ def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any
             return process(value)
 
     return processed
-
-
-def _bound(rows: Iterable[tuple[Any, ...]], processors: list[Callable[[Any], Any] | None]) -> Iterator[tuple[Any, ...]]:
-    """The rows with their values processed, a chunk at a time column by column (zip and
-    map loop in C: rebuilding each row in Python cost more than processing its values)."""
-    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    if not converting:
-        yield from rows
-        return
-    remaining = iter(rows)
-    while chunk := list(itertools.islice(remaining, CHUNK)):
-        columns: list[Iterable[Any]] = list(zip(*chunk, strict=True))
-        for i, process in converting:
-            columns[i] = map(process, columns[i])
-        yield from zip(*columns, strict=True)

@@ -140,9 +140,10 @@ async def save_tags_and_endorsements(
 ) -> tuple[int, int]:
     """Insert the topic tags and endorsements (each signed by a member of the organisation,
     some hours after the contribution); returns how many of each."""
-    tags = [(cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics]
-    await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags, keys_at_once=True)
-    endorsements = [
+    # Generators: made as they are sent, while the database inserts the ones before.
+    tags = ((cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics)
+    tagged = await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags, keys_at_once=True)
+    endorsements = (
         (
             cid,
             organisation,
@@ -151,10 +152,10 @@ async def save_tags_and_endorsements(
         )
         for cid, item, moment in zip(contribution_ids, items, created, strict=True)
         for organisation in item.endorsers
-    ]
+    )
     columns = ("contribution_id", "organisation_id", "endorsed_by_id", "created_at")
-    await insert_rows(db, _table(Endorsement), columns, endorsements, keys_at_once=True)
-    return len(tags), len(endorsements)
+    endorsed = await insert_rows(db, _table(Endorsement), columns, endorsements, keys_at_once=True)
+    return tagged, endorsed
 
 
 def _table(model: type[Base]) -> Table:

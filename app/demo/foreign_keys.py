@@ -31,14 +31,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from itertools import islice
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
-
-CHUNK = 1000  #: rows watched at a time
 
 # ruff: noqa: S608 - identifiers come from the catalog, quoted (regclass, the dialect); values are bound
 
@@ -101,17 +98,16 @@ def watched(keys: Sequence[ForeignKey], columns: Collection[str]) -> list[str]:
 
 
 class Sent:
-    """Rows on their way to the database, watched for the distinct values of some columns
-    (a chunk at a time: set.update over itemgetter loops in C)."""
+    """Rows on their way to the database, a chunk at a time, watched for the distinct values
+    of some columns (set.update over itemgetter: loops in C)."""
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]], columns: Sequence[str], watched: Iterable[str]) -> None:
-        self.rows = rows
+    def __init__(self, chunks: Iterable[list[tuple[Any, ...]]], columns: Sequence[str], watched: Iterable[str]) -> None:
+        self.chunks = chunks
         self.values: dict[str, set[Any]] = {name: set() for name in watched}
         self._watch = [(itemgetter(list(columns).index(name)), seen) for name, seen in self.values.items()]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        remaining = iter(self.rows)
-        while chunk := list(islice(remaining, CHUNK)):
+        for chunk in self.chunks:
             for value_of, seen in self._watch:
                 seen.update(map(value_of, chunk))
             yield from chunk
