@@ -22,12 +22,15 @@ exist once the COPY succeeded: they are not looked up.
 The price: ALTER TABLE holds the table in SHARE ROW EXCLUSIVE mode until the caller's
 transaction ends, so the site's writes to it wait for the generator (reads do not). That
 lock also keeps everyone from deleting rows of a table held so (the table itself, or one
-loaded earlier in the transaction): the rows found there are not locked one by one.
-Other roles are checked per row as before.
+loaded earlier in the transaction): the rows found there are not locked one by one. The
+generator takes the locks of all its tables together first (hold_for_loads), so that it
+never waits for one while holding another a site writer waits for. Other roles are
+checked per row as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,7 +38,11 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, TextClause, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+HOLD_RETRY_SECONDS = 0.05  #: between two tries to lock the loaded tables
+LOCK_NOT_AVAILABLE = "55P03"  #: PostgreSQL's SQLSTATE for a NOWAIT lock refused
 
 # ruff: noqa: S608 - identifiers come from the catalog, quoted (regclass, the dialect); values are bound
 
@@ -79,6 +86,38 @@ _CHECKED_PER_ROW = text(
 
 class MissingReference(Exception):
     """New rows name rows that do not exist: what the per-row check would have refused."""
+
+
+async def hold_for_loads(db: AsyncSession, tables: Sequence[Table]) -> None:
+    """Take the lock the loads of `tables` will take (when their keys can be checked at
+    once), all tables together, before the loads take any other: one at a time could
+    deadlock with the site, whose writers take them in different orders (posting:
+    contributions then their topics; endorsing: endorsements then the contribution's
+    counter). So the lock is tried without waiting, and on refusal let go and tried again.
+    Once held, the loads only wait for rows (key messages) that writers of these tables
+    lock after them: no circle."""
+    if not await _may_switch_checks(db):
+        return
+    quote = (await db.connection()).dialect.identifier_preparer.quote
+    lock = text(f"LOCK TABLE {', '.join(quote(t.name) for t in tables)} IN SHARE ROW EXCLUSIVE MODE NOWAIT")
+    while True:
+        attempt = await db.begin_nested()
+        try:
+            await db.execute(lock)
+        except DBAPIError as refused:
+            await attempt.rollback()  # lets go of the tables already taken
+            if getattr(refused.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            await asyncio.sleep(HOLD_RETRY_SECONDS)
+            continue
+        await attempt.commit()
+        return
+
+
+async def _may_switch_checks(db: AsyncSession) -> bool:
+    if (await db.connection()).dialect.name != "postgresql":
+        return False
+    return bool(await db.scalar(text("SELECT current_setting('is_superuser') = 'on'")))
 
 
 async def keys_checked_per_row(db: AsyncSession, table: Table, columns: Collection[str]) -> list[ForeignKey]:

@@ -5,6 +5,7 @@ locked as the per-row checks lock them, and the data written is the same."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any, cast
 
@@ -18,8 +19,8 @@ from app.db import make_engine, utcnow
 from app.demo import bulk
 from app.demo.bulk import insert_rows, reserve_ids
 from app.demo.contributions import COLUMNS
-from app.demo.foreign_keys import MissingReference, keys_checked_per_row
-from app.demo.generator import generate_demo_data
+from app.demo.foreign_keys import HOLD_RETRY_SECONDS, MissingReference, hold_for_loads, keys_checked_per_row
+from app.demo.generator import LOADED, generate_demo_data
 from app.discussion.models import Contribution, ContributionStatus, ContributionTopic, PublicationConsent
 from tests.factories import key_message, make_position, make_user
 
@@ -158,6 +159,31 @@ async def test_the_loaded_tables_take_no_writes_until_commit(db, consultation, d
     finally:
         await other.dispose()
     assert await switched_off(db) == []
+
+
+async def test_the_loaded_tables_are_taken_together_so_an_endorser_meanwhile_is_no_deadlock(
+    db, consultation, database_url
+):
+    """Endorsing writes endorsements, then the contribution's counter: had the generator
+    taken contributions, then waited for endorsements, each would wait for the other."""
+    if not on_postgresql(db):
+        pytest.skip("SQLite serialises writers")
+    other = make_engine(database_url, null_pool=True)
+    try:
+        async with other.connect() as endorser:
+            await endorser.execute(text("SET lock_timeout = '5s'"))
+            await endorser.execute(text("LOCK TABLE endorsements IN ROW EXCLUSIVE MODE"))
+            holding = asyncio.create_task(hold_for_loads(db, LOADED))
+            await asyncio.sleep(HOLD_RETRY_SECONDS * 3)  # it tries, is refused, lets go
+            assert not holding.done()
+            await endorser.execute(text("LOCK TABLE contributions IN ROW EXCLUSIVE MODE"))
+            await endorser.commit()
+            await holding
+    finally:
+        await other.dispose()
+    held = "SELECT CAST(CAST(relation AS regclass) AS text) FROM pg_locks"
+    mode = "WHERE pid = pg_backend_pid() AND mode = 'ShareRowExclusiveLock'"
+    assert set(await db.scalars(text(f"{held} {mode}"))) == {"contributions", "contribution_topics", "endorsements"}
 
 
 async def written_by_one_run(db) -> list[tuple[Any, ...]]:
