@@ -1,9 +1,11 @@
-"""Bulk writes for the demo data: ids reserved ahead, rows sent by COPY (PostgreSQL) or one
+"""Bulk writes for the demo data: ids reserved ahead, rows sent by COPY (PostgreSQL) or
 executemany (SQLite) on the session's own connection, inside its transaction.
 
 Knowing the ids before inserting lets a reply name its parent and thread without a round
 trip per batch (INSERT … RETURNING managed about 1,500 rows a second); COPY and executemany
-still fire the tables' row triggers and check every constraint.
+still fire the tables' triggers and check every constraint. Foreign keys are checked per
+row, or, for a superuser's COPY of the generator's tables, once per key
+(app.demo.foreign_keys).
 
 Values go through the same bind processors SQLAlchemy would apply (enums to their stored
 value, datetimes to SQLite's text form), so rows read back exactly as ORM-written ones."""
