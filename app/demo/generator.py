@@ -231,7 +231,9 @@ async def generate_demo_data(
 ) -> str:
     """Add organisations, people and `contributions` threaded contributions, with their topics,
     endorsements and publication choices, on one key message or on all but those `other_than`
-    names (refs); the caller commits."""
+    names (refs); the caller commits. On PostgreSQL as a superuser, contributions, their
+    topics and endorsements are held against the site's writes until then (their foreign
+    keys are checked once per key: app.demo.foreign_keys)."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
     consultation = await _consultation(db, consultation_slug)
