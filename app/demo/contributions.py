@@ -68,7 +68,7 @@ async def save_contributions(
     if earlier:
         await db.execute(_RELEASE, [{"released_id": i} for i in earlier.values()])
     rows = _Rows(plan, bodies, authors, organisations, extras, ids, latest)
-    await insert_rows(db, TABLE, COLUMNS, rows.in_reference_order())
+    await insert_rows(db, TABLE, COLUMNS, rows.in_reference_order(), keys_at_once=True)
     # The released ones, and those they had superseded, now point at the new current one.
     if earlier:
         repoint = [{"released_id": i, "current_id": ids[latest[s]]} for s, i in earlier.items()]

@@ -36,6 +36,7 @@ HIDDEN_REASONS = ("Off topic for this key message.", "Personal attack removed.",
 #: Endorsements of a position: most get none, a few gather many (a long tail).
 ENDORSEMENT_WEIGHTS = {0: 62, 1: 14, 2: 8, 3: 6, 5: 4, 8: 3, 13: 2, 21: 1}
 TOPICS_PER_POSITION = {0: 30, 1: 45, 2: 20, 3: 5}
+LATER = [timedelta(hours=1 + hours) for hours in range(48)]  #: how long after a contribution it is endorsed
 REPLY_TOPIC_SHARE = 0.1
 AMENDMENT_PHRASES = (
     "with the full participation of diaspora organisations",
@@ -110,7 +111,8 @@ class _Draws:
             topics = (rng.choice(self.topic_ids),) if tagged else ()
             return topics, 0 if rng.random() < 0.9 else rng.randint(1, 2)
         count = min(self.topic_count(rng), len(self.topic_ids))
-        return tuple(rng.sample(self.topic_ids, count)), self.endorsements(rng)
+        # A sample of none draws nothing: skipping it keeps the stream, and a third of the time.
+        return (tuple(rng.sample(self.topic_ids, count)) if count else ()), self.endorsements(rng)
 
     def _endorsers(self, rng: random.Random, count: int, organisation: int | None) -> tuple[int, ...]:
         """`count` other organisations (fewer if there are not as many): one more is drawn
@@ -138,21 +140,22 @@ async def save_tags_and_endorsements(
 ) -> tuple[int, int]:
     """Insert the topic tags and endorsements (each signed by a member of the organisation,
     some hours after the contribution); returns how many of each."""
-    tags = [(cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics]
-    await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags)
-    endorsements = [
+    # Generators: made as they are sent, while the database inserts the ones before.
+    tags = ((cid, topic) for cid, item in zip(contribution_ids, items, strict=True) for topic in item.topics)
+    tagged = await insert_rows(db, _table(ContributionTopic), ("contribution_id", "topic_id"), tags, keys_at_once=True)
+    endorsements = (
         (
             cid,
             organisation,
             member_of[organisation][cid % len(member_of[organisation])],
-            moment + timedelta(hours=1 + (cid * 7 + organisation) % 48),
+            moment + LATER[(cid * 7 + organisation) % len(LATER)],
         )
         for cid, item, moment in zip(contribution_ids, items, created, strict=True)
         for organisation in item.endorsers
-    ]
+    )
     columns = ("contribution_id", "organisation_id", "endorsed_by_id", "created_at")
-    await insert_rows(db, _table(Endorsement), columns, endorsements)
-    return len(tags), len(endorsements)
+    endorsed = await insert_rows(db, _table(Endorsement), columns, endorsements, keys_at_once=True)
+    return tagged, endorsed
 
 
 def _table(model: type[Base]) -> Table:

@@ -31,12 +31,14 @@ from app.consultation.models import Consultation, KeyMessage
 from app.consultation.phases import as_utc
 from app.consultation.services import all_key_messages, consultation_by_slug, key_message_by_ref
 from app.db import Base, utcnow
-from app.demo.bulk import insert_rows
+from app.demo.bulk import insert_rows, page_cache_for_loads
 from app.demo.contributions import save_contributions
 from app.demo.deliberation import members_by_organisation, plan_deliberation, save_tags_and_endorsements
+from app.demo.foreign_keys import hold_for_loads
 from app.demo.threads import plan_threads, timeline
 from app.demo.vocabulary import ELSEWHERE, EUROPE, ORG_TEMPLATES, PLACES, TYPE_WEIGHTS
 from app.discussion.contribution_write import mark_discussion_changed
+from app.discussion.models import Contribution, ContributionTopic, Endorsement
 from app.organisations.directory import organisation_name_key
 from app.organisations.models import Membership, Organisation
 from app.organisations.models import OrganisationType as T
@@ -48,6 +50,8 @@ REPLY_SHARE = 0.4
 EUROPEAN_SHARE = 0.5  #: organisations registered in Europe, besides every diaspora one
 INDIVIDUAL_SHARE = 0.05  #: people who speak for themselves (the "individuals" tally bucket)
 FAKER_PROVIDERS = ["faker.providers.person", "faker.providers.company"]
+#: The tables loaded with their foreign keys checked at once (app.demo.foreign_keys).
+LOADED = [cast(Table, model.__table__) for model in (Contribution, ContributionTopic, Endorsement)]
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,9 @@ async def generate_demo_data(
 ) -> str:
     """Add organisations, people and `contributions` threaded contributions, with their topics,
     endorsements and publication choices, on one key message or on all but those `other_than`
-    names (refs); the caller commits."""
+    names (refs); the caller commits. On PostgreSQL as a superuser, contributions, their
+    topics and endorsements are held against the site's writes until then (their foreign
+    keys are checked once per key: app.demo.foreign_keys)."""
     if contributions < 1:
         raise ValueError("--contributions must be at least 1")
     consultation = await _consultation(db, consultation_slug)
@@ -254,8 +260,10 @@ async def generate_demo_data(
         topic_ids=[topic.id for topic in consultation.topics],
         organisation_ids=sorted(members),
     )
-    saved = await save_contributions(db, plan, bodies, user_ids, speaks_for, extras)
-    tags, endorsements = await save_tags_and_endorsements(db, extras, saved, moments, members)
+    await hold_for_loads(db, LOADED)
+    async with page_cache_for_loads(db):
+        saved = await save_contributions(db, plan, bodies, user_ids, speaks_for, extras)
+        tags, endorsements = await save_tags_and_endorsements(db, extras, saved, moments, members)
     for key_message_id in {item.key_message_id for item in plan}:
         await mark_discussion_changed(db, key_message_id)
     replies = sum(1 for p in plan if p.parent is not None)

@@ -11,7 +11,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.exc import OperationalError
 
 from app.db import make_engine
-from app.demo.bulk import insert_rows, reserve_ids
+from app.demo.bulk import SQLITE_CACHE_KIB, insert_rows, page_cache_for_loads, reserve_ids
 from app.demo.generator import generate_demo_data
 from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.organisations.models import Membership
@@ -72,3 +72,14 @@ async def test_generated_rows_are_stored_as_the_orm_stores_them(db, consultation
     assert bulk.publication in {p.value for p in PublicationConsent}
     loaded = await db.get_one(Contribution, generated)
     assert isinstance(loaded.status, ContributionStatus) and isinstance(loaded.publication, PublicationConsent)
+
+
+async def test_sqlite_loads_with_a_larger_page_cache_and_gives_the_connection_its_own_back(db, consultation):
+    if db.bind.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's page cache is the server's shared buffers")
+    before = await db.scalar(text("PRAGMA cache_size"))
+    async with page_cache_for_loads(db):
+        assert await db.scalar(text("PRAGMA cache_size")) == -SQLITE_CACHE_KIB
+    assert await db.scalar(text("PRAGMA cache_size")) == before
+    await generate(db)
+    assert await db.scalar(text("PRAGMA cache_size")) == before

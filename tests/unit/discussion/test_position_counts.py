@@ -154,6 +154,15 @@ async def test_bulk_inserted_demo_positions_are_counted(db, consultation):
     await assert_in_step(db, [message_id])
 
 
+async def test_demo_loads_on_every_key_message_are_counted(db, consultation):
+    """On PostgreSQL as a superuser the generator checks foreign keys once per key, with
+    ALTER TABLE (app.demo.foreign_keys): the counting triggers still fire, and a second run
+    supersedes positions of the first."""
+    for seed in (5, 6):
+        await generate_demo_data(db, contributions=600, key_message_ref=None, consultation_slug=None, random_seed=seed)
+    await assert_in_step(db)
+
+
 async def test_positions_copied_in_bulk_are_counted(db, consultation):
     """COPY, as a bulk loader may insert (PostgreSQL): one statement, counted as a whole."""
     if db.bind.dialect.name != "postgresql":
