@@ -41,11 +41,16 @@ install-test: install ## Install what the tests need (system packages, dev packa
 # `PYTEST_ARGS=-n0` runs in one process (for --pdb); PYTEST_ARGS also narrows the run.
 PYTEST_XDIST := -n auto --dist loadfile
 
-test: install-test ## Install test needs, then run the whole suite on SQLite (with branch coverage, floor in pyproject.toml) and on PostgreSQL
-	$(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+# Branch coverage is measured over both runs together: some code runs only on one database
+# (the demo loader's per-key checks need PostgreSQL). The floor (pyproject.toml) is checked
+# by `coverage report` afterwards (not when PYTEST_ARGS narrows the run): under xdist
+# pytest-cov prints its FAIL line but exits 0.
+test: install-test ## Install test needs, then run the whole suite on SQLite and on PostgreSQL (branch coverage of both, floor in pyproject.toml)
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 --cov --cov-report= --cov-fail-under=0 $(PYTEST_ARGS)
 	tools/ensure-postgres.sh $(TEST_PG_DB)
 	TEST_DATABASE_URL=postgresql+asyncpg://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_PG_DB) \
-	  $(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -q $(PYTEST_XDIST) --durations=5 --cov --cov-append --cov-report= --cov-fail-under=0 $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,$(BIN)/python -m coverage report --skip-covered)
 
 lint: ## Ruff lint and format check, and the architecture contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check app tests migrations bench

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, func, insert, select, union_all, update
+from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as _postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -211,71 +211,4 @@ def _current(row: Any, names: dict[int, str], reader_id: int) -> CurrentPosition
     return CurrentPosition(identifier, str(position), created_at, status, publication, organisation_id, name, readable)
 
 
-async def insert_positions(db: AsyncSession, rows: list[dict[str, Any]], batch: int) -> list[int]:
-    """Insert many positions (demo data) in the order given, so ids grow with time, keeping
-    each speaker's latest one current and pointing the earlier ones, those already saved
-    included, at it. A chunk holds each speaker once; before it, the current position of
-    each of its speakers is released from the unique index (marked superseded by itself),
-    and everything that points at a released one is repointed once all are in."""
-    current = await _current_ids(db, {row["key_message_id"] for row in rows})
-    ids: list[int] = []
-    released: list[tuple[int, Any]] = []  # (id, speaker)
-    start = 0
-    while start < len(rows):
-        chunk, speakers = _next_chunk(rows, start, batch)
-        replaced = [(current[s], s) for s in speakers if s in current]
-        if replaced:
-            await db.execute(_RELEASE, [{"released_id": i} for i, _s in replaced])
-        released += replaced
-        ids += (await db.execute(_INSERT_RETURNING_ID, chunk)).scalars().all()
-        current.update((s, ids[start + offset]) for offset, s in enumerate(speakers))
-        start += len(chunk)
-    if released:
-        await db.execute(_POINT_AT, [{"released_id": i, "current_id": current[s]} for i, s in released])
-    return ids
-
-
-async def _current_ids(db: AsyncSession, key_message_ids: set[int]) -> dict[Any, int]:
-    rows = await db.execute(
-        select(
-            Contribution.id, Contribution.key_message_id, Contribution.organisation_id, Contribution.author_id
-        ).where(
-            Contribution.key_message_id.in_(key_message_ids),
-            Contribution.parent_id.is_(None),
-            Contribution.superseded_by_id.is_(None),
-        )
-    )
-    return {
-        _speaker({"key_message_id": km, "organisation_id": org, "author_id": author}): identifier
-        for identifier, km, org, author in rows
-    }
-
-
-def _speaker(row: dict[str, Any]) -> tuple[Any, ...]:
-    if row.get("organisation_id") is not None:
-        return (row["key_message_id"], "organisation", row["organisation_id"])
-    return (row["key_message_id"], "person", row["author_id"])
-
-
-def _next_chunk(rows: list[dict[str, Any]], start: int, batch: int) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Rows from `start` up to `batch` of them, stopping before a speaker's second one."""
-    speakers: list[Any] = []
-    seen: set[Any] = set()
-    for row in rows[start : start + batch]:
-        if (speaker := _speaker(row)) in seen:
-            break
-        seen.add(speaker)
-        speakers.append(speaker)
-    return rows[start : start + len(speakers)], speakers
-
-
 _TABLE = cast(Table, Contribution.__table__)
-_RELEASE = update(_TABLE).where(_TABLE.c.id == bindparam("released_id")).values(superseded_by_id=_TABLE.c.id)
-#: The released position itself points at itself, so one statement repoints it and every
-#: position it had superseded.
-_POINT_AT = (
-    update(_TABLE)
-    .where(_TABLE.c.superseded_by_id == bindparam("released_id"))
-    .values(superseded_by_id=bindparam("current_id"))
-)
-_INSERT_RETURNING_ID = insert(Contribution).returning(Contribution.id, sort_by_parameter_order=True)
