@@ -77,7 +77,7 @@ class Database:
             if self.sqlite is not None:
                 self.first_page_roots = [row[0] for row in self.sqlite.execute(sql, (ref,))]
             else:
-                rows = self.loop.run_until_complete(self.pg.fetch(sql.replace("?", "$1")))
+                rows = self.loop.run_until_complete(self.pg.fetch(sql.replace("?", "$1"), ref))
                 self.first_page_roots = [row[0] for row in rows]
         self.replies += 1
         root = self.first_page_roots[self.replies % len(self.first_page_roots)]
