@@ -24,7 +24,7 @@ SLUG = "com-2013-292"
 #: The visible, named top-level contributions of a key message, oldest first: its first page.
 FIRST_PAGE_ROOTS = (
     "SELECT c.id FROM contributions c JOIN key_messages k ON k.id = c.key_message_id"
-    " WHERE k.ref = {} AND c.parent_id IS NULL AND c.status = 'visible' AND c.publication = 'named'"
+    " WHERE k.ref = :ref AND c.parent_id IS NULL AND c.status = 'visible' AND c.publication = 'named'"
     " ORDER BY c.created_at, c.id"
 )
 #: A reply by the thread's author, as the site writes one (the triggers do the rest).
@@ -33,18 +33,18 @@ REPLY = (
     " body_source, body_html, language, status, publication, submission_key, created_at, updated_at,"
     " endorsement_count)"
     " SELECT key_message_id, author_id, organisation_id, id, id, 1, 'A reply from the benchmark.',"
-    " '<p>A reply from the benchmark.</p>', language, 'visible', 'named', {key}, CURRENT_TIMESTAMP,"
-    " CURRENT_TIMESTAMP, 0 FROM contributions WHERE id = {root}"
+    " '<p>A reply from the benchmark.</p>', language, 'visible', 'named', :key, CURRENT_TIMESTAMP,"
+    " CURRENT_TIMESTAMP, 0 FROM contributions WHERE id = :root"
 )
-BUMP = "UPDATE key_messages SET discussion_version = discussion_version + 1 WHERE ref = {}"
+BUMP = "UPDATE key_messages SET discussion_version = discussion_version + 1 WHERE ref = :ref"
 #: A new position of a person who has none on the key message, at the end of its list (the
 #: oldest come first): what changes is the position table, not the threads shown.
 POSITION = (
     "INSERT INTO contributions (key_message_id, author_id, depth, position, body_source, body_html, language,"
     " status, publication, submission_key, created_at, updated_at, endorsement_count)"
     " SELECT k.id, u.id, 0, 'oppose', 'A position from the benchmark.', '<p>A position from the benchmark.</p>',"
-    " 'en', 'visible', 'named', {key}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0"
-    " FROM key_messages k, users u WHERE k.ref = {ref} AND u.id = ("
+    " 'en', 'visible', 'named', :key, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0"
+    " FROM key_messages k, users u WHERE k.ref = :ref AND u.id = ("
     "SELECT min(p.id) FROM users p WHERE NOT EXISTS (SELECT 1 FROM contributions c WHERE c.key_message_id = k.id"
     " AND c.author_id = p.id AND c.parent_id IS NULL AND c.organisation_id IS NULL AND c.superseded_by_id IS NULL))"
 )
@@ -73,45 +73,38 @@ class Database:
         the discussion's version moved. The triggers move that thread's version, so the
         next reader renders that thread and the list around the stored others."""
         if not self.first_page_roots:
-            sql = f"{FIRST_PAGE_ROOTS.format('?')} LIMIT 20"
-            if self.sqlite is not None:
-                self.first_page_roots = [row[0] for row in self.sqlite.execute(sql, (ref,))]
-            else:
-                rows = self.loop.run_until_complete(self.pg.fetch(sql.replace("?", "$1"), ref))
-                self.first_page_roots = [row[0] for row in rows]
+            self.first_page_roots = [row[0] for row in self._rows(f"{FIRST_PAGE_ROOTS} LIMIT 20", {"ref": ref})]
         self.replies += 1
         root = self.first_page_roots[self.replies % len(self.first_page_roots)]
         key = f"bench-reply-{time.time_ns()}"
-        if self.sqlite is not None:
-            self.sqlite.execute(REPLY.format(root="?", key="?"), (root, key))
-            self.sqlite.execute(BUMP.format("?"), (ref,))
-            self.sqlite.commit()
-        else:
-
-            async def write() -> None:
-                async with self.pg.transaction():
-                    await self.pg.execute(REPLY.format(root="$1", key="$2"), root, key)
-                    await self.pg.execute(BUMP.format("$1"), ref)
-
-            self.loop.run_until_complete(write())
+        self._in_one_transaction((REPLY, {"key": key, "root": root}), (BUMP, {"ref": ref}))
 
     def position_at_the_end(self, ref: str) -> None:
         """What a new position does, in one transaction: the row (a person's first position on
         the key message, listed after the first page) and the discussion's version moved; the
         triggers move the position table's version."""
         key = f"bench-position-{time.time_ns()}"
+        self._in_one_transaction((POSITION, {"key": key, "ref": ref}), (BUMP, {"ref": ref}))
+
+    def _rows(self, sql: str, values: dict[str, Any]) -> list[Any]:
         if self.sqlite is not None:
-            self.sqlite.execute(POSITION.format(key="?", ref="?"), (key, ref))
-            self.sqlite.execute(BUMP.format("?"), (ref,))
+            return list(self.sqlite.execute(sql, values))
+        return list(self.loop.run_until_complete(self.pg.fetch(*_numbered(sql, values))))
+
+    def _in_one_transaction(self, *statements: tuple[str, dict[str, Any]]) -> None:
+        """Statements written with :name parameters, run in one transaction."""
+        if self.sqlite is not None:
+            for sql, values in statements:
+                self.sqlite.execute(sql, values)
             self.sqlite.commit()
-        else:
+            return
 
-            async def write() -> None:
-                async with self.pg.transaction():
-                    await self.pg.execute(POSITION.format(key="$1", ref="$2"), key, ref)
-                    await self.pg.execute(BUMP.format("$1"), ref)
+        async def write() -> None:
+            async with self.pg.transaction():
+                for sql, values in statements:
+                    await self.pg.execute(*_numbered(sql, values))
 
-            self.loop.run_until_complete(write())
+        self.loop.run_until_complete(write())
 
     def count_contributions(self) -> int:
         sql = "SELECT count(*) FROM contributions"
@@ -125,6 +118,13 @@ class Database:
         else:
             self.loop.run_until_complete(self.pg.close())
             self.loop.close()
+
+
+def _numbered(sql: str, values: dict[str, Any]) -> tuple[Any, ...]:
+    """asyncpg's form of a statement with :name parameters: $1, $2, ... and the values."""
+    for number, name in enumerate(values, 1):
+        sql = sql.replace(f":{name}", f"${number}")
+    return (sql, *values.values())
 
 
 @contextmanager
