@@ -8,10 +8,7 @@ reader that one thread, not the page."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
-from sqlalchemy import Integer, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -27,15 +24,3 @@ class ThreadVersion(Base):
     #: contribution still writes here, and a deleted thread's row is harmless.
     root_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer)
-
-
-async def thread_versions(db: AsyncSession, root_ids: Collection[int]) -> dict[int, int]:
-    """The version of each thread started by `root_ids` (0 where it has none yet)."""
-    if not root_ids:
-        return {}
-    rows = await db.execute(
-        select(ThreadVersion.root_id, ThreadVersion.version).where(ThreadVersion.root_id.in_(root_ids))
-    )
-    versions = dict.fromkeys(root_ids, 0)
-    versions.update({root_id: version for root_id, version in rows})
-    return versions

@@ -98,9 +98,7 @@ async def discussion_fragments(
         )
         return fragments
 
-    if not missing:
-        return await render()
-    if not query.is_default:  # sorted, filtered or later pages: too varied to be asked for twice at once
+    if not missing or not query.is_default:  # sorted, filtered or later pages: too varied to coincide
         return await render()
     # Readers arriving together right after a write wait for one render in this worker.
     fragments, rendered_here = await render_once((prefix, *versions.values()), render)

@@ -17,7 +17,7 @@ from app.demo.generator import generate_demo_data
 from app.discussion.contribution_edit import Changes, edit_contribution, version_of, withdraw_contribution
 from app.discussion.endorsements import endorse, withdraw_endorsement
 from app.discussion.models import Attachment, Contribution
-from app.discussion.thread_versions import thread_versions
+from app.discussion.thread_versions import ThreadVersion
 from app.moderation.models import ModerationAction
 from app.moderation.services import retag, set_visibility
 from app.security.roles import Role
@@ -28,6 +28,14 @@ REASON = "Off topic here."
 
 
 SUMMARIES = ("tally", "amendments", "quotes")
+
+
+async def thread_versions(db, root_ids) -> dict[int, int]:
+    """Each thread's version, 0 where the triggers wrote none yet."""
+    rows = await db.execute(
+        select(ThreadVersion.root_id, ThreadVersion.version).where(ThreadVersion.root_id.in_(root_ids))
+    )
+    return dict.fromkeys(root_ids, 0) | dict(rows.all())
 
 
 async def summary_versions(db, consultation) -> dict[str, int]:
