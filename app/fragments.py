@@ -32,6 +32,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.background import BackgroundTask
+from starlette.responses import Response
 
 from app.db import Base, utcnow
 from app.settings import PROJECT_ROOT
@@ -118,6 +120,16 @@ async def store_fragments(db: AsyncSession, fragments: dict[str, tuple[str, str]
     except SQLAlchemyError:
         logger.warning("could not store rendered fragments", exc_info=True)
         await db.rollback()
+
+
+def store_after_sending(response: Response, db: AsyncSession, fragments: dict[str, tuple[str, str]]) -> Response:
+    """Store `fragments` once `response` has been sent: the reader who rendered them does
+    not wait for the write (a commit, on SQLite behind the write lock). Readers arriving in
+    between render them again, as they would if storing failed. The request's session is
+    still open then: it closes when the whole request, this task included, is done."""
+    if fragments:
+        response.background = BackgroundTask(store_fragments, db, fragments)
+    return response
 
 
 #: The row clear_fragments leaves: when stored pages last went stale all at once (a name or

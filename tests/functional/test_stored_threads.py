@@ -123,3 +123,33 @@ async def test_a_thread_stored_for_anonymous_readers_is_never_a_moderators(clien
     keys = await db.scalars(select(RenderedFragment.key).where(RenderedFragment.key.startswith("thread:")))
     variants = {key.rsplit(":", 1)[1] for key in keys}
     assert len(variants) == 2
+
+
+async def test_the_page_is_sent_before_what_it_rendered_is_stored(app, db, connection, consultation):
+    """The reader who rendered the threads does not wait for them to be written: the page's
+    last byte goes out first, and the threads are stored before the request ends."""
+    await threads(db, consultation)
+    stored = select(func.count()).select_from(RenderedFragment).where(RenderedFragment.key.startswith("thread:"))
+    stored_when_sent: list[int] = []
+    body = bytearray()
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+            if not message.get("more_body"):
+                # On the app's own connection, outside any session: what it has written so far.
+                stored_when_sent.append(await connection.scalar(stored))
+
+    path, _sep, query = KM.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    assert "Position 2." in body.decode()
+    assert stored_when_sent == [0]
+    assert await connection.scalar(stored) == 3

@@ -26,7 +26,7 @@ from app.discussion.web.loaders import (
 from app.discussion.web.page_context import PageFlags, author_actions_for, page_flags, positions_before_posting
 from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list, discussion_version
 from app.discussion.web.stored_articles import stored_articles
-from app.fragments import store_fragments
+from app.fragments import store_after_sending
 from app.templating import is_htmx, render, template_variables
 from app.web.conditional import Validators, anonymous_validators, passed
 from app.web.forms import FormState
@@ -76,8 +76,7 @@ async def key_message_page(request: Request) -> Response:
         response = render(
             request, "discussion/_thread_items.html" if query.cursor else "discussion/_threads.html", context
         )
-        await store_fragments(db_of(request), articles)
-        return response
+        return store_after_sending(response, db_of(request), articles)
     validators = await _anonymous_validators(request, found.consultation, found.message, flags)
     if validators is not None and validators.match(request):
         return validators.not_modified()
@@ -95,7 +94,7 @@ async def key_message_page(request: Request) -> Response:
         current_positions=await positions_before_posting(request, found.message),
     )
     response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
-    await store_fragments(db_of(request), fragments.to_store)
+    store_after_sending(response, db_of(request), fragments.to_store)
     return validators.stamp(response) if validators is not None else response
 
 
@@ -152,5 +151,5 @@ async def thread_page(request: Request) -> Response:
     )
     variables = template_variables(thread) | flags.as_context()
     response = render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
-    await store_fragments(db, articles.to_store)
+    store_after_sending(response, db, articles.to_store)
     return validators.stamp(response) if validators is not None else response
