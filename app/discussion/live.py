@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -28,7 +28,7 @@ from app.discussion.list_order import in_thread_tagged_with
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
 from app.discussion.publication import Audience
-from app.discussion.thread_read import Node
+from app.discussion.thread_read import Node, latest_contribution_query
 from app.urls import path_for
 
 #: New contributions sent in one answer; more wait for the next poll.
@@ -70,13 +70,6 @@ async def live_state(db: AsyncSession, slug: str, ref: str) -> LiveState | None:
         )
     ).first()
     return None if row is None else LiveState(*row)
-
-
-def latest_contribution_query(key_message_id: int) -> Select[int]:
-    """One entry of ix_contributions_key_message_id_id, however large the table: without that
-    index PostgreSQL walked the primary key back past every newer row of other key messages
-    (its plan is tested: tests/unit/discussion/test_query_plans.py)."""
-    return select(func.max(Contribution.id)).where(Contribution.key_message_id == key_message_id)
 
 
 async def latest_contribution_id(db: AsyncSession, key_message_id: int) -> int:

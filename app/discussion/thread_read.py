@@ -90,6 +90,10 @@ class RootsPage:
     #: Each root's thread version (app.discussion.thread_versions), read in the same
     #: statement as the roots: what is read of a thread afterwards is at least as new.
     versions: dict[int, int] = field(default_factory=dict)
+    #: The newest id on the key message (latest_contribution_query), when asked for and the
+    #: page has a row to carry it: read in the same statement as the roots, so news polled
+    #: from it neither misses nor repeats what the page shows.
+    newest_id: int | None = None
 
 
 async def page_of_roots(
@@ -101,6 +105,7 @@ async def page_of_roots(
     audience: Audience,
     sort: SortOrder = SortOrder.OLDEST,
     topic_id: int | None = None,
+    with_newest_id: bool = False,
 ) -> RootsPage:
     """One page of top-level contributions in the chosen order: the threads a page shows."""
     keys = select(Contribution.id).where(
@@ -113,13 +118,26 @@ async def page_of_roots(
         keys = keys.where(after)
     if topic_id is not None:
         keys = keys.where(tagged_with(topic_id))
-    page = rows_of_page(keys.limit(page_size + 1), sibling_ordering(sort), audience, _THREAD_VERSION)
+    newest = (latest_contribution_query(key_message_id).scalar_subquery(),) if with_newest_id else ()
+    page = rows_of_page(keys.limit(page_size + 1), sibling_ordering(sort), audience, _THREAD_VERSION, *newest)
     rows = (await db.execute(page)).all()
     roots = [to_view(row, audience) for row in rows[:page_size]]
-    versions = {root.id: row[-1] for root, row in zip(roots, rows, strict=False)}
-    return RootsPage(roots, encode_cursor(sort, roots[-1]) if len(rows) > page_size else None, versions)
+    versions = {root.id: row[_VERSION_COLUMN] for root, row in zip(roots, rows, strict=False)}
+    next_cursor = encode_cursor(sort, roots[-1]) if len(rows) > page_size else None
+    newest_id = (rows[0][-1] or 0) if with_newest_id and rows else None
+    return RootsPage(roots, next_cursor, versions, newest_id)
 
 
+def latest_contribution_query(key_message_id: int) -> Select[int]:
+    """The newest id on the key message, whoever may see it. One entry of
+    ix_contributions_key_message_id_id, however large the table: without that index
+    PostgreSQL walked the primary key back past every newer row of other key messages (its
+    plan is tested: tests/unit/discussion/test_query_plans.py)."""
+    return select(func.max(Contribution.id)).where(Contribution.key_message_id == key_message_id)
+
+
+#: Where the thread version sits in a row of page_of_roots: after the listed columns.
+_VERSION_COLUMN = len(listing(Audience()).selected_columns)
 _THREAD_VERSION = func.coalesce(
     select(ThreadVersion.version).where(ThreadVersion.root_id == Contribution.id).scalar_subquery(), 0
 )

@@ -180,3 +180,17 @@ async def test_the_live_fragment_is_valid_html(html_checker: Checker, live_serve
     document = f'<!doctype html><html lang="en"><head><title>News</title></head><body>{response.text}</body></html>'
     errors = await check_html(await html_checker.ready(), document)
     assert not errors, report(str(response.url), errors)
+
+
+async def test_the_poller_starts_at_the_newest_contribution_with_or_without_rows_on_the_page(client, db, consultation):
+    """The page reads where news starts in the same statement as its threads; a page with no
+    thread (a topic nobody tagged) reads it on its own. Either way the newest contribution,
+    a reply deep in a thread included, is where news starts: it is not announced again."""
+    author = await make_user(db)
+    position = await make_position(db, consultation, author=author, body="On the page.")
+    newest = await make_reply(db, author=author, parent=position, body="The newest of all.")
+    await db.commit()
+    for path in (KM, f"{KM}?topic=remittances"):
+        query = parse_qs(urlsplit(await poller_of(client, path)).query)
+        assert query["after"] == [str(newest.id)], path
+    assert "On the page." not in (await client.get(f"{KM}?topic=remittances")).text

@@ -22,7 +22,7 @@ from app.discussion.list_order import ListQuery
 from app.discussion.live import latest_contribution_id, poller
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
-from app.discussion.thread_read import page_of_roots
+from app.discussion.thread_read import RootsPage, page_of_roots
 from app.discussion.topics import topic_named
 from app.discussion.web.page_context import PageFlags
 from app.discussion.web.stored_articles import article_variant
@@ -110,19 +110,30 @@ async def discussion_list(
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """What the list templates need: a page of threads in the reader's order, each thread
     stored or rendered now (those are returned to be stored after the page: stored_threads),
-    and the poller for news. The newest id is read before the page, so a contribution
-    written in between shows twice at worst, never not at all."""
+    and the poller for news, from the newest id read with the page (an empty page has no
+    row to carry it: the id is read before the page, so a contribution written in between
+    shows twice at worst, never not at all)."""
     db, settings, message = db_of(request), request.app.state.settings, found.message
-    latest = await latest_contribution_id(db, message.id)
-    page = await page_of_roots(
-        db,
-        message.id,
-        cursor=query.cursor,
-        page_size=settings.page_size,
-        audience=flags.audience,
-        sort=query.sort,
-        topic_id=topic.id if (topic := topic_named(found.consultation.topics, query.topic)) else None,
-    )
+    topic = topic_named(found.consultation.topics, query.topic)
+
+    async def read_page() -> RootsPage:
+        return await page_of_roots(
+            db,
+            message.id,
+            cursor=query.cursor,
+            page_size=settings.page_size,
+            audience=flags.audience,
+            sort=query.sort,
+            topic_id=topic.id if topic else None,
+            with_newest_id=True,
+        )
+
+    page = await read_page()
+    if page.newest_id is None:  # no row to carry it: read it first, then the page again
+        latest = await latest_contribution_id(db, message.id)
+        page = await read_page()
+    else:
+        latest = page.newest_id
     live = poller(
         found.consultation,
         message,
