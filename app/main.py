@@ -24,6 +24,7 @@ from app.discussion.web.routes import routes as discussion_routes
 from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
 from app.export.web.routes import routes as export_routes
 from app.feeds.web.routes import routes as feed_routes
+from app.moderation.web.middleware import WaitingCountMiddleware
 from app.moderation.web.routes import routes as moderation_routes
 from app.organisations.labels import TEMPLATE_GLOBALS as ORGANISATION_GLOBALS
 from app.organisations.web.routes import routes as organisation_routes
@@ -71,6 +72,7 @@ def create_app(
         Middleware(FlashMiddleware, secret=str(settings.secret_key)),
         *dance_middleware(settings),
         Middleware(RequestContextMiddleware, sessionmaker=sessionmaker, write_sessionmaker=write_sessionmaker),
+        Middleware(WaitingCountMiddleware),
     ]
     app = Starlette(
         routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan, debug=False

@@ -19,7 +19,7 @@ from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
-from app.moderation.models import ModerationAction, ModerationLogEntry
+from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, Report
 from app.organisations.models import (
     EcosocStatus,
     Invitation,
@@ -54,8 +54,10 @@ __all__ = [
     "OutgoingMail",
     "Paragraph",
     "PositionCount",
+    "QueueItem",
     "RecoveryCode",
     "RenderedFragment",
+    "Report",
     "Role",
     "Section",
     "SignInFailure",

@@ -49,6 +49,7 @@ def contribution_labels() -> dict[str, str]:
         "reply": _("Reply"),
         "endorse": _("Endorse"),
         "moderate": _("Moderate"),
+        "report": _("Report"),
         "verified": _("Verified"),
         "anonymous": _("Anonymous contribution"),
         "name_withheld": _("Published without the name: shown to moderators only"),

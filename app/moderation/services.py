@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.consultation.models import KeyMessage
+from app.db import utcnow
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.topics import replace_tags, topic_slugs_of, validated_topics
 from app.i18n import _
-from app.moderation.models import ModerationAction, ModerationLogEntry
+from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem
 
 MIN_REASON_CHARS = 5
 MAX_REASON_CHARS = 1000
@@ -40,28 +41,41 @@ def validate_reason(reason: str) -> str:
 
 async def set_visibility(
     db: AsyncSession, *, moderator: User, contribution: Contribution, action: ModerationAction, reason: str
-) -> bool:
-    """Apply `action`; returns False (and logs nothing) when nothing would change."""
+) -> ModerationLogEntry | None:
+    """Apply `action` (hide or restore) and log it; returns None (and logs nothing) when
+    nothing would change. The contribution's waiting queue items close with the decision."""
     reason = validate_reason(reason)
     if contribution.status is ContributionStatus.WITHDRAWN:
         raise ModerationError("action", _("Its author withdrew this contribution: there is nothing left to moderate."))
     target = ContributionStatus.HIDDEN if action is ModerationAction.HIDE else ContributionStatus.VISIBLE
     if contribution.status is target:
-        return False
+        return None
     contribution.status = target
     contribution.moderation_reason = reason if target is ContributionStatus.HIDDEN else None
     await mark_discussion_changed(db, contribution.key_message_id)
-    db.add(
-        ModerationLogEntry(
-            contribution_id=contribution.id,
-            moderator_id=moderator.id,
-            action=action,
-            tag=f"moderation:contribution:{action.value}",
-            reason=reason,
-        )
+    return await log_decision(db, moderator=moderator, contribution=contribution, action=action, reason=reason)
+
+
+async def log_decision(
+    db: AsyncSession, *, moderator: User, contribution: Contribution, action: ModerationAction, reason: str
+) -> ModerationLogEntry:
+    """Log a decision on the contribution and close its waiting queue items with it: readers'
+    reports are answered by any decision, taken from the queue or from the discussion."""
+    entry = ModerationLogEntry(
+        contribution_id=contribution.id,
+        moderator_id=moderator.id,
+        action=action,
+        tag=f"moderation:contribution:{action.value}",
+        reason=reason,
     )
+    db.add(entry)
     await db.flush()
-    return True
+    await db.execute(
+        update(QueueItem)
+        .where(QueueItem.contribution_id == contribution.id, QueueItem.decided_at.is_(None))
+        .values(decided_at=utcnow(), decision_id=entry.id)
+    )
+    return entry
 
 
 async def retag(

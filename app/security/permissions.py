@@ -24,6 +24,9 @@ class Permission(enum.Enum):
     EDIT_OWN_CONTRIBUTION = "discussion:edit_own"
     """Change or withdraw a contribution one wrote (edits only within the edit window)."""
 
+    REPORT = "moderation:report"
+    """Report a contribution to the moderators, once, with a reason."""
+
     SEE_UNPUBLISHED = "discussion:see_unpublished"
     """Read contributions their authors marked "not for publication"."""
 

@@ -29,6 +29,7 @@ class PageFlags:
     may_contribute: bool
     may_endorse: bool
     may_moderate: bool
+    may_report: bool
     may_retag: bool
     may_see_hidden: bool
     audience: Audience
@@ -47,6 +48,7 @@ def page_flags(request: Request, consultation: Consultation) -> PageFlags:
         and bool(identity.user.memberships)
         and permits(identity, Permission.ENDORSE, consultation),
         may_moderate=permits(identity, Permission.MODERATE),
+        may_report=permits(identity, Permission.REPORT),
         may_retag=permits(identity, Permission.RETAG),
         may_see_hidden=permits(identity, Permission.SEE_HIDDEN_BODY),
         audience=audience_of(identity),

@@ -47,7 +47,7 @@ def article_key(view: ContributionView, *, locale: str, variant: str, consultati
 
 
 #: The flags a stored fragment depends on; each distinct combination is its own variant.
-VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_retag", "may_see_hidden")
+VARIANT_FLAGS = ("may_contribute", "may_endorse", "may_moderate", "may_report", "may_retag", "may_see_hidden")
 
 
 def article_variant(flags: PageFlags) -> str:

@@ -116,9 +116,12 @@ async def _decide(db: AsyncSession, moderator: User, contribution: Contribution,
     """Apply the submitted decision; None (with errors in `state`) when it cannot be applied."""
     try:
         action = ModerationAction(state.values["action"])
-        return await set_visibility(
+        if action not in (ModerationAction.HIDE, ModerationAction.RESTORE):
+            raise ValueError(action)
+        entry = await set_visibility(
             db, moderator=moderator, contribution=contribution, action=action, reason=state.values["reason"]
         )
+        return entry is not None
     except ValueError:
         state.error("action", _("Choose whether to hide or restore the contribution."))
     except ModerationError as error:

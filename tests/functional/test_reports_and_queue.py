@@ -1,0 +1,255 @@
+"""Reports and the moderation queue over HTTP (issue 11): a reader reports a contribution,
+it waits in the queue, a moderator decides it there, alone or in bulk. Errors stay next to
+their fields with the text kept; nobody else passes; nothing reveals the reporter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import replace
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.consultation.services import consultation_by_slug
+from app.db import make_engine, make_sessionmaker
+from app.discussion.models import ContributionStatus
+from app.main import create_app
+from app.moderation.models import QueueItem, Report
+from app.security.roles import Role
+from tests.conftest import build_seeded_database
+from tests.databases import fresh_database_url
+from tests.factories import PASSWORD, make_position, make_user
+from tests.support import field_errors, post_form, sign_in, soup
+
+KM = "/consultations/com-2013-292/messages/RT2-KM3"
+QUEUE = "/moderation"
+
+
+def report_path(contribution_id: int) -> str:
+    return f"/contributions/{contribution_id}/report"
+
+
+async def a_position(db, consultation, body="Buy cheap watches at example.com now."):
+    author = await make_user(db, name="Spam Author")
+    position = await make_position(db, consultation, author=author, body=body)
+    await db.commit()
+    return author, position
+
+
+async def test_a_reader_reports_and_a_moderator_hides_it_from_the_queue(client, other_client, db, consultation):
+    _author, position = await a_position(db, consultation)
+    reader = await make_user(db, name="Careful Reader")
+    moderator = await make_user(db, role=Role.MODERATOR, name="Mia Moderator")
+    await db.commit()
+
+    await sign_in(client, reader.email, PASSWORD)
+    page = soup(await client.get(KM))
+    assert page.select_one(f"#c{position.id} a.report")["href"] == report_path(position.id)
+    form = await client.get(report_path(position.id))
+    assert form.status_code == 200 and "Buy cheap watches" in form.text
+    sent = await post_form(client, report_path(position.id), {"reason": "spam", "explanation": "Advertising."})
+    assert sent.status_code == 303 and sent.headers["location"].endswith(f"/contributions/{position.id}#c{position.id}")
+    assert "the moderators have your report" in (await client.get(sent.headers["location"])).text
+
+    await sign_in(other_client, moderator.email, PASSWORD)
+    queue = await other_client.get(QUEUE)
+    assert queue.status_code == 200
+    assert "1 waiting" in soup(queue).select_one("header").get_text()
+    [item] = soup(queue).select("li.queue-item")
+    assert "Reported once" in item.get_text() and "Spam or advertising" in item.get_text()
+    assert "Buy cheap watches" in item.get_text() and "Careful Reader" not in queue.text
+    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "hide"]
+    item_id = item["id"].removeprefix("item-")
+
+    decided = await post_form(
+        other_client,
+        f"/moderation/items/{item_id}/decision",
+        {"action": "hide", "reason": "Advertising, not a view on the key message.", "back": "reason=spam"},
+    )
+    assert decided.status_code == 303 and decided.headers["location"] == "/moderation?reason=spam"
+    after = await other_client.get(decided.headers["location"])
+    assert "Nothing is waiting" in after.text and "waiting" not in soup(after).select_one("header").get_text()
+    await db.refresh(position)
+    assert position.status is ContributionStatus.HIDDEN
+    assert "Advertising, not a view on the key message." in (await client.get(KM)).text
+
+
+async def test_the_author_never_learns_who_reported_nor_that_anyone_did(client, db, consultation):
+    author, position = await a_position(db, consultation)
+    reader = await make_user(db, name="Hidden Reporter")
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    await post_form(client, report_path(position.id), {"reason": "abusive"})
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as author_client:
+        await sign_in(author_client, author.email, PASSWORD)
+        for path in (KM, f"/contributions/{position.id}", "/account/contributions"):
+            seen = await author_client.get(path)
+            assert "Hidden Reporter" not in seen.text and "Reported" not in seen.text, path
+    anonymous = await httpx.AsyncClient(transport=client._transport, base_url="http://testserver").get(KM)
+    assert "Hidden Reporter" not in anonymous.text and "report" not in anonymous.text.lower().replace("reports", "")
+
+
+async def test_a_report_without_a_reason_is_refused_next_to_the_field_with_the_text_kept(client, db, consultation):
+    _, position = await a_position(db, consultation)
+    reader = await make_user(db)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    refused = await post_form(client, report_path(position.id), {"explanation": "My <b>careful</b> words."})
+    assert refused.status_code == 422
+    assert "reason" in field_errors(refused)
+    page = soup(refused)
+    assert page.select_one(".error-summary a")["href"] == "#field-reason"
+    assert page.select_one("#field-explanation").get_text() == "My <b>careful</b> words."
+    assert await db.scalar(select(func.count()).select_from(Report)) == 0
+
+
+async def test_an_illegal_content_notice_needs_its_details(client, db, consultation):
+    _, position = await a_position(db, consultation)
+    reader = await make_user(db)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    refused = await post_form(client, report_path(position.id), {"reason": "illegal", "illegal_where": "Belgium"})
+    assert refused.status_code == 422 and "illegal_what" in field_errors(refused)
+    assert soup(refused).select_one("#field-illegal_where").get_text() == "Belgium"
+    sent = await post_form(
+        client,
+        report_path(position.id),
+        {
+            "reason": "illegal",
+            "illegal_what": "It incites hatred against a group.",
+            "illegal_where": "Belgium",
+            "good_faith": "yes",
+        },
+    )
+    assert sent.status_code == 303
+    again = await post_form(client, report_path(position.id), {"reason": "spam"})
+    assert again.status_code == 422 and "already reported" in field_errors(again)["reason"]
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "saved"),
+    [
+        ({"reason": "spam\x00"}, 303, 1),  # control characters go before anything is read
+        ({"reason": ["abusive", "spam"]}, 303, 1),  # a repeated field: one value counts, the last
+        ({"reason": "x" * 10_000}, 422, 0),
+        ({"reason": "spam", "explanation": "x" * 5000}, 422, 0),
+        ({"reason": "illegal", "illegal_what": "\x1b[2J" * 3, "illegal_where": "\x00", "good_faith": "yes"}, 422, 0),
+    ],
+)
+async def test_hostile_reports_are_refused_or_cleaned(client, db, consultation, data, status, saved):
+    _, position = await a_position(db, consultation)
+    reader = await make_user(db)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    answer = await post_form(client, report_path(position.id), data)
+    assert answer.status_code == status
+    reasons = (await db.scalars(select(Report.reason))).all()
+    assert len(reasons) == saved and all(reason.value == "spam" for reason in reasons)
+
+
+async def test_who_may_not_pass(client, db, consultation):
+    _, position = await a_position(db, consultation)
+    participant = await make_user(db)
+    unverified = await make_user(db, verified=False)
+    moderator_without_2fa = await make_user(db, role=Role.MODERATOR, two_factor=False)
+    await db.commit()
+    anonymous_report = await client.get(report_path(position.id))
+    assert anonymous_report.status_code == 303 and anonymous_report.headers["location"].startswith("/sign-in")
+    assert (await client.get(QUEUE)).status_code == 303
+    assert (await client.get(report_path(999_999_999))).status_code == 404
+
+    await sign_in(client, unverified.email, PASSWORD)
+    assert (await post_form(client, report_path(position.id), {"reason": "spam"})).status_code == 403
+    await post_form(client, "/sign-out", {})
+    await sign_in(client, participant.email, PASSWORD)
+    assert (await client.get(QUEUE)).status_code == 403
+    await post_form(client, report_path(position.id), {"reason": "spam"})
+    item_id = await db.scalar(select(QueueItem.id))
+    forged = await post_form(client, f"/moderation/items/{item_id}/decision", {"action": "hide", "reason": "Mine now."})
+    assert forged.status_code == 403
+    bulk = await post_form(
+        client, "/moderation/decisions", {"items": str(item_id), "action": "hide", "reason": "Bulk."}
+    )
+    assert bulk.status_code == 403
+    no_token = await client.post(report_path(position.id), data={"reason": "abusive"})
+    assert no_token.status_code == 403
+    await post_form(client, "/sign-out", {})
+    await sign_in(client, moderator_without_2fa.email, PASSWORD)
+    assert (await client.get(QUEUE)).status_code in (303, 403)
+    await db.refresh(position)
+    assert position.status is ContributionStatus.VISIBLE
+    assert (await db.get_one(QueueItem, item_id)).decided_at is None
+
+
+async def test_a_moderator_decides_several_items_with_one_reason(client, db, consultation):
+    positions = [(await a_position(db, consultation, body=f"Spam number {n}."))[1] for n in range(3)]
+    moderator = await make_user(db, role=Role.MODERATOR)
+    reporters = [await make_user(db) for _ in positions]
+    await db.commit()
+    for reporter, position in zip(reporters, positions, strict=True):
+        async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as reading:
+            await sign_in(reading, reporter.email, PASSWORD)
+            assert (await post_form(reading, report_path(position.id), {"reason": "spam"})).status_code == 303
+    await sign_in(client, moderator.email, PASSWORD)
+    items = [li["id"].removeprefix("item-") for li in soup(await client.get(QUEUE)).select("li.queue-item")]
+    assert len(items) == 3
+    missing_reason = await post_form(client, "/moderation/decisions", {"items": items[0], "action": "hide"})
+    assert missing_reason.status_code == 422 and "reason-bulk" in field_errors(missing_reason)
+    nothing_ticked = await post_form(client, "/moderation/decisions", {"action": "hide", "reason": "A spam run."})
+    assert nothing_ticked.status_code == 422 and "items-bulk" in field_errors(nothing_ticked)
+    decided = await client.post(
+        "/moderation/decisions",
+        data={
+            "csrf_token": client.cookies["rt_csrf"],
+            "items": [*items[:2], "not-a-number", "-1"],
+            "action": "hide",
+            "reason": "A spam run.",
+        },
+    )
+    assert decided.status_code == 303
+    assert "2 items decided." in (await client.get(decided.headers["location"])).text
+    for position in positions:
+        await db.refresh(position)
+    assert [p.status for p in positions] == [ContributionStatus.HIDDEN] * 2 + [ContributionStatus.VISIBLE]
+
+
+@pytest.fixture
+async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
+    url = await fresh_database_url(database_url, "reports_at_once", tmp_path)
+    engine = make_engine(url, null_pool=True)
+    await build_seeded_database(engine, url)
+    yield url
+    await engine.dispose()
+
+
+async def test_readers_reporting_at_once_make_one_waiting_item(own_database, settings):
+    """Each request on its own connection (not the shared test transaction), so the writes
+    really meet: on PostgreSQL the unique partial index makes the later one join the item."""
+    engine = make_engine(own_database, null_pool=True)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            consultation = await consultation_by_slug(db, "com-2013-292")
+            _, position = await a_position(db, consultation)
+            readers = [(await make_user(db)).email for _ in range(5)]
+            await db.commit()
+        app = create_app(replace(settings, database_url=own_database))
+        async with app.router.lifespan_context(app), AsyncExitStack() as stack:
+            clients = []
+            for email in readers:
+                reader = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+                clients.append(await stack.enter_async_context(reader))
+                await sign_in(clients[-1], email, PASSWORD)
+            sent = await asyncio.gather(
+                *(post_form(c, report_path(position.id), {"reason": "spam"}) for c in clients),
+                post_form(clients[0], report_path(position.id), {"reason": "abusive"}),  # twice at once
+            )
+        assert sorted(r.status_code for r in sent) == [303] * 5 + [422]
+        async with make_sessionmaker(engine)() as db:
+            items = (await db.scalars(select(QueueItem))).all()
+            assert [(i.report_count, i.decided_at) for i in items] == [(5, None)]
+            assert await db.scalar(select(func.count()).select_from(Report)) == 5
+    finally:
+        await engine.dispose()
