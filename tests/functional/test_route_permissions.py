@@ -148,6 +148,17 @@ EXPECTATIONS = {
     ("organisation", "GET"): (None, ALL_OK),
     ("organisation_edit", "GET"): (None, ORGANISATION_ADMINS),
     ("organisation_edit", "POST"): (lambda: {"name": "Renamed"}, ORGANISATION_ADMINS),
+    # -- reports and the moderation queue (issue 11) --
+    # Every signed-in walker reports the walked contribution (each for the first time). The
+    # walked item does not exist: deciding it alone is refused (422); in bulk it is skipped.
+    ("report", "GET"): (None, SIGNED_IN_OK),
+    ("report", "POST"): (lambda: {"reason": "spam"}, SIGNED_IN_REDIRECT),
+    ("moderation_queue", "GET"): (None, moderators(200)),
+    ("decide_item", "POST"): (lambda: {"action": "keep", "reason": "Walked: nothing here."}, moderators(422)),
+    ("decide_items", "POST"): (
+        lambda: {"items": "999999", "action": "keep", "reason": "Walked: nothing here."},
+        moderators(303),
+    ),
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),
@@ -217,6 +228,7 @@ async def test_route_for_role(app, client, db, consultation, role, route_key):
         "start": 0,  # a passage of the key message: its first characters
         "end": 5,
         "attachment_id": 0,
+        "item_id": 999_999,
     }
     if name == "roundtable":
         params["ref"] = "RT2"
