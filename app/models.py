@@ -19,7 +19,7 @@ from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
-from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, Report
+from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, Report
 from app.organisations.models import (
     EcosocStatus,
     Invitation,
@@ -34,6 +34,7 @@ from app.security.roles import Role
 
 __all__ = [
     "AccountToken",
+    "Appeal",
     "AuditEvent",
     "Base",
     "Consultation",

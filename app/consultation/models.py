@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -56,6 +57,9 @@ class Consultation(TimestampMixin, Base):
     positions: Mapped[list[str]] = mapped_column(JSON)
     #: The positions whose contributions propose new wording of the key message.
     amendment_positions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: The house rules moderators cite in decisions, from the seed file: [{"ref": "R1",
+    #: "title": {"en": …}, "text": {"en": …}}, …] (app.moderation.rules).
+    moderation_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

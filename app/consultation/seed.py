@@ -38,6 +38,8 @@ PLACEMENT_KEYS = (
 )
 
 
+#: A house rule's ref (R1, privacy-2): permanent, cited by decisions.
+RULE_REF = re.compile(r"[A-Za-z0-9-]{1,40}")
 TOPIC_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: The tags on contributions, named without importing the discussion domain (it depends on
 #: this one); only which topics are in use is asked of it.
@@ -115,6 +117,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             "status": _status(meta.get("status", "published")),
             "positions": list(data["positions"]),
             "amendment_positions": list(data.get("amendment_positions", [])),
+            "moderation_rules": _rule_entries(data),
         },
         report,
         "consultation",
@@ -137,6 +140,25 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         await clear_fragments(db)
     await db.flush()
     return report
+
+
+def _rule_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The optional `moderation_rules` list, checked: unique refs, a title and a text in
+    English at least (other languages optional, like topic labels)."""
+    entries = data.get("moderation_rules") or []
+    refs = []
+    for entry in entries:
+        ref = entry.get("ref") if isinstance(entry, dict) else None
+        if not isinstance(ref, str) or not RULE_REF.fullmatch(ref):
+            raise SeedError(f"moderation rule ref {ref!r}: use 1-40 letters, digits and hyphens")
+        for part in ("title", "text"):
+            value = entry.get(part)
+            if not isinstance(value, dict) or not isinstance(value.get("en"), str) or not value["en"].strip():
+                raise SeedError(f"moderation rule {ref}: `{part}` needs at least `en`")
+        refs.append(ref)
+    if len(set(refs)) != len(refs):
+        raise SeedError(f"moderation rule refs are not unique: {sorted({r for r in refs if refs.count(r) > 1})}")
+    return [{"ref": entry["ref"], "title": dict(entry["title"]), "text": dict(entry["text"])} for entry in entries]
 
 
 def _topic_entries(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -51,6 +51,8 @@ class AuthorActions:
     edit_refusal: str | None
     may_withdraw: bool
     edited: bool
+    #: A moderator hid it: its author is offered the appeal.
+    hidden: bool = False
 
 
 def aware(moment: datetime) -> datetime:
@@ -126,6 +128,7 @@ def author_actions(
         edit_refusal=refusal,
         may_withdraw=withdraw_refusal(contribution, consultation, now) is None,
         edited=contribution.edited_at is not None,
+        hidden=contribution.status is ContributionStatus.HIDDEN,
     )
 
 

@@ -32,6 +32,9 @@ class ModerationLogEntry(Base):
     #: Audit tag in the form source:subject:action.
     tag: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text)
+    #: The ref of the consultation's rule the decision applies (Consultation.moderation_rules),
+    #: if the moderator chose one.
+    rule: Mapped[str | None] = mapped_column(String(40))
     #: What changed, where the action alone does not say (retag: {"before": [...], "after": [...]}).
     details: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -54,6 +57,7 @@ class QueueKind(enum.Enum):
     """What a waiting item asks a moderator to decide."""
 
     REPORTED = "reported"  #: readers reported the contribution
+    APPEAL = "appeal"  #: the author of a hidden contribution asks for the decision to be reviewed
 
 
 #: An item still waiting for a decision.
@@ -136,3 +140,21 @@ class Report(Base):
     good_faith: Mapped[bool] = mapped_column(Boolean, default=False)
     queue_item_id: Mapped[int] = mapped_column(ForeignKey("moderation_queue.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Appeal(Base):
+    """The author's request that a decision on their contribution be reviewed (an internal
+    complaint under the DSA, article 20): once per decision, decided by another moderator."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    #: The decision appealed; unique: a decision is appealed once.
+    decision_id: Mapped[int] = mapped_column(ForeignKey("moderation_log.id", ondelete="CASCADE"), unique=True)
+    appellant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    queue_item_id: Mapped[int] = mapped_column(ForeignKey("moderation_queue.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    decision: Mapped[ModerationLogEntry] = relationship()

@@ -24,7 +24,17 @@ from app.discussion.presenters import ContributionView
 from app.discussion.publication import Audience
 from app.discussion.thread_read import views_by_id
 from app.i18n import _
-from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind, Report, ReportReason
+from app.moderation.models import (
+    Appeal,
+    ModerationAction,
+    ModerationLogEntry,
+    QueueItem,
+    QueueKind,
+    Report,
+    ReportReason,
+)
+from app.moderation.notices import tell_about_decision
+from app.moderation.rules import Rule, chosen_rule, rules_from
 from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
 
 PAGE_SIZE = 20
@@ -49,6 +59,20 @@ class KeyMessagePlace:
     consultation_title: str
     ref: str
     text: str
+    #: The consultation's house rules, for the decision's form.
+    rules: list[Rule]
+
+
+@dataclass(frozen=True)
+class AppealView:
+    """What the author wrote, and the decision they appeal."""
+
+    text: str
+    created_at: datetime
+    decision_reason: str
+    decision_rule: str | None
+    decision_at: datetime
+    decided_by: str
 
 
 @dataclass
@@ -63,10 +87,11 @@ class WaitingItem:
     place: KeyMessagePlace
     #: Reasons given, most frequent first, with how many readers gave each.
     reasons: list[tuple[ReportReason, int]] = field(default_factory=list)
+    appeal: AppealView | None = None
 
     @property
     def actions(self) -> list[ModerationAction]:
-        return decisions_for(self.contribution.status if self.contribution else None)
+        return decisions_for(self.kind, self.contribution.status if self.contribution else None)
 
 
 @dataclass
@@ -75,11 +100,11 @@ class QueuePage:
     next_cursor: str | None
 
 
-def decisions_for(status: ContributionStatus | None) -> list[ModerationAction]:
-    """The decisions that apply to a reported contribution in this state: keeping it as it is
-    always does (it closes the reports); hiding only what is shown, restoring only what is
-    hidden."""
-    if status is ContributionStatus.VISIBLE:
+def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[ModerationAction]:
+    """The decisions that apply to an item in this state: keeping the contribution as it is
+    always does (it closes the reports, or upholds the decision appealed); hiding only what
+    is shown (an appeal is never answered by hiding), restoring only what is hidden."""
+    if status is ContributionStatus.VISIBLE and kind is not QueueKind.APPEAL:
         return [ModerationAction.KEEP, ModerationAction.HIDE]
     if status is ContributionStatus.HIDDEN:
         return [ModerationAction.KEEP, ModerationAction.RESTORE]
@@ -134,8 +159,8 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience) -> list[WaitingItem]:
-    """The page's items with their contributions, parents, places and reasons: four queries
-    for the page, whatever its length."""
+    """The page's items with their contributions, parents, places, reasons and appeals: five
+    queries for the page, whatever its length."""
     if not rows:
         return []
     views = {view.id: view for view in await views_by_id(db, [row.contribution_id for row in rows], audience)}
@@ -143,6 +168,7 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
     parents = {view.id: view for view in await views_by_id(db, parent_ids, audience)}
     places = await _places(db, {row.key_message_id for row in rows})
     reasons = await _reasons(db, [row.id for row in rows])
+    appeals = await _appeals(db, [row.id for row in rows if row.kind is QueueKind.APPEAL])
     items = []
     for row in rows:
         view = views.get(row.contribution_id)
@@ -156,6 +182,7 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
                 parent=parents.get(view.parent_id) if view is not None and view.parent_id is not None else None,
                 place=places[row.key_message_id],
                 reasons=reasons.get(row.id, []),
+                appeal=appeals.get(row.id),
             )
         )
     return items
@@ -163,11 +190,42 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
 
 async def _places(db: AsyncSession, key_message_ids: set[int]) -> dict[int, KeyMessagePlace]:
     rows = await db.execute(
-        select(KeyMessage.id, Consultation.slug, Consultation.title, KeyMessage.ref, KeyMessage.text)
+        select(
+            KeyMessage.id,
+            Consultation.slug,
+            Consultation.title,
+            KeyMessage.ref,
+            KeyMessage.text,
+            Consultation.moderation_rules,
+        )
         .join(Consultation, Consultation.id == KeyMessage.consultation_id)
         .where(KeyMessage.id.in_(key_message_ids))
     )
-    return {key_message_id: KeyMessagePlace(*place) for key_message_id, *place in rows}
+    return {
+        key_message_id: KeyMessagePlace(slug, title, ref, text, rules_from(rules))
+        for key_message_id, slug, title, ref, text, rules in rows
+    }
+
+
+async def _appeals(db: AsyncSession, item_ids: list[int]) -> dict[int, AppealView]:
+    rows = await db.execute(
+        select(
+            Appeal.queue_item_id,
+            Appeal.text,
+            Appeal.created_at,
+            ModerationLogEntry.reason,
+            ModerationLogEntry.rule,
+            ModerationLogEntry.created_at,
+            User.display_name,
+        )
+        .join(ModerationLogEntry, ModerationLogEntry.id == Appeal.decision_id)
+        .join(User, User.id == ModerationLogEntry.moderator_id)
+        .where(Appeal.queue_item_id.in_(item_ids))
+    )
+    return {
+        item_id: AppealView(text, created_at, reason, rule, decided_at, decided_by)
+        for item_id, text, created_at, reason, rule, decided_at, decided_by in rows
+    }
 
 
 async def _reasons(db: AsyncSession, item_ids: list[int]) -> dict[int, list[tuple[ReportReason, int]]]:
@@ -183,41 +241,79 @@ async def _reasons(db: AsyncSession, item_ids: list[int]) -> dict[int, list[tupl
 
 
 async def decide(
-    db: AsyncSession, *, moderator: User, item_id: int, action: ModerationAction, reason: str
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item_id: int,
+    action: ModerationAction,
+    reason: str,
+    rule: str = "",
+    base_url: str,
 ) -> ModerationLogEntry:
     """Decide a waiting item: keep the contribution as it is, hide it or restore it, with a
-    reason that is logged (and shown to readers on a hidden contribution). Every waiting item
-    of the contribution closes with the decision. Two moderators deciding the same item at
-    once: the second is told it was decided (the row is locked; SQLite's writers queue)."""
+    reason (and a rule of its consultation, if any) that is logged, shown to readers on a
+    hidden contribution and mailed to whom it concerns (app.moderation.notices). Every
+    waiting item of the contribution closes with the decision. An appeal is decided by a
+    moderator other than the one who took the decision appealed. Two moderators deciding the
+    same item at once: the second is told it was decided (the row is locked; SQLite's
+    writers queue)."""
     reason = validate_reason(reason)
     item = await db.scalar(select(QueueItem).where(QueueItem.id == item_id).with_for_update())
     if item is None:
         raise ModerationError("item", _("This item is not in the queue."))
     if item.decided_at is not None:
         raise ModerationError("item", _("Another moderator has decided this item already."))
+    rule_ref = chosen_rule(await db.get_one(Consultation, item.consultation_id), rule)
     contribution = await db.get_one(Contribution, item.contribution_id)
-    if action not in decisions_for(contribution.status):
+    if action not in decisions_for(item.kind, contribution.status):
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
+    if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
+        raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
     if action is ModerationAction.KEEP:
-        return await log_decision(db, moderator=moderator, contribution=contribution, action=action, reason=reason)
-    entry = await set_visibility(db, moderator=moderator, contribution=contribution, action=action, reason=reason)
-    assert entry is not None  # the action applies, so the status changes
+        entry = await log_decision(
+            db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule_ref
+        )
+    else:
+        changed = await set_visibility(
+            db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule_ref
+        )
+        assert changed is not None  # the action applies, so the status changes
+        entry = changed
+    await tell_about_decision(db, entry, contribution, base_url=base_url)
     return entry
 
 
+async def _decided_appealed_decision(db: AsyncSession, item_id: int, moderator: User) -> bool:
+    appealed_by = await db.scalar(
+        select(ModerationLogEntry.moderator_id)
+        .join(Appeal, Appeal.decision_id == ModerationLogEntry.id)
+        .where(Appeal.queue_item_id == item_id)
+    )
+    return appealed_by == moderator.id
+
+
 async def decide_many(
-    db: AsyncSession, *, moderator: User, item_ids: list[int], action: ModerationAction, reason: str
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item_ids: list[int],
+    action: ModerationAction,
+    reason: str,
+    rule: str = "",
+    base_url: str,
 ) -> tuple[int, int]:
     """The same decision on several items (bulk): returns (decided, skipped). An item decided
-    meanwhile, or to which the decision does not apply, is skipped, not an error."""
+    meanwhile, one the decision does not apply to, or whose consultation has no such rule, is
+    skipped, not an error; a missing or overlong reason refuses the whole decision."""
+    validate_reason(reason)
     decided = skipped = 0
     for item_id in sorted(set(item_ids)):
         try:
             async with db.begin_nested():
-                await decide(db, moderator=moderator, item_id=item_id, action=action, reason=reason)
+                await decide(
+                    db, moderator=moderator, item_id=item_id, action=action, reason=reason, rule=rule, base_url=base_url
+                )
             decided += 1
-        except ModerationError as error:
-            if error.field == "reason":
-                raise
+        except ModerationError:
             skipped += 1
     return decided, skipped

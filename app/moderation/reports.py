@@ -18,6 +18,7 @@ from app.db import utcnow
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
 from app.moderation.models import QueueItem, QueueKind, Report, ReportReason
+from app.moderation.notices import tell_reporter_received
 from app.moderation.services import ModerationError
 
 MAX_EXPLANATION_CHARS = 2000
@@ -65,11 +66,12 @@ def validated_report(draft: ReportDraft) -> ReportDraft:
 
 
 async def report_contribution(
-    db: AsyncSession, *, reporter: User, contribution: Contribution, draft: ReportDraft
+    db: AsyncSession, *, reporter: User, contribution: Contribution, draft: ReportDraft, base_url: str
 ) -> Report:
-    """Record the report and add it to the contribution's waiting queue item (opening one if
-    none waits). The caller commits. A reader who reported it before, even in a request
-    running at the same time, gets AlreadyReported and nothing is written."""
+    """Record the report, add it to the contribution's waiting queue item (opening one if
+    none waits) and mail the reporter a confirmation. The caller commits. A reader who
+    reported it before, even in a request running at the same time, gets AlreadyReported
+    and nothing is written."""
     draft = validated_report(draft)
     if contribution.author_id == reporter.id:
         raise ModerationError("reason", _("This is your own contribution: you can edit or withdraw it instead."))
@@ -96,6 +98,7 @@ async def report_contribution(
             await db.flush()
     except IntegrityError:  # the same reader's other request got there first
         raise AlreadyReported from None
+    await tell_reporter_received(db, report, contribution, base_url=base_url)
     return report
 
 

@@ -40,7 +40,13 @@ def validate_reason(reason: str) -> str:
 
 
 async def set_visibility(
-    db: AsyncSession, *, moderator: User, contribution: Contribution, action: ModerationAction, reason: str
+    db: AsyncSession,
+    *,
+    moderator: User,
+    contribution: Contribution,
+    action: ModerationAction,
+    reason: str,
+    rule: str | None = None,
 ) -> ModerationLogEntry | None:
     """Apply `action` (hide or restore) and log it; returns None (and logs nothing) when
     nothing would change. The contribution's waiting queue items close with the decision."""
@@ -53,11 +59,19 @@ async def set_visibility(
     contribution.status = target
     contribution.moderation_reason = reason if target is ContributionStatus.HIDDEN else None
     await mark_discussion_changed(db, contribution.key_message_id)
-    return await log_decision(db, moderator=moderator, contribution=contribution, action=action, reason=reason)
+    return await log_decision(
+        db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule
+    )
 
 
 async def log_decision(
-    db: AsyncSession, *, moderator: User, contribution: Contribution, action: ModerationAction, reason: str
+    db: AsyncSession,
+    *,
+    moderator: User,
+    contribution: Contribution,
+    action: ModerationAction,
+    reason: str,
+    rule: str | None = None,
 ) -> ModerationLogEntry:
     """Log a decision on the contribution and close its waiting queue items with it: readers'
     reports are answered by any decision, taken from the queue or from the discussion."""
@@ -67,6 +81,7 @@ async def log_decision(
         action=action,
         tag=f"moderation:contribution:{action.value}",
         reason=reason,
+        rule=rule,
     )
     db.add(entry)
     await db.flush()

@@ -24,6 +24,9 @@ class Permission(enum.Enum):
     EDIT_OWN_CONTRIBUTION = "discussion:edit_own"
     """Change or withdraw a contribution one wrote (edits only within the edit window)."""
 
+    APPEAL = "moderation:appeal"
+    """Ask for a moderator's decision on one's own contribution to be reviewed."""
+
     REPORT = "moderation:report"
     """Report a contribution to the moderators, once, with a reason."""
 

@@ -160,6 +160,7 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.ENDORSE: [[signed_in, email_verified, consultation_open]],
     Permission.READ_OWN_CONTRIBUTION: [[signed_in, is_author]],
     Permission.EDIT_OWN_CONTRIBUTION: [[signed_in, email_verified, is_author]],
+    Permission.APPEAL: [[signed_in, is_author]],
     Permission.REPORT: [[signed_in, email_verified]],
     Permission.SEE_UNPUBLISHED: [[is_moderator, two_factor_enabled], [is_negotiator, two_factor_enabled]],
     Permission.SEE_WITHHELD_NAMES: [[is_moderator, two_factor_enabled]],

@@ -78,6 +78,6 @@ async def test_what_a_viewer_may_do_is_part_of_the_key(client, other_client, db,
     assert reply is not None
     assert soup(await client.get(KM)).select_one(f"#c{contribution.id} a[href$='/reply']") is None
     assert {key.rsplit(":", 2)[1] for key in await stored(db) if key.startswith("km:")} == {
-        "con0end0mod0ret0see0u0n0",
-        "con1end1mod0ret0see0u0n0",
+        "con0end0mod0rep0ret0see0u0n0",
+        "con1end1mod0rep1ret0see0u0n0",
     }

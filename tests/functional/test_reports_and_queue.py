@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
 from app.discussion.models import ContributionStatus
+from app.mail.models import OutgoingMail
 from app.main import create_app
 from app.moderation.models import QueueItem, Report
 from app.security.roles import Role
@@ -253,3 +254,74 @@ async def test_readers_reporting_at_once_make_one_waiting_item(own_database, set
             assert await db.scalar(select(func.count()).select_from(Report)) == 5
     finally:
         await engine.dispose()
+
+
+async def test_the_author_appeals_from_the_mail_and_another_moderator_restores(
+    client, other_client, db, consultation, settings
+):
+    """The whole journey of issue 11's "done when", as far as reports and appeals go."""
+    author, position = await a_position(db, consultation, body="A sharp but fair criticism of the policy.")
+    reader = await make_user(db)
+    first, second = await make_user(db, role=Role.MODERATOR), await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    await post_form(client, report_path(position.id), {"reason": "abusive"})
+    await sign_in(other_client, first.email, PASSWORD)
+    [item] = soup(await other_client.get(QUEUE)).select("li.queue-item")
+    assert [o["value"] for o in item.select("select[name=rule] option")][:3] == ["", "R1", "R2"]
+    hidden = await post_form(
+        other_client,
+        f"/moderation/items/{item['id'].removeprefix('item-')}/decision",
+        {"action": "hide", "reason": "Personal attack.", "rule": "R1"},
+    )
+    assert hidden.status_code == 303
+    statement = await db.scalar(
+        select(OutgoingMail).where(OutgoingMail.recipient == author.email).order_by(OutgoingMail.id.desc())
+    )
+    appeal_link = next(line for line in statement.body_text.splitlines() if line.endswith("/appeal"))
+    assert appeal_link.startswith(settings.base_url)
+    appeal_path = appeal_link.removeprefix(settings.base_url)
+
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as author_client:
+        await sign_in(author_client, author.email, PASSWORD)
+        own_page = soup(await author_client.get(f"/contributions/{position.id}"))
+        assert own_page.select_one(f".author-actions a[href='{appeal_path}']") is not None
+        form = await author_client.get(appeal_path)
+        assert "Personal attack." in form.text and "Respect other participants" in form.text
+        too_short = await post_form(author_client, appeal_path, {"text": "No."})
+        assert too_short.status_code == 422 and "text" in field_errors(too_short)
+        assert soup(too_short).select_one("#field-text").get_text() == "No."
+        sent = await post_form(author_client, appeal_path, {"text": "It criticises a policy, not a person."})
+        assert sent.status_code == 303
+        again = await post_form(author_client, appeal_path, {"text": "And once more, please."})
+        assert again.status_code == 422
+
+    [appeal] = soup(await other_client.get(QUEUE)).select("li.queue-item")
+    assert "Appeal by the author" in appeal.get_text() and "It criticises a policy" in appeal.get_text()
+    appeal_item = f"/moderation/items/{appeal['id'].removeprefix('item-')}/decision"
+    own_decision = await post_form(other_client, appeal_item, {"action": "restore", "reason": "I was wrong."})
+    assert own_decision.status_code == 422 and "another moderator" in own_decision.text
+    await post_form(other_client, "/sign-out", {})
+    await sign_in(other_client, second.email, PASSWORD)
+    restored = await post_form(other_client, appeal_item, {"action": "restore", "reason": "Criticism of a policy."})
+    assert restored.status_code == 303
+    await db.refresh(position)
+    assert position.status is ContributionStatus.VISIBLE
+    assert "A sharp but fair criticism" in (await client.get(KM)).text
+
+
+async def test_a_moderator_returns_to_the_same_contribution_after_deciding_on_its_page(client, db, consultation):
+    _author, position = await a_position(db, consultation)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, moderator.email, PASSWORD)
+    form = soup(await client.get(f"/contributions/{position.id}/moderate"))
+    assert [o["value"] for o in form.select("select[name=rule] option")][1:] == ["R1", "R2", "R3", "R4", "R5", "R6"]
+    bad_rule = await post_form(
+        client, f"/contributions/{position.id}/moderate", {"action": "hide", "reason": "Spam.", "rule": "R99"}
+    )
+    assert bad_rule.status_code == 422 and "rule" in field_errors(bad_rule)
+    done = await post_form(
+        client, f"/contributions/{position.id}/moderate", {"action": "hide", "reason": "Advertising.", "rule": "R3"}
+    )
+    assert done.headers["location"] == f"/contributions/{position.id}#c{position.id}"

@@ -153,6 +153,13 @@ EXPECTATIONS = {
     # walked item does not exist: deciding it alone is refused (422); in bulk it is skipped.
     ("report", "GET"): (None, SIGNED_IN_OK),
     ("report", "POST"): (lambda: {"reason": "spam"}, SIGNED_IN_REDIRECT),
+    # Nobody walking wrote the walked contribution: nobody may appeal a decision on it. The
+    # author's walk (from the link in the mail, signed out first): test_reports_and_queue.py.
+    ("appeal", "GET"): (None, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
+    ("appeal", "POST"): (
+        lambda: {"text": "Walked: please look again."},
+        {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)},
+    ),
     ("moderation_queue", "GET"): (None, moderators(200)),
     ("decide_item", "POST"): (lambda: {"action": "keep", "reason": "Walked: nothing here."}, moderators(422)),
     ("decide_items", "POST"): (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,9 +16,11 @@ from app.consultation.models import Consultation
 from app.consultation.services import all_key_messages, key_message_by_ref, list_consultations
 from app.discussion.publication import audience_of
 from app.i18n import _, ngettext
+from app.mail.services import send_pending
 from app.moderation.labels import decision_labels, report_reason_labels
 from app.moderation.models import ModerationAction, ReportReason
 from app.moderation.queue import QueueFilters, QueuePage, decide, decide_many, waiting_page
+from app.moderation.rules import rules_of
 from app.moderation.services import ModerationError
 from app.security.permissions import Permission
 from app.security.policy import require
@@ -64,10 +67,10 @@ async def decide_item(request: Request) -> Response:
     """One item's decision; back to the queue where it was (its filters and page)."""
     require(identity_of(request), Permission.MODERATE)
     form = await request.form()
-    state = FormState(values=text_values(form, "action", "reason", "back"))
+    state = FormState(values=text_values(form, "action", "reason", "rule", "back"))
     action = _decision(state)
     if action is not None:
-        db = db_of(request)
+        db, settings = db_of(request), request.app.state.settings
         try:
             await decide(
                 db,
@@ -75,6 +78,8 @@ async def decide_item(request: Request) -> Response:
                 item_id=request.path_params["item_id"],
                 action=action,
                 reason=state.values["reason"],
+                rule=state.values["rule"],
+                base_url=settings.base_url,
             )
         except ModerationError as error:  # refused before anything was written
             state.error(error.field if error.field != "item" else "action", error.message)
@@ -82,6 +87,7 @@ async def decide_item(request: Request) -> Response:
             await db.commit()
             response = see_other(_back(state))
             flash(request, response, _("Decided: %(decision)s.", decision=decision_labels()[action]))
+            response.background = BackgroundTask(send_pending, db, settings)
             return response
     state.values["item"] = str(request.path_params["item_id"])
     return await _queue_page(request, state, status_code=422)
@@ -91,16 +97,22 @@ async def decide_items(request: Request) -> Response:
     """The same decision, with one reason, on the items ticked."""
     require(identity_of(request), Permission.MODERATE)
     form = await request.form()
-    state = FormState(values=text_values(form, "action", "reason", "back"))
+    state = FormState(values=text_values(form, "action", "reason", "rule", "back"))
     item_ids = _ticked(form)
     action = _decision(state)
     if not item_ids:
         state.error("items", _("Tick the items to decide."))
     if action is not None and item_ids:
-        db = db_of(request)
+        db, settings = db_of(request), request.app.state.settings
         try:
             decided, skipped = await decide_many(
-                db, moderator=signed_in_user(request), item_ids=item_ids, action=action, reason=state.values["reason"]
+                db,
+                moderator=signed_in_user(request),
+                item_ids=item_ids,
+                action=action,
+                reason=state.values["reason"],
+                rule=state.values["rule"],
+                base_url=settings.base_url,
             )
         except ModerationError as error:  # refused before anything was written
             state.error(error.field, error.message)
@@ -115,6 +127,7 @@ async def decide_items(request: Request) -> Response:
                     skipped,
                 )
             flash(request, response, message)
+            response.background = BackgroundTask(send_pending, db, settings)
             return response
     state.values["bulk"] = "yes"
     return await _queue_page(request, state, status_code=422)
@@ -179,6 +192,8 @@ async def _queue_page(request: Request, state: FormState, *, status_code: int = 
             "reasons": report_reason_labels(),
             "decisions": decision_labels(),
             "decisions_for_bulk": DECISIONS,
+            # A rule is offered for decisions together only within one consultation.
+            "bulk_rules": rules_of(consultation) if consultation else [],
             "waiting_days": WAITING_DAYS,
             "form": state,
         },

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
+from app.mail.services import send_pending
 from app.moderation.labels import report_reason_labels
 from app.moderation.reports import ReportDraft, report_contribution
 from app.moderation.services import ModerationError
@@ -37,15 +39,18 @@ async def report(request: Request) -> Response:
             illegal_where=values["illegal_where"],
             good_faith=values["good_faith"] == "yes",
         )
-        db = db_of(request)
+        db, settings = db_of(request), request.app.state.settings
         try:
-            await report_contribution(db, reporter=signed_in_user(request), contribution=contribution, draft=draft)
+            await report_contribution(
+                db, reporter=signed_in_user(request), contribution=contribution, draft=draft, base_url=settings.base_url
+            )
         except ModerationError as error:  # refused before anything was written
             state.error(error.field, error.message)
         else:
             await db.commit()
             response = see_other(f"{path_for('thread', contribution_id=contribution.id)}#c{contribution.id}")
             flash(request, response, _("Thank you: the moderators have your report."))
+            response.background = BackgroundTask(send_pending, db, settings)
             return response
     return render(
         request,

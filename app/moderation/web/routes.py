@@ -2,12 +2,13 @@
 
 from starlette.routing import Route
 
-from app.moderation.web import queue_views, report_views, views
+from app.moderation.web import appeal_views, queue_views, report_views, views
 
 routes = [
     Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
     Route("/contributions/{contribution_id:id}/topics", views.retag_contribution, methods=["POST"], name="retag"),
     Route("/contributions/{contribution_id:id}/report", report_views.report, methods=["GET", "POST"], name="report"),
+    Route("/contributions/{contribution_id:id}/appeal", appeal_views.appeal, methods=["GET", "POST"], name="appeal"),
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),
     Route("/moderation/items/{item_id:id}/decision", queue_views.decide_item, methods=["POST"], name="decide_item"),
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.accounts.models import User
 from app.consultation.services import KeyMessageInContext
-from app.consultation.urls import key_message_url
 from app.discussion.labels import contribution_labels
 from app.discussion.models import Contribution
 from app.discussion.publication import audience_of, author_name
 from app.discussion.topics import topic_slugs_of
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
+from app.mail.services import send_pending
 from app.moderation.models import ModerationAction
+from app.moderation.notices import tell_about_decision
+from app.moderation.rules import chosen_rule, rules_of
 from app.moderation.services import ModerationError, moderation_history, retag, set_visibility
 from app.security.permissions import Permission
 from app.security.policy import permits, require
@@ -30,17 +33,20 @@ from app.web.responses import see_other
 
 async def moderate(request: Request) -> Response:
     context, contribution = await contribution_from_path(request)
-    consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.MODERATE)
     db = db_of(request)
     state = FormState()
     if request.method == "POST":
-        state.values = text_values(await request.form(), "action", "reason")
-        changed = await _decide(db, signed_in_user(request), contribution, state)
+        state.values = text_values(await request.form(), "action", "reason", "rule")
+        settings = request.app.state.settings
+        changed = await _decide(db, signed_in_user(request), context, contribution, state, settings.base_url)
         if changed is not None:
             await db.commit()
-            response = see_other(f"{key_message_url(consultation, message)}#c{contribution.id}")
+            # Back to the same contribution: its own page always shows it (the key message
+            # page may show it on a later page, or deep in a thread).
+            response = see_other(f"{path_for('thread', contribution_id=contribution.id)}#c{contribution.id}")
+            response.background = BackgroundTask(send_pending, db, settings)
             flash(
                 request,
                 response,
@@ -107,20 +113,36 @@ async def _moderation_page(
             "retag_form": retag_form,
             "may_retag": permits(identity_of(request), Permission.RETAG),
             "history": await moderation_history(db, contribution.id),
+            "rules": rules_of(context.consultation),
         },
         status_code=status_code or (422 if form.errors else 200),
     )
 
 
-async def _decide(db: AsyncSession, moderator: User, contribution: Contribution, state: FormState) -> bool | None:
-    """Apply the submitted decision; None (with errors in `state`) when it cannot be applied."""
+async def _decide(
+    db: AsyncSession,
+    moderator: User,
+    context: KeyMessageInContext,
+    contribution: Contribution,
+    state: FormState,
+    base_url: str,
+) -> bool | None:
+    """Apply the submitted decision and tell whom it concerns; None (with errors in `state`)
+    when it cannot be applied."""
     try:
         action = ModerationAction(state.values["action"])
         if action not in (ModerationAction.HIDE, ModerationAction.RESTORE):
             raise ValueError(action)
         entry = await set_visibility(
-            db, moderator=moderator, contribution=contribution, action=action, reason=state.values["reason"]
+            db,
+            moderator=moderator,
+            contribution=contribution,
+            action=action,
+            reason=state.values["reason"],
+            rule=chosen_rule(context.consultation, state.values["rule"]),
         )
+        if entry is not None:
+            await tell_about_decision(db, entry, contribution, base_url=base_url)
         return entry is not None
     except ValueError:
         state.error("action", _("Choose whether to hide or restore the contribution."))

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from app.db import utcnow
 from app.discussion.models import ContributionStatus
 from app.discussion.publication import Audience
-from app.moderation.models import ModerationAction, QueueItem, ReportReason
+from app.moderation.models import ModerationAction, QueueItem, QueueKind, ReportReason
 from app.moderation.queue import (
     QueueFilters,
     decide,
@@ -28,6 +28,8 @@ from tests.factories import key_message, make_position, make_reply, make_user
 
 MODERATORS = Audience(see_unpublished=True, see_withheld_names=True)
 
+BASE = "http://testserver"
+
 
 async def reported(db, consultation, *, ref="RT2-KM3", reason="spam", days_ago=0, parent=None):
     author = await make_user(db)
@@ -36,7 +38,7 @@ async def reported(db, consultation, *, ref="RT2-KM3", reason="spam", days_ago=0
     else:
         contribution = await make_reply(db, author=author, parent=parent, body="A reported reply.")
     report = await report_contribution(
-        db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft(reason)
+        db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft(reason), base_url=BASE
     )
     if days_ago:
         await db.execute(
@@ -80,8 +82,12 @@ async def test_filters_narrow_by_consultation_key_message_reason_and_age(db, con
 async def test_an_item_shows_its_contribution_in_context_and_its_reasons(db, consultation):
     parent = await make_position(db, consultation, author=await make_user(db), body="The parent.")
     reply, item_id = await reported(db, consultation, parent=parent)
-    await report_contribution(db, reporter=await make_user(db), contribution=reply, draft=ReportDraft("abusive"))
-    await report_contribution(db, reporter=await make_user(db), contribution=reply, draft=ReportDraft("abusive"))
+    await report_contribution(
+        db, reporter=await make_user(db), contribution=reply, draft=ReportDraft("abusive"), base_url=BASE
+    )
+    await report_contribution(
+        db, reporter=await make_user(db), contribution=reply, draft=ReportDraft("abusive"), base_url=BASE
+    )
     [item] = (await waiting_page(db, QueueFilters(), MODERATORS)).items
     assert (item.id, item.report_count, item.contribution.id, item.parent.id) == (item_id, 3, reply.id, parent.id)
     assert item.reasons == [(ReportReason.ABUSIVE, 2), (ReportReason.SPAM, 1)]
@@ -90,16 +96,24 @@ async def test_an_item_shows_its_contribution_in_context_and_its_reasons(db, con
 
 
 def test_only_the_decisions_that_apply_are_offered():
-    assert decisions_for(ContributionStatus.VISIBLE) == [ModerationAction.KEEP, ModerationAction.HIDE]
-    assert decisions_for(ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
-    assert decisions_for(ContributionStatus.WITHDRAWN) == [ModerationAction.KEEP]
+    reported, appeal = QueueKind.REPORTED, QueueKind.APPEAL
+    assert decisions_for(reported, ContributionStatus.VISIBLE) == [ModerationAction.KEEP, ModerationAction.HIDE]
+    assert decisions_for(reported, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
+    assert decisions_for(reported, ContributionStatus.WITHDRAWN) == [ModerationAction.KEEP]
+    assert decisions_for(appeal, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
+    assert decisions_for(appeal, ContributionStatus.VISIBLE) == [ModerationAction.KEEP]
 
 
 async def test_keeping_closes_the_item_with_a_logged_decision(db, consultation):
     contribution, item_id = await reported(db, consultation)
     moderator = await make_user(db, role=Role.MODERATOR)
     entry = await decide(
-        db, moderator=moderator, item_id=item_id, action=ModerationAction.KEEP, reason="Within the rules."
+        db,
+        moderator=moderator,
+        item_id=item_id,
+        action=ModerationAction.KEEP,
+        reason="Within the rules.",
+        base_url=BASE,
     )
     item = await db.get_one(QueueItem, item_id)
     assert item.decided_at is not None and item.decision_id == entry.id
@@ -111,26 +125,54 @@ async def test_keeping_closes_the_item_with_a_logged_decision(db, consultation):
 async def test_hiding_from_the_queue_hides_with_the_reason_and_a_second_decision_is_refused(db, consultation):
     contribution, item_id = await reported(db, consultation)
     first, second = await make_user(db, role=Role.MODERATOR), await make_user(db, role=Role.MODERATOR)
-    await decide(db, moderator=first, item_id=item_id, action=ModerationAction.HIDE, reason="Advertising a product.")
+    await decide(
+        db,
+        moderator=first,
+        item_id=item_id,
+        action=ModerationAction.HIDE,
+        reason="Advertising a product.",
+        base_url=BASE,
+    )
     assert (contribution.status, contribution.moderation_reason) == (
         ContributionStatus.HIDDEN,
         "Advertising a product.",
     )
     with pytest.raises(ModerationError) as refused:
-        await decide(db, moderator=second, item_id=item_id, action=ModerationAction.KEEP, reason="Looks fine to me.")
+        await decide(
+            db,
+            moderator=second,
+            item_id=item_id,
+            action=ModerationAction.KEEP,
+            reason="Looks fine to me.",
+            base_url=BASE,
+        )
     assert refused.value.field == "item"
     with pytest.raises(ModerationError):
-        await decide(db, moderator=second, item_id=999_999_999, action=ModerationAction.KEEP, reason="No such item.")
+        await decide(
+            db,
+            moderator=second,
+            item_id=999_999_999,
+            action=ModerationAction.KEEP,
+            reason="No such item.",
+            base_url=BASE,
+        )
 
 
 async def test_a_decision_that_does_not_apply_is_refused_and_changes_nothing(db, consultation):
     contribution, item_id = await reported(db, consultation)
     moderator = await make_user(db, role=Role.MODERATOR)
     with pytest.raises(ModerationError) as refused:
-        await decide(db, moderator=moderator, item_id=item_id, action=ModerationAction.RESTORE, reason="Restore it.")
+        await decide(
+            db,
+            moderator=moderator,
+            item_id=item_id,
+            action=ModerationAction.RESTORE,
+            reason="Restore it.",
+            base_url=BASE,
+        )
     assert refused.value.field == "action"
     with pytest.raises(ModerationError) as refused:
-        await decide(db, moderator=moderator, item_id=item_id, action=ModerationAction.HIDE, reason="no")
+        await decide(db, moderator=moderator, item_id=item_id, action=ModerationAction.HIDE, reason="no", base_url=BASE)
     assert refused.value.field == "reason"
     assert (await db.get_one(QueueItem, item_id)).decided_at is None
     assert await moderation_history(db, contribution.id) == []
@@ -153,19 +195,24 @@ async def test_a_bulk_decision_skips_what_it_cannot_decide(db, consultation):
     hidden, second = await reported(db, consultation)
     _, third = await reported(db, consultation)
     moderator = await make_user(db, role=Role.MODERATOR)
-    await decide(db, moderator=moderator, item_id=third, action=ModerationAction.KEEP, reason="Already decided.")
+    await decide(
+        db, moderator=moderator, item_id=third, action=ModerationAction.KEEP, reason="Already decided.", base_url=BASE
+    )
     decided, skipped = await decide_many(
         db,
         moderator=moderator,
         item_ids=[second, first, third, first],
         action=ModerationAction.HIDE,
         reason="Spam run.",
+        base_url=BASE,
     )
     assert (decided, skipped) == (2, 1)
     assert hidden.status is ContributionStatus.HIDDEN
     assert await waiting_count(db) == 0
     with pytest.raises(ModerationError):
-        await decide_many(db, moderator=moderator, item_ids=[first], action=ModerationAction.KEEP, reason="")
+        await decide_many(
+            db, moderator=moderator, item_ids=[first], action=ModerationAction.KEEP, reason="", base_url=BASE
+        )
 
 
 @pytest.mark.parametrize("cursor", ["", "nonsense", "2026-13-01T00:00:00_1", "_", "2026-01-01T00:00:00_x", "\x00"])

@@ -20,6 +20,8 @@ NOTICE = ReportDraft(
     good_faith=True,
 )
 
+BASE = "http://testserver"
+
 
 async def waiting_items(db) -> list[QueueItem]:
     return list((await db.scalars(select(QueueItem).where(QueueItem.decided_at.is_(None)))).all())
@@ -28,9 +30,13 @@ async def waiting_items(db) -> list[QueueItem]:
 async def test_readers_reporting_one_contribution_join_one_waiting_item(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db))
     first, second = await make_user(db), await make_user(db)
-    await report_contribution(db, reporter=first, contribution=contribution, draft=ReportDraft("spam"))
+    await report_contribution(db, reporter=first, contribution=contribution, draft=ReportDraft("spam"), base_url=BASE)
     await report_contribution(
-        db, reporter=second, contribution=contribution, draft=ReportDraft("abusive", explanation="  Insults.  ")
+        db,
+        reporter=second,
+        contribution=contribution,
+        draft=ReportDraft("abusive", explanation="  Insults.  "),
+        base_url=BASE,
     )
     [item] = await waiting_items(db)
     assert (item.contribution_id, item.report_count, item.key_message_id) == (
@@ -49,9 +55,11 @@ async def test_readers_reporting_one_contribution_join_one_waiting_item(db, cons
 async def test_a_reader_reports_a_contribution_once(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db))
     reader = await make_user(db)
-    await report_contribution(db, reporter=reader, contribution=contribution, draft=ReportDraft("spam"))
+    await report_contribution(db, reporter=reader, contribution=contribution, draft=ReportDraft("spam"), base_url=BASE)
     with pytest.raises(AlreadyReported):
-        await report_contribution(db, reporter=reader, contribution=contribution, draft=ReportDraft("misleading"))
+        await report_contribution(
+            db, reporter=reader, contribution=contribution, draft=ReportDraft("misleading"), base_url=BASE
+        )
     assert await db.scalar(select(func.count()).select_from(Report)) == 1
     [item] = await waiting_items(db)
     assert item.report_count == 1
@@ -60,7 +68,9 @@ async def test_a_reader_reports_a_contribution_once(db, consultation):
 async def test_after_a_decision_a_new_report_opens_a_new_item(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db))
     moderator = await make_user(db, role=Role.MODERATOR)
-    await report_contribution(db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft("spam"))
+    await report_contribution(
+        db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft("spam"), base_url=BASE
+    )
     await set_visibility(
         db, moderator=moderator, contribution=contribution, action=ModerationAction.HIDE, reason="Advertising."
     )
@@ -68,7 +78,9 @@ async def test_after_a_decision_a_new_report_opens_a_new_item(db, consultation):
     await set_visibility(
         db, moderator=moderator, contribution=contribution, action=ModerationAction.RESTORE, reason="On reflection."
     )
-    await report_contribution(db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft("spam"))
+    await report_contribution(
+        db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft("spam"), base_url=BASE
+    )
     [item] = await waiting_items(db)
     assert item.report_count == 1
     assert await db.scalar(select(func.count()).select_from(QueueItem)) == 2
@@ -76,7 +88,9 @@ async def test_after_a_decision_a_new_report_opens_a_new_item(db, consultation):
 
 async def test_a_notice_of_illegal_content_needs_what_where_and_good_faith(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db))
-    report = await report_contribution(db, reporter=await make_user(db), contribution=contribution, draft=NOTICE)
+    report = await report_contribution(
+        db, reporter=await make_user(db), contribution=contribution, draft=NOTICE, base_url=BASE
+    )
     assert (report.illegal_what, report.illegal_where, report.good_faith) == (
         NOTICE.illegal_what,
         NOTICE.illegal_where,
@@ -115,9 +129,11 @@ async def test_nobody_reports_their_own_or_a_contribution_no_longer_shown(db, co
     author = await make_user(db)
     contribution = await make_position(db, consultation, author=author)
     with pytest.raises(ModerationError):
-        await report_contribution(db, reporter=author, contribution=contribution, draft=ReportDraft("spam"))
+        await report_contribution(
+            db, reporter=author, contribution=contribution, draft=ReportDraft("spam"), base_url=BASE
+        )
     reply = await make_reply(db, author=await make_user(db), parent=contribution)
     reply.status = ContributionStatus.WITHDRAWN
     with pytest.raises(ModerationError):
-        await report_contribution(db, reporter=author, contribution=reply, draft=ReportDraft("spam"))
+        await report_contribution(db, reporter=author, contribution=reply, draft=ReportDraft("spam"), base_url=BASE)
     assert await waiting_items(db) == []

@@ -57,6 +57,7 @@ EXPECTED = {  # permission, context -> roles that hold it
     # No role edits someone else's contribution (authors: test_authors_edit_their_own).
     (Permission.READ_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
     (Permission.EDIT_OWN_CONTRIBUTION, SOMEONE_ELSES): set(),
+    (Permission.APPEAL, SOMEONE_ELSES): set(),
     (Permission.REPORT, None): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.SEE_UNPUBLISHED, None): {Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     (Permission.SEE_WITHHELD_NAMES, None): {Role.MODERATOR, Role.ADMIN},

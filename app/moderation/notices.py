@@ -1,0 +1,118 @@
+"""What moderation tells people by mail, through the outbox (app.mail): a reporter that
+their report arrived and, later, what was decided; an author the statement of reasons for a
+decision on their contribution (what, why, under which rule, how to appeal) and the result
+of their appeal. Mail goes only to accounts that still exist (an erased account's address
+is undeliverable) and never names a reporter to anyone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.consultation.models import Consultation, KeyMessage
+from app.discussion.models import Contribution
+from app.i18n import _, format_instant_brussels
+from app.mail.services import queue_mail
+from app.mail.templating import render_text
+from app.moderation.labels import decision_labels, report_reason_labels
+from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind, Report
+from app.moderation.rules import rule_named
+from app.urls import path_for
+
+
+async def tell_reporter_received(
+    db: AsyncSession, report: Report, contribution: Contribution, *, base_url: str
+) -> None:
+    """The confirmation of receipt (for a notice of illegal content, DSA article 16(4))."""
+    reporter = await db.get_one(User, report.reporter_id)
+    ref = await _ref(db, contribution.key_message_id)
+    body = render_text(
+        "report_received.txt",
+        {
+            "name": reporter.display_name,
+            "ref": ref,
+            "link": _link(base_url, contribution.id),
+            "reason": report_reason_labels()[report.reason],
+            "notice": report.illegal_what is not None,
+            "base_url": base_url,
+        },
+    )
+    await queue_mail(db, reporter.email, _("We received your report"), body)
+
+
+async def tell_about_decision(
+    db: AsyncSession, entry: ModerationLogEntry, contribution: Contribution, *, base_url: str
+) -> None:
+    """Mail everyone a decision concerns: the readers whose reports it answered, and the
+    author when it changed what readers see of their contribution or answered their appeal."""
+    consultation, ref = await _place(db, contribution.key_message_id)
+    rule = rule_named(consultation, entry.rule)
+    common = {
+        "ref": ref,
+        "link": _link(base_url, contribution.id),
+        "decision": decision_labels()[entry.action],
+        "reason": entry.reason,
+        "rule": f"{rule.ref}, {rule.title}" if rule else "",
+        "rule_text": rule.text if rule else "",
+        "base_url": base_url,
+    }
+    closed_kinds = set(await db.scalars(select(QueueItem.kind).where(QueueItem.decision_id == entry.id)))
+    for name, email in await _reporters_answered(db, entry):
+        body = render_text("report_decided.txt", {**common, "name": name})
+        await queue_mail(db, email, _("The moderators decided on your report"), body)
+    author = await db.get_one(User, contribution.author_id)
+    if author.erased_at is not None:
+        return
+    if QueueKind.APPEAL in closed_kinds:
+        restored = entry.action is ModerationAction.RESTORE
+        body = render_text("appeal_decided.txt", {**common, "name": author.display_name, "restored": restored})
+        await queue_mail(db, author.email, _("Your appeal was decided"), body)
+    elif entry.action in (ModerationAction.HIDE, ModerationAction.RESTORE):
+        body = render_text(
+            "decision_statement.txt",
+            {
+                **common,
+                "name": author.display_name,
+                "hidden": entry.action is ModerationAction.HIDE,
+                "date": format_instant_brussels(entry.created_at),
+                "appeal_link": f"{base_url}{path_for('appeal', contribution_id=contribution.id)}",
+            },
+        )
+        subject = (
+            _("Your contribution was hidden: the reasons")
+            if entry.action is ModerationAction.HIDE
+            else _("Your contribution is shown again")
+        )
+        await queue_mail(db, author.email, subject, body)
+
+
+async def _reporters_answered(db: AsyncSession, entry: ModerationLogEntry) -> list[tuple[str, str]]:
+    rows = await db.execute(
+        select(User.display_name, User.email)
+        .join(Report, Report.reporter_id == User.id)
+        .join(QueueItem, QueueItem.id == Report.queue_item_id)
+        .where(QueueItem.decision_id == entry.id, User.erased_at.is_(None))
+        .order_by(Report.id)
+    )
+    return [(name, email) for name, email in rows]
+
+
+async def _place(db: AsyncSession, key_message_id: int) -> tuple[Consultation, str]:
+    consultation, ref = (
+        await db.execute(
+            select(Consultation, KeyMessage.ref)
+            .join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
+            .where(KeyMessage.id == key_message_id)
+        )
+    ).one()
+    return consultation, ref
+
+
+async def _ref(db: AsyncSession, key_message_id: int) -> str:
+    ref: str = await db.scalar(select(KeyMessage.ref).where(KeyMessage.id == key_message_id)) or ""
+    return ref
+
+
+def _link(base_url: str, contribution_id: int) -> str:
+    return f"{base_url}{path_for('thread', contribution_id=contribution_id)}#c{contribution_id}"

@@ -1,0 +1,56 @@
+"""Authors appeal a moderator's decision on their contribution."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts.current import signed_in_user
+from app.discussion.web.loaders import contribution_from_path
+from app.i18n import _
+from app.moderation.appeals import APPEAL_WINDOW, appealable_decision, file_appeal
+from app.moderation.rules import rule_named
+from app.moderation.services import ModerationError
+from app.security.permissions import Permission
+from app.security.policy import require
+from app.templating import render
+from app.urls import path_for
+from app.web.flash import flash
+from app.web.forms import FormState, text_values
+from app.web.requests import db_of, identity_of
+from app.web.responses import see_other
+
+
+async def appeal(request: Request) -> Response:
+    context, contribution = await contribution_from_path(request)
+    require(identity_of(request), Permission.APPEAL, contribution)
+    db = db_of(request)
+    state = FormState()
+    if request.method == "POST":
+        state.values = text_values(await request.form(), "text")
+        try:
+            await file_appeal(db, author=signed_in_user(request), contribution=contribution, text=state.values["text"])
+        except ModerationError as error:  # refused before anything was written
+            state.error(error.field, error.message)
+        else:
+            await db.commit()
+            response = see_other(f"{path_for('thread', contribution_id=contribution.id)}#c{contribution.id}")
+            flash(
+                request, response, _("Your appeal is with the moderators. Another moderator will review the decision.")
+            )
+            return response
+    decision = await appealable_decision(db, contribution)
+    return render(
+        request,
+        "moderation/appeal.html",
+        {
+            "consultation": context.consultation,
+            "message": context.message,
+            "contribution": contribution,
+            "decision": decision,
+            "rule": rule_named(context.consultation, decision.rule) if decision else None,
+            "window_days": APPEAL_WINDOW.days,
+            "form": state,
+        },
+        status_code=422 if state.errors else 200,
+    )
