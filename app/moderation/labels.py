@@ -26,4 +26,6 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.HIDE: _("Hide"),
         ModerationAction.RESTORE: _("Restore"),
         ModerationAction.RETAG: _("Correct the topics"),
+        ModerationAction.APPROVE: _("Approve: publish it"),
+        ModerationAction.REJECT: _("Reject: do not publish it"),
     }

@@ -34,7 +34,13 @@ from app.web.responses import see_other
 
 #: The ages a moderator can filter on, in days.
 WAITING_DAYS = (1, 3, 7)
-DECISIONS = (ModerationAction.KEEP, ModerationAction.HIDE, ModerationAction.RESTORE)
+DECISIONS = (
+    ModerationAction.KEEP,
+    ModerationAction.HIDE,
+    ModerationAction.RESTORE,
+    ModerationAction.APPROVE,
+    ModerationAction.REJECT,
+)
 
 
 @dataclass(frozen=True)
