@@ -37,6 +37,7 @@ from app.moderation.models import (
 from app.moderation.notices import tell_about_decision
 from app.moderation.rules import Rule, chosen_rule, rules_from
 from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
+from app.organisations.review import claims_waiting, lapses_waiting
 
 PAGE_SIZE = 20
 
@@ -118,8 +119,11 @@ def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[Mo
 
 
 async def waiting_count(db: AsyncSession) -> int:
-    """How many items wait for a decision (the header's badge): read from the partial index."""
-    return int(await db.scalar(select(func.count()).select_from(QueueItem).where(QueueItem.decided_at.is_(None))) or 0)
+    """How many items wait for a decision (the header's badge): the queue's, read from its
+    partial index, with the organisations' claims and lapsed verifications, in one statement."""
+    waiting = select(func.count()).select_from(QueueItem).where(QueueItem.decided_at.is_(None)).scalar_subquery()
+    total = await db.scalar(select(waiting + claims_waiting() + lapses_waiting()))
+    return int(total or 0)
 
 
 async def waiting_page(

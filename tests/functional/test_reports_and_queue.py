@@ -14,15 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.consultation.services import consultation_by_slug
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, utcnow
 from app.discussion.models import ContributionStatus
 from app.mail.models import OutgoingMail
 from app.main import create_app
 from app.moderation.models import QueueItem, Report
+from app.organisations.models import JoinRequest
 from app.security.roles import Role
 from tests.conftest import build_seeded_database
 from tests.databases import fresh_database_url
-from tests.factories import PASSWORD, make_position, make_user
+from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
@@ -325,3 +326,24 @@ async def test_a_moderator_returns_to_the_same_contribution_after_deciding_on_it
         client, f"/contributions/{position.id}/moderate", {"action": "hide", "reason": "Advertising.", "rule": "R3"}
     )
     assert done.headers["location"] == f"/contributions/{position.id}#c{position.id}"
+
+
+async def test_the_queue_says_what_waits_on_the_organisations_review(client, db, consultation):
+    """Organisations are decided on their review page; the queue counts what waits there, and
+    the header's count takes claims and lapsed verifications (not every new organisation)."""
+    orphan = await make_organisation(db, name="Organisation Without Admin")
+    claimant = await make_user(db, with_organisation=False)
+    lapsed = await make_organisation(db, name="Lapsed Org")
+    lapsed.verification_lapsed_at = utcnow()
+    moderator = await make_user(db, role=Role.MODERATOR, with_organisation=False)
+    await db.flush()
+    db.add(JoinRequest(organisation_id=orphan.id, user_id=claimant.id, message="I run it now."))
+    await db.commit()
+    await sign_in(client, moderator.email, PASSWORD)
+    page = soup(await client.get(QUEUE))
+    summary = page.select_one("section.queue-organisations")
+    links = {a["href"]: a.get_text(" ", strip=True) for a in summary.select("a")}
+    assert links["/organisations/review#claims-heading"] == "1 request to join an organisation without an admin"
+    assert links["/organisations/review#lapsed-heading"] == "1 verification lapsed"
+    assert "not verified yet" in links["/organisations/review#unverified-heading"]
+    assert "2 waiting" in page.select_one("header").get_text()

@@ -22,8 +22,9 @@ from app.moderation.models import ModerationAction, ReportReason
 from app.moderation.queue import QueueFilters, QueuePage, decide, decide_many, waiting_page
 from app.moderation.rules import rules_of
 from app.moderation.services import ModerationError
+from app.organisations.review import review_counts
 from app.security.permissions import Permission
-from app.security.policy import require
+from app.security.policy import permits, require
 from app.templating import render
 from app.urls import path_for
 from app.web.flash import flash
@@ -202,6 +203,10 @@ async def _queue_page(request: Request, state: FormState, *, status_code: int = 
             "bulk_rules": rules_of(consultation) if consultation else [],
             "waiting_days": WAITING_DAYS,
             "form": state,
+            # Organisations are decided on their own review page; the queue says what waits there.
+            "organisations": await review_counts(db)
+            if permits(identity_of(request), Permission.VERIFY_ORGANISATION)
+            else None,
         },
         status_code=status_code,
     )
