@@ -158,6 +158,12 @@ async def waiting_page(
     return QueuePage(items, None if last is None else f"{last.opened_at.isoformat()}_{last.id}")
 
 
+async def waiting_item(db: AsyncSession, item_id: int, audience: Audience) -> WaitingItem | None:
+    """One item as the queue shows it, waiting or not (None: no such item)."""
+    row = await db.get(QueueItem, item_id)
+    return None if row is None else (await _described(db, [row], audience))[0]
+
+
 def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None

@@ -347,3 +347,38 @@ async def test_the_queue_says_what_waits_on_the_organisations_review(client, db,
     assert links["/organisations/review#lapsed-heading"] == "1 verification lapsed"
     assert "not verified yet" in links["/organisations/review#unverified-heading"]
     assert "2 waiting" in page.select_one("header").get_text()
+
+
+async def test_with_htmx_a_decided_item_leaves_the_list_and_a_refused_one_keeps_its_text(client, db, consultation):
+    _, position = await a_position(db, consultation)
+    _, other = await a_position(db, consultation, body="Another advert.")
+    reader = await make_user(db)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    for contribution in (position, other):
+        await post_form(client, report_path(contribution.id), {"reason": "spam"})
+    await sign_in(client, moderator.email, PASSWORD)
+    page = soup(await client.get(f"{QUEUE}?reason=spam"))
+    first, _second = page.select("li.queue-item")
+    form = first.select_one("form.item-decision")
+    assert form["hx-post"] == form["action"] and form["action"].endswith("?reason=spam")
+    assert form["hx-target"] == f"#{first['id']}" and page.select_one("#queue-status[role=status]") is not None
+    htmx = {"HX-Request": "true"}
+
+    refused = await post_form(client, form["action"], {"action": "hide", "reason": "  "}, headers=htmx)
+    assert refused.status_code == 422
+    answer = soup(refused)
+    [item] = answer.select("li.queue-item")
+    assert item["id"] == first["id"] and item.select_one(".field-error") is not None
+    assert answer.select_one("input[name=action][value=hide]").has_attr("checked")
+    assert answer.select_one("header") is None  # the item alone, not a page
+
+    decided = await post_form(client, form["action"], {"action": "hide", "reason": "Advertising."}, headers=htmx)
+    assert decided.status_code == 200
+    answer = soup(decided)
+    assert answer.select("li") == []
+    status = answer.select_one("#queue-status")
+    assert status["hx-swap-oob"] == "true" and status.get_text() == "Decided: Hide. 1 item waits."
+    await db.refresh(position)
+    assert position.status is ContributionStatus.HIDDEN
