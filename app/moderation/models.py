@@ -128,6 +128,22 @@ class QueueItem(Base):
     decision: Mapped[ModerationLogEntry | None] = relationship()
 
 
+class QueueReason(Base):
+    """A reason readers gave for a waiting item, once per reason, for the queue's filter by
+    reason: read oldest first from its own index, it costs the page however rare or common
+    the reason is. Deleted when the item is decided (app.moderation.services.log_decision)."""
+
+    __tablename__ = "moderation_queue_reasons"
+    __table_args__ = (Index("ix_moderation_queue_reasons_reason_opened_at", "reason", "opened_at", "queue_item_id"),)
+
+    queue_item_id: Mapped[int] = mapped_column(ForeignKey("moderation_queue.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[ReportReason] = mapped_column(
+        enum_by_value(ReportReason, "report_reason", length=20), primary_key=True
+    )
+    #: The item's opened_at, copied so the index orders by it.
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Report(Base):
     """A reader's report of a contribution: once per reader and contribution. Never shown
     publicly, never to the contribution's author."""

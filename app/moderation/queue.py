@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -31,6 +31,7 @@ from app.moderation.models import (
     ModerationLogEntry,
     QueueItem,
     QueueKind,
+    QueueReason,
     Report,
     ReportReason,
 )
@@ -137,22 +138,30 @@ async def waiting_page(
 ) -> QueuePage:
     """One page of the waiting items, oldest first, after `cursor` (a bad cursor: the start)."""
     statement = select(QueueItem).where(QueueItem.decided_at.is_(None))
+    # Oldest first along an index of what is asked for: the waiting items (of a consultation,
+    # of a key message), or the reasons' own index when filtering by reason.
+    opened_at_column, id_column = QueueItem.opened_at, QueueItem.id
+    if filters.reason is not None:
+        statement = statement.join(
+            QueueReason, and_(QueueReason.queue_item_id == QueueItem.id, QueueReason.reason == filters.reason)
+        )
+        opened_at_column, id_column = QueueReason.opened_at, QueueReason.queue_item_id
     if filters.consultation_id is not None:
         statement = statement.where(QueueItem.consultation_id == filters.consultation_id)
     if filters.key_message_id is not None:
         statement = statement.where(QueueItem.key_message_id == filters.key_message_id)
-    if filters.reason is not None:
-        statement = statement.where(
-            exists().where(Report.queue_item_id == QueueItem.id, Report.reason == filters.reason)
-        )
     if filters.waiting_days:
-        statement = statement.where(QueueItem.opened_at <= (now or utcnow()) - timedelta(days=filters.waiting_days))
+        statement = statement.where(opened_at_column <= (now or utcnow()) - timedelta(days=filters.waiting_days))
     if (after := parse_cursor(cursor)) is not None:
         opened_at, item_id = after
+        # The first condition alone lets both databases seek into the index; the second
+        # drops what is at the cursor's instant but not after it.
         statement = statement.where(
-            or_(QueueItem.opened_at > opened_at, and_(QueueItem.opened_at == opened_at, QueueItem.id > item_id))
+            opened_at_column >= opened_at,
+            or_(opened_at_column > opened_at, id_column > item_id),
         )
-    rows = list((await db.scalars(statement.order_by(QueueItem.opened_at, QueueItem.id).limit(page_size + 1))).all())
+    statement = statement.order_by(opened_at_column, id_column).limit(page_size + 1)
+    rows = list((await db.scalars(statement)).all())
     items = await _described(db, rows[:page_size], audience)
     last = rows[page_size - 1] if len(rows) > page_size else None
     return QueuePage(items, None if last is None else f"{last.opened_at.isoformat()}_{last.id}")

@@ -17,7 +17,7 @@ from app.consultation.models import KeyMessage
 from app.db import utcnow
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
-from app.moderation.models import QueueItem, QueueKind, Report, ReportReason
+from app.moderation.models import QueueItem, QueueKind, QueueReason, Report, ReportReason
 from app.moderation.notices import tell_reporter_received
 from app.moderation.services import ModerationError
 
@@ -83,7 +83,7 @@ async def report_contribution(
         raise AlreadyReported
     try:
         async with db.begin_nested():
-            item_id = await _join_waiting_item(db, contribution)
+            item_id = await _join_waiting_item(db, contribution, ReportReason(draft.reason))
             report = Report(
                 contribution_id=contribution.id,
                 reporter_id=reporter.id,
@@ -102,9 +102,10 @@ async def report_contribution(
     return report
 
 
-async def _join_waiting_item(db: AsyncSession, contribution: Contribution) -> int:
+async def _join_waiting_item(db: AsyncSession, contribution: Contribution, reason: ReportReason) -> int:
     """The id of the contribution's waiting item, counting one more report: one statement, so
-    readers reporting at the same moment join one item (uq_moderation_queue_waiting)."""
+    readers reporting at the same moment join one item (uq_moderation_queue_waiting). The
+    reason is noted for the queue's filter, once per item (QueueReason)."""
     consultation_id = await db.scalar(
         select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
     )
@@ -121,6 +122,8 @@ async def _join_waiting_item(db: AsyncSession, contribution: Contribution) -> in
         index_elements=[QueueItem.kind, QueueItem.contribution_id],
         index_where=QueueItem.decided_at.is_(None),
         set_={"report_count": QueueItem.report_count + 1},
-    ).returning(QueueItem.id)
-    item_id: int = (await db.execute(upsert)).scalar_one()
-    return item_id
+    ).returning(QueueItem.id, QueueItem.opened_at)
+    item_id, opened_at = (await db.execute(upsert)).one()
+    noted = insert(QueueReason).values(queue_item_id=item_id, reason=reason, opened_at=opened_at)
+    await db.execute(noted.on_conflict_do_nothing(index_elements=[QueueReason.queue_item_id, QueueReason.reason]))
+    return int(item_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -17,7 +17,7 @@ from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.topics import replace_tags, topic_slugs_of, validated_topics
 from app.i18n import _
-from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem
+from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueReason
 
 MIN_REASON_CHARS = 5
 MAX_REASON_CHARS = 1000
@@ -90,7 +90,14 @@ async def log_decision(
         .where(QueueItem.contribution_id == contribution.id, QueueItem.decided_at.is_(None))
         .values(decided_at=utcnow(), decision_id=entry.id)
     )
+    await forget_reasons(db, entry.id)
     return entry
+
+
+async def forget_reasons(db: AsyncSession, decision_id: int) -> None:
+    """The items a decision closed leave the queue's filter by reason."""
+    closed = select(QueueItem.id).where(QueueItem.decision_id == decision_id)
+    await db.execute(delete(QueueReason).where(QueueReason.queue_item_id.in_(closed)))
 
 
 async def retag(

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.db import utcnow
 from app.discussion.models import ContributionStatus
 from app.discussion.publication import Audience
-from app.moderation.models import ModerationAction, QueueItem, QueueKind, ReportReason
+from app.moderation.models import ModerationAction, QueueItem, QueueKind, QueueReason, ReportReason
 from app.moderation.queue import (
     QueueFilters,
     decide,
@@ -218,3 +218,23 @@ async def test_a_bulk_decision_skips_what_it_cannot_decide(db, consultation):
 @pytest.mark.parametrize("cursor", ["", "nonsense", "2026-13-01T00:00:00_1", "_", "2026-01-01T00:00:00_x", "\x00"])
 def test_a_bad_cursor_means_the_start(cursor):
     assert parse_cursor(cursor) is None
+
+
+async def test_the_reason_filter_reads_each_waiting_item_once_per_reason_until_it_is_decided(db, consultation):
+    contribution, item_id = await reported(db, consultation, reason="spam")
+    for reason in ("spam", "abusive"):  # a second spam report adds no second row
+        await report_contribution(
+            db, reporter=await make_user(db), contribution=contribution, draft=ReportDraft(reason), base_url=BASE
+        )
+    noted = (await db.execute(select(QueueReason.reason, QueueReason.opened_at))).all()
+    item = await db.get(QueueItem, item_id)
+    assert sorted(reason.value for reason, _ in noted) == ["abusive", "spam"]
+    assert {opened_at for _, opened_at in noted} == {item.opened_at}
+    for reason in (ReportReason.SPAM, ReportReason.ABUSIVE):
+        page = await waiting_page(db, QueueFilters(reason=reason), MODERATORS)
+        assert [i.id for i in page.items] == [item_id]
+    assert (await waiting_page(db, QueueFilters(reason=ReportReason.MISLEADING), MODERATORS)).items == []
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await decide(db, moderator=moderator, item_id=item_id, action=ModerationAction.KEEP, reason="Fine.", base_url=BASE)
+    assert (await db.execute(select(QueueReason))).all() == []
+    assert (await waiting_page(db, QueueFilters(reason=ReportReason.SPAM), MODERATORS)).items == []
