@@ -113,6 +113,10 @@ def measure(site: str, bare: str, args: argparse.Namespace) -> dict[str, Any]:
             first = client.get(url)
             samples = timed(lambda _n, url=url: client.get(url), 200, args.requests, args.warmup)
             results[name] = summary(samples, len(first.content)) | {"url": url, "items": first.text.count("queue-item")}
+    with httpx.Client(base_url=site, timeout=30) as client:  # the same small page without the count
+        first = client.get("/")
+        samples = timed(lambda _n: client.get("/"), 200, args.requests, args.warmup)
+        results["the same page, signed out (no count)"] = summary(samples, len(first.content)) | {"url": "/"}
     with httpx.Client(base_url=bare, timeout=30) as client:
         results["bare JSON, 500 items (the floor)"] = summary(
             timed(lambda _n: client.get("/comments"), 200, args.requests, args.warmup)
