@@ -192,9 +192,11 @@ async def publish_reply(
     limits: PostingLimits = UNLIMITED,
     premoderation: PreModeration = PreModeration.NONE,
 ) -> WriteResult | Held:
-    """A reply carries no position and nests under its parent, to any depth; where
-    `premoderation` holds it, it waits for a moderator (app.discussion.holding)."""
+    """A reply carries no position and nests under its parent, to any depth, unless a
+    moderator locked the thread; where `premoderation` holds it, it waits for a moderator
+    (app.discussion.holding)."""
     _check_submission_key(draft.submission_key)
+    refuse_locked(parent)
     values = await _values(draft, author, key_message, max_chars)
     topics = await validated_topics(db, key_message.consultation_id, draft.topics)
     values.update(
@@ -210,6 +212,13 @@ async def publish_reply(
     if await must_hold(db, premoderation, key_message.consultation_id, author, _speaking_for(author, values)):
         return await hold(db, key_message.consultation_id, values, topics)
     return await _published(db, await insert_reply(db, values), values, author, topics)
+
+
+def refuse_locked(parent: Contribution) -> None:
+    if parent.locked_at is not None:
+        raise ContributionError(
+            "body", _("The moderators locked this thread: it takes no new replies. Your text is kept below.")
+        )
 
 
 def _speaking_for(author: User, values: dict[str, Any]) -> Organisation | None:
@@ -309,7 +318,10 @@ async def _published(
     before, when `new_id` is None."""
     if new_id is None:
         return WriteResult(await _already_submitted(db, author, values["submission_key"]), created=False)
-    contribution = Contribution(id=new_id, **{**values, "superseded_by_id": None})
+    # Every column set, so nothing is loaded lazily (a lazy load fails under asyncio).
+    contribution = Contribution(
+        id=new_id, **{**values, "superseded_by_id": None, "locked_at": None, "duplicate_of_id": None}
+    )
     contribution.author = author
     contribution.organisation = _organisation_for(author, values["organisation_id"] or PERSONAL)
     make_transient_to_detached(contribution)

@@ -136,6 +136,13 @@ class Contribution(TimestampMixin, Base):
     #: action: superseded positions never come back, so deleting the current one alone is
     #: refused (a key message's contributions are deleted together).
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
+    #: When a moderator locked the thread: set on every contribution of it (a reply can be
+    #: refused, and a page can say so, from the row itself), cleared on all when unlocked.
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The contribution a moderator marked this one a duplicate of (readers are sent there).
+    #: No foreign key: SQLite cannot add one without rebuilding the table and its triggers
+    #: (migration b5e8d3c1a7f4); the target goes only with its whole key message.
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer)
 
     author: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -103,6 +103,10 @@ class ContributionView:
     #: The position that replaced it, when this audience may follow that link
     #: (app.discussion.supersession.may_link_current); None otherwise.
     current_id: int | None = None
+    #: A moderator locked its thread: it takes no new replies.
+    locked: bool = False
+    #: A moderator marked it a duplicate of this contribution.
+    duplicate_of_id: int | None = None
     #: Filled by attach_extras for the contributions of a page.
     topics: list[TopicView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
@@ -149,6 +153,8 @@ _LISTED_COLUMNS = (
     Organisation.verification,
     Contribution.superseded_by_id,
     _Current.publication,
+    Contribution.locked_at.is_not(None),
+    Contribution.duplicate_of_id,
 )
 
 
@@ -194,6 +200,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         verification,
         superseded_by_id,
         current_publication,
+        locked,
+        duplicate_of_id,
     ) = row[:_COLUMN_COUNT]
     shown = byline(publication, audience)
     personal = organisation_id is None
@@ -227,6 +235,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         # A personal position of an erased author links to nothing: "Former participant"
         # twice must not say it was the same person.
         current_id=superseded_by_id if linked and not (personal and author_erased) else None,
+        locked=bool(locked),
+        duplicate_of_id=duplicate_of_id,
     )
 
 
@@ -300,6 +310,8 @@ def view_of_written(
         ),
         None,  # superseded by none
         None,
+        False,  # a new one is in no locked thread (replies to one are refused)
+        None,  # nor marked a duplicate
     )
     view = to_view(row, audience)
     view.topics.extend(TopicView(topic.slug, topic.labels) for topic in topics)

@@ -28,4 +28,7 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.RETAG: _("Correct the topics"),
         ModerationAction.APPROVE: _("Approve: publish it"),
         ModerationAction.REJECT: _("Reject: do not publish it"),
+        ModerationAction.LOCK: _("Lock the thread: no new replies"),
+        ModerationAction.UNLOCK: _("Unlock the thread"),
+        ModerationAction.DUPLICATE: _("Mark as a duplicate of another contribution"),
     }

@@ -22,6 +22,9 @@ class ModerationAction(enum.Enum):
     KEEP = "keep"  #: the reports were looked at and the contribution stays as it is
     APPROVE = "approve"  #: a held contribution is published (pre-moderation)
     REJECT = "reject"  #: a held contribution is never published
+    LOCK = "lock"  #: the contribution's thread takes no new replies
+    UNLOCK = "unlock"  #: the thread takes replies again
+    DUPLICATE = "duplicate"  #: marked a duplicate of another contribution (details: its id)
 
 
 class ModerationLogEntry(Base):

@@ -38,6 +38,7 @@ from app.moderation.models import (
 from app.moderation.notices import tell_about_decision
 from app.moderation.rules import Rule, chosen_rule, rules_from
 from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
+from app.moderation.threads import mark_duplicate, set_thread_lock
 from app.organisations.review import claims_waiting, lapses_waiting
 
 PAGE_SIZE = 20
@@ -96,7 +97,10 @@ class WaitingItem:
 
     @property
     def actions(self) -> list[ModerationAction]:
-        return decisions_for(self.kind, self.contribution.status if self.contribution else None)
+        contribution = self.contribution
+        return decisions_for(
+            self.kind, contribution.status if contribution else None, locked=bool(contribution and contribution.locked)
+        )
 
 
 @dataclass
@@ -105,7 +109,9 @@ class QueuePage:
     next_cursor: str | None
 
 
-def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[ModerationAction]:
+def decisions_for(
+    kind: QueueKind, status: ContributionStatus | None, *, locked: bool = False
+) -> list[ModerationAction]:
     """The decisions that apply to an item in this state: keeping the contribution as it is
     always does (it closes the reports, or upholds the decision appealed); hiding only what
     is shown (an appeal is never answered by hiding), restoring only what is hidden. A held
@@ -113,7 +119,8 @@ def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[Mo
     if kind is QueueKind.HELD:
         return list(HELD_DECISIONS)
     if status is ContributionStatus.VISIBLE and kind is not QueueKind.APPEAL:
-        return [ModerationAction.KEEP, ModerationAction.HIDE]
+        lock = [] if locked else [ModerationAction.LOCK]
+        return [ModerationAction.KEEP, ModerationAction.HIDE, *lock, ModerationAction.DUPLICATE]
     if status is ContributionStatus.HIDDEN:
         return [ModerationAction.KEEP, ModerationAction.RESTORE]
     return [ModerationAction.KEEP]
@@ -276,6 +283,7 @@ async def decide(
     action: ModerationAction,
     reason: str,
     rule: str = "",
+    duplicate_of: str = "",
     base_url: str,
 ) -> ModerationLogEntry:
     """Decide a waiting item: keep the contribution as it is, hide it or restore it, with a
@@ -298,13 +306,23 @@ async def decide(
         )
     assert item.contribution_id is not None  # only held items have none
     contribution = await db.get_one(Contribution, item.contribution_id)
-    if action not in decisions_for(item.kind, contribution.status):
+    if action not in decisions_for(item.kind, contribution.status, locked=contribution.locked_at is not None):
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
         raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
     if action is ModerationAction.KEEP:
         entry = await log_decision(
             db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule_ref
+        )
+    elif action is ModerationAction.LOCK:
+        locked = await set_thread_lock(
+            db, moderator=moderator, contribution=contribution, lock=True, reason=reason, rule=rule_ref
+        )
+        assert locked is not None  # offered only for an unlocked thread
+        entry = locked
+    elif action is ModerationAction.DUPLICATE:
+        entry = await mark_duplicate(
+            db, moderator=moderator, contribution=contribution, original=duplicate_of, reason=reason, rule=rule_ref
         )
     else:
         changed = await set_visibility(
@@ -333,6 +351,7 @@ async def decide_many(
     action: ModerationAction,
     reason: str,
     rule: str = "",
+    duplicate_of: str = "",
     base_url: str,
 ) -> tuple[int, int]:
     """The same decision on several items (bulk): returns (decided, skipped). An item decided
@@ -344,7 +363,14 @@ async def decide_many(
         try:
             async with db.begin_nested():
                 await decide(
-                    db, moderator=moderator, item_id=item_id, action=action, reason=reason, rule=rule, base_url=base_url
+                    db,
+                    moderator=moderator,
+                    item_id=item_id,
+                    action=action,
+                    reason=reason,
+                    rule=rule,
+                    duplicate_of=duplicate_of,
+                    base_url=base_url,
                 )
             decided += 1
         except ModerationError:

@@ -63,7 +63,7 @@ async def test_a_reader_reports_and_a_moderator_hides_it_from_the_queue(client, 
     [item] = soup(queue).select("li.queue-item")
     assert "Reported once" in item.get_text() and "Spam or advertising" in item.get_text()
     assert "Buy cheap watches" in item.get_text() and "Careful Reader" not in queue.text
-    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "hide"]
+    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "hide", "lock", "duplicate"]
     item_id = item["id"].removeprefix("item-")
 
     decided = await post_form(

@@ -87,6 +87,7 @@ EXPECTATIONS = {
     ("live_news", "GET"): (None, ALL_OK),
     ("moderate", "GET"): (None, moderators(200)),
     ("moderate", "POST"): (lambda: {"action": "hide", "reason": "Off topic for this key message."}, moderators(303)),
+    ("lock_thread", "POST"): (lambda: {"lock": "lock", "lock_reason": "Walked: the thread is done."}, moderators(303)),
     ("consultation_feed", "GET"): (None, ALL_OK),
     ("key_message_feed", "GET"): (None, ALL_OK),
     ("topic_feed", "GET"): (None, ALL_OK),

@@ -30,6 +30,7 @@ from app.discussion.contribution_write import (
     opens_the_list,
     publish_position,
     publish_reply,
+    refuse_locked,
 )
 from app.discussion.errors import ContributionError
 from app.discussion.holding import Held, premoderation_of
@@ -289,7 +290,12 @@ async def reply_form(request: Request) -> Response:
     context, parent = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
-    return _render_reply_form(request, consultation, message, parent, blank_form())
+    form = blank_form()
+    try:  # a page read before the lock still links here: say so before anything is written
+        refuse_locked(parent)
+    except ContributionError as error:
+        form.error(error.field, error.message)
+    return _render_reply_form(request, consultation, message, parent, form)
 
 
 def _render_reply_form(

@@ -49,6 +49,8 @@ DECISIONS = (
     ModerationAction.RESTORE,
     ModerationAction.APPROVE,
     ModerationAction.REJECT,
+    ModerationAction.LOCK,
+    ModerationAction.DUPLICATE,
 )
 
 
@@ -82,7 +84,7 @@ async def decide_item(request: Request) -> Response:
     """One item's decision; back to the queue where it was (its filters and page)."""
     require(identity_of(request), Permission.MODERATE)
     form = await request.form()
-    state = FormState(values=text_values(form, "action", "reason", "rule", "back"))
+    state = FormState(values=text_values(form, "action", "reason", "rule", "duplicate_of", "back"))
     action = _decision(state)
     if action is not None:
         db, settings = db_of(request), request.app.state.settings
@@ -94,6 +96,7 @@ async def decide_item(request: Request) -> Response:
                 action=action,
                 reason=state.values["reason"],
                 rule=state.values["rule"],
+                duplicate_of=state.values["duplicate_of"],
                 base_url=settings.base_url,
             )
         except ModerationError as error:  # refused before anything was written
@@ -137,7 +140,7 @@ async def decide_items(request: Request) -> Response:
     """The same decision, with one reason, on the items ticked."""
     require(identity_of(request), Permission.MODERATE)
     form = await request.form()
-    state = FormState(values=text_values(form, "action", "reason", "rule", "back"))
+    state = FormState(values=text_values(form, "action", "reason", "rule", "duplicate_of", "back"))
     item_ids = _ticked(form)
     action = _decision(state)
     if not item_ids:
@@ -152,6 +155,7 @@ async def decide_items(request: Request) -> Response:
                 action=action,
                 reason=state.values["reason"],
                 rule=state.values["rule"],
+                duplicate_of=state.values["duplicate_of"],
                 base_url=settings.base_url,
             )
         except ModerationError as error:  # refused before anything was written

@@ -7,6 +7,7 @@ from app.moderation.web import appeal_views, queue_views, report_views, views
 routes = [
     Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
     Route("/contributions/{contribution_id:id}/topics", views.retag_contribution, methods=["POST"], name="retag"),
+    Route("/contributions/{contribution_id:id}/lock", views.lock_thread, methods=["POST"], name="lock_thread"),
     Route("/contributions/{contribution_id:id}/report", report_views.report, methods=["GET", "POST"], name="report"),
     Route("/contributions/{contribution_id:id}/appeal", appeal_views.appeal, methods=["GET", "POST"], name="appeal"),
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),

@@ -21,6 +21,7 @@ from app.moderation.models import ModerationAction
 from app.moderation.notices import tell_about_decision
 from app.moderation.rules import chosen_rule, rules_of
 from app.moderation.services import ModerationError, moderation_history, retag, set_visibility
+from app.moderation.threads import set_thread_lock
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.templating import render
@@ -58,6 +59,33 @@ async def moderate(request: Request) -> Response:
     return await _moderation_page(request, context, contribution, form=state)
 
 
+async def lock_thread(request: Request) -> Response:
+    """Moderators lock a thread (or unlock it) with a reason, from a contribution of it."""
+    context, contribution = await contribution_from_path(request)
+    require(identity_of(request), Permission.MODERATE)
+    state = FormState(values=text_values(await request.form(), "lock", "lock_reason"))
+    db = db_of(request)
+    try:
+        entry = await set_thread_lock(
+            db,
+            moderator=signed_in_user(request),
+            contribution=contribution,
+            lock=state.values["lock"] != "unlock",
+            reason=state.values["lock_reason"],
+        )
+    except ModerationError as error:
+        state.error("lock_reason", error.message)
+        return await _moderation_page(request, context, contribution, lock_form=state, status_code=422)
+    await db.commit()
+    response = see_other(f"{path_for('thread', contribution_id=contribution.id)}#c{contribution.id}")
+    locked = contribution.locked_at is not None
+    if entry is None:
+        flash(request, response, _("Nothing changed: the thread was already so."))
+    else:
+        flash(request, response, _("The thread is locked.") if locked else _("The thread takes replies again."))
+    return response
+
+
 async def retag_contribution(request: Request) -> Response:
     """Moderators correct the topics a contribution is tagged with; the reason is logged."""
     context, contribution = await contribution_from_path(request)
@@ -92,6 +120,7 @@ async def _moderation_page(
     *,
     form: FormState | None = None,
     retag_form: FormState | None = None,
+    lock_form: FormState | None = None,
     status_code: int | None = None,
 ) -> Response:
     db = db_of(request)
@@ -111,6 +140,7 @@ async def _moderation_page(
             or contribution_labels()["former_participant"],
             "form": form,
             "retag_form": retag_form,
+            "lock_form": lock_form or FormState(),
             "may_retag": permits(identity_of(request), Permission.RETAG),
             "history": await moderation_history(db, contribution.id),
             "rules": rules_of(context.consultation),

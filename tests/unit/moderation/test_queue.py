@@ -92,12 +92,19 @@ async def test_an_item_shows_its_contribution_in_context_and_its_reasons(db, con
     assert (item.id, item.report_count, item.contribution.id, item.parent.id) == (item_id, 3, reply.id, parent.id)
     assert item.reasons == [(ReportReason.ABUSIVE, 2), (ReportReason.SPAM, 1)]
     assert item.place.ref == "RT2-KM3" and item.place.consultation_slug == consultation.slug
-    assert item.actions == [ModerationAction.KEEP, ModerationAction.HIDE]
+    assert item.actions == [
+        ModerationAction.KEEP,
+        ModerationAction.HIDE,
+        ModerationAction.LOCK,
+        ModerationAction.DUPLICATE,
+    ]
 
 
 def test_only_the_decisions_that_apply_are_offered():
     reported, appeal = QueueKind.REPORTED, QueueKind.APPEAL
-    assert decisions_for(reported, ContributionStatus.VISIBLE) == [ModerationAction.KEEP, ModerationAction.HIDE]
+    shown = [ModerationAction.KEEP, ModerationAction.HIDE, ModerationAction.LOCK, ModerationAction.DUPLICATE]
+    assert decisions_for(reported, ContributionStatus.VISIBLE) == shown
+    assert ModerationAction.LOCK not in decisions_for(reported, ContributionStatus.VISIBLE, locked=True)
     assert decisions_for(reported, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
     assert decisions_for(reported, ContributionStatus.WITHDRAWN) == [ModerationAction.KEEP]
     assert decisions_for(appeal, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
