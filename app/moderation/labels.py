@@ -27,3 +27,14 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.RESTORE: _("Restore"),
         ModerationAction.RETAG: _("Correct the topics"),
     }
+
+
+@cached_per_locale
+def public_decision_labels() -> dict[ModerationAction, str]:
+    """What the public moderation log calls each decision, once taken."""
+    return {
+        ModerationAction.KEEP: _("Kept as it was"),
+        ModerationAction.HIDE: _("Hidden"),
+        ModerationAction.RESTORE: _("Restored"),
+        ModerationAction.RETAG: _("Topics corrected"),
+    }
