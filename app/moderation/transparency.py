@@ -46,7 +46,7 @@ class MonthFigures:
         return not (self.reports or self.decisions or self.appeals or self.reversals)
 
 
-class seconds_between(FunctionElement[float]):  # noqa: N801 (a SQL function, named like one)
+class seconds_between(FunctionElement[float]):
     """Seconds from the first instant to the second (SQLite: julianday; PostgreSQL: epoch)."""
 
     type = Float()

@@ -82,7 +82,9 @@ async def moderation_figures(request: Request) -> Response:
     figures = await transparency_report(db_of(request), consultation.id, until)
     # The figures change with every report, whose times no column keeps per consultation:
     # the tag is taken from the figures themselves, and no Last-Modified is given.
-    validators = await anonymous_validators(request, consultation.id, consultation.updated_at, figures, changed_at=[utcnow()])
+    validators = await anonymous_validators(
+        request, consultation.id, consultation.updated_at, figures, changed_at=[utcnow()]
+    )
     if validators is not None and validators.match(request):
         return validators.not_modified()
     labels = public_decision_labels()

@@ -30,10 +30,12 @@ async def hide(db, consultation, n: int, **draft):
 
 
 async def test_every_decision_carries_its_consultation(db, consultation):
-    contribution, entry = await hide(db, consultation, 1)
+    contribution, _entry = await hide(db, consultation, 1)
     moderator = await make_user(db, role=Role.MODERATOR)
     assert await retag(db, moderator=moderator, contribution=contribution, topics=["gender"], reason="About gender.")
-    rows = (await db.scalars(select(ModerationLogEntry).where(ModerationLogEntry.contribution_id == contribution.id))).all()
+    rows = (
+        await db.scalars(select(ModerationLogEntry).where(ModerationLogEntry.contribution_id == contribution.id))
+    ).all()
     assert [row.action for row in rows] == [ModerationAction.HIDE, ModerationAction.RETAG]
     assert {row.consultation_id for row in rows} == {consultation.id}
 

@@ -90,7 +90,7 @@ async def test_the_median_wait_is_the_middle_one_or_the_mean_of_the_middle_two(d
 
 
 async def test_only_a_contributions_first_report_and_first_decision_count_for_the_median(db, consultation):
-    author, contribution, entry = await reported_then_decided(
+    _author, contribution, _entry = await reported_then_decided(
         db, consultation, at(5, 3), timedelta(hours=1), ModerationAction.KEEP
     )
     # Reported again later and decided after a long wait: not its first report.
