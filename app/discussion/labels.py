@@ -42,6 +42,7 @@ def contribution_labels() -> dict[str, str]:
         "removed": _("Removed by a moderator."),
         "reason": _("Reason:"),
         "show_removed": _("Show the removed text (moderators only)"),
+        "moderation_log": _("Moderation log"),
         "withdrawn": _("Withdrawn by its author."),
         "superseded": _("Superseded: a later position of the same speaker replaced it, and it no longer counts."),
         "current_position": _("Read the current position"),

@@ -45,6 +45,9 @@ async def test_a_hidden_then_restored_contribution_shows_two_decisions_and_nobod
         {"action": "hide", "reason": "A personal attack.", "rule": "R1"},
     )
     assert hidden.status_code == 303
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as anonymous:
+        marker = soup(await anonymous.get(f"/contributions/{position.id}")).select_one(f"#c{position.id} p.removed")
+        assert marker.select_one(f"a[href='{LOG}']").get_text() == "Moderation log"
     await post_form(client, "/sign-out", {})
     await sign_in(client, author.email, PASSWORD)
     appealed = await post_form(client, f"/contributions/{position.id}/appeal", {"text": "It criticises a policy."})
