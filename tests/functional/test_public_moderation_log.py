@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 
+from app.consultation.models import ConsultationStatus
 from app.security.roles import Role
 from app.web.cache_policy import PERSONAL, SHARED
 from tests.factories import PASSWORD, make_position, make_user
@@ -132,3 +133,14 @@ async def test_earlier_months_are_a_link_away(client):
     links = {a.get_text(): a["href"] for a in page.select("nav a")}
     assert links["Earlier months"].endswith("?until=2024-06")
     assert links["Later months"].endswith("?until=2026-06")
+
+
+async def test_a_draft_consultations_log_is_not_found(client, other_client, db, consultation):
+    consultation.status = ConsultationStatus.DRAFT
+    reader = await make_user(db)
+    await db.commit()
+    for path in (LOG, FIGURES):
+        assert (await client.get(path)).status_code == 404
+    await sign_in(other_client, reader.email, PASSWORD)
+    for path in (LOG, FIGURES):
+        assert (await other_client.get(path)).status_code == 404
