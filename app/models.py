@@ -13,7 +13,7 @@ from app.accounts.models import (
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution, ContributionStatus, HeldContribution
 from app.discussion.position_counts import PositionCount
 from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
@@ -43,6 +43,7 @@ __all__ = [
     "EcosocStatus",
     "ExportRecord",
     "Footnote",
+    "HeldContribution",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",

@@ -20,7 +20,9 @@ MAX_REASON_CHARS = 500
 PEOPLE_PAGE_SIZE = 50
 
 
-class RoleChangeError(Exception):
+class AdminChangeError(Exception):
+    """An administrator's change refused, with the field to show the message next to."""
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
@@ -64,15 +66,15 @@ def grantable_role(value: str) -> Role:
     except ValueError:
         role = None
     if role not in GRANTABLE_ROLES:
-        raise RoleChangeError("role", _("Choose moderator, negotiator or administrator."))
+        raise AdminChangeError("role", _("Choose moderator, negotiator or administrator."))
     assert role is not None
     return role
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) > MAX_REASON_CHARS:
-        raise RoleChangeError("reason", _("Keep the reason under %(n)s characters.", n=MAX_REASON_CHARS))
+        raise AdminChangeError("reason", _("Keep the reason under %(n)s characters.", n=MAX_REASON_CHARS))
     return reason
 
 
@@ -80,9 +82,9 @@ async def grant_role(
     db: AsyncSession, *, admin: User, person: User, role: Role, reason: str = "", address: str | None = None
 ) -> bool:
     """Give `person` the role; False (nothing recorded) when they already hold it."""
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if role not in GRANTABLE_ROLES:
-        raise RoleChangeError("role", _("Choose moderator, negotiator or administrator."))
+        raise AdminChangeError("role", _("Choose moderator, negotiator or administrator."))
     if role in person.roles:
         return False
     person.role_grants.append(UserRole(role=role))
@@ -96,9 +98,9 @@ async def revoke_role(
 ) -> bool:
     """Take the role away; an admin cannot drop their own admin role, so the site always
     keeps the admin who is acting. False when the person did not hold it."""
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if role is Role.ADMIN and person.id == admin.id:
-        raise RoleChangeError("role", _("You cannot take away your own administrator role."))
+        raise AdminChangeError("role", _("You cannot take away your own administrator role."))
     if role not in GRANTABLE_ROLES or role not in person.roles:
         return False
     grant = next(grant for grant in person.role_grants if grant.role is role)

@@ -39,6 +39,7 @@ INVITATION_ACCEPT = "organisations:invitation:accept"
 PRIVACY_EXPORT = "privacy:user:export"
 PRIVACY_ERASE = "privacy:user:erase"
 CONSULTATION_SCHEDULE = "consultation:consultation:schedule"
+CONSULTATION_PREMODERATION = "consultation:consultation:premoderation"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -55,6 +56,7 @@ TAGS = (
     PRIVACY_EXPORT,
     PRIVACY_ERASE,
     CONSULTATION_SCHEDULE,
+    CONSULTATION_PREMODERATION,
     SIGN_UP,
     SIGN_UP_EXISTING,
     EMAIL_VERIFIED,

@@ -21,6 +21,14 @@ class ConsultationStatus(enum.Enum):
     PUBLISHED = "published"  #: listed and readable; open between its instants
 
 
+class PreModeration(enum.Enum):
+    """Whose contributions wait for a moderator before anyone else reads them."""
+
+    NONE = "none"  #: everything is published at once
+    FIRST_CONTRIBUTION = "first_contribution"  #: a person's, until one of theirs was approved
+    UNVERIFIED = "unverified"  #: everyone's but those speaking for a verified organisation
+
+
 class SectionKind(enum.Enum):
     """What part of the document a section is."""
 
@@ -60,6 +68,12 @@ class Consultation(TimestampMixin, Base):
     #: The house rules moderators cite in decisions, from the seed file: [{"ref": "R1",
     #: "title": {"en": …}, "text": {"en": …}}, …] (app.moderation.rules).
     moderation_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Whose contributions a moderator approves first (app.discussion.holding).
+    premoderation: Mapped[PreModeration] = mapped_column(
+        enum_by_value(PreModeration, "premoderation", length=30),
+        default=PreModeration.NONE,
+        server_default=PreModeration.NONE.value,
+    )
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

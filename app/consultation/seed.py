@@ -23,6 +23,7 @@ from app.consultation.models import (
     KeyMessageKind,
     Paragraph,
     ParagraphPlacement,
+    PreModeration,
     Section,
     SectionKind,
     Topic,
@@ -93,6 +94,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     )
     report = SeedReport(slug=meta["slug"])
     schedule = _schedule(meta)
+    premoderation = _premoderation(data.get("premoderation", "none"))
     created = consultation is None
     if consultation is None:
         consultation = Consultation(
@@ -102,11 +104,18 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             topics=[],
             opens_at=schedule.opens_at,
             closes_at=schedule.closes_at,
+            premoderation=premoderation,
         )
         db.add(consultation)
         report.changes.append("consultation created")
-    elif schedule != schedule_of(consultation):
-        report.notes.append(_kept_schedule_note(consultation, schedule))
+    else:
+        if schedule != schedule_of(consultation):
+            report.notes.append(_kept_schedule_note(consultation, schedule))
+        if premoderation is not consultation.premoderation:
+            # Like the schedule, an administrator's later choice on the site stands.
+            report.notes.append(
+                f"premoderation kept as {consultation.premoderation.value!r} (the file says {premoderation.value!r})"
+            )
     _assign(
         consultation,
         {
@@ -140,6 +149,15 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         await clear_fragments(db)
     await db.flush()
     return report
+
+
+def _premoderation(value: object) -> PreModeration:
+    """Whose contributions wait for a moderator (app.discussion.holding)."""
+    try:
+        return PreModeration(value)
+    except ValueError:
+        choices = ", ".join(repr(choice.value) for choice in PreModeration)
+        raise SeedError(f"premoderation {value!r}: use one of {choices}") from None
 
 
 def _rule_entries(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,19 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.accounts.models import User
-from app.consultation.models import Consultation, KeyMessage, Topic
+from app.consultation.models import Consultation, KeyMessage, PreModeration, Topic
 from app.db import utcnow
 from app.discussion.amendments import validated_amendment
 from app.discussion.errors import ContributionError
+from app.discussion.holding import Held, contribution_values, decided, hold, must_hold
 from app.discussion.list_order import shown_in_lists
-from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.models import Contribution, ContributionStatus, HeldContribution, HeldOutcome, PublicationConsent
 from app.discussion.posting_limits import UNLIMITED, PostingLimits, check_posting_limits
 from app.discussion.publication import needs_organisation
 from app.discussion.quotes import validated_quote
 from app.discussion.supersession import hold_speaker, insert_position, insert_reply
 from app.discussion.topics import chosen_topics, tag, validated_topics
 from app.i18n import _
-from app.organisations.models import Organisation
+from app.organisations.models import Membership, Organisation
 from app.text.markdown import render_markdown, rendered_markdown
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -157,11 +158,13 @@ async def publish_position(
     max_chars: int,
     limits: PostingLimits = UNLIMITED,
     page_size: int | None = None,
-) -> WriteResult:
+    premoderation: PreModeration = PreModeration.NONE,
+) -> WriteResult | Held:
     """A top-level contribution must carry one of the consultation's positions; it becomes its
     speaker's current one (app.discussion.supersession). Everything is checked before the
     first statement; a form sent again is answered with what it published. Given the
-    `page_size`, it also tells whether the new one opens the key message's list."""
+    `page_size`, it also tells whether the new one opens the key message's list. Where
+    `premoderation` holds it, it waits for a moderator instead (app.discussion.holding)."""
     _check_submission_key(draft.submission_key)
     if draft.position not in consultation.positions:
         raise ContributionError("position", _("Choose your position on this key message."))
@@ -171,6 +174,8 @@ async def publish_position(
     values.update(parent_id=None, thread_root_id=None, depth=0, position=draft.position, amendment_text=amendment_text)
     if (resent := await _within_limits(db, author, values, limits)) is not None:
         return resent
+    if await must_hold(db, premoderation, consultation.id, author, _speaking_for(author, values)):
+        return await hold(db, consultation.id, values, topics)
     await hold_speaker(db, key_message.id, values["organisation_id"], author.id)
     new_id = await insert_position(db, values)
     return await _published(db, new_id, values, author, topics, page_size=page_size)
@@ -185,8 +190,10 @@ async def publish_reply(
     draft: Draft,
     max_chars: int,
     limits: PostingLimits = UNLIMITED,
-) -> WriteResult:
-    """A reply carries no position and nests under its parent, to any depth."""
+    premoderation: PreModeration = PreModeration.NONE,
+) -> WriteResult | Held:
+    """A reply carries no position and nests under its parent, to any depth; where
+    `premoderation` holds it, it waits for a moderator (app.discussion.holding)."""
     _check_submission_key(draft.submission_key)
     values = await _values(draft, author, key_message, max_chars)
     topics = await validated_topics(db, key_message.consultation_id, draft.topics)
@@ -200,7 +207,45 @@ async def publish_reply(
     )
     if (resent := await _within_limits(db, author, values, limits)) is not None:
         return resent
+    if await must_hold(db, premoderation, key_message.consultation_id, author, _speaking_for(author, values)):
+        return await hold(db, key_message.consultation_id, values, topics)
     return await _published(db, await insert_reply(db, values), values, author, topics)
+
+
+def _speaking_for(author: User, values: dict[str, Any]) -> Organisation | None:
+    return _organisation_for(author, values["organisation_id"] or PERSONAL)
+
+
+async def publish_held(db: AsyncSession, held: HeldContribution) -> Contribution:
+    """Publish an approved held contribution as it was written, with the time it was written;
+    a position becomes its speaker's current one, as any new one does. Refused
+    (ContributionError) when its author no longer belongs to the organisation it speaks for."""
+    values = contribution_values(held)
+    if values["organisation_id"] is not None and not await _still_member(db, held.author_id, values["organisation_id"]):
+        raise ContributionError(
+            "action", _("Its author no longer belongs to the organisation it speaks for: reject it instead.")
+        )
+    if values["parent_id"] is None:
+        await hold_speaker(db, values["key_message_id"], values["organisation_id"], held.author_id)
+        new_id = await insert_position(db, values)
+    else:
+        new_id = await insert_reply(db, {**values, "superseded_by_id": None})
+    if new_id is None:  # pragma: no cover - a submission key is the author's, and held once
+        raise RuntimeError("a held contribution's submission key was published already")
+    topics = await db.scalars(
+        select(Topic).where(Topic.consultation_id == held.consultation_id, Topic.slug.in_(held.topic_slugs))
+    )
+    contribution = await db.get_one(Contribution, new_id)
+    await tag(db, contribution, list(topics))
+    await mark_discussion_changed(db, held.key_message_id)
+    decided(held, HeldOutcome.APPROVED)
+    held.contribution_id = new_id
+    return contribution
+
+
+async def _still_member(db: AsyncSession, author_id: int, organisation_id: int) -> bool:
+    member = select(Membership.id).where(Membership.user_id == author_id, Membership.organisation_id == organisation_id)
+    return bool(await db.scalar(select(member.exists())))
 
 
 #: Bodies longer than this are rendered in a worker thread. Markdown costs little on prose

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -210,3 +211,52 @@ class Attachment(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: A held contribution still waiting for its moderator.
+WAITING_FOR_APPROVAL = "decided_at IS NULL"
+
+
+class HeldOutcome(enum.Enum):
+    """What a moderator decided about a held contribution."""
+
+    APPROVED = "approved"  #: published, with the time it was written
+    REJECTED = "rejected"  #: never published
+
+
+class HeldContribution(Base):
+    """A contribution written where pre-moderation applies, waiting for a moderator's approval
+    (app.discussion.holding). It is not a contribution until approved, so nothing that reads
+    contributions (pages, tallies, feeds, exports, live updates) can count or show it; only
+    its author and the moderators read it here."""
+
+    __tablename__ = "held_contributions"
+    __table_args__ = (
+        UniqueConstraint("author_id", "submission_key", name="uq_held_contributions_author_id_submission_key"),
+        Index(
+            "ix_held_contributions_waiting_author",
+            "author_id",
+            "key_message_id",
+            sqlite_where=text(WAITING_FOR_APPROVAL),
+            postgresql_where=text(WAITING_FOR_APPROVAL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: What it answers (a reply); None for a position.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    #: The checked columns of the contribution it becomes (JSON-native values).
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    topic_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    submission_key: Mapped[str] = mapped_column(String(64))
+    #: When it was written: the time it is published with, once approved.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[HeldOutcome | None] = mapped_column(enum_by_value(HeldOutcome, "held_outcome", length=20))
+    #: The contribution it became, once approved.
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="SET NULL"))
+
+    author: Mapped[User] = relationship()

@@ -26,6 +26,8 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.HIDE: _("Hide"),
         ModerationAction.RESTORE: _("Restore"),
         ModerationAction.RETAG: _("Correct the topics"),
+        ModerationAction.APPROVE: _("Approve: publish it"),
+        ModerationAction.REJECT: _("Reject: do not publish it"),
     }
 
 
@@ -37,4 +39,6 @@ def public_decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.HIDE: _("Hidden"),
         ModerationAction.RESTORE: _("Restored"),
         ModerationAction.RETAG: _("Topics corrected"),
+        ModerationAction.APPROVE: _("Approved for publication"),
+        ModerationAction.REJECT: _("Not published"),
     }

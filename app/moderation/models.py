@@ -20,6 +20,8 @@ class ModerationAction(enum.Enum):
     RESTORE = "restore"
     RETAG = "retag"  #: a moderator corrected the topics; details hold before and after
     KEEP = "keep"  #: the reports were looked at and the contribution stays as it is
+    APPROVE = "approve"  #: a held contribution is published (pre-moderation)
+    REJECT = "reject"  #: a held contribution is never published
 
 
 class ModerationLogEntry(Base):
@@ -28,10 +30,12 @@ class ModerationLogEntry(Base):
     __table_args__ = (Index("ix_moderation_log_consultation_id_id", "consultation_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
-    #: The contribution's consultation, copied so its public log and figures read one index
-    #: range. Always written; nullable only because SQLite could make it NOT NULL solely by
-    #: rebuilding the table (migration e8b3d1f5a620).
+    #: None for a decision on a held contribution that was never published (held_id).
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    held_id: Mapped[int | None] = mapped_column(ForeignKey("held_contributions.id", ondelete="CASCADE"), index=True)
+    #: The contribution's consultation (or the held contribution's), copied so its public log
+    #: and figures read one index range. Always written; nullable only because SQLite could
+    #: make it NOT NULL solely by rebuilding the table (migration e8b3d1f5a620).
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
     moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     action: Mapped[ModerationAction] = mapped_column(enum_by_value(ModerationAction, "moderation_action", length=20))
@@ -64,6 +68,7 @@ class QueueKind(enum.Enum):
 
     REPORTED = "reported"  #: readers reported the contribution
     APPEAL = "appeal"  #: the author of a hidden contribution asks for the decision to be reviewed
+    HELD = "held"  #: pre-moderation holds a new contribution until a moderator approves it
 
 
 #: An item still waiting for a decision.
@@ -111,7 +116,11 @@ class QueueItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[QueueKind] = mapped_column(enum_by_value(QueueKind, "queue_kind", length=20))
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    #: None for a held contribution (held_id), which is no contribution until approved.
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    held_id: Mapped[int | None] = mapped_column(
+        ForeignKey("held_contributions.id", ondelete="CASCADE"), index=True, unique=True
+    )
     #: Where the contribution is, for the queue's filters (a contribution never moves).
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))

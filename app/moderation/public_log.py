@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import Consultation
-from app.discussion.models import Contribution
+from app.discussion.models import Contribution, PublicationConsent
 from app.discussion.publication import PUBLIC, is_listed_for
 from app.moderation.models import ModerationAction, ModerationLogEntry
 from app.moderation.rules import Rule, rule_named
@@ -31,7 +31,8 @@ class PublicDecision:
     rule_ref: str | None
     rule: Rule | None
     reason: str
-    #: The contribution, for the link to its thread; None when it is not for publication.
+    #: The contribution, for the link to its thread; None when it is not for publication or
+    #: was never published (a held contribution rejected).
     contribution_id: int | None
 
 
@@ -57,7 +58,7 @@ async def public_log_page(
             ModerationLogEntry.contribution_id,
             Contribution.publication,
         )
-        .join(Contribution, Contribution.id == ModerationLogEntry.contribution_id)
+        .outerjoin(Contribution, Contribution.id == ModerationLogEntry.contribution_id)
         .where(ModerationLogEntry.consultation_id == consultation.id)
         .order_by(ModerationLogEntry.id.desc())
         .limit(page_size + 1)
@@ -73,9 +74,13 @@ async def public_log_page(
             rule_ref=row.rule,
             rule=rule_named(consultation, row.rule) if row.rule else None,
             reason=row.reason,
-            contribution_id=row.contribution_id if is_listed_for(row.publication, PUBLIC) else None,
+            contribution_id=row.contribution_id if _linked(row.contribution_id, row.publication) else None,
         )
         for row in rows[:page_size]
     ]
     older_than = decisions[-1].id if len(rows) > page_size else None
     return PublicLogPage(decisions, older_than)
+
+
+def _linked(contribution_id: int | None, publication: PublicationConsent | None) -> bool:
+    return contribution_id is not None and publication is not None and is_listed_for(publication, PUBLIC)

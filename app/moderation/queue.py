@@ -24,6 +24,7 @@ from app.discussion.presenters import ContributionView
 from app.discussion.publication import Audience
 from app.discussion.thread_read import views_by_id
 from app.i18n import _
+from app.moderation.holds import HELD_DECISIONS, HeldView, decide_held, held_views
 from app.moderation.models import (
     Appeal,
     ModerationAction,
@@ -36,6 +37,7 @@ from app.moderation.models import (
 from app.moderation.notices import tell_about_decision
 from app.moderation.rules import Rule, chosen_rule, rules_from
 from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
+from app.organisations.review import claims_waiting, lapses_waiting
 
 PAGE_SIZE = 20
 
@@ -88,6 +90,8 @@ class WaitingItem:
     #: Reasons given, most frequent first, with how many readers gave each.
     reasons: list[tuple[ReportReason, int]] = field(default_factory=list)
     appeal: AppealView | None = None
+    #: A contribution held by pre-moderation (kind HELD), which is no contribution yet.
+    held: HeldView | None = None
 
     @property
     def actions(self) -> list[ModerationAction]:
@@ -103,7 +107,10 @@ class QueuePage:
 def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[ModerationAction]:
     """The decisions that apply to an item in this state: keeping the contribution as it is
     always does (it closes the reports, or upholds the decision appealed); hiding only what
-    is shown (an appeal is never answered by hiding), restoring only what is hidden."""
+    is shown (an appeal is never answered by hiding), restoring only what is hidden. A held
+    contribution is approved or rejected."""
+    if kind is QueueKind.HELD:
+        return list(HELD_DECISIONS)
     if status is ContributionStatus.VISIBLE and kind is not QueueKind.APPEAL:
         return [ModerationAction.KEEP, ModerationAction.HIDE]
     if status is ContributionStatus.HIDDEN:
@@ -112,8 +119,11 @@ def decisions_for(kind: QueueKind, status: ContributionStatus | None) -> list[Mo
 
 
 async def waiting_count(db: AsyncSession) -> int:
-    """How many items wait for a decision (the header's badge): read from the partial index."""
-    return int(await db.scalar(select(func.count()).select_from(QueueItem).where(QueueItem.decided_at.is_(None))) or 0)
+    """How many items wait for a decision (the header's badge): the queue's, read from its
+    partial index, with the organisations' claims and lapsed verifications, in one statement."""
+    waiting = select(func.count()).select_from(QueueItem).where(QueueItem.decided_at.is_(None)).scalar_subquery()
+    total = await db.scalar(select(waiting + claims_waiting() + lapses_waiting()))
+    return int(total or 0)
 
 
 async def waiting_page(
@@ -148,6 +158,12 @@ async def waiting_page(
     return QueuePage(items, None if last is None else f"{last.opened_at.isoformat()}_{last.id}")
 
 
+async def waiting_item(db: AsyncSession, item_id: int, audience: Audience) -> WaitingItem | None:
+    """One item as the queue shows it, waiting or not (None: no such item)."""
+    row = await db.get(QueueItem, item_id)
+    return None if row is None else (await _described(db, [row], audience))[0]
+
+
 def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
@@ -159,19 +175,21 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience) -> list[WaitingItem]:
-    """The page's items with their contributions, parents, places, reasons and appeals: five
-    queries for the page, whatever its length."""
+    """The page's items with their contributions, parents, places, reasons, appeals and held
+    contributions: six queries for the page, whatever its length."""
     if not rows:
         return []
-    views = {view.id: view for view in await views_by_id(db, [row.contribution_id for row in rows], audience)}
+    contribution_ids = [row.contribution_id for row in rows if row.contribution_id is not None]
+    views = {view.id: view for view in await views_by_id(db, contribution_ids, audience)}
     parent_ids = [view.parent_id for view in views.values() if view.parent_id is not None]
     parents = {view.id: view for view in await views_by_id(db, parent_ids, audience)}
     places = await _places(db, {row.key_message_id for row in rows})
     reasons = await _reasons(db, [row.id for row in rows])
     appeals = await _appeals(db, [row.id for row in rows if row.kind is QueueKind.APPEAL])
+    held = await held_views(db, [row.held_id for row in rows if row.held_id is not None])
     items = []
     for row in rows:
-        view = views.get(row.contribution_id)
+        view = views.get(row.contribution_id) if row.contribution_id is not None else None
         items.append(
             WaitingItem(
                 id=row.id,
@@ -183,6 +201,7 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
                 place=places[row.key_message_id],
                 reasons=reasons.get(row.id, []),
                 appeal=appeals.get(row.id),
+                held=held.get(row.held_id) if row.held_id is not None else None,
             )
         )
     return items
@@ -264,6 +283,11 @@ async def decide(
     if item.decided_at is not None:
         raise ModerationError("item", _("Another moderator has decided this item already."))
     rule_ref = chosen_rule(await db.get_one(Consultation, item.consultation_id), rule)
+    if item.kind is QueueKind.HELD:
+        return await decide_held(
+            db, moderator=moderator, item=item, action=action, reason=reason, rule=rule_ref, base_url=base_url
+        )
+    assert item.contribution_id is not None  # only held items have none
     contribution = await db.get_one(Contribution, item.contribution_id)
     if action not in decisions_for(item.kind, contribution.status):
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))

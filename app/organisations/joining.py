@@ -88,6 +88,11 @@ async def has_admin(db: AsyncSession, organisation_id: int) -> bool:
     return bool(await db.scalar(select(_admin_of(organisation_id))))
 
 
+def without_admin(organisation_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """SQL condition: the organisation has no admin (its claims go to the moderators)."""
+    return ~_admin_of(organisation_id)
+
+
 def _admin_of(organisation_id: int | ColumnElement[int] | InstrumentedAttribute[int]) -> Exists:
     return exists().where(Membership.organisation_id == organisation_id, Membership.is_admin)
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.services import ORGANISATION_VERIFICATION_LAPSE
-from app.organisations.joining import Claim, pending_claims
-from app.organisations.models import Organisation, VerificationState
+from app.organisations.joining import Claim, pending_claims, without_admin
+from app.organisations.models import JoinRequest, JoinRequestStatus, Organisation, VerificationState
 
 #: Organisations never verified listed at most (newest first); a lapse is always listed.
 UNVERIFIED_SHOWN = 100
@@ -65,3 +65,49 @@ async def _facts_before_lapse(db: AsyncSession, organisation_ids: list[int]) -> 
         .order_by(AuditEvent.id)
     )
     return {event.organisation_id: dict(event.details.get("previous", {})) for event in events if event.organisation_id}
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """How much of the review waits, for the moderation queue's summary."""
+
+    claims: int  #: requests to join organisations without admins
+    lapsed: int  #: verifications that lapsed when checked facts changed
+    unverified: int  #: organisations never verified
+
+    @property
+    def needing_decision(self) -> int:
+        """What waits for a moderator's answer (the header's count): claims and lapses. Never
+        verified organisations are most new ones; they are listed, not counted as overdue."""
+        return self.claims + self.lapsed
+
+
+def claims_waiting() -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .select_from(JoinRequest)
+        .where(JoinRequest.status == JoinRequestStatus.PENDING, without_admin(JoinRequest.organisation_id))
+        .scalar_subquery()
+    )
+
+
+def lapses_waiting() -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .select_from(Organisation)
+        .where(
+            Organisation.verification == VerificationState.UNVERIFIED, Organisation.verification_lapsed_at.is_not(None)
+        )
+        .scalar_subquery()
+    )
+
+
+async def review_counts(db: AsyncSession) -> ReviewCounts:
+    never = (
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.verification == VerificationState.UNVERIFIED, Organisation.verification_lapsed_at.is_(None))
+        .scalar_subquery()
+    )
+    claims, lapsed, unverified = (await db.execute(select(claims_waiting(), lapses_waiting(), never))).one()
+    return ReviewCounts(claims=claims, lapsed=lapsed, unverified=unverified)

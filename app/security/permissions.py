@@ -51,6 +51,9 @@ class Permission(enum.Enum):
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""
 
+    CONFIGURE_CONSULTATIONS = "consultation:configure"
+    """Change how a consultation is run on the site, such as its pre-moderation."""
+
     READ_AUDIT_LOG = "audit:read"
     """Read the audit log of sign-ins, role changes and other security events."""
 

@@ -16,7 +16,7 @@ it): a consultation's decisions go with its contributions (contribution_id casca
 the same statement that deletes it.
 
 Revision ID: e8b3d1f5a620
-Revises: d2f6b8c1e4a7
+Revises: f3b7d1a5c829
 Create Date: 2026-12-07 12:20:00.000000
 
 """
@@ -28,7 +28,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "e8b3d1f5a620"
-down_revision: str | Sequence[str] | None = "d2f6b8c1e4a7"
+down_revision: str | Sequence[str] | None = "f3b7d1a5c829"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

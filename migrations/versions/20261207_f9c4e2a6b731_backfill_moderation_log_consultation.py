@@ -1,7 +1,9 @@
 """backfill: the consultation of every decision logged before moderation_log.consultation_id
 
 A decision's consultation is that of its contribution's key message (a contribution never
-moves). The downgrade has nothing to undo: the previous revision's downgrade drops the column.
+moves), or for a decision on a held contribution never published (pre-moderation, no
+contribution), the held contribution's. The downgrade has nothing to undo: the previous
+revision's downgrade drops the column.
 
 Plain SQL only: a backfill never imports the app's models, which change after it.
 
@@ -22,10 +24,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _FILL = """
-UPDATE moderation_log SET consultation_id = (
-    SELECT key_messages.consultation_id
-    FROM contributions JOIN key_messages ON key_messages.id = contributions.key_message_id
-    WHERE contributions.id = moderation_log.contribution_id
+UPDATE moderation_log SET consultation_id = COALESCE(
+    (
+        SELECT key_messages.consultation_id
+        FROM contributions JOIN key_messages ON key_messages.id = contributions.key_message_id
+        WHERE contributions.id = moderation_log.contribution_id
+    ),
+    (
+        SELECT held_contributions.consultation_id
+        FROM held_contributions
+        WHERE held_contributions.id = moderation_log.held_id
+    )
 )
 WHERE consultation_id IS NULL
 """

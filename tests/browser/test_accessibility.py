@@ -47,6 +47,9 @@ async def test_administration_pages_have_no_axe_violations(page: Page, live_serv
     await page.goto("/admin/audit")
     await expect(page.locator("table")).to_be_visible()
     await assert_no_axe_violations(page, "the audit log")
+    await page.goto("/admin/consultations")
+    await expect(page.get_by_role("group", name="Pre-moderation")).to_have_count(1)
+    await assert_no_axe_violations(page, "the consultations' administration")
 
 
 async def test_two_factor_set_up_has_no_axe_violations(page: Page, live_server: LiveServer) -> None:

@@ -212,6 +212,11 @@ PAGES: dict[str, Page] = {
     "admin-person": Page("admin", "/admin/people/{participant_id}"),
     "admin-audit": Page("admin", "/admin/audit"),
     "admin-audit-filtered": Page("admin", "/admin/audit?tag=accounts%3Auser%3Asign_in&email=admin%40example.org"),
+    "admin-consultations": Page("admin", "/admin/consultations"),
+    "admin-consultations-with-errors": Page(
+        "admin", "/admin/consultations", 422, "/admin/consultations/com-2013-292/premoderation", {"premoderation": "x"}
+    ),
+    "moderation-queue": Page("moderator", "/moderation"),
 }
 
 

@@ -6,8 +6,10 @@ names. Anonymous readers get the shared cache headers and 304s of the other read
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 
-from app.consultation.models import ConsultationStatus
+from app.consultation.models import ConsultationStatus, PreModeration
+from app.moderation.models import ModerationAction, ModerationLogEntry
 from app.security.roles import Role
 from app.web.cache_policy import PERSONAL, SHARED
 from tests.factories import PASSWORD, make_position, make_user
@@ -85,8 +87,9 @@ async def test_a_hidden_then_restored_contribution_shows_two_decisions_and_nobod
         assert figures.status_code == 200
         this_month = soup(figures).select_one("table.figures tbody tr")
         cells = [cell.get_text() for cell in this_month.select("td")]
-        # reports, hidden, restored, kept, topics corrected, median, appeals, reversals
-        assert cells[:5] == ["1", "1", "1", "0", "0"] and cells[6:] == ["1", "1"]
+        # reports, hidden, restored, kept, topics corrected, approved, not published, median,
+        # appeals, reversals
+        assert cells[:7] == ["1", "1", "1", "0", "0", "0", "0"] and cells[8:] == ["1", "1"]
         for name in NAMES:
             assert name not in figures.text
 
@@ -144,3 +147,43 @@ async def test_a_draft_consultations_log_is_not_found(client, other_client, db, 
     await sign_in(other_client, reader.email, PASSWORD)
     for path in (LOG, FIGURES):
         assert (await other_client.get(path)).status_code == 404
+
+
+async def test_held_contributions_approved_or_rejected_are_logged_without_their_text(
+    client, other_client, db, consultation
+):
+    consultation.premoderation = PreModeration.FIRST_CONTRIBUTION
+    authors = [await make_user(db, name=NAMES[0]), await make_user(db, name=NAMES[1])]
+    moderator = await make_user(db, role=Role.MODERATOR, name=NAMES[2])
+    await db.commit()
+    await sign_in(other_client, moderator.email, PASSWORD)
+    for number, (author, action) in enumerate(zip(authors, ("reject", "approve"), strict=True)):
+        await sign_in(client, author.email, PASSWORD)
+        held = {"body": f"{TEXT} {number}", "position": "support", "submission_key": f"held-log-{number:04d}"}
+        assert (
+            await post_form(client, f"{CONSULTATION}/messages/RT2-KM{number + 2}/contributions", held)
+        ).status_code == 303
+        await post_form(client, "/sign-out", {})
+        decided = await post_form(
+            other_client,
+            await queue_item_path(other_client),
+            {"action": action, "reason": "Looked at it.", "rule": "R1"},
+        )
+        assert decided.status_code == 303
+    approved_id = await db.scalar(
+        select(ModerationLogEntry.contribution_id).where(ModerationLogEntry.action == ModerationAction.APPROVE)
+    )
+    assert set((await db.scalars(select(ModerationLogEntry.consultation_id))).all()) == {consultation.id}
+
+    response = await client.get(LOG)
+    approved, rejected = soup(response).select("ol.moderation-log > li")
+    assert approved.select_one("strong").get_text() == "Approved for publication"
+    assert approved.select_one("a")["href"] == f"/contributions/{approved_id}#c{approved_id}"
+    assert rejected.select_one("strong").get_text() == "Not published" and rejected.select_one("a") is None
+    assert "A contribution that was never published" in rejected.get_text()
+    assert "Rule: R1, Respect other participants" in rejected.get_text()
+    assert "Zyxwv" not in response.text and not any(name in response.text for name in NAMES)
+    cells = [
+        cell.get_text() for cell in soup(await client.get(FIGURES)).select_one("table.figures tbody tr").select("td")
+    ]
+    assert cells[5:7] == ["1", "1"]

@@ -14,15 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.consultation.services import consultation_by_slug
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, utcnow
 from app.discussion.models import ContributionStatus
 from app.mail.models import OutgoingMail
 from app.main import create_app
 from app.moderation.models import QueueItem, Report
+from app.organisations.models import JoinRequest
 from app.security.roles import Role
 from tests.conftest import build_seeded_database
 from tests.databases import fresh_database_url
-from tests.factories import PASSWORD, make_position, make_user
+from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
@@ -325,3 +326,59 @@ async def test_a_moderator_returns_to_the_same_contribution_after_deciding_on_it
         client, f"/contributions/{position.id}/moderate", {"action": "hide", "reason": "Advertising.", "rule": "R3"}
     )
     assert done.headers["location"] == f"/contributions/{position.id}#c{position.id}"
+
+
+async def test_the_queue_says_what_waits_on_the_organisations_review(client, db, consultation):
+    """Organisations are decided on their review page; the queue counts what waits there, and
+    the header's count takes claims and lapsed verifications (not every new organisation)."""
+    orphan = await make_organisation(db, name="Organisation Without Admin")
+    claimant = await make_user(db, with_organisation=False)
+    lapsed = await make_organisation(db, name="Lapsed Org")
+    lapsed.verification_lapsed_at = utcnow()
+    moderator = await make_user(db, role=Role.MODERATOR, with_organisation=False)
+    await db.flush()
+    db.add(JoinRequest(organisation_id=orphan.id, user_id=claimant.id, message="I run it now."))
+    await db.commit()
+    await sign_in(client, moderator.email, PASSWORD)
+    page = soup(await client.get(QUEUE))
+    summary = page.select_one("section.queue-organisations")
+    links = {a["href"]: a.get_text(" ", strip=True) for a in summary.select("a")}
+    assert links["/organisations/review#claims-heading"] == "1 request to join an organisation without an admin"
+    assert links["/organisations/review#lapsed-heading"] == "1 verification lapsed"
+    assert "not verified yet" in links["/organisations/review#unverified-heading"]
+    assert "2 waiting" in page.select_one("header").get_text()
+
+
+async def test_with_htmx_a_decided_item_leaves_the_list_and_a_refused_one_keeps_its_text(client, db, consultation):
+    _, position = await a_position(db, consultation)
+    _, other = await a_position(db, consultation, body="Another advert.")
+    reader = await make_user(db)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    for contribution in (position, other):
+        await post_form(client, report_path(contribution.id), {"reason": "spam"})
+    await sign_in(client, moderator.email, PASSWORD)
+    page = soup(await client.get(f"{QUEUE}?reason=spam"))
+    first, _second = page.select("li.queue-item")
+    form = first.select_one("form.item-decision")
+    assert form["hx-post"] == form["action"] and form["action"].endswith("?reason=spam")
+    assert form["hx-target"] == f"#{first['id']}" and page.select_one("#queue-status[role=status]") is not None
+    htmx = {"HX-Request": "true"}
+
+    refused = await post_form(client, form["action"], {"action": "hide", "reason": "  "}, headers=htmx)
+    assert refused.status_code == 422
+    answer = soup(refused)
+    [item] = answer.select("li.queue-item")
+    assert item["id"] == first["id"] and item.select_one(".field-error") is not None
+    assert answer.select_one("input[name=action][value=hide]").has_attr("checked")
+    assert answer.select_one("header") is None  # the item alone, not a page
+
+    decided = await post_form(client, form["action"], {"action": "hide", "reason": "Advertising."}, headers=htmx)
+    assert decided.status_code == 200
+    answer = soup(decided)
+    assert answer.select("li") == []
+    status = answer.select_one("#queue-status")
+    assert status["hx-swap-oob"] == "true" and status.get_text() == "Decided: Hide. 1 item waits."
+    await db.refresh(position)
+    assert position.status is ContributionStatus.HIDDEN

@@ -137,6 +137,8 @@ EXPECTATIONS = {
     ("admin_people", "GET"): (None, admins(200)),
     ("admin_person", "GET"): (None, admins(200)),
     ("admin_change_role", "POST"): (lambda: {"action": "grant", "role": "negotiator", "reason": ""}, admins(303)),
+    ("admin_consultations", "GET"): (None, admins(200)),
+    ("admin_premoderation", "POST"): (lambda: {"premoderation": "first_contribution", "reason": ""}, admins(303)),
     ("admin_audit", "GET"): (None, admins(200)),
     # This app configures no OpenID Connect provider, so every provider name is unknown.
     ("oidc_login", "GET"): (None, dict.fromkeys(ROLES, 404)),

@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.admin.audit_log import AuditFilter, audit_page
 from app.admin.services import (
     GRANTABLE_ROLES,
-    RoleChangeError,
+    AdminChangeError,
     find_people,
     grant_role,
     grantable_role,
@@ -61,7 +61,7 @@ async def change_role(request: Request) -> Response:
             reason=state.values["reason"],
             address=client_address(request),
         )
-    except RoleChangeError as error:
+    except AdminChangeError as error:
         state.error(error.field, error.message)
         return await _render_person(request, found, state, status_code=422)
     await db_of(request).commit()

@@ -13,7 +13,8 @@ from app.accounts.current import user_of
 from app.consultation.models import Consultation, KeyMessage
 from app.db import utcnow
 from app.discussion.contribution_edit import AuthorActions, author_actions
-from app.discussion.models import Contribution
+from app.discussion.holding import waiting_of
+from app.discussion.models import Contribution, HeldContribution
 from app.discussion.publication import Audience, audience_of
 from app.discussion.supersession import CurrentPosition, current_positions
 from app.security.permissions import Permission
@@ -61,6 +62,13 @@ async def positions_before_posting(request: Request, message: KeyMessage) -> lis
     before they post (none for readers who are not signed in)."""
     user = user_of(identity_of(request))
     return [] if user is None else await current_positions(db_of(request), message.id, user)
+
+
+async def own_awaiting_moderation(request: Request, message: KeyMessage) -> list[HeldContribution]:
+    """The reader's own contributions on the key message held by pre-moderation (none, and no
+    query, for readers who are not signed in)."""
+    user = user_of(identity_of(request))
+    return [] if user is None else await waiting_of(db_of(request), user.id, message.id)
 
 
 def author_actions_for(

@@ -12,6 +12,7 @@ from app.consultation.models import Consultation, Footnote, KeyMessage, Section
 from app.consultation.phases import phase_name
 from app.discussion.contribution_edit import AuthorActions
 from app.discussion.list_order import ListQuery, parse_list_query
+from app.discussion.models import HeldContribution
 from app.discussion.presenters import view_of
 from app.discussion.supersession import CurrentPosition
 from app.discussion.thread_read import Node, ThreadPage
@@ -23,7 +24,13 @@ from app.discussion.web.loaders import (
     key_message_from_path,
     readable_ids,
 )
-from app.discussion.web.page_context import PageFlags, author_actions_for, page_flags, positions_before_posting
+from app.discussion.web.page_context import (
+    PageFlags,
+    author_actions_for,
+    own_awaiting_moderation,
+    page_flags,
+    positions_before_posting,
+)
 from app.discussion.web.page_fragments import LIST_ID, discussion_fragments, discussion_list, discussion_version
 from app.discussion.web.stored_articles import stored_articles
 from app.fragments import store_after_sending
@@ -49,6 +56,8 @@ class KeyMessagePage:
     form: FormState
     #: The person's current positions a new one would replace (shown before they post).
     current_positions: list[CurrentPosition]
+    #: The person's contributions here that wait for a moderator (pre-moderation).
+    awaiting_moderation: list[HeldContribution]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +101,7 @@ async def key_message_page(request: Request) -> Response:
         list_query=query,
         form=blank_form(),
         current_positions=await positions_before_posting(request, found.message),
+        awaiting_moderation=await own_awaiting_moderation(request, found.message),
     )
     response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
     store_after_sending(response, db_of(request), fragments.to_store)

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.accounts.models import User
-from app.consultation.models import Consultation, KeyMessage
+from app.consultation.models import Consultation, KeyMessage, PreModeration
 from app.consultation.urls import key_message_url
 from app.discussion.attachments import (
     Paper,
@@ -32,6 +32,7 @@ from app.discussion.contribution_write import (
     publish_reply,
 )
 from app.discussion.errors import ContributionError
+from app.discussion.holding import Held, premoderation_of
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.posting_limits import PostingLimits
@@ -45,8 +46,9 @@ from app.discussion.web.loaders import contribution_from_path, key_message_from_
 from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
 from app.discussion.web.quote_marks import quote_highlights
 from app.i18n import _
+from app.moderation.holds import enqueue_held
 from app.security.permissions import Permission
-from app.security.policy import require
+from app.security.policy import permits, require
 from app.templating import is_htmx, render
 from app.urls import path_for
 from app.web.flash import flash
@@ -73,7 +75,10 @@ async def post_contribution(request: Request) -> Response:
             max_chars=request.app.state.settings.contribution_max_chars,
             limits=PostingLimits.of(request.app.state.settings),
             page_size=request.app.state.settings.page_size,
+            premoderation=_premoderation(request, consultation),
         )
+        if isinstance(result, Held):
+            return await _held(request, consultation, message, result, paper)
     except ContributionError as error:
         return await _form_with_error(request, consultation, message, state, error)
     return await _published(request, consultation, message, result, paper, "discussion/_position_published.html")
@@ -96,11 +101,49 @@ async def post_reply(request: Request) -> Response:
             draft=draft,
             max_chars=request.app.state.settings.contribution_max_chars,
             limits=PostingLimits.of(request.app.state.settings),
+            premoderation=_premoderation(request, consultation),
         )
+        if isinstance(result, Held):
+            return await _held(request, consultation, message, result, paper)
     except ContributionError as error:
         state.error(error.field, error.message)
         return _render_reply_form(request, consultation, message, parent, state, status_code=422)
     return await _published(request, consultation, message, result, paper, "discussion/_reply_published.html")
+
+
+def _premoderation(request: Request, consultation: Consultation) -> PreModeration:
+    return premoderation_of(consultation, moderator=permits(identity_of(request), Permission.MODERATE, consultation))
+
+
+async def _held(
+    request: Request, consultation: Consultation, message: KeyMessage, result: Held, paper: Paper | None
+) -> Response:
+    """Pre-moderation held the post: it waits in the queue, and its author reads it, marked as
+    waiting, on the key message page (htmx navigates there too: the page's lists do not
+    show it)."""
+    if paper is not None:
+        raise ContributionError(
+            "attachment",
+            _(
+                "The moderators approve your contributions before they are published, and a position paper "
+                "cannot wait with them. Send the contribution without it; attach the paper once it is published."
+            ),
+        )
+    db = db_of(request)
+    if result.created:
+        await enqueue_held(db, result.held)
+    await db.commit()
+    target = f"{key_message_url(consultation, message)}#awaiting-moderation"
+    response = Response(status_code=204, headers={"HX-Redirect": target}) if is_htmx(request) else see_other(target)
+    flash(
+        request,
+        response,
+        _(
+            "Your contribution is awaiting moderation: it is published once a moderator approves it. "
+            "Until then only you and the moderators can read it."
+        ),
+    )
+    return response
 
 
 def _posted_from(request: Request, path: str) -> bool:

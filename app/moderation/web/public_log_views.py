@@ -25,7 +25,14 @@ from app.web.numbers import parse_id
 from app.web.requests import db_of
 
 #: The order of the report's columns of decisions.
-DECISION_COLUMNS = (ModerationAction.HIDE, ModerationAction.RESTORE, ModerationAction.KEEP, ModerationAction.RETAG)
+DECISION_COLUMNS = (
+    ModerationAction.HIDE,
+    ModerationAction.RESTORE,
+    ModerationAction.KEEP,
+    ModerationAction.RETAG,
+    ModerationAction.APPROVE,
+    ModerationAction.REJECT,
+)
 
 
 @dataclass(frozen=True)

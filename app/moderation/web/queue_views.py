@@ -19,12 +19,21 @@ from app.i18n import _, ngettext
 from app.mail.services import send_pending
 from app.moderation.labels import decision_labels, report_reason_labels
 from app.moderation.models import ModerationAction, ReportReason
-from app.moderation.queue import QueueFilters, QueuePage, decide, decide_many, waiting_page
+from app.moderation.queue import (
+    QueueFilters,
+    QueuePage,
+    decide,
+    decide_many,
+    waiting_count,
+    waiting_item,
+    waiting_page,
+)
 from app.moderation.rules import rules_of
 from app.moderation.services import ModerationError
+from app.organisations.review import review_counts
 from app.security.permissions import Permission
-from app.security.policy import require
-from app.templating import render
+from app.security.policy import permits, require
+from app.templating import is_htmx, render
 from app.urls import path_for
 from app.web.flash import flash
 from app.web.forms import FormState, query_text, text_values
@@ -34,7 +43,13 @@ from app.web.responses import see_other
 
 #: The ages a moderator can filter on, in days.
 WAITING_DAYS = (1, 3, 7)
-DECISIONS = (ModerationAction.KEEP, ModerationAction.HIDE, ModerationAction.RESTORE)
+DECISIONS = (
+    ModerationAction.KEEP,
+    ModerationAction.HIDE,
+    ModerationAction.RESTORE,
+    ModerationAction.APPROVE,
+    ModerationAction.REJECT,
+)
 
 
 @dataclass(frozen=True)
@@ -84,13 +99,38 @@ async def decide_item(request: Request) -> Response:
         except ModerationError as error:  # refused before anything was written
             state.error(error.field if error.field != "item" else "action", error.message)
         else:
-            await db.commit()
-            response = see_other(_back(state))
-            flash(request, response, _("Decided: %(decision)s.", decision=decision_labels()[action]))
+            notice = _("Decided: %(decision)s.", decision=decision_labels()[action])
+            if is_htmx(request):
+                response = await _decided_in_place(request, notice)
+            else:
+                await db.commit()
+                response = see_other(_back(state))
+                flash(request, response, notice)
             response.background = BackgroundTask(send_pending, db, settings)
             return response
     state.values["item"] = str(request.path_params["item_id"])
+    if is_htmx(request):
+        return await _item_with_errors(request, state)
     return await _queue_page(request, state, status_code=422)
+
+
+async def _decided_in_place(request: Request, notice: str) -> Response:
+    """htmx: the item leaves the list (nothing replaces it) and the status says what was
+    decided and how much still waits; read before the commit, in the decision's transaction."""
+    db = db_of(request)
+    waiting = await waiting_count(db)
+    message = notice + " " + ngettext("%(num)d item waits.", "%(num)d items wait.", waiting)
+    await db.commit()
+    return render(request, "moderation/_queue_decided.html", {"notice": message})
+
+
+async def _item_with_errors(request: Request, state: FormState) -> Response:
+    """htmx: the item again, its errors next to its fields and the moderator's text kept."""
+    item = await waiting_item(db_of(request), request.path_params["item_id"], audience_of(identity_of(request)))
+    context = {"item": item, "form": state, "query": await _queue_query(request), "decisions": decision_labels()}
+    return render(
+        request, "moderation/_queue_item.html", context | {"reasons": report_reason_labels()}, status_code=422
+    )
 
 
 async def decide_items(request: Request) -> Response:
@@ -196,6 +236,10 @@ async def _queue_page(request: Request, state: FormState, *, status_code: int = 
             "bulk_rules": rules_of(consultation) if consultation else [],
             "waiting_days": WAITING_DAYS,
             "form": state,
+            # Organisations are decided on their own review page; the queue says what waits there.
+            "organisations": await review_counts(db)
+            if permits(identity_of(request), Permission.VERIFY_ORGANISATION)
+            else None,
         },
         status_code=status_code,
     )

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import UserRole
-from app.admin.services import RoleChangeError, find_people, grant_role, grantable_role, revoke_role
+from app.admin.services import AdminChangeError, find_people, grant_role, grantable_role, revoke_role
 from app.audit.models import AuditEvent
 from app.security.roles import Role
 from tests.factories import make_user
@@ -43,7 +43,7 @@ async def test_asking_for_what_is_already_so_changes_and_records_nothing(db):
 
 async def test_an_admin_cannot_revoke_their_own_admin_role(db):
     admin = await make_user(db, role=Role.ADMIN)
-    with pytest.raises(RoleChangeError):
+    with pytest.raises(AdminChangeError):
         await revoke_role(db, admin=admin, person=admin, role=Role.ADMIN)
     assert Role.ADMIN in admin.roles
     other = await make_user(db, role=Role.ADMIN)
@@ -53,13 +53,13 @@ async def test_an_admin_cannot_revoke_their_own_admin_role(db):
 def test_only_privileged_roles_can_be_granted():
     assert grantable_role("moderator") is Role.MODERATOR
     for value in ("participant", "superuser", ""):
-        with pytest.raises(RoleChangeError):
+        with pytest.raises(AdminChangeError):
             grantable_role(value)
 
 
 async def test_reasons_have_a_limit(db):
     admin, person = await make_user(db, role=Role.ADMIN), await make_user(db)
-    with pytest.raises(RoleChangeError):
+    with pytest.raises(AdminChangeError):
         await grant_role(db, admin=admin, person=person, role=Role.MODERATOR, reason="x" * 501)
 
 

@@ -6,7 +6,9 @@ import copy
 
 import pytest
 
+from app.consultation.models import PreModeration
 from app.consultation.seed import SeedError, load_seed, read_seed_file
+from app.consultation.services import consultation_by_slug
 from app.i18n import current_locale
 from app.moderation.rules import chosen_rule, rules_of
 from app.moderation.services import ModerationError
@@ -51,4 +53,26 @@ async def test_bad_rules_are_refused(db, rules, problem):
     data = copy.deepcopy(read_seed_file(SEED_FILE))
     data["moderation_rules"] = rules
     with pytest.raises(SeedError, match=problem):
+        await load_seed(db, data)
+
+
+async def test_pre_moderation_comes_from_the_seed_file_and_a_site_choice_then_stands(db):
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["consultation"]["slug"] = "held-consultation"
+    data["premoderation"] = "unverified"
+    await load_seed(db, data)
+    consultation = await consultation_by_slug(db, "held-consultation")
+    assert consultation is not None and consultation.premoderation is PreModeration.UNVERIFIED
+    consultation.premoderation = PreModeration.NONE  # an administrator's choice on the site
+    data["premoderation"] = "first_contribution"
+    report = await load_seed(db, data)
+    assert consultation.premoderation is PreModeration.NONE
+    assert any("premoderation kept as 'none'" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("value", ["all", "", None, 3, "NONE"])
+async def test_an_unknown_pre_moderation_is_refused(db, value):
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["premoderation"] = value
+    with pytest.raises(SeedError, match="premoderation"):
         await load_seed(db, data)

@@ -10,7 +10,7 @@ from tests.databases import fresh_database_url
 from tests.unit.migrations.test_mark_superseded_positions import NOW, T0, _insert_text, contributions
 from tests.unit.migrations.test_migrations import alembic
 
-BEFORE, BACKFILL = "d2f6b8c1e4a7", "f9c4e2a6b731"
+BEFORE, BACKFILL = "f3b7d1a5c829", "f9c4e2a6b731"
 moderation_log = sa.table(
     "moderation_log",
     *(sa.column(c) for c in ("id", "contribution_id", "moderator_id", "action", "tag", "reason", "rule")),

@@ -67,6 +67,7 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.EXPORT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.EXPORT, CLOSED): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.MANAGE_ROLES, None): {Role.ADMIN},
+    (Permission.CONFIGURE_CONSULTATIONS, None): {Role.ADMIN},
     (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
     (Permission.MANAGE_OWN_ACCOUNT, None): {Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN},
     # Site roles give nothing inside an organisation: only its own admins manage it.
@@ -88,6 +89,7 @@ NEEDS_TWO_FACTOR = [
     (Permission.MODERATE, None),
     (Permission.EXPORT, OPEN),
     (Permission.MANAGE_ROLES, None),
+    (Permission.CONFIGURE_CONSULTATIONS, None),
     (Permission.READ_AUDIT_LOG, None),
     (Permission.VERIFY_ORGANISATION, ORGANISATION),
     (Permission.ANSWER_CLAIM, None),

@@ -1,0 +1,158 @@
+"""Held contributions in the moderation queue (pre-moderation, app.discussion.holding): each
+waits as one item; a moderator approves it (it is published with the time it was written)
+or rejects it (it never is), with a reason that is logged and mailed to its author."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.consultation.models import Consultation, KeyMessage
+from app.db import utcnow
+from app.discussion.contribution_write import publish_held
+from app.discussion.errors import ContributionError
+from app.discussion.holding import reject_held
+from app.discussion.models import HeldContribution
+from app.i18n import _, format_instant_brussels
+from app.mail.services import queue_mail
+from app.mail.templating import render_text
+from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind
+from app.moderation.rules import rule_named
+from app.moderation.services import ModerationError
+from app.organisations.models import Organisation
+from app.urls import path_for
+
+#: What a moderator may decide about a held contribution.
+HELD_DECISIONS = [ModerationAction.APPROVE, ModerationAction.REJECT]
+
+
+@dataclass(frozen=True)
+class HeldView:
+    """A held contribution as the queue shows it to a moderator."""
+
+    id: int
+    body_html: str  #: sanitised when it was written (app.text.markdown)
+    position: str | None
+    author_name: str
+    organisation_name: str | None
+    created_at: datetime
+    #: What it answers (a reply), as an anchor on the thread page.
+    parent_id: int | None
+
+
+async def enqueue_held(db: AsyncSession, held: HeldContribution) -> None:
+    """Put a new held contribution in the queue, waiting since it was written."""
+    db.add(
+        QueueItem(
+            kind=QueueKind.HELD,
+            held_id=held.id,
+            contribution_id=None,
+            consultation_id=held.consultation_id,
+            key_message_id=held.key_message_id,
+            opened_at=held.created_at,
+            report_count=0,
+        )
+    )
+    await db.flush()
+
+
+async def held_views(db: AsyncSession, held_ids: list[int]) -> dict[int, HeldView]:
+    """The page's held contributions with their authors and organisations: one query."""
+    if not held_ids:
+        return {}
+    rows = await db.execute(
+        select(HeldContribution, User.display_name, Organisation.name)
+        .join(User, User.id == HeldContribution.author_id)
+        .outerjoin(Organisation, Organisation.id == HeldContribution.draft["organisation_id"].as_integer())
+        .where(HeldContribution.id.in_(held_ids))
+    )
+    return {
+        held.id: HeldView(
+            id=held.id,
+            body_html=held.draft["body_html"],
+            position=held.draft.get("position"),
+            author_name=author_name,
+            organisation_name=organisation_name,
+            created_at=held.created_at,
+            parent_id=held.parent_id,
+        )
+        for held, author_name, organisation_name in rows
+    }
+
+
+async def decide_held(
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item: QueueItem,
+    action: ModerationAction,
+    reason: str,
+    rule: str | None,
+    base_url: str,
+) -> ModerationLogEntry:
+    """Approve or reject the held contribution of a waiting item (locked by the caller)."""
+    if action not in HELD_DECISIONS or item.held_id is None:
+        raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
+    held = await db.get_one(HeldContribution, item.held_id)
+    contribution_id = None
+    if action is ModerationAction.APPROVE:
+        try:
+            contribution_id = (await publish_held(db, held)).id
+        except ContributionError as error:
+            raise ModerationError("action", error.message) from None
+    else:
+        reject_held(held)
+    entry = ModerationLogEntry(
+        contribution_id=contribution_id,
+        held_id=held.id,
+        consultation_id=held.consultation_id,
+        moderator_id=moderator.id,
+        action=action,
+        tag=f"moderation:contribution:{action.value}",
+        reason=reason,
+        rule=rule,
+    )
+    db.add(entry)
+    await db.flush()
+    await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
+    await _tell_author(db, held, entry, base_url=base_url)
+    return entry
+
+
+async def _tell_author(db: AsyncSession, held: HeldContribution, entry: ModerationLogEntry, *, base_url: str) -> None:
+    """The author learns the outcome: the link to the published contribution, or the
+    statement of reasons for not publishing it."""
+    author = await db.get_one(User, held.author_id)
+    if author.erased_at is not None:
+        return
+    consultation, ref = (
+        await db.execute(
+            select(Consultation, KeyMessage.ref)
+            .join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
+            .where(KeyMessage.id == held.key_message_id)
+        )
+    ).one()
+    rule = rule_named(consultation, entry.rule)
+    approved = entry.action is ModerationAction.APPROVE
+    link = f"{base_url}{path_for('thread', contribution_id=held.contribution_id)}" if held.contribution_id else ""
+    body = render_text(
+        "held_decided.txt",
+        {
+            "name": author.display_name,
+            "ref": ref,
+            "approved": approved,
+            "link": link,
+            "written": format_instant_brussels(held.created_at),
+            "date": format_instant_brussels(entry.created_at),
+            "reason": entry.reason,
+            "rule": f"{rule.ref}, {rule.title}" if rule else "",
+            "rule_text": rule.text if rule else "",
+            "base_url": base_url,
+        },
+    )
+    subject = _("Your contribution is published") if approved else _("Your contribution was not published: the reasons")
+    await queue_mail(db, author.email, subject, body)
