@@ -42,6 +42,7 @@ def contribution_labels() -> dict[str, str]:
         "removed": _("Removed by a moderator."),
         "reason": _("Reason:"),
         "show_removed": _("Show the removed text (moderators only)"),
+        "moderation_log": _("Moderation log"),
         "withdrawn": _("Withdrawn by its author."),
         "duplicate": _("The moderators marked this a duplicate:"),
         "duplicate_link": _("read the discussion where it continues"),

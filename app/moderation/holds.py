@@ -109,6 +109,7 @@ async def decide_held(
     entry = ModerationLogEntry(
         contribution_id=contribution_id,
         held_id=held.id,
+        consultation_id=held.consultation_id,
         moderator_id=moderator.id,
         action=action,
         tag=f"moderation:contribution:{action.value}",

@@ -32,3 +32,19 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.UNLOCK: _("Unlock the thread"),
         ModerationAction.DUPLICATE: _("Mark as a duplicate of another contribution"),
     }
+
+
+@cached_per_locale
+def public_decision_labels() -> dict[ModerationAction, str]:
+    """What the public moderation log calls each decision, once taken."""
+    return {
+        ModerationAction.KEEP: _("Kept as it was"),
+        ModerationAction.HIDE: _("Hidden"),
+        ModerationAction.RESTORE: _("Restored"),
+        ModerationAction.RETAG: _("Topics corrected"),
+        ModerationAction.APPROVE: _("Approved for publication"),
+        ModerationAction.REJECT: _("Not published"),
+        ModerationAction.LOCK: _("Thread locked"),
+        ModerationAction.UNLOCK: _("Thread unlocked"),
+        ModerationAction.DUPLICATE: _("Marked as a duplicate"),
+    }

@@ -29,11 +29,17 @@ class ModerationAction(enum.Enum):
 
 class ModerationLogEntry(Base):
     __tablename__ = "moderation_log"
+    #: A consultation's public log reads its decisions newest first, in keyset pages.
+    __table_args__ = (Index("ix_moderation_log_consultation_id_id", "consultation_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: None for a decision on a held contribution that was never published (held_id).
     contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
     held_id: Mapped[int | None] = mapped_column(ForeignKey("held_contributions.id", ondelete="CASCADE"), index=True)
+    #: The contribution's consultation (or the held contribution's), copied so its public log
+    #: and figures read one index range. Always written; nullable only because SQLite could
+    #: make it NOT NULL solely by rebuilding the table (migration e8b3d1f5a620).
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
     moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     action: Mapped[ModerationAction] = mapped_column(enum_by_value(ModerationAction, "moderation_action", length=20))
     #: Audit tag in the form source:subject:action.

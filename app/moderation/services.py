@@ -77,6 +77,7 @@ async def log_decision(
     reports are answered by any decision, taken from the queue or from the discussion."""
     entry = ModerationLogEntry(
         contribution_id=contribution.id,
+        consultation_id=await consultation_of(db, contribution),
         moderator_id=moderator.id,
         action=action,
         tag=f"moderation:contribution:{action.value}",
@@ -106,10 +107,7 @@ async def retag(
     """Tag the contribution with exactly `topics` (slugs of its consultation's vocabulary, within
     the authors' limit); returns False (and logs nothing) when those are its topics already."""
     reason = validate_reason(reason)
-    consultation_id = await db.scalar(
-        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
-    )
-    assert consultation_id is not None  # a contribution always has a key message (foreign key)
+    consultation_id = await consultation_of(db, contribution)
     try:
         chosen = await validated_topics(db, consultation_id, tuple(topics))
     except ContributionError as error:
@@ -123,6 +121,7 @@ async def retag(
     db.add(
         ModerationLogEntry(
             contribution_id=contribution.id,
+            consultation_id=consultation_id,
             moderator_id=moderator.id,
             action=ModerationAction.RETAG,
             tag=f"moderation:contribution:{ModerationAction.RETAG.value}",
@@ -132,6 +131,14 @@ async def retag(
     )
     await db.flush()
     return True
+
+
+async def consultation_of(db: AsyncSession, contribution: Contribution) -> int:
+    consultation_id = await db.scalar(
+        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
+    )
+    assert consultation_id is not None  # a contribution always has a key message (foreign key)
+    return consultation_id
 
 
 async def moderation_history(db: AsyncSession, contribution_id: int) -> list[ModerationLogEntry]:

@@ -44,6 +44,8 @@ SHARED_WHEN_ANONYMOUS = frozenset(
         "key_message_feed",
         "topic_feed",
         "privacy_notice",
+        "moderation_log",
+        "moderation_figures",
     }
 )
 #: Every reader, and any cache between: one second in a shared cache, revalidated by browsers.

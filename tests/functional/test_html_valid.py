@@ -181,6 +181,9 @@ PAGES: dict[str, Page] = {
     ),
     "moderate": Page("moderator", "/contributions/{thread}/moderate"),
     "moderate-with-history": Page("moderator", "/contributions/{hidden}/moderate"),
+    # The public moderation log (the hide and the retag of `content`) and its figures.
+    "moderation-log": Page("anonymous", f"{CONSULTATION}/moderation-log"),
+    "moderation-figures": Page("participant", f"{CONSULTATION}/moderation-log/figures"),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),

@@ -169,6 +169,9 @@ EXPECTATIONS = {
         lambda: {"items": "999999", "action": "keep", "reason": "Walked: nothing here."},
         moderators(303),
     ),
+    # The public moderation log and its figures: everyone, signed in or not (issue 11).
+    ("moderation_log", "GET"): (None, ALL_OK),
+    ("moderation_figures", "GET"): (None, ALL_OK),
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),

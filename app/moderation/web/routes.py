@@ -2,7 +2,9 @@
 
 from starlette.routing import Route
 
-from app.moderation.web import appeal_views, queue_views, report_views, views
+from app.moderation.web import appeal_views, public_log_views, queue_views, report_views, views
+
+LOG = "/consultations/{slug}/moderation-log"
 
 routes = [
     Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
@@ -13,4 +15,6 @@ routes = [
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),
     Route("/moderation/items/{item_id:id}/decision", queue_views.decide_item, methods=["POST"], name="decide_item"),
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),
+    Route(LOG, public_log_views.moderation_log, name="moderation_log"),
+    Route(f"{LOG}/figures", public_log_views.moderation_figures, name="moderation_figures"),
 ]
