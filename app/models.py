@@ -19,7 +19,16 @@ from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
-from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, Report
+from app.moderation.models import (
+    Appeal,
+    Highlight,
+    ModerationAction,
+    ModerationLogEntry,
+    QueueItem,
+    Report,
+    ThreadSummary,
+    ThreadSummaryVersion,
+)
 from app.organisations.models import (
     EcosocStatus,
     Invitation,
@@ -43,6 +52,7 @@ __all__ = [
     "EcosocStatus",
     "ExportRecord",
     "Footnote",
+    "Highlight",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
@@ -62,6 +72,8 @@ __all__ = [
     "Role",
     "Section",
     "SignInFailure",
+    "ThreadSummary",
+    "ThreadSummaryVersion",
     "ThreadVersion",
     "TokenPurpose",
     "User",

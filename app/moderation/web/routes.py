@@ -2,13 +2,34 @@
 
 from starlette.routing import Route
 
-from app.moderation.web import appeal_views, queue_views, report_views, views
+from app.moderation.web import appeal_views, curation_views, queue_views, report_views, views
 
 routes = [
     Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
     Route("/contributions/{contribution_id:id}/topics", views.retag_contribution, methods=["POST"], name="retag"),
     Route("/contributions/{contribution_id:id}/report", report_views.report, methods=["GET", "POST"], name="report"),
     Route("/contributions/{contribution_id:id}/appeal", appeal_views.appeal, methods=["GET", "POST"], name="appeal"),
+    Route(
+        "/contributions/{contribution_id:id}/highlight",
+        curation_views.highlight,
+        methods=["GET", "POST"],
+        name="highlight",
+    ),
+    Route(
+        "/contributions/{contribution_id:id}/highlight/unpin",
+        curation_views.unpin_highlight,
+        methods=["POST"],
+        name="unpin_highlight",
+    ),
+    Route(
+        "/contributions/{contribution_id:id}/summary",
+        curation_views.edit_summary,
+        methods=["GET", "POST"],
+        name="edit_summary",
+    ),
+    Route(
+        "/contributions/{contribution_id:id}/summary/history", curation_views.summary_history, name="summary_history"
+    ),
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),
     Route("/moderation/items/{item_id:id}/decision", queue_views.decide_item, methods=["POST"], name="decide_item"),
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),
