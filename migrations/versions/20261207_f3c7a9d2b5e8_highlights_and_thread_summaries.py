@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = "f3c7a9d2b5e8"
 down_revision: str | Sequence[str] | None = "d2f6b8c1e4a7"

@@ -5,16 +5,26 @@ overwrite each other silently."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import replace
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
+from app.consultation.services import consultation_by_slug
+from app.db import make_engine, make_sessionmaker
+from app.main import create_app
 from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry, ThreadSummaryVersion
 from app.moderation.services import set_visibility
 from app.security.roles import Role
+from tests.conftest import build_seeded_database
+from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 
@@ -214,3 +224,49 @@ async def test_hostile_input_is_refused_next_to_its_field(client, db, consultati
     # A reply has no summary of its own.
     assert (await client.get(f"/contributions/{reply.id}/summary")).status_code == 404
     assert (await client.get(f"/contributions/{reply.id}/summary/history")).status_code == 404
+
+
+@pytest.fixture
+async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
+    url = await fresh_database_url(database_url, "curation_at_once", tmp_path)
+    engine = make_engine(url, null_pool=True)
+    await build_seeded_database(engine, url)
+    yield url
+    await engine.dispose()
+
+
+async def test_two_moderators_at_once_on_their_own_connections(own_database, settings):
+    """Each request on its own connection, so the writes really meet: two first versions of a
+    summary (one saved, one refused with the other's text), and two pins of one contribution
+    (one highlight, one log entry)."""
+    engine = make_engine(own_database, null_pool=True)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            consultation = await consultation_by_slug(db, "com-2013-292")
+            root, reply, first = await a_thread(db, consultation)
+            second = await make_user(db, role=Role.MODERATOR)
+            emails = [first.email, second.email]
+            await db.commit()
+        app = create_app(replace(settings, database_url=own_database))
+        async with app.router.lifespan_context(app), AsyncExitStack() as stack:
+            clients = []
+            for email in emails:
+                moderator = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+                clients.append(await stack.enter_async_context(moderator))
+                await sign_in(clients[-1], email, PASSWORD)
+            path = f"/contributions/{root.id}/summary"
+            saved = await asyncio.gather(
+                *(post_form(c, path, {"body": f"Summary {n}.", "version": "0"}) for n, c in enumerate(clients))
+            )
+            pinned = await asyncio.gather(
+                *(post_form(c, f"/contributions/{reply.id}/highlight", {"reason": "Both chose it."}) for c in clients)
+            )
+        assert sorted(r.status_code for r in saved) == [303, 409]
+        assert [r.status_code for r in pinned] == [303, 303]
+        async with make_sessionmaker(engine)() as db:
+            assert (await db.scalars(select(ThreadSummaryVersion.version))).all() == [1]
+            assert await db.scalar(select(func.count()).select_from(Highlight)) == 1
+            log = (await db.scalars(select(ModerationLogEntry.action))).all()
+            assert log == [ModerationAction.PIN]
+    finally:
+        await engine.dispose()
