@@ -26,4 +26,6 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.HIDE: _("Hide"),
         ModerationAction.RESTORE: _("Restore"),
         ModerationAction.RETAG: _("Correct the topics"),
+        ModerationAction.PIN: _("Pin as a highlight"),
+        ModerationAction.UNPIN: _("Unpin"),
     }

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
+from app.fragments import RenderedFragment
 from app.main import create_app
 from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry, ThreadSummaryVersion
 from app.moderation.services import set_visibility
@@ -51,6 +52,9 @@ async def test_a_moderator_pins_a_highlight_and_summarises_a_thread_for_every_re
     reader = anonymous(client)
     before = await reader.get(KM)  # the page is stored (fragments, validators) before the pin
     assert before.status_code == 200 and soup(before).select_one("#highlights") is None
+    stored = (await db.scalars(select(RenderedFragment.key).where(RenderedFragment.key.startswith("km:")))).all()
+    assert {key.rsplit(":", 1)[1] for key in stored} == {"threads", "tally", "amendments", "text"}
+    assert (await reader.get(KM, headers={"If-None-Match": before.headers["etag"]})).status_code == 304
 
     await sign_in(other_client, moderator.email, PASSWORD)
     form = await other_client.get(f"/contributions/{reply.id}/highlight")
@@ -61,7 +65,7 @@ async def test_a_moderator_pins_a_highlight_and_summarises_a_thread_for_every_re
     assert pinned.status_code == 303 and pinned.headers["location"] == f"{KM}#highlights"
 
     # The next read, conditional or not, shows the highlight first, before the positions.
-    again = await reader.get(KM, headers={"If-None-Match": before.headers.get("etag", "")})
+    again = await reader.get(KM, headers={"If-None-Match": before.headers["etag"]})
     assert again.status_code == 200
     page = soup(again)
     section = page.select_one("#highlights")
@@ -74,6 +78,8 @@ async def test_a_moderator_pins_a_highlight_and_summarises_a_thread_for_every_re
     assert "Unpin" not in section.get_text() and "Mo Secret-Moderator" not in again.text
 
     summary_path = f"/contributions/{root.id}/summary"
+    thread_before = await reader.get(f"/contributions/{root.id}")  # its articles stored, its validators given
+    assert soup(thread_before).select_one("#summary") is None
     opened = await other_client.get(summary_path)
     assert opened.status_code == 200
     assert soup(opened).select_one("input[name=version]")["value"] == "0"
@@ -81,7 +87,8 @@ async def test_a_moderator_pins_a_highlight_and_summarises_a_thread_for_every_re
         other_client, summary_path, {"body": "Two uses: *schools* and clinics. <script>x</script>", "version": "0"}
     )
     assert saved.status_code == 303 and saved.headers["location"] == f"/contributions/{root.id}#summary"
-    thread = await reader.get(f"/contributions/{root.id}")
+    thread = await reader.get(f"/contributions/{root.id}", headers={"If-None-Match": thread_before.headers["etag"]})
+    assert thread.status_code == 200
     summary = soup(thread).select_one("#summary")
     assert summary.select_one(".body em").get_text() == "schools"
     assert summary.select_one("script") is None and "By the moderation team" in summary.get_text()
