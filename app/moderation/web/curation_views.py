@@ -13,6 +13,7 @@ from app.discussion.models import Contribution
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
 from app.moderation.curation import highlight_of, pin, unpin
+from app.moderation.models import ThreadSummary
 from app.moderation.services import ModerationError
 from app.moderation.summaries import MAX_SUMMARY_CHARS, SummaryConflict, save_summary, summary_of, summary_versions
 from app.security.permissions import Permission
@@ -101,46 +102,57 @@ async def edit_summary(request: Request) -> Response:
         raise HTTPException(status_code=404)  # only a thread's first contribution has a summary
     db = db_of(request)
     current = await summary_of(db, root.id)
-    state = FormState(
-        values={"body": current.body_source if current else "", "version": str(current.version if current else 0)}
+    version = str(current.version if current else 0)
+    state = FormState(values={"body": current.body_source if current else "", "version": version})
+    if request.method == "GET":
+        return _summary_page(request, context, root, state, current)
+    state.values = text_values(await request.form(), "body", "version")
+    try:
+        saved = await save_summary(
+            db, moderator=signed_in_user(request), root=root, body=state.values["body"], edited_version=_version(state)
+        )
+    except SummaryConflict as conflict:
+        state.values["version"] = str(conflict.current.version)  # saving again now replaces it, knowingly
+        state.error("body", _conflict_message())
+        return _summary_page(request, context, root, state, conflict.current, conflict=True)
+    except ModerationError as error:
+        state.error(error.field, error.message)
+        return _summary_page(request, context, root, state, current)
+    await db.commit()
+    response = see_other(f"{path_for('thread', contribution_id=root.id)}#summary")
+    flash(request, response, _("The summary is saved.") if saved else _("Nothing changed: that is the summary."))
+    return response
+
+
+def _conflict_message() -> str:
+    return _(
+        "Another moderator saved the summary while you were editing it. Your text is kept here; "
+        "their version is shown below. Merge the two and save again."
     )
-    status_code = 200
-    if request.method == "POST":
-        state.values = text_values(await request.form(), "body", "version")
-        try:
-            saved = await save_summary(
-                db,
-                moderator=signed_in_user(request),
-                root=root,
-                body=state.values["body"],
-                edited_version=_version(state),
-            )
-        except SummaryConflict as conflict:
-            current, status_code = conflict.current, 409
-            state.values["version"] = str(current.version)  # saving again now replaces it, knowingly
-            state.error(
-                "body",
-                _(
-                    "Another moderator saved the summary while you were editing it. Your text is kept here; "
-                    "their version is shown below. Merge the two and save again."
-                ),
-            )
-        except ModerationError as error:
-            state.error(error.field, error.message)
-            status_code = 422
-        else:
-            await db.commit()
-            response = see_other(f"{path_for('thread', contribution_id=root.id)}#summary")
-            flash(
-                request, response, _("The summary is saved.") if saved else _("Nothing changed: that is the summary.")
-            )
-            return response
-    context_vars = {"consultation": context.consultation, "message": context.message, "root": root, "form": state}
+
+
+def _summary_page(
+    request: Request,
+    context: KeyMessageInContext,
+    root: Contribution,
+    form: FormState,
+    current: ThreadSummary | None,
+    *,
+    conflict: bool = False,
+) -> Response:
     return render(
         request,
         "moderation/summary_form.html",
-        context_vars | {"current": current, "conflict": status_code == 409, "max_chars": MAX_SUMMARY_CHARS},
-        status_code=status_code,
+        {
+            "consultation": context.consultation,
+            "message": context.message,
+            "root": root,
+            "form": form,
+            "current": current,
+            "conflict": conflict,
+            "max_chars": MAX_SUMMARY_CHARS,
+        },
+        status_code=409 if conflict else 422 if form.errors else 200,
     )
 
 
