@@ -26,6 +26,7 @@ from app.moderation.models import (
     ModerationLogEntry,
     QueueItem,
     Report,
+    ThreadMerge,
     ThreadSummary,
     ThreadSummaryVersion,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Role",
     "Section",
     "SignInFailure",
+    "ThreadMerge",
     "ThreadSummary",
     "ThreadSummaryVersion",
     "ThreadVersion",

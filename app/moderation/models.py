@@ -23,6 +23,7 @@ class ModerationAction(enum.Enum):
     KEEP = "keep"  #: the reports were looked at and the contribution stays as it is
     PIN = "pin"  #: chosen as a highlight of its key message; the reason is shown with it
     UNPIN = "unpin"  #: no longer a highlight
+    MERGE = "merge"  #: a duplicate thread closed; details hold the thread it continues in
 
 
 class ModerationLogEntry(Base):
@@ -216,3 +217,18 @@ class ThreadSummaryVersion(Base):
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     written_by: Mapped[User] = relationship()
+
+
+class ThreadMerge(Base):
+    """A duplicate thread merged into another: it stays readable, shows where the discussion
+    continues, and takes no new replies."""
+
+    __tablename__ = "thread_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The merged thread's top-level contribution; unique: a thread is merged once.
+    root_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), unique=True)
+    #: Where the discussion continues: another top-level contribution of the same key message.
+    into_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -51,6 +51,9 @@ class Permission(enum.Enum):
     SUMMARISE_THREAD = "moderation:summarise_thread"
     """Write and edit the moderation team's summary of a thread, and see who wrote each version."""
 
+    MERGE_THREAD = "moderation:merge_thread"
+    """Merge a duplicate thread into another: it then links there and takes no new replies."""
+
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 

@@ -176,6 +176,9 @@ EXPECTATIONS = {
     ("edit_summary", "GET"): (None, moderators(200)),
     ("edit_summary", "POST"): (lambda: {"body": "Walked: a short summary.", "version": "0"}, moderators(303)),
     ("summary_history", "GET"): (None, dict.fromkeys(ROLES, 404)),
+    # The walked thread cannot be merged into a thread that does not exist (422).
+    ("merge_thread", "GET"): (None, moderators(200)),
+    ("merge_thread", "POST"): (lambda: {"into": "999999", "reason": "Walked: a duplicate."}, moderators(422)),
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),

@@ -16,7 +16,7 @@ from app.discussion.presenters import view_of
 from app.discussion.supersession import CurrentPosition
 from app.discussion.thread_read import Node, ThreadPage
 from app.discussion.thread_tree import subthread_page
-from app.discussion.web.curated import highlights_context, summary_context
+from app.discussion.web.curated import highlights_context, thread_context
 from app.discussion.web.forms import blank_form
 from app.discussion.web.loaders import (
     audience_reading,
@@ -151,7 +151,7 @@ async def thread_page(request: Request) -> Response:
         author_actions=author_actions_for(request, contribution, context.consultation),
         stored_articles=articles.html,
     )
-    variables = template_variables(thread) | flags.as_context() | await summary_context(request, contribution)
+    variables = template_variables(thread) | flags.as_context() | await thread_context(request, contribution)
     response = render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
     store_after_sending(response, db, articles.to_store)
     return validators.stamp(response) if validators is not None else response

@@ -40,6 +40,7 @@ from app.discussion.publication import Audience, as_author, author_name
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node
+from app.discussion.web.curated import closed_by_merge
 from app.discussion.web.forms import blank_form, parse_contribution
 from app.discussion.web.loaders import contribution_from_path, key_message_from_path
 from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
@@ -84,6 +85,8 @@ async def post_reply(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
+    if (closed := await closed_by_merge(request, parent)) is not None:
+        return closed
     state, draft, upload = await _read_form(request)
     db, author = db_of(request), signed_in_user(request)
     try:
@@ -246,6 +249,8 @@ async def reply_form(request: Request) -> Response:
     context, parent = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
+    if (closed := await closed_by_merge(request, parent)) is not None:
+        return closed
     return _render_reply_form(request, consultation, message, parent, blank_form())
 
 

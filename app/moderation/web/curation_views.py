@@ -1,5 +1,6 @@
-"""Moderators curate: pin a contribution as a highlight of its key message (or unpin it), and
-write the moderation team's summary of a thread; anyone reads the summary's versions."""
+"""Moderators curate: pin a contribution as a highlight of its key message (or unpin it),
+write the moderation team's summary of a thread, merge a duplicate thread into another;
+anyone reads the summary's versions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.discussion.models import Contribution
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
 from app.moderation.curation import highlight_of, pin, unpin
+from app.moderation.merges import merge_thread, merged_into, thread_number
 from app.moderation.models import ThreadSummary
 from app.moderation.services import ModerationError
 from app.moderation.summaries import MAX_SUMMARY_CHARS, SummaryConflict, save_summary, summary_of, summary_versions
@@ -183,3 +185,29 @@ async def summary_history(request: Request) -> Response:
             "show_writers": permits(identity_of(request), Permission.SUMMARISE_THREAD),
         },
     )
+
+
+async def merge(request: Request) -> Response:
+    """Merge the thread this contribution starts into another (GET shows the form)."""
+    context, root = await contribution_from_path(request)
+    require(identity_of(request), Permission.MERGE_THREAD)
+    if root.parent_id is not None:
+        raise HTTPException(status_code=404)  # only a whole thread is merged
+    db, state = db_of(request), FormState()
+    if request.method == "POST":
+        state.values = text_values(await request.form(), "into", "reason")
+        try:
+            into_id = thread_number(state.values["into"])
+            merged = await merge_thread(
+                db, moderator=signed_in_user(request), root=root, into_id=into_id, reason=state.values["reason"]
+            )
+        except ModerationError as error:
+            state.error(error.field, error.message)
+        else:
+            await db.commit()
+            response = see_other(f"{path_for('thread', contribution_id=root.id)}#merged")
+            flash(request, response, _("Merged.") if merged else _("Nothing changed: the thread was merged already."))
+            return response
+    variables = {"consultation": context.consultation, "message": context.message, "root": root, "form": state}
+    variables["merged_into"] = await merged_into(db, root)
+    return render(request, "moderation/merge.html", variables, status_code=422 if state.errors else 200)

@@ -30,6 +30,9 @@ routes = [
     Route(
         "/contributions/{contribution_id:id}/summary/history", curation_views.summary_history, name="summary_history"
     ),
+    Route(
+        "/contributions/{contribution_id:id}/merge", curation_views.merge, methods=["GET", "POST"], name="merge_thread"
+    ),
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),
     Route("/moderation/items/{item_id:id}/decision", queue_views.decide_item, methods=["POST"], name="decide_item"),
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),
