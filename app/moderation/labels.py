@@ -28,4 +28,5 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.RETAG: _("Correct the topics"),
         ModerationAction.PIN: _("Pin as a highlight"),
         ModerationAction.UNPIN: _("Unpin"),
+        ModerationAction.MERGE: _("Merge into another thread"),
     }

@@ -209,6 +209,13 @@ PAGES: dict[str, Page] = {
     ),
     "summary-history": Page("anonymous", "/contributions/{thread}/summary/history"),
     "summary-history-as-moderator": Page("moderator", "/contributions/{thread}/summary/history"),
+    "merge": Page("moderator", "/contributions/{thread}/merge"),
+    "merge-with-errors": Page(
+        "moderator", "/contributions/{thread}/merge", 422, "/contributions/{thread}/merge", {"into": "x", "reason": ""}
+    ),
+    "merged-thread": Page("anonymous", "/contributions/{merged}"),
+    "merged-thread-as-moderator": Page("moderator", "/contributions/{merged}/merge"),
+    "reply-to-a-merged-thread": Page("participant", "/contributions/{merged}/reply", 409),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),
@@ -291,6 +298,16 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     assert organisation is not None, "the participant speaks for an organisation"
     endorsements = await _amendment_and_endorsement(people, thread)
     await _curated(people["moderator"], thread, pinned)
+    merged = await post_position(
+        people["negotiator"], "RT2-KM3", "The same point again, as a duplicate.", position="oppose"
+    )
+    response = await post_form(
+        people["moderator"],
+        f"/contributions/{merged}/merge",
+        f"/contributions/{merged}/merge",
+        {"into": str(thread), "reason": "A duplicate of the first thread."},
+    )
+    assert response.status_code == 303, response.text
     people_page = soup(await people["admin"].get("/admin/people?q=awa.diop"))
     participant_link = people_page.select_one("a[href^='/admin/people/']")
     assert participant_link is not None, "the admin finds the participant"
@@ -300,6 +317,7 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         "deep": str(chain[2]),
         "hidden": str(hidden),
         "pinned": str(pinned),
+        "merged": str(merged),
         "second_page": str(more["href"]),
         "organisation": str(organisation["href"]).rsplit("/", 1)[-1],
         **endorsements,
