@@ -21,7 +21,7 @@ from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
 from app.fragments import RenderedFragment
 from app.main import create_app
-from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry, ThreadSummaryVersion
+from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry, ThreadMerge, ThreadSummaryVersion
 from app.moderation.services import set_visibility
 from app.security.roles import Role
 from tests.conftest import build_seeded_database
@@ -244,14 +244,15 @@ async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
 
 async def test_two_moderators_at_once_on_their_own_connections(own_database, settings):
     """Each request on its own connection, so the writes really meet: two first versions of a
-    summary (one saved, one refused with the other's text), and two pins of one contribution
-    (one highlight, one log entry)."""
+    summary (one saved, one refused with the other's text), two pins of one contribution and
+    two merges of one thread (each: one row, one log entry)."""
     engine = make_engine(own_database, null_pool=True)
     try:
         async with make_sessionmaker(engine)() as db:
             consultation = await consultation_by_slug(db, "com-2013-292")
             root, reply, first = await a_thread(db, consultation)
             second = await make_user(db, role=Role.MODERATOR)
+            duplicate = await make_position(db, consultation, author=await make_user(db), body="Asked again.")
             emails = [first.email, second.email]
             await db.commit()
         app = create_app(replace(settings, database_url=own_database))
@@ -268,12 +269,18 @@ async def test_two_moderators_at_once_on_their_own_connections(own_database, set
             pinned = await asyncio.gather(
                 *(post_form(c, f"/contributions/{reply.id}/highlight", {"reason": "Both chose it."}) for c in clients)
             )
+            merge = {"into": str(root.id), "reason": "The same question."}
+            merged = await asyncio.gather(
+                *(post_form(c, f"/contributions/{duplicate.id}/merge", merge) for c in clients)
+            )
         assert sorted(r.status_code for r in saved) == [303, 409]
+        assert [r.status_code for r in merged] == [303, 303]
         assert [r.status_code for r in pinned] == [303, 303]
         async with make_sessionmaker(engine)() as db:
             assert (await db.scalars(select(ThreadSummaryVersion.version))).all() == [1]
             assert await db.scalar(select(func.count()).select_from(Highlight)) == 1
-            log = (await db.scalars(select(ModerationLogEntry.action))).all()
-            assert log == [ModerationAction.PIN]
+            log = (await db.scalars(select(ModerationLogEntry.action).order_by(ModerationLogEntry.id))).all()
+            assert log == [ModerationAction.PIN, ModerationAction.MERGE]
+            assert await db.scalar(select(func.count()).select_from(ThreadMerge)) == 1
     finally:
         await engine.dispose()
