@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.consultation.phases import as_utc
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
-from app.discussion.publication import PUBLIC, author_name
+from app.discussion.publication import PUBLIC, author_name, is_listed_for
 from app.i18n import _
 from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry
 from app.moderation.services import ModerationError, validate_reason
@@ -54,9 +54,11 @@ def _shown() -> list[object]:
 async def highlights_of(db: AsyncSession, key_message_id: int) -> list[ShownHighlight]:
     """The key message's highlights readers see, in the order they were pinned: one query on
     the highlights' index, whatever the size of the discussion."""
+    start = aliased(Contribution)
     rows = await db.execute(
-        select(Highlight, Contribution)
+        select(Highlight, Contribution, start.publication)
         .join(Contribution, Contribution.id == Highlight.contribution_id)
+        .outerjoin(start, start.id == Contribution.thread_root_id)
         .options(joinedload(Contribution.author))
         .where(Highlight.key_message_id == key_message_id, *_shown())  # type: ignore[arg-type]
         .order_by(Highlight.pinned_at, Highlight.id)
@@ -64,14 +66,17 @@ async def highlights_of(db: AsyncSession, key_message_id: int) -> list[ShownHigh
     return [
         ShownHighlight(
             contribution_id=contribution.id,
-            thread_id=contribution.thread_root_id or contribution.id,
+            # Its thread's page when everyone may open it (as app.discussion.web.loaders.thread_url).
+            thread_id=contribution.thread_root_id
+            if contribution.thread_root_id and is_listed_for(start_publication, PUBLIC)
+            else contribution.id,
             position=contribution.position,
             body_html=contribution.body_html,
             author=author_name(contribution, PUBLIC),
             reason=highlight.reason,
             pinned_at=highlight.pinned_at,
         )
-        for highlight, contribution in rows.all()
+        for highlight, contribution, start_publication in rows.all()
     ]
 
 

@@ -188,3 +188,15 @@ async def test_the_export_names_the_team_and_carries_what_readers_see(db, consul
     assert rows[reply.id][-2:] == ["+ counts the right way", None]
     assert rows[root.id][-2:] == [None, "A summary."]
     assert await export_summaries(db, []) == {}
+
+
+async def test_a_public_reply_to_an_unpublished_start_links_to_its_own_page(db, consultation):
+    """Readers never get a link to, nor the id of, a contribution not for publication."""
+    moderator = await make_user(db, role=Role.MODERATOR)
+    private = await make_position(
+        db, consultation, author=await make_user(db), publication=PublicationConsent.NOT_FOR_PUBLICATION
+    )
+    reply = await make_reply(db, author=await make_user(db), parent=private, body="Public answer.")
+    await pin(db, moderator=moderator, contribution=reply, reason="A public answer.")
+    [shown] = await highlights_of(db, reply.key_message_id)
+    assert shown.thread_id == reply.id
