@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.discussion.contribution_write import mark_discussion_changed
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry, ThreadMerge
 from app.moderation.services import ModerationError, validate_reason
@@ -40,16 +40,16 @@ async def merge_thread(
 ) -> ThreadMerge | None:
     """Merge the thread started by `root` into the thread started by `into_id`, of the same key
     message; None (nothing logged) when it is merged already, also by another moderator a
-    moment before. A thread that is itself merged cannot take the discussion: it takes no
-    replies."""
+    moment before. The other thread must be one every reader may open, and not merged itself
+    (it would take no replies)."""
     reason = validate_reason(reason)
     if root.parent_id is not None:
         raise ModerationError("into", _("Only a whole thread, from its first contribution, can be merged."))
     into = await db.get(Contribution, into_id)
     if into is None or into.key_message_id != root.key_message_id or into.parent_id is not None or into.id == root.id:
         raise ModerationError("into", _("Choose another thread of the same key message, by its first contribution."))
-    if into.status is not ContributionStatus.VISIBLE:
-        raise ModerationError("into", _("That thread starts with a hidden or withdrawn contribution: choose another."))
+    if into.status is not ContributionStatus.VISIBLE or into.publication is PublicationConsent.NOT_FOR_PUBLICATION:
+        raise ModerationError("into", _("Not every reader may follow the discussion there: choose another thread."))
     if await merged_into(db, into) is not None:
         raise ModerationError("into", _("That thread is merged into another itself: choose the one it continues in."))
     merge = ThreadMerge(root_id=root.id, into_id=into.id, merged_by_id=moderator.id)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.consultation.models import KeyMessage
+from app.discussion.models import PublicationConsent
 from app.moderation.merges import merge_thread, merged_into, thread_number
 from app.moderation.models import ModerationAction
 from app.moderation.services import ModerationError, moderation_history, set_visibility
@@ -59,11 +60,14 @@ async def test_a_thread_is_merged_only_into_another_open_thread_of_its_key_messa
     elsewhere = await make_position(db, consultation, author=await make_user(db), ref="RT2-KM1")
     hidden = await make_position(db, consultation, author=await make_user(db))
     await set_visibility(db, moderator=moderator, contribution=hidden, action=ModerationAction.HIDE, reason="Spam.")
+    private = await make_position(
+        db, consultation, author=await make_user(db), publication=PublicationConsent.NOT_FOR_PUBLICATION
+    )
     closed = await make_position(db, consultation, author=await make_user(db))
     target = await make_position(db, consultation, author=await make_user(db))
     await merge_thread(db, moderator=moderator, root=closed, into_id=target.id, reason="A duplicate.")
 
-    for into in (duplicate.id, reply.id, elsewhere.id, hidden.id, closed.id, 999_999):
+    for into in (duplicate.id, reply.id, elsewhere.id, hidden.id, private.id, closed.id, 999_999):
         with pytest.raises(ModerationError) as refused:
             await merge_thread(db, moderator=moderator, root=duplicate, into_id=into, reason="A duplicate.")
         assert refused.value.field == "into"
