@@ -19,7 +19,17 @@ from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
 from app.mail.models import OutgoingMail
-from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, Report
+from app.moderation.models import (
+    Appeal,
+    Highlight,
+    ModerationAction,
+    ModerationLogEntry,
+    QueueItem,
+    Report,
+    ThreadMerge,
+    ThreadSummary,
+    ThreadSummaryVersion,
+)
 from app.organisations.models import (
     EcosocStatus,
     Invitation,
@@ -44,6 +54,7 @@ __all__ = [
     "ExportRecord",
     "Footnote",
     "HeldContribution",
+    "Highlight",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
@@ -63,6 +74,9 @@ __all__ = [
     "Role",
     "Section",
     "SignInFailure",
+    "ThreadMerge",
+    "ThreadSummary",
+    "ThreadSummaryVersion",
     "ThreadVersion",
     "TokenPurpose",
     "User",

@@ -7,12 +7,14 @@ for its organisation only no name. A hidden contribution appears with its status
 moderator's reason, never its text; a withdrawn one with its status only; an erased author
 is a "Former participant". A superseded position is listed with that status and, where
 publication consent lets negotiators link the two, the id of the position that replaced it;
-it is not counted."""
+it is not counted. Each key message carries what the moderators curated: its highlights
+(those shown: their contributions visible and published) and its threads' summaries, signed
+by the moderation team, never a moderator's name."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +28,8 @@ from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.presenters import ContributionView, OrganisationView, attach_extras, listing, to_view
 from app.discussion.publication import NEGOTIATORS
 from app.discussion.tallies import Tally, origin_countries, tallies
+from app.moderation.curation import export_highlights
+from app.moderation.summaries import export_summaries
 from app.organisations.models import VerificationState
 from app.text.footnotes import strip_footnote_markers
 from app.urls import path_for
@@ -35,7 +39,9 @@ from app.urls import path_for
 #: 3: one current position per speaker: each position's `position_status` ("current" or
 #: "superseded") and `superseded_by`; counts include current positions only. Additions
 #: only, so readers of version 2 read version 3.
-SCHEMA_VERSION = 3
+#: 4: each key message's `highlights` and `summaries` (CSV: `highlight_reason` and
+#: `thread_summary`, last). Additions only.
+SCHEMA_VERSION = 4
 #: Contributions read per query: each query and its extras stay bounded on a consultation of any
 #: size; the export itself is one list in memory.
 BATCH = 500
@@ -156,7 +162,11 @@ def _by_place(counts: dict[str, Counter[str]], positions: list[str]) -> dict[str
 
 
 def _key_message(
-    consultation: Consultation, message: KeyMessage, tally: Tally, records: list[dict[str, Any]]
+    consultation: Consultation,
+    message: KeyMessage,
+    tally: Tally,
+    records: list[dict[str, Any]],
+    curated: Curated,
 ) -> dict[str, Any]:
     return {
         "ref": message.ref,
@@ -166,18 +176,24 @@ def _key_message(
         "footnotes": [{"number": f.number, "text": f.text} for f in cited_footnotes(consultation, message.text)],
         "counts": _counts(tally, consultation.positions),
         "contributions": _tree(records),
+        "highlights": curated.highlights.get(message.id, []),
+        "summaries": curated.summaries.get(message.id, []),
     }
 
 
 def _section(
-    consultation: Consultation, section: Section, counts: dict[int, Tally], records: dict[int, list[dict[str, Any]]]
+    consultation: Consultation,
+    section: Section,
+    counts: dict[int, Tally],
+    records: dict[int, list[dict[str, Any]]],
+    curated: Curated,
 ) -> dict[str, Any]:
     return {
         "ref": section.ref,
         "number": section.number,
         "title": section.title,
         "key_messages": [
-            _key_message(consultation, message, counts[message.id], records.get(message.id, []))
+            _key_message(consultation, message, counts[message.id], records.get(message.id, []), curated)
             for message in section.key_messages
         ],
     }
@@ -189,19 +205,30 @@ def _instant(moment: datetime | None) -> str | None:
 
 
 @dataclass
+class Curated:
+    """What the moderators curated, JSON-native, by key message id (app.moderation)."""
+
+    highlights: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    summaries: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
 class ExportInput:
     """What an export is built from, read from the database (the I/O part of an export)."""
 
     contributions: list[tuple[ContributionView, str]]  #: each with its Markdown source, in id order
     origins: dict[int, list[str]]  #: diaspora organisations' countries of origin
     counts: dict[int, Tally]  #: by key message id
+    curated: Curated = field(default_factory=Curated)
 
 
 async def load_export_input(db: AsyncSession, consultation: Consultation) -> ExportInput:
     contributions = await load_contributions(db, consultation)
     origins = await origin_countries(db, {view.organisation.id for view, _ in contributions if view.organisation})
-    counts = await tallies(db, [m.id for s in consultation.sections for m in s.key_messages])
-    return ExportInput(contributions, origins, counts)
+    key_message_ids = [m.id for s in consultation.sections for m in s.key_messages]
+    counts = await tallies(db, key_message_ids)
+    curated = Curated(await export_highlights(db, key_message_ids), await export_summaries(db, key_message_ids))
+    return ExportInput(contributions, origins, counts, curated)
 
 
 async def build_consultation_export(db: AsyncSession, consultation: Consultation) -> dict[str, Any]:
@@ -234,10 +261,14 @@ def assemble_export(consultation: Consultation, loaded: ExportInput) -> dict[str
             "positions": list(consultation.positions),
         },
         "roundtables": [
-            _section(consultation, s, counts, records) for s in commentable if s.kind is SectionKind.ROUNDTABLE
+            _section(consultation, s, counts, records, loaded.curated)
+            for s in commentable
+            if s.kind is SectionKind.ROUNDTABLE
         ],
         "next_steps": [
-            _section(consultation, s, counts, records) for s in commentable if s.kind is not SectionKind.ROUNDTABLE
+            _section(consultation, s, counts, records, loaded.curated)
+            for s in commentable
+            if s.kind is not SectionKind.ROUNDTABLE
         ],
     }
 
@@ -269,12 +300,18 @@ CSV_COLUMNS = [
     # Added in schema version 3, at the end so readers of the earlier columns are unaffected.
     "position_status",
     "superseded_by",
+    # Added in schema version 4: why the moderators chose it, and its thread's summary (on
+    # the thread's first contribution).
+    "highlight_reason",
+    "thread_summary",
 ]
 
 
 def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
     """Flatten the export to one row per contribution, replies after their parents."""
     rows: list[list[Any]] = []
+    reasons: dict[int, str] = {}
+    summaries: dict[int, str] = {}
 
     def walk(ref: str, contributions: list[dict[str, Any]]) -> None:
         for c in contributions:
@@ -306,11 +343,15 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     c["moderation_reason"],
                     c["position_status"],
                     c["superseded_by"],
+                    reasons.get(c["id"]),
+                    summaries.get(c["id"]),
                 ]
             )
             walk(ref, c["replies"])
 
     for section in export["roundtables"] + export["next_steps"]:
         for message in section["key_messages"]:
+            reasons.update({h["contribution_id"]: h["reason"] for h in message.get("highlights", [])})
+            summaries.update({t["thread_id"]: t["summary"] for t in message.get("summaries", [])})
             walk(message["ref"], message["contributions"])
     return rows

@@ -31,6 +31,9 @@ def decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.LOCK: _("Lock the thread: no new replies"),
         ModerationAction.UNLOCK: _("Unlock the thread"),
         ModerationAction.DUPLICATE: _("Mark as a duplicate of another contribution"),
+        ModerationAction.PIN: _("Pin as a highlight"),
+        ModerationAction.UNPIN: _("Unpin"),
+        ModerationAction.MERGE: _("Merge into another thread"),
     }
 
 
@@ -47,4 +50,7 @@ def public_decision_labels() -> dict[ModerationAction, str]:
         ModerationAction.LOCK: _("Thread locked"),
         ModerationAction.UNLOCK: _("Thread unlocked"),
         ModerationAction.DUPLICATE: _("Marked as a duplicate"),
+        ModerationAction.PIN: _("Pinned as a highlight"),
+        ModerationAction.UNPIN: _("Highlight unpinned"),
+        ModerationAction.MERGE: _("Thread merged into another"),
     }

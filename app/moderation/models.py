@@ -1,5 +1,6 @@
-"""The moderation log (one row per real decision, never edited), readers' reports, and the
-queue of what waits for a moderator's decision."""
+"""The moderation log (one row per real decision, never edited), readers' reports, the
+queue of what waits for a moderator's decision, and what moderators curate: highlights of
+a key message and summaries of long threads."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class ModerationAction(enum.Enum):
     LOCK = "lock"  #: the contribution's thread takes no new replies
     UNLOCK = "unlock"  #: the thread takes replies again
     DUPLICATE = "duplicate"  #: marked a duplicate of another contribution (details: its id)
+    PIN = "pin"  #: chosen as a highlight of its key message; the reason is shown with it
+    UNPIN = "unpin"  #: no longer a highlight
+    MERGE = "merge"  #: a duplicate thread closed; details hold the thread it continues in
 
 
 class ModerationLogEntry(Base):
@@ -192,3 +196,73 @@ class Appeal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     decision: Mapped[ModerationLogEntry] = relationship()
+
+
+class Highlight(Base):
+    """A contribution the moderators chose as a highlight of its key message, with the reason
+    readers see beside it. Shown only while the contribution is visible and published."""
+
+    __tablename__ = "highlights"
+    __table_args__ = (Index("ix_highlights_key_message_id_pinned_at", "key_message_id", "pinned_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique: a contribution is pinned once (two moderators pinning it at once: one wins).
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), unique=True)
+    #: Where it is shown (a contribution never moves); leads the index the page reads.
+    key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    pinned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    pinned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ThreadSummary(Base):
+    """The moderation team's summary of a thread (a top-level contribution and its replies),
+    as it is now. Every version, this one included, is a ThreadSummaryVersion row; `version`
+    is the number of the current one, which an edit must name (no silent overwrite)."""
+
+    __tablename__ = "thread_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The thread's top-level contribution; unique: one summary per thread.
+    root_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), unique=True)
+    #: Where the thread is, for the export (a contribution never moves).
+    key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    body_source: Mapped[str] = mapped_column(Text)
+    #: Sanitised HTML rendered once at write time (app.text.markdown).
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ThreadSummaryVersion(Base):
+    """One version of a summary, never edited: who wrote it is for moderators only; readers
+    see the moderation team and the date."""
+
+    __tablename__ = "thread_summary_versions"
+    __table_args__ = (UniqueConstraint("summary_id", "version", name="uq_thread_summary_versions_summary_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("thread_summaries.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    written_by: Mapped[User] = relationship()
+
+
+class ThreadMerge(Base):
+    """A duplicate thread merged into another: it stays readable, shows where the discussion
+    continues, and takes no new replies."""
+
+    __tablename__ = "thread_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The merged thread's top-level contribution; unique: a thread is merged once.
+    root_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), unique=True)
+    #: Where the discussion continues: another top-level contribution of the same key message.
+    into_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -45,6 +45,15 @@ class Permission(enum.Enum):
     MODERATE = "moderation:moderate"
     """Hide or restore a contribution, with a reason."""
 
+    PIN_HIGHLIGHT = "moderation:pin_highlight"
+    """Pin a contribution as a highlight of its key message, with a reason, or unpin it."""
+
+    SUMMARISE_THREAD = "moderation:summarise_thread"
+    """Write and edit the moderation team's summary of a thread, and see who wrote each version."""
+
+    MERGE_THREAD = "moderation:merge_thread"
+    """Merge a duplicate thread into another: it then links there and takes no new replies."""
+
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 

@@ -133,7 +133,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
     await post_form(client, "/sign-out", {})
     await sign_in(client, negotiator.email, PASSWORD)
     exported = json.loads((await post_form(client, "/consultations/com-2013-292/export.json", {})).content)
-    assert exported["schema_version"] == 3
+    assert exported["schema_version"] == 4
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
     [thread] = km["contributions"]

@@ -184,6 +184,41 @@ PAGES: dict[str, Page] = {
     # The public moderation log (the hide and the retag of `content`) and its figures.
     "moderation-log": Page("anonymous", f"{CONSULTATION}/moderation-log"),
     "moderation-figures": Page("participant", f"{CONSULTATION}/moderation-log/figures"),
+    # -- highlights and summaries (issue 11, curating) --
+    "key-message-with-highlights-as-moderator": Page("moderator", key_message_path("RT2-KM3")),
+    "thread-with-summary-as-moderator": Page("moderator", "/contributions/{thread}"),
+    "highlight": Page("moderator", "/contributions/{edited}/highlight"),
+    "highlight-with-errors": Page(
+        "moderator", "/contributions/{edited}/highlight", 422, "/contributions/{edited}/highlight", {"reason": ""}
+    ),
+    "highlight-pinned": Page("moderator", "/contributions/{pinned}/highlight"),
+    "unpin-with-errors": Page(
+        "moderator", "/contributions/{pinned}/highlight", 422, "/contributions/{pinned}/highlight/unpin", {"reason": ""}
+    ),
+    "summary-form": Page("moderator", "/contributions/{thread}/summary"),
+    "summary-form-with-errors": Page(
+        "moderator",
+        "/contributions/{thread}/summary",
+        422,
+        "/contributions/{thread}/summary",
+        {"body": " ", "version": "2"},
+    ),
+    "summary-conflict": Page(
+        "moderator",
+        "/contributions/{thread}/summary",
+        409,
+        "/contributions/{thread}/summary",
+        {"body": "Late.", "version": "1"},
+    ),
+    "summary-history": Page("anonymous", "/contributions/{thread}/summary/history"),
+    "summary-history-as-moderator": Page("moderator", "/contributions/{thread}/summary/history"),
+    "merge": Page("moderator", "/contributions/{thread}/merge"),
+    "merge-with-errors": Page(
+        "moderator", "/contributions/{thread}/merge", 422, "/contributions/{thread}/merge", {"into": "x", "reason": ""}
+    ),
+    "merged-thread": Page("anonymous", "/contributions/{merged}"),
+    "merged-thread-as-moderator": Page("moderator", "/contributions/{merged}/merge"),
+    "reply-to-a-merged-thread": Page("participant", "/contributions/{merged}/reply", 409),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),
@@ -244,7 +279,7 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     all their parts; returns the values the paths in PAGES refer to."""
     participant = people["participant"]
     thread = await post_position(participant, "RT2-KM3", "We support this, with **one** amendment:\n\n- a list")
-    await post_reply(participant, thread, "A reply with a [link](https://example.org).")
+    pinned = await post_reply(participant, thread, "A reply with a [link](https://example.org).")
     retagged = await post_form(  # a topic on the thread, and a retag in its moderation history
         people["moderator"],
         f"/contributions/{thread}/moderate",
@@ -270,6 +305,17 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
     organisation = soup(await participant.get(key_message_path("RT2-KM3"))).select_one(".contribution a.org")
     assert organisation is not None, "the participant speaks for an organisation"
     endorsements = await _amendment_and_endorsement(people, thread)
+    await _curated(people["moderator"], thread, pinned)
+    merged = await post_position(
+        people["negotiator"], "RT2-KM3", "The same point again, as a duplicate.", position="oppose"
+    )
+    response = await post_form(
+        people["moderator"],
+        f"/contributions/{merged}/merge",
+        f"/contributions/{merged}/merge",
+        {"into": str(thread), "reason": "A duplicate of the first thread."},
+    )
+    assert response.status_code == 303, response.text
     people_page = soup(await people["admin"].get("/admin/people?q=awa.diop"))
     participant_link = people_page.select_one("a[href^='/admin/people/']")
     assert participant_link is not None, "the admin finds the participant"
@@ -278,6 +324,8 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         "thread": str(thread),
         "deep": str(chain[2]),
         "hidden": str(hidden),
+        "pinned": str(pinned),
+        "merged": str(merged),
         "second_page": str(more["href"]),
         "organisation": str(organisation["href"]).rsplit("/", 1)[-1],
         **endorsements,
@@ -303,6 +351,17 @@ async def _amendment_and_endorsement(people: dict[str, httpx.AsyncClient], threa
     response = await post_form(participant, endorse, endorse, {"organisation_id": str(choice["value"])})
     assert response.status_code == 303, response.text
     return {"amendment": amendment, "endorsed": str(endorsed)}
+
+
+async def _curated(moderator: httpx.AsyncClient, thread: int, reply: int) -> None:
+    """A highlight of RT2-KM3 (the thread's reply) and the thread's summary, edited once."""
+    pin = f"/contributions/{reply}/highlight"
+    response = await post_form(moderator, pin, pin, {"reason": "It links to its source."})
+    assert response.status_code == 303, response.text
+    summary = f"/contributions/{thread}/summary"
+    for version, body in enumerate(("A *first* summary.", "A second summary:\n\n- with a list")):
+        response = await post_form(moderator, summary, summary, {"body": body, "version": str(version)})
+        assert response.status_code == 303, response.text
 
 
 async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:

@@ -42,8 +42,9 @@ EVERY_POST = ["SAVEPOINT", "session and person", "key message in context", "topi
 POSITION = ["lock speaker", "UPDATE earlier", "UPDATE current"]
 #: With htmx the answer shows the fresh form, so also the tally and the person's current positions.
 POSITION_HTMX = ["tally", "current positions"]
-#: A reply first loads what it answers (with its people).
-REPLY = ["parent"]
+#: A reply first loads what it answers (with its people), then asks whether its thread was
+#: merged into another (a merged thread takes no reply: app.moderation.merges).
+REPLY = ["parent", "merged thread"]
 #: With the posting limits on: the author's row, locked; then one statement reads the rate, the
 #: repeated text and whether this form was sent before.
 LIMITS = ["lock author", "limits"]

@@ -172,6 +172,19 @@ EXPECTATIONS = {
     # The public moderation log and its figures: everyone, signed in or not (issue 11).
     ("moderation_log", "GET"): (None, ALL_OK),
     ("moderation_figures", "GET"): (None, ALL_OK),
+    # -- highlights and summaries (issue 11, curating) --
+    # The walked contribution is a visible position: moderators pin it (303) and summarise its
+    # thread (303); unpinning what is not pinned changes nothing (303). It has no summary yet,
+    # so its summary's history is not found for anyone (404); with one: test_curation.py.
+    ("highlight", "GET"): (None, moderators(200)),
+    ("highlight", "POST"): (lambda: {"reason": "Walked: a clear position."}, moderators(303)),
+    ("unpin_highlight", "POST"): (lambda: {"reason": "Walked: no longer needed."}, moderators(303)),
+    ("edit_summary", "GET"): (None, moderators(200)),
+    ("edit_summary", "POST"): (lambda: {"body": "Walked: a short summary.", "version": "0"}, moderators(303)),
+    ("summary_history", "GET"): (None, dict.fromkeys(ROLES, 404)),
+    # The walked thread cannot be merged into a thread that does not exist (422).
+    ("merge_thread", "GET"): (None, moderators(200)),
+    ("merge_thread", "POST"): (lambda: {"into": "999999", "reason": "Walked: a duplicate."}, moderators(422)),
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),

@@ -17,6 +17,7 @@ from app.discussion.presenters import view_of
 from app.discussion.supersession import CurrentPosition
 from app.discussion.thread_read import Node, ThreadPage
 from app.discussion.thread_tree import subthread_page
+from app.discussion.web.curated import highlights_context, thread_context
 from app.discussion.web.forms import blank_form
 from app.discussion.web.loaders import (
     audience_reading,
@@ -103,7 +104,8 @@ async def key_message_page(request: Request) -> Response:
         current_positions=await positions_before_posting(request, found.message),
         awaiting_moderation=await own_awaiting_moderation(request, found.message),
     )
-    response = render(request, "discussion/key_message.html", template_variables(page) | flags.as_context())
+    variables = template_variables(page) | flags.as_context() | await highlights_context(request, found.message.id)
+    response = render(request, "discussion/key_message.html", variables)
     store_after_sending(response, db_of(request), fragments.to_store)
     return validators.stamp(response) if validators is not None else response
 
@@ -159,7 +161,7 @@ async def thread_page(request: Request) -> Response:
         author_actions=author_actions_for(request, contribution, context.consultation),
         stored_articles=articles.html,
     )
-    variables = template_variables(thread) | flags.as_context()
+    variables = template_variables(thread) | flags.as_context() | await thread_context(request, contribution)
     response = render(request, "discussion/thread.html", variables, block="thread_page" if cursor else None)
     store_after_sending(response, db, articles.to_store)
     return validators.stamp(response) if validators is not None else response

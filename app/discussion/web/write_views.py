@@ -42,6 +42,7 @@ from app.discussion.publication import Audience, as_author, author_name
 from app.discussion.quotes import quoted_passages
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node
+from app.discussion.web.curated import closed_by_merge
 from app.discussion.web.forms import blank_form, parse_contribution
 from app.discussion.web.loaders import contribution_from_path, key_message_from_path
 from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
@@ -90,6 +91,8 @@ async def post_reply(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
+    if (closed := await closed_by_merge(request, parent)) is not None:
+        return closed
     state, draft, upload = await _read_form(request)
     db, author = db_of(request), signed_in_user(request)
     try:
@@ -290,6 +293,8 @@ async def reply_form(request: Request) -> Response:
     context, parent = await contribution_from_path(request)
     consultation, message = context.consultation, context.message
     require(identity_of(request), Permission.CONTRIBUTE, consultation)
+    if (closed := await closed_by_merge(request, parent)) is not None:
+        return closed
     form = blank_form()
     try:  # a page read before the lock still links here: say so before anything is written
         refuse_locked(parent)

@@ -35,7 +35,7 @@ async def test_a_superseded_position_is_listed_with_its_status_and_not_counted(d
     assert exported_reply["id"] == reply.id and exported_reply["position_status"] is None
     assert message["counts"]["total"] == 1
     assert message["counts"]["by_position"] == {"support": 0, "support_with_amendments": 0, "oppose": 1, "neutral": 0}
-    assert export["schema_version"] == 3
+    assert export["schema_version"] == 4
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(to_csv(export).decode("utf-8-sig")))}
     assert (rows[str(first.id)]["position_status"], rows[str(first.id)]["superseded_by"]) == (
         "superseded",
