@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.consultation.models import Topic
 from app.discussion.models import (
     Attachment,
+    Campaign,
     Contribution,
     ContributionStatus,
     ContributionTopic,
@@ -103,6 +104,9 @@ class ContributionView:
     #: The position that replaced it, when this audience may follow that link
     #: (app.discussion.supersession.may_link_current); None otherwise.
     current_id: int | None = None
+    #: The campaign of near-identical contributions it belongs to, and that campaign's size.
+    campaign_id: int | None = None
+    campaign_size: int | None = None
     #: Filled by attach_extras for the contributions of a page.
     topics: list[TopicView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
@@ -149,6 +153,8 @@ _LISTED_COLUMNS = (
     Organisation.verification,
     Contribution.superseded_by_id,
     _Current.publication,
+    Contribution.campaign_id,
+    Campaign.size,
 )
 
 
@@ -162,6 +168,7 @@ def listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
         .join(User, User.id == Contribution.author_id)
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
         .outerjoin(_Current, _Current.id == Contribution.superseded_by_id)
+        .outerjoin(Campaign, Campaign.id == Contribution.campaign_id)
         .where(listed_for(audience))
     )
 
@@ -194,6 +201,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         verification,
         superseded_by_id,
         current_publication,
+        campaign_id,
+        campaign_size,
     ) = row[:_COLUMN_COUNT]
     shown = byline(publication, audience)
     personal = organisation_id is None
@@ -227,6 +236,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         # A personal position of an erased author links to nothing: "Former participant"
         # twice must not say it was the same person.
         current_id=superseded_by_id if linked and not (personal and author_erased) else None,
+        campaign_id=campaign_id,
+        campaign_size=campaign_size,
     )
 
 
@@ -299,6 +310,8 @@ def view_of_written(
             else (None,) * 5
         ),
         None,  # superseded by none
+        None,
+        None,  # in no campaign yet: campaigns are computed later, in the background
         None,
     )
     view = to_view(row, audience)
