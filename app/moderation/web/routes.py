@@ -2,7 +2,7 @@
 
 from starlette.routing import Route
 
-from app.moderation.web import appeal_views, queue_views, report_views, views
+from app.moderation.web import appeal_views, campaign_views, queue_views, report_views, views
 
 routes = [
     Route("/contributions/{contribution_id:id}/moderate", views.moderate, methods=["GET", "POST"], name="moderate"),
@@ -12,4 +12,18 @@ routes = [
     Route("/moderation", queue_views.queue, methods=["GET"], name="moderation_queue"),
     Route("/moderation/items/{item_id:id}/decision", queue_views.decide_item, methods=["POST"], name="decide_item"),
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),
+    Route("/consultations/{slug}/campaigns", campaign_views.campaigns, methods=["GET"], name="campaigns"),
+    Route(
+        "/consultations/{slug}/campaigns/status",
+        campaign_views.campaigns_status,
+        methods=["GET"],
+        name="campaigns_status",
+    ),
+    Route(
+        "/consultations/{slug}/campaigns/recompute",
+        campaign_views.recompute,
+        methods=["POST"],
+        name="recompute_campaigns",
+    ),
+    Route("/moderation/campaigns/{campaign_id:id}", campaign_views.campaign, methods=["GET"], name="campaign"),
 ]
