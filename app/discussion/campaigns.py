@@ -25,7 +25,8 @@ from app.consultation.models import KeyMessage
 from app.db import utcnow
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Campaign, Contribution, ContributionStatus
-from app.discussion.near_duplicates import Group, near_duplicate_groups
+from app.discussion import near_duplicates
+from app.discussion.near_duplicates import Group
 from app.discussion.presenters import ContributionView, listing, to_view
 from app.discussion.publication import Audience
 from app.jobs.models import Job
@@ -81,7 +82,7 @@ async def recompute_campaigns(run: JobRun) -> dict[str, Any]:
     async with run.sessions() as db:
         texts = await texts_of(db, consultation_id)
     await run.report(0.05)
-    groups = await to_thread.run_sync(near_duplicate_groups, texts, _scaled(run.reporter(), 0.05, 0.9))
+    groups = await to_thread.run_sync(near_duplicates.near_duplicate_groups, texts, _scaled(run.reporter(), 0.05, 0.9))
     async with run.writing_sessions() as db:
         changed = await save_campaigns(db, consultation_id, groups)
         await db.commit()

@@ -60,15 +60,18 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def run_one(engine: AsyncEngine, handlers: Mapping[str, Handler]) -> bool:
+async def run_one(
+    sessions: async_sessionmaker[AsyncSession],
+    writing_sessions: async_sessionmaker[AsyncSession],
+    handlers: Mapping[str, Handler],
+) -> bool:
     """Claim one job of a kind in `handlers` and run it; False when none was waiting."""
-    writing_sessions = make_sessionmaker(writing(engine))
     async with writing_sessions() as db:
         job = await claim_next(db, list(handlers))
         await db.commit()
         if job is None:
             return False
-        run = JobRun(job.id, dict(job.params), make_sessionmaker(engine), writing_sessions)
+        run = JobRun(job.id, dict(job.params), sessions, writing_sessions)
         kind = job.kind
     logger.info("job %s (%s) claimed by %s", run.job_id, kind, worker_name())
     try:
@@ -90,9 +93,10 @@ async def work(
     engine: AsyncEngine, handlers: Mapping[str, Handler], *, once: bool = False, poll_seconds: float = 5.0
 ) -> int:
     """Run jobs until stopped; with `once`, until none is waiting. Returns how many ran."""
+    sessions, writing_sessions = make_sessionmaker(engine), make_sessionmaker(writing(engine))
     ran = 0
     while True:
-        if await run_one(engine, handlers):
+        if await run_one(sessions, writing_sessions, handlers):
             ran += 1
             continue
         if once:
