@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage
 from app.db import utcnow
+from app.discussion import near_duplicates
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Campaign, Contribution, ContributionStatus
-from app.discussion import near_duplicates
 from app.discussion.near_duplicates import Group
 from app.discussion.presenters import ContributionView, listing, to_view
 from app.discussion.publication import Audience
