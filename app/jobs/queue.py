@@ -113,4 +113,6 @@ async def fail(db: AsyncSession, job_id: int, error: BaseException) -> None:
 
 async def latest_job(db: AsyncSession, unique_key: str) -> Job | None:
     """The newest job of a key, finished or not: what a status fragment shows."""
-    return await db.scalar(select(Job).where(Job.unique_key == unique_key).order_by(Job.id.desc()).limit(1))
+    newest = select(Job).where(Job.unique_key == unique_key).order_by(Job.id.desc()).limit(1)
+    # Read afresh: a worker changes it from elsewhere while a session may hold it.
+    return await db.scalar(newest.execution_options(populate_existing=True))
