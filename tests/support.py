@@ -90,7 +90,7 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (
         near_duplicates,
         "near_duplicate_groups",
-        "group campaigns in a job (app.discussion.campaigns.recompute_campaigns)",
+        "group campaigns in a background job: app.discussion.campaigns.recompute_campaigns",
     ),
 ]
 
