@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import count
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -31,6 +32,10 @@ SHINGLE_WORDS = 3
 CANDIDATE_THRESHOLD = 0.5
 #: rapidfuzz ratio (0-100) from which two normalised texts count as near-identical.
 CONFIRM_RATIO = 85.0
+#: A text this near (rapidfuzz ratio) to one already indexed joins its group without being
+#: indexed itself: later copies find the group through the indexed one (85 from it is at
+#: worst about 80 from this one, still alike, as the confirmed pair is transitive anyway).
+NEAR_COPY_RATIO = 95.0
 #: Texts shorter than this (in words, after normalising) never group: "I agree." written by
 #: thirty people is agreement, not a campaign, and short texts look alike by chance.
 MIN_WORDS = 12
@@ -65,37 +70,53 @@ def normalised(text: str) -> str:
     return " ".join(default_process(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text))).split())
 
 
-def _hash32(data: bytes) -> int:
-    """A fast hash that is the same in every process (Python's own is salted per process)."""
-    return zlib.crc32(data)
-
-
-def signature(words: Sequence[str], permutations: tuple[np.ndarray, np.ndarray]) -> LeanMinHash:
-    shingles = {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, permutations=permutations, scheme="affine32")
-    minhash.update_batch(list(shingles))
+def signature(text: str, word_ids: defaultdict[str, int], permutations: tuple[np.ndarray, np.ndarray]) -> LeanMinHash:
+    """The MinHash of a normalised text's word shingles. Words are numbered as they are first
+    met (`word_ids`, shared by all texts of a run) and each shingle of SHINGLE_WORDS numbers
+    is hashed with numpy in one pass: no Python call per shingle."""
+    ids = np.fromiter(map(word_ids.__getitem__, text.split()), dtype=np.uint64)
+    shingles = ids[: len(ids) - SHINGLE_WORDS + 1].copy()
+    for offset in range(1, SHINGLE_WORDS):
+        shingles = shingles * _MIX + ids[offset : len(ids) - SHINGLE_WORDS + 1 + offset]
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=permutations, scheme="affine32")
+    minhash.update_batch((shingles & _LOW32).tolist())  # a repeated shingle changes no minimum
     return LeanMinHash(minhash)
+
+
+#: An odd multiplier (2^64 / golden ratio) that spreads word numbers over the shingle's hash.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def near_duplicate_groups(
     texts: Iterable[tuple[int, str]], progress: Progress | None = None, *, min_group: int = MIN_GROUP
 ) -> list[Group]:
     """Groups of at least `min_group` near-identical texts among (id, text) pairs, largest
-    first. `progress` is told the share done (0 to 1) now and then. Grouping is transitive:
-    A like B and B like C puts A and C together even if they differ more; a campaign's
-    template edited a little by each participant is exactly that."""
+    first. `progress` is told the share done (0 to 1) now and then.
+
+    Texts are taken in the order given (ids ascending, so the earliest leads its group):
+    each is compared with the indexed texts LSH proposes, joins the groups of those it is
+    near-identical to, and is indexed itself unless it is a near-copy (NEAR_COPY_RATIO) of
+    one already indexed: a campaign of thousands is then found through a few indexed
+    variants instead of making every later copy a candidate of every earlier one. Grouping
+    is transitive: A like B and B like C puts A and C together even if they differ more; a
+    campaign's template edited a little by each participant is exactly that."""
     report = progress or (lambda _share: None)
     kept = [(identifier, text) for identifier, raw in texts if len((text := normalised(raw)).split()) >= MIN_WORDS]
-    signatures = _signatures(kept, lambda share: report(share * 0.6))
-    pairs = _candidate_pairs(signatures)
-    report(0.7)
-    by_id = dict(kept)
-    parent = {identifier: identifier for identifier, _ in kept}
-    for done, (first, second) in enumerate(pairs, 1):
-        if _find(parent, first) != _find(parent, second) and fuzz.ratio(by_id[first], by_id[second]) >= CONFIRM_RATIO:
-            _union(parent, first, second)
-        if done % 50_000 == 0:
-            report(0.7 + 0.3 * done / len(pairs))
+    permutations = MinHash(num_perm=NUM_PERM, scheme="affine32").permutations  # seeded: the same every run
+    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+    indexed: dict[int, str] = {}
+    parent: dict[int, int] = {}
+    word_ids: defaultdict[str, int] = defaultdict(count().__next__)
+    step = max(1, len(kept) // PROGRESS_STEPS)
+    for done, (identifier, text) in enumerate(kept, 1):
+        minhash = signature(text, word_ids, permutations)
+        parent[identifier] = identifier
+        if not _join_alike(lsh.query(minhash), identifier, text, indexed, parent):
+            lsh.insert(identifier, minhash, check_duplication=False)
+            indexed[identifier] = text
+        if done % step == 0:
+            report(done / len(kept))
     members: dict[int, list[int]] = {}
     for identifier in parent:
         members.setdefault(_find(parent, identifier), []).append(identifier)
@@ -104,27 +125,19 @@ def near_duplicate_groups(
     return sorted(groups, key=lambda group: (-len(group.ids), group.representative))
 
 
-def _signatures(kept: list[tuple[int, str]], report: Progress) -> list[tuple[int, LeanMinHash]]:
-    permutations = MinHash(num_perm=NUM_PERM, hashfunc=_hash32).permutations  # seeded: the same every run
-    step = max(1, len(kept) // PROGRESS_STEPS)
-    signed = []
-    for done, (identifier, text) in enumerate(kept, 1):
-        signed.append((identifier, signature(text.split(), permutations)))
-        if done % step == 0:
-            report(done / len(kept))
-    return signed
-
-
-def _candidate_pairs(signatures: list[tuple[int, LeanMinHash]]) -> list[tuple[int, int]]:
-    """Pairs whose signatures share a band, each once, lower id first."""
-    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-    with lsh.insertion_session() as session:
-        for identifier, minhash in signatures:
-            session.insert(identifier, minhash, check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for identifier, minhash in signatures:
-        pairs.update((identifier, other) for other in lsh.query(minhash) if other > identifier)
-    return sorted(pairs)
+def _join_alike(
+    candidates: Iterable[int], identifier: int, text: str, indexed: dict[int, str], parent: dict[int, int]
+) -> bool:
+    """Join the groups of the candidates near-identical to `text`; whether one is a near-copy."""
+    near_copy = False
+    for other in sorted(candidates):
+        if _find(parent, other) == _find(parent, identifier):
+            continue  # its group was joined through another candidate
+        score = fuzz.ratio(text, indexed[other], score_cutoff=CONFIRM_RATIO)
+        if score:
+            _union(parent, identifier, other)
+            near_copy = near_copy or score >= NEAR_COPY_RATIO
+    return near_copy
 
 
 def _find(parent: dict[int, int], identifier: int) -> int:
