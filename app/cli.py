@@ -1,4 +1,5 @@
-"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, generate demo data.
+"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, run background
+jobs, generate demo data.
 
 Errors are one clear line on stderr and a non-zero exit."""
 
