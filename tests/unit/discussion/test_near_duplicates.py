@@ -98,3 +98,17 @@ def test_progress_is_reported_up_to_done() -> None:
     rng = random.Random(3)
     near_duplicate_groups([(n, edited(TEMPLATE, rng)) for n in range(1, 50)], shares.append)
     assert shares == sorted(shares) and shares[-1] == 1.0 and all(0 <= share <= 1 for share in shares)
+
+
+def test_a_text_between_two_variants_joins_them_and_the_variants_alone_do_not() -> None:
+    """X and Y differ in their last twelve words (too much: not near-identical), M in six of
+    them (near both). Without M there are two campaigns; M makes them one."""
+    words = TEMPLATE.split()
+    other = [f"different{n}" for n in range(12)]
+    x = " ".join(words)
+    y = " ".join(words[:-12] + other)
+    m = " ".join(words[:-12] + other[:6] + words[-6:])
+    alone = near_duplicate_groups([(1, x), (2, x), (3, x), (4, y), (5, y), (6, y)])
+    assert [group.ids for group in alone] == [(1, 2, 3), (4, 5, 6)]
+    joined = near_duplicate_groups([(1, x), (2, x), (3, x), (4, y), (5, y), (6, y), (7, m)])
+    assert [group.ids for group in joined] == [(1, 2, 3, 4, 5, 6, 7)]
