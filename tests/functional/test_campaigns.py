@@ -65,9 +65,9 @@ async def test_thirty_near_identical_posts_become_one_campaign_everyone_sees(  #
     polled = await other_client.get(f"{CAMPAIGNS}/status", headers=HTMX)
     assert polled.status_code == 200 and "<html" not in polled.text
     fragment = soup(polled).select_one("#campaigns-job")
-    assert "1 campaigns among 35 contributions" in fragment.get_text() and not fragment.has_attr("data-hx-trigger")
+    assert "1 campaign among 35 contributions" in fragment.get_text() and not fragment.has_attr("data-hx-trigger")
     plain = await other_client.get(f"{CAMPAIGNS}/status")  # without JavaScript: a page of its own
-    assert "<html" in plain.text and "1 campaigns among 35" in plain.text
+    assert "<html" in plain.text and "1 campaign among 35" in plain.text
 
     listed = soup(await other_client.get(CAMPAIGNS))
     [campaign] = listed.select("ol.campaigns > li")
@@ -125,3 +125,26 @@ async def test_campaign_pages_refuse_what_does_not_exist(client, db):  # type: i
     assert (await client.get("/moderation/campaigns/99999999999999999999")).status_code == 404
     for hostile in ("abc", "1.2.3", "\x00", "9" * 500):
         assert (await client.get(CAMPAIGNS, params={"after": hostile})).status_code == 200
+
+
+async def test_the_status_shows_progress_while_running_and_why_it_failed(client, db, consultation):  # type: ignore[no-untyped-def]
+    from app.db import utcnow
+    from app.discussion.campaigns import request_recomputation
+    from app.jobs.models import JobStatus
+
+    moderator = await make_user(db, role=Role.MODERATOR)
+    job = await request_recomputation(db, consultation.id, moderator.id)
+    job.status, job.progress, job.started_at = JobStatus.RUNNING, 40, utcnow()
+    await db.commit()
+    await sign_in(client, moderator.email, PASSWORD)
+    running = soup(await client.get(f"{CAMPAIGNS}/status", headers=HTMX)).select_one("#campaigns-job")
+    assert "40 percent done" in running.get_text() and running.select_one("progress")["value"] == "40"
+    assert running["data-hx-trigger"] == "every 2s"
+
+    job.status, job.finished_at, job.error = JobStatus.FAILED, utcnow(), "ValueError: <script>alert(1)</script>"
+    await db.commit()
+    failed = await client.get(CAMPAIGNS)
+    status = soup(failed).select_one("#campaigns-job")
+    assert "failed" in status.get_text() and "<script>alert(1)</script>" in status.get_text()
+    assert "<script>alert(1)" not in failed.text  # escaped
+    assert not status.has_attr("data-hx-trigger")
