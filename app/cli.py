@@ -1,4 +1,5 @@
-"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, generate demo data.
+"""The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, run background
+jobs, generate demo data.
 
 Errors are one clear line on stderr and a non-zero exit."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging.config
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -191,6 +193,47 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
     print(f"{report}; {elapsed:.1f} s, {args.contributions / elapsed:,.0f} contributions/s")
 
 
+def job_handlers() -> dict[str, Any]:
+    """The kinds of background job a worker runs, and what runs each."""
+    from app.discussion.campaigns import CAMPAIGNS_JOB, recompute_campaigns
+
+    return {CAMPAIGNS_JOB: recompute_campaigns}
+
+
+def cmd_jobs_work(args: argparse.Namespace) -> None:
+    from app.jobs.worker import work
+    from app.web.logs import log_config
+
+    if not 0.1 <= args.poll_seconds <= 3600:
+        raise CommandError(f"--poll-seconds must be from 0.1 to 3600, not {args.poll_seconds}")
+    logging.config.dictConfig(log_config())
+
+    async def main() -> int:
+        settings = load_settings()
+        engine = make_engine(settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds)
+        try:
+            return await work(engine, job_handlers(), once=args.once, poll_seconds=args.poll_seconds)
+        finally:
+            await engine.dispose()
+
+    ran = asyncio.run(main())
+    print(f"ran {ran} jobs")
+
+
+def cmd_campaigns_recompute(args: argparse.Namespace) -> None:
+    from app.consultation.services import consultation_by_slug
+    from app.discussion.campaigns import request_recomputation
+
+    async def queue(db: AsyncSession) -> int:
+        consultation = await consultation_by_slug(db, args.consultation)
+        if consultation is None:
+            raise CommandError(f"no consultation {args.consultation!r}")
+        return (await request_recomputation(db, consultation.id, None)).id
+
+    job_id = run_in_session(queue)
+    print(f"job {job_id} queued (or already waiting); `roundtable jobs work` runs it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -279,6 +322,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--consultation", help="consultation slug (default: the only one)")
     export.add_argument("--out", required=True, help="file path, or - for standard output")
     export.set_defaults(handler=cmd_export)
+
+    jobs = commands.add_parser("jobs", help="background jobs kept in the database").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    worker = jobs.add_parser("work", help="run queued jobs (campaigns); run one or more of these next to the site")
+    worker.add_argument("--once", action="store_true", help="stop when no job is waiting instead of polling")
+    worker.add_argument("--poll-seconds", type=float, default=5.0, help="how often to look for work when idle")
+    worker.set_defaults(handler=cmd_jobs_work)
+
+    campaigns = commands.add_parser("campaigns", help="near-identical contributions").add_subparsers(
+        dest="campaigns_command", required=True
+    )
+    recompute = campaigns.add_parser("recompute", help="queue a recomputation of a consultation's campaigns")
+    recompute.add_argument("consultation", help="consultation slug")
+    recompute.set_defaults(handler=cmd_campaigns_recompute)
 
     demo = commands.add_parser("demo-data", help="generate realistic fake organisations, people and threads")
     demo.add_argument("--contributions", type=int, required=True)

@@ -13,11 +13,12 @@ from app.accounts.models import (
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
-from app.discussion.models import Contribution, ContributionStatus, HeldContribution
+from app.discussion.models import Campaign, Contribution, ContributionStatus, HeldContribution
 from app.discussion.position_counts import PositionCount
 from app.discussion.thread_versions import ThreadVersion
 from app.export.models import ExportRecord
 from app.fragments import RenderedFragment
+from app.jobs.models import Job, JobStatus
 from app.mail.models import OutgoingMail
 from app.moderation.models import (
     Appeal,
@@ -47,6 +48,7 @@ __all__ = [
     "Appeal",
     "AuditEvent",
     "Base",
+    "Campaign",
     "Consultation",
     "Contribution",
     "ContributionStatus",
@@ -56,6 +58,8 @@ __all__ = [
     "HeldContribution",
     "Highlight",
     "Invitation",
+    "Job",
+    "JobStatus",
     "JoinRequest",
     "JoinRequestStatus",
     "KeyMessage",

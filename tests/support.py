@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from qrcode.main import QRCode
 
-from app.discussion import edit_history
+from app.discussion import edit_history, near_duplicates
 from app.export import builders
 from app.security.csrf import COOKIE_NAME
 from tests.factories import totp_secret_for
@@ -87,6 +87,11 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
     (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+    (
+        near_duplicates,
+        "near_duplicate_groups",
+        "group campaigns in a background job: app.discussion.campaigns.recompute_campaigns",
+    ),
 ]
 
 

@@ -320,7 +320,8 @@ async def _published(
         return WriteResult(await _already_submitted(db, author, values["submission_key"]), created=False)
     # Every column set, so nothing is loaded lazily (a lazy load fails under asyncio).
     contribution = Contribution(
-        id=new_id, **{**values, "superseded_by_id": None, "locked_at": None, "duplicate_of_id": None}
+        id=new_id,
+        **{**values, "superseded_by_id": None, "locked_at": None, "duplicate_of_id": None, "campaign_id": None},
     )
     contribution.author = author
     contribution.organisation = _organisation_for(author, values["organisation_id"] or PERSONAL)

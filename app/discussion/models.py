@@ -55,6 +55,9 @@ class Contribution(TimestampMixin, Base):
         # The newest contribution of a key message (live updates' marker, every rendered page):
         # without it PostgreSQL walks the primary key back past every newer row of the table.
         Index("ix_contributions_key_message_id_id", "key_message_id", "id"),
+        # A campaign's members in id order, a page at a time (app.discussion.campaigns); leads
+        # with campaign_id for the foreign key too.
+        Index("ix_contributions_campaign_id_id", "campaign_id", "id"),
         # A key message's newest contributions (feeds), without reading the rest.
         Index("ix_contributions_key_message_id_created_at_id", "key_message_id", "created_at", "id"),
         # An organisation's newest contributions (its profile page); leads with organisation_id
@@ -143,6 +146,11 @@ class Contribution(TimestampMixin, Base):
     #: No foreign key: SQLite cannot add one without rebuilding the table and its triggers
     #: (migration b5e8d3c1a7f4); the target goes only with its whole key message.
     duplicate_of_id: Mapped[int | None] = mapped_column(Integer)
+    #: The campaign of near-identical contributions it belongs to, if any (app.discussion.campaigns):
+    #: set only by a recomputation, which replaces a consultation's campaigns whole.
+    #: Indexed with id (ix_contributions_campaign_id_id): a campaign's members in keyset pages.
+    #: No ON DELETE action (see migration f3a9c2e7b5d1): members are released before their campaign goes.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
 
     author: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -158,6 +166,24 @@ Index(
     sqlite_where=text(AMENDING),
     postgresql_where=text(AMENDING),
 )
+
+
+class Campaign(Base):
+    """Contributions of one consultation with near-identical text (app.discussion.campaigns).
+
+    Derived data: a recomputation replaces a consultation's campaigns, keeping the row of a
+    campaign whose members did not change. `representative_id` is the earliest member, kept
+    without a foreign key: it is always a member, and a member's deletion leaves the id of
+    the text the campaign copied (the members' count and links stay right)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    #: How many contributions it had when computed; readers see it on each member.
+    size: Mapped[int] = mapped_column(Integer)
+    representative_id: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ContributionTopic(Base):

@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.consultation.models import Topic
 from app.discussion.models import (
     Attachment,
+    Campaign,
     Contribution,
     ContributionStatus,
     ContributionTopic,
@@ -107,6 +108,9 @@ class ContributionView:
     locked: bool = False
     #: A moderator marked it a duplicate of this contribution.
     duplicate_of_id: int | None = None
+    #: The campaign of near-identical contributions it belongs to, and that campaign's size.
+    campaign_id: int | None = None
+    campaign_size: int | None = None
     #: Filled by attach_extras for the contributions of a page.
     topics: list[TopicView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
@@ -155,6 +159,8 @@ _LISTED_COLUMNS = (
     _Current.publication,
     Contribution.locked_at.is_not(None),
     Contribution.duplicate_of_id,
+    Contribution.campaign_id,
+    Campaign.size,
 )
 
 
@@ -168,6 +174,7 @@ def listing(audience: Audience, *extra: Any) -> Select[*tuple[Any, ...]]:
         .join(User, User.id == Contribution.author_id)
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
         .outerjoin(_Current, _Current.id == Contribution.superseded_by_id)
+        .outerjoin(Campaign, Campaign.id == Contribution.campaign_id)
         .where(listed_for(audience))
     )
 
@@ -202,6 +209,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         current_publication,
         locked,
         duplicate_of_id,
+        campaign_id,
+        campaign_size,
     ) = row[:_COLUMN_COUNT]
     shown = byline(publication, audience)
     personal = organisation_id is None
@@ -237,6 +246,8 @@ def to_view(row: Any, audience: Audience) -> ContributionView:
         current_id=superseded_by_id if linked and not (personal and author_erased) else None,
         locked=bool(locked),
         duplicate_of_id=duplicate_of_id,
+        campaign_id=campaign_id,
+        campaign_size=campaign_size,
     )
 
 
@@ -312,6 +323,8 @@ def view_of_written(
         None,
         False,  # a new one is in no locked thread (replies to one are refused)
         None,  # nor marked a duplicate
+        None,  # in no campaign yet: campaigns are computed later, in the background
+        None,
     )
     view = to_view(row, audience)
     view.topics.extend(TopicView(topic.slug, topic.labels) for topic in topics)

@@ -13,7 +13,8 @@ by the moderation team, never a moderator's name."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,7 +41,9 @@ from app.urls import path_for
 #: "superseded") and `superseded_by`; counts include current positions only. Additions
 #: only, so readers of version 2 read version 3.
 #: 4: each key message's `highlights` and `summaries` (CSV: `highlight_reason` and
-#: `thread_summary`, last). Additions only.
+#: `thread_summary`), and with campaigns each contribution's `campaign_id` and each key
+#: message's counts `by_position_counting_campaigns_once` and `total_counting_campaigns_once`
+#: (CSV: `campaign_id`, last). Additions only.
 SCHEMA_VERSION = 4
 #: Contributions read per query: each query and its extras stay bounded on a consultation of any
 #: size; the export itself is one list in memory.
@@ -122,6 +125,7 @@ def contribution_record(
         "moderation_reason": view.moderation_reason if view.status is ContributionStatus.HIDDEN else None,
         "position_status": _position_status(view),
         "superseded_by": view.current_id,
+        "campaign_id": view.campaign_id,
     }
 
 
@@ -141,10 +145,14 @@ def _tree(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return roots
 
 
-def _counts(tally: Tally, positions: list[str]) -> dict[str, Any]:
+def _counts(tally: Tally, positions: list[str], repeats: Counter[str]) -> dict[str, Any]:
+    once = {position: tally.by_position.get(position, 0) - repeats.get(position, 0) for position in positions}
     return {
         "total": tally.total,
         "by_position": {position: tally.by_position.get(position, 0) for position in positions},
+        # A campaign's members taking one position count as one voice.
+        "by_position_counting_campaigns_once": once,
+        "total_counting_campaigns_once": sum(once.values()),
         "by_organisation_type": {
             kind: {position: counter.get(position, 0) for position in positions}
             for kind, counter in sorted(tally.by_type.items())
@@ -161,12 +169,33 @@ def _by_place(counts: dict[str, Counter[str]], positions: list[str]) -> dict[str
     }
 
 
+def _counted(view: ContributionView) -> bool:
+    """Whether the tallies count it (app.discussion.tallies): a current, visible, public position."""
+    return (
+        view.parent_id is None and view.status is ContributionStatus.VISIBLE and not view.superseded and view.is_public
+    )
+
+
+def campaign_repeats(views: Iterable[ContributionView]) -> dict[int, Counter[str]]:
+    """By key message and position: the counted positions beyond the first of each campaign,
+    which counting campaigns once leaves out."""
+    members: Counter[tuple[int, int, str]] = Counter()
+    for view in views:
+        if view.campaign_id is not None and view.position is not None and _counted(view):
+            members[(view.key_message_id, view.campaign_id, view.position)] += 1
+    repeats: dict[int, Counter[str]] = defaultdict(Counter)
+    for (key_message_id, _campaign, position), count in members.items():
+        repeats[key_message_id][position] += count - 1
+    return repeats
+
+
 def _key_message(
     consultation: Consultation,
     message: KeyMessage,
     tally: Tally,
     records: list[dict[str, Any]],
     curated: Curated,
+    repeats: Counter[str],
 ) -> dict[str, Any]:
     return {
         "ref": message.ref,
@@ -174,7 +203,7 @@ def _key_message(
         "language": message.language,
         "text": strip_footnote_markers(message.text),
         "footnotes": [{"number": f.number, "text": f.text} for f in cited_footnotes(consultation, message.text)],
-        "counts": _counts(tally, consultation.positions),
+        "counts": _counts(tally, consultation.positions, repeats),
         "contributions": _tree(records),
         "highlights": curated.highlights.get(message.id, []),
         "summaries": curated.summaries.get(message.id, []),
@@ -187,13 +216,21 @@ def _section(
     counts: dict[int, Tally],
     records: dict[int, list[dict[str, Any]]],
     curated: Curated,
+    repeats: dict[int, Counter[str]],
 ) -> dict[str, Any]:
     return {
         "ref": section.ref,
         "number": section.number,
         "title": section.title,
         "key_messages": [
-            _key_message(consultation, message, counts[message.id], records.get(message.id, []), curated)
+            _key_message(
+                consultation,
+                message,
+                counts[message.id],
+                records.get(message.id, []),
+                curated,
+                repeats.get(message.id, Counter()),
+            )
             for message in section.key_messages
         ],
     }
@@ -247,6 +284,7 @@ def assemble_export(consultation: Consultation, loaded: ExportInput) -> dict[str
     for view, body_source in sorted(contributions, key=lambda item: (item[0].created_at, item[0].id)):
         records.setdefault(view.key_message_id, []).append(contribution_record(view, body_source, origins))
     commentable = [s for s in consultation.sections if s.key_messages]
+    repeats = campaign_repeats(view for view, _ in contributions)
     return {
         "schema_version": SCHEMA_VERSION,
         "consultation": {
@@ -261,12 +299,12 @@ def assemble_export(consultation: Consultation, loaded: ExportInput) -> dict[str
             "positions": list(consultation.positions),
         },
         "roundtables": [
-            _section(consultation, s, counts, records, loaded.curated)
+            _section(consultation, s, counts, records, loaded.curated, repeats)
             for s in commentable
             if s.kind is SectionKind.ROUNDTABLE
         ],
         "next_steps": [
-            _section(consultation, s, counts, records, loaded.curated)
+            _section(consultation, s, counts, records, loaded.curated, repeats)
             for s in commentable
             if s.kind is not SectionKind.ROUNDTABLE
         ],
@@ -304,6 +342,8 @@ CSV_COLUMNS = [
     # the thread's first contribution).
     "highlight_reason",
     "thread_summary",
+    # Added with campaigns (issue 11), at the end likewise.
+    "campaign_id",
 ]
 
 
@@ -345,6 +385,7 @@ def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
                     c["superseded_by"],
                     reasons.get(c["id"]),
                     summaries.get(c["id"]),
+                    c["campaign_id"],
                 ]
             )
             walk(ref, c["replies"])

@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased, joinedload
 from app.accounts.models import User
 from app.consultation.phases import as_utc
 from app.discussion.contribution_write import mark_discussion_changed
-from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
-from app.discussion.publication import PUBLIC, author_name, is_listed_for
+from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.publication import PUBLIC, author_name, is_listed_for, listed_for
 from app.i18n import _
 from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry
 from app.moderation.services import ModerationError, consultation_of, validate_reason
@@ -47,7 +47,7 @@ def _shown() -> list[object]:
     """The conditions under which a highlight is shown: its contribution is visible to all."""
     return [
         Contribution.status == ContributionStatus.VISIBLE,
-        Contribution.publication != PublicationConsent.NOT_FOR_PUBLICATION,
+        listed_for(PUBLIC),
     ]
 
 
@@ -93,7 +93,7 @@ async def pin(db: AsyncSession, *, moderator: User, contribution: Contribution, 
     reason = validate_reason(reason)
     if contribution.status is not ContributionStatus.VISIBLE:
         raise ModerationError("reason", _("A hidden or withdrawn contribution cannot be a highlight."))
-    if contribution.publication is PublicationConsent.NOT_FOR_PUBLICATION:
+    if not is_listed_for(contribution.publication, PUBLIC):
         raise ModerationError("reason", _("Its author did not publish this contribution: it cannot be a highlight."))
     if await highlight_of(db, contribution.id) is not None:
         return None

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.discussion.contribution_write import mark_discussion_changed
-from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
+from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.publication import PUBLIC, is_listed_for
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry, ThreadMerge
 from app.moderation.services import ModerationError, consultation_of, validate_reason
@@ -48,7 +49,7 @@ async def merge_thread(
     into = await db.get(Contribution, into_id)
     if into is None or into.key_message_id != root.key_message_id or into.parent_id is not None or into.id == root.id:
         raise ModerationError("into", _("Choose another thread of the same key message, by its first contribution."))
-    if into.status is not ContributionStatus.VISIBLE or into.publication is PublicationConsent.NOT_FOR_PUBLICATION:
+    if into.status is not ContributionStatus.VISIBLE or not is_listed_for(into.publication, PUBLIC):
         raise ModerationError("into", _("Not every reader may follow the discussion there: choose another thread."))
     if await merged_into(db, into) is not None:
         raise ModerationError("into", _("That thread is merged into another itself: choose the one it continues in."))

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from app.cli import job_handlers
+from app.db import make_engine
+from app.jobs.worker import work
 from tests.live import (
     Checker,
     LiveServer,
@@ -30,6 +33,10 @@ from tests.vnu import check_html, report
 __all__ = ["html_checker", "live_server"]  # fixtures, imported for pytest
 
 CONSULTATION = "/consultations/com-2013-292"
+CAMPAIGN_TEXT = (
+    "We ask the negotiators to recognise the qualifications that migrant workers earned abroad, "
+    "within three months and free of charge, so that nurses, teachers and engineers can work in their trade."
+)
 
 
 @dataclass(frozen=True)
@@ -246,6 +253,12 @@ PAGES: dict[str, Page] = {
     "admin-people-search": Page("admin", "/admin/people?q=example.org"),
     "admin-person": Page("admin", "/admin/people/{participant_id}"),
     "admin-audit": Page("admin", "/admin/audit"),
+    # -- campaigns (issue 11) --
+    "campaigns": Page("moderator", f"{CONSULTATION}/campaigns"),
+    "campaigns-status": Page("moderator", f"{CONSULTATION}/campaigns/status"),
+    "campaign": Page("moderator", "/moderation/campaigns/{campaign}"),
+    "key-message-with-a-campaign": Page("anonymous", key_message_path("RT2-KM2")),
+    "key-message-with-a-campaign-as-moderator": Page("moderator", key_message_path("RT2-KM2")),
     "admin-audit-filtered": Page("admin", "/admin/audit?tag=accounts%3Auser%3Asign_in&email=admin%40example.org"),
     "admin-consultations": Page("admin", "/admin/consultations"),
     "admin-consultations-with-errors": Page(
@@ -331,6 +344,7 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         **endorsements,
         **await _quoted_passages(participant),
         **await _edited_with_paper(participant),
+        **await _campaign(live_server, people),
     }
 
 
@@ -362,6 +376,24 @@ async def _curated(moderator: httpx.AsyncClient, thread: int, reply: int) -> Non
     for version, body in enumerate(("A *first* summary.", "A second summary:\n\n- with a list")):
         response = await post_form(moderator, summary, summary, {"body": body, "version": str(version)})
         assert response.status_code == 303, response.text
+
+
+async def _campaign(live_server: LiveServer, people: dict[str, httpx.AsyncClient]) -> dict[str, str]:
+    """Four people post the same position on RT2-KM2; the moderator recomputes the campaigns and
+    a worker (in this process) runs the job against the live server's database."""
+    for who in ("participant", "moderator", "negotiator", "admin"):
+        await post_position(people[who], "RT2-KM2", CAMPAIGN_TEXT)
+    campaigns = f"{CONSULTATION}/campaigns"
+    response = await post_form(people["moderator"], campaigns, f"{campaigns}/recompute", {})
+    assert response.status_code == 303, response.text
+    engine = make_engine(live_server.database_url, null_pool=True)
+    try:
+        assert await work(engine, job_handlers(), once=True) == 1
+    finally:
+        await engine.dispose()
+    link = soup(await people["moderator"].get(campaigns)).select_one("ol.campaigns a[href^='/moderation/campaigns/']")
+    assert link is not None, "the four positions form a campaign"
+    return {"campaign": str(link["href"]).rsplit("/", 1)[-1]}
 
 
 async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:

@@ -173,6 +173,8 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         "attachment_id": made["paper"].id,
         "start": start,
         "end": end,
+        # No campaign on this walk (moderators only; its names: tests/functional/test_campaigns.py).
+        "campaign_id": 999_999,
     }
     urls = []
     for route in get_routes(app):

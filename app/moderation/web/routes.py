@@ -2,7 +2,15 @@
 
 from starlette.routing import Route
 
-from app.moderation.web import appeal_views, curation_views, public_log_views, queue_views, report_views, views
+from app.moderation.web import (
+    appeal_views,
+    campaign_views,
+    curation_views,
+    public_log_views,
+    queue_views,
+    report_views,
+    views,
+)
 
 LOG = "/consultations/{slug}/moderation-log"
 
@@ -41,4 +49,18 @@ routes = [
     Route("/moderation/decisions", queue_views.decide_items, methods=["POST"], name="decide_items"),
     Route(LOG, public_log_views.moderation_log, name="moderation_log"),
     Route(f"{LOG}/figures", public_log_views.moderation_figures, name="moderation_figures"),
+    Route("/consultations/{slug}/campaigns", campaign_views.campaigns, methods=["GET"], name="campaigns"),
+    Route(
+        "/consultations/{slug}/campaigns/status",
+        campaign_views.campaigns_status,
+        methods=["GET"],
+        name="campaigns_status",
+    ),
+    Route(
+        "/consultations/{slug}/campaigns/recompute",
+        campaign_views.recompute,
+        methods=["POST"],
+        name="recompute_campaigns",
+    ),
+    Route("/moderation/campaigns/{campaign_id:id}", campaign_views.campaign, methods=["GET"], name="campaign"),
 ]

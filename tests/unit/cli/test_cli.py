@@ -64,7 +64,7 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
     exported = run(cli_env, "export", "--format", "json", "--out", "-")
     assert exported.returncode == 0
     data = json.loads(exported.stdout)
-    assert data["schema_version"] == 3 and len(data["roundtables"]) == 4
+    assert data["schema_version"] == 4 and len(data["roundtables"]) == 4
     out = tmp_path / "export.csv"
     assert run(cli_env, "export", "--format", "csv", "--out", str(out)).returncode == 0
     assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"

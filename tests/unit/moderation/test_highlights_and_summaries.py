@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.consultation.models import KeyMessage
 from app.discussion.models import PublicationConsent
-from app.export.builders import build_consultation_export, csv_rows
+from app.export.builders import CSV_COLUMNS, build_consultation_export, csv_rows
 from app.moderation.curation import MAX_HIGHLIGHTS, highlights_of, pin, unpin
 from app.moderation.models import Highlight, ModerationAction, QueueItem
 from app.moderation.reports import ReportDraft, report_contribution
@@ -184,9 +184,10 @@ async def test_the_export_names_the_team_and_carries_what_readers_see(db, consul
         (root.id, "A summary.", None)
     ]
     assert "Secret Moderator" not in str(message["highlights"]) + str(message["summaries"])
-    rows = {row[0]: row for row in csv_rows(export)}
-    assert rows[reply.id][-2:] == ["+ counts the right way", None]
-    assert rows[root.id][-2:] == [None, "A summary."]
+    rows = {row[0]: dict(zip(CSV_COLUMNS, row, strict=True)) for row in csv_rows(export)}
+    curated = ("highlight_reason", "thread_summary")
+    assert [rows[reply.id][name] for name in curated] == ["+ counts the right way", None]
+    assert [rows[root.id][name] for name in curated] == [None, "A summary."]
     assert await export_summaries(db, []) == {}
 
 
