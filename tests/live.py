@@ -31,7 +31,7 @@ import pytest
 from app.settings import PROJECT_ROOT
 from tests.databases import fresh_database_url
 from tests.factories import PASSWORD
-from tests.support import soup
+from tests.support import LIVE_SECRET_KEY, soup
 
 BIN_DIR = Path(sys.executable).parent
 ROUNDTABLE = BIN_DIR / "roundtable"
@@ -165,13 +165,16 @@ def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[st
         **os.environ,
         "DATABASE_URL": database_url,
         "ROUNDTABLE_VAR_DIR": str(var_dir),
-        "SECRET_KEY": "test-only",
+        "SECRET_KEY": LIVE_SECRET_KEY,
         "ROUNDTABLE_ENV": "test",
         "BASE_URL": base_url,
         "LIVE_POLL_SECONDS": "1",  # browser tests watch live news arrive without waiting long
         # Tests post quickly and repeat texts; the posting limits are tested on their own.
         "POSTING_LIMIT_PER_MINUTE": "0",
         "DUPLICATE_TEXT_WINDOW_MINUTES": "0",
+        # A browser driven by a test fills a form in well under a second; the minimum is tested
+        # over HTTP (tests/functional/test_anti_spam.py). Stamps and the honeypot still apply.
+        "FORM_MIN_FILL_SECONDS": "0",
     }
 
 
