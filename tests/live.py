@@ -327,10 +327,20 @@ def form_token(response: httpx.Response) -> str:
     return str(field["value"])
 
 
+def guard_fields(response: httpx.Response) -> dict[str, str]:
+    """What a form on the page carries besides what a person types: the CSRF token and, on the
+    forms that have them (app.security.form_stamps), the stamp and the honeypot, left empty."""
+    fields = {"csrf_token": form_token(response)}
+    stamp = soup(response).select_one("input[name=form_stamp]")
+    if stamp is not None:
+        fields |= {"form_stamp": str(stamp["value"]), "homepage": ""}
+    return fields
+
+
 async def post_form(client: httpx.AsyncClient, form_page: str, action: str, data: dict[str, str]) -> httpx.Response:
-    """GET the page holding the form, then POST it with that page's CSRF token."""
-    token = form_token(await client.get(form_page))
-    return await client.post(action, data={"csrf_token": token, **data})
+    """GET the page holding the form, then POST it with that page's hidden fields."""
+    fields = guard_fields(await client.get(form_page))
+    return await client.post(action, data={**fields, **data})
 
 
 @asynccontextmanager
@@ -364,10 +374,10 @@ async def post_positions(
     client: httpx.AsyncClient, ref: str, bodies: list[str], position: str = "support"
 ) -> list[int]:
     """Publish positions as the key message page's form would (one page load for them all)."""
-    token = form_token(await client.get(key_message_path(ref)))
+    fields = guard_fields(await client.get(key_message_path(ref)))
     ids = []
     for body in bodies:
-        data = {"csrf_token": token, "position": position, "body": body, "submission_key": secrets.token_hex(12)}
+        data = {**fields, "position": position, "body": body, "submission_key": secrets.token_hex(12)}
         ids.append(contribution_id_from(await client.post(f"{key_message_path(ref)}/contributions", data=data)))
     return ids
 

@@ -51,11 +51,16 @@ def form_guard_fields(token: str, *, secret: str = TEST_SECRET_KEY, now: int | N
     return {STAMP_FIELD: issue_stamp(secret, token, now=now), HONEYPOT_FIELD: ""}
 
 
-async def post_form(client: httpx.AsyncClient, url: str, data: dict[str, str], **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
-    """Post as the site's form would: the CSRF token, the anti-bot stamp and the empty
-    honeypot (the test settings have no minimum fill time), then `data`, which may override them."""
+async def hidden_fields(client: httpx.AsyncClient) -> dict[str, str]:
+    """What the site's forms carry besides what a person types: the CSRF token, the anti-bot
+    stamp and the empty honeypot (the test settings have no minimum fill time)."""
     token = await csrf_token(client)
-    return await client.post(url, data={"csrf_token": token, **form_guard_fields(token), **data}, **kwargs)
+    return {"csrf_token": token, **form_guard_fields(token)}
+
+
+async def post_form(client: httpx.AsyncClient, url: str, data: dict[str, str], **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
+    """Post as the site's form would; `data` may override the hidden fields."""
+    return await client.post(url, data={**await hidden_fields(client), **data}, **kwargs)
 
 
 async def sign_in(

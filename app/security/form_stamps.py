@@ -26,7 +26,7 @@ from app.security.csrf import STATE_SHOWN, STATE_TOKEN
 #: The hidden field holding the stamp.
 STAMP_FIELD = "form_stamp"
 #: The honeypot: a text field bots like to fill, out of sight and out of reach for people.
-HONEYPOT_FIELD = "website"
+HONEYPOT_FIELD = "homepage"
 SALT = "roundtable.form-stamp"
 
 

@@ -14,6 +14,7 @@ import pytest
 from tests.live import (
     Checker,
     LiveServer,
+    guard_fields,
     html_checker,
     key_message_path,
     live_server,
@@ -322,8 +323,8 @@ async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:
 async def _edited_with_paper(participant: httpx.AsyncClient) -> dict[str, str]:
     """Editing and attachments: a position on RT2-KM1 with a position paper, edited once."""
     path = key_message_path("RT2-KM1")
-    token = str(soup(await participant.get(path)).select_one("input[name=csrf_token]")["value"])
-    data = {"csrf_token": token, "position": "support", "body": "A first wording.", "submission_key": "html-paper-01"}
+    fields = guard_fields(await participant.get(path))
+    data = {**fields, "position": "support", "body": "A first wording.", "submission_key": "html-paper-01"}
     files = {"attachment": ("Position paper.pdf", tiny_pdf(), "application/pdf")}
     response = await participant.post(f"{path}/contributions", data=data, files=files)
     assert response.status_code == 303, response.text
