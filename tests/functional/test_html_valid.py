@@ -132,6 +132,18 @@ PAGES: dict[str, Page] = {
             "org_country": "",
         },
     ),
+    "sign-up-refused-as-automated": Page(  # the honeypot filled: the one line above the form
+        "anonymous",
+        "/sign-up",
+        422,
+        "/sign-up",
+        {
+            "display_name": "A bot",
+            "email": "bot@example.org",
+            "organisation_id": "none",
+            "homepage": "https://x.example",
+        },
+    ),
     "sign-up-check-your-mail": Page("anonymous", "/sign-up/check-your-mail"),
     "not-found": Page("anonymous", "/no/such/page", 404),
     "account": Page("participant", "/account"),
