@@ -28,7 +28,7 @@ from app.security.form_stamps import HONEYPOT_FIELD, STAMP_FIELD
 from tests.conftest import SEED_SLUG, build_seeded_database
 from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, make_position, make_user
-from tests.support import csrf_token, form_guard_fields, hidden_fields, sign_in, soup
+from tests.support import csrf_token, field_errors, form_guard_fields, hidden_fields, sign_in, soup
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
 POLITE = "Sorry, we could not accept the form this time. Please check it and send it again."
@@ -162,6 +162,19 @@ async def test_a_person_too_fast_keeps_their_text_and_the_time_already_spent(cli
     assert refusals(caplog) == [(form.name, "too_fast")]
     # Sent again, the form counts from when it was first shown, not from now.
     assert page_fields(response, form.selector)[STAMP_FIELD] == guard[STAMP_FIELD]
+
+
+async def test_a_form_shown_again_for_a_mistake_keeps_its_stamp(client, db, app, settings):
+    """Correcting a field in two seconds does not make the person wait the minimum again."""
+    app.state.settings = replace(settings, form_min_fill_seconds=3)
+    form = await form_of(client, db, "position")
+    guard = form_guard_fields(await csrf_token(client), now=int(time.time()) - 10)
+    fields = {**page_fields(await client.get(form.page), form.selector), **guard}
+    response = await client.post(form.action, data={**fields, "body": TEXT})  # no position chosen
+    assert response.status_code == 422 and "position" in field_errors(response)
+    assert page_fields(response, form.selector)[STAMP_FIELD] == guard[STAMP_FIELD]
+    corrected = {**page_fields(response, form.selector), **form.data}
+    assert (await client.post(form.action, data=corrected)).status_code == 303
 
 
 async def test_a_person_too_fast_with_htmx_gets_the_form_swapped_back_with_their_text(client, db, app, settings):
