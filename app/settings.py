@@ -63,6 +63,11 @@ class Settings:
     posting_limit_per_minute: int = 10
     #: Minutes during which a person may not publish the same text again; 0: allowed.
     duplicate_text_window_minutes: int = 10
+    #: Seconds a sign-up, position or reply form must be open before it is accepted (bots
+    #: post at once); 0: no minimum. Forms carry a signed stamp of when they were rendered.
+    form_min_fill_seconds: int = 3
+    #: Hours a rendered form's stamp stays valid; an older form is shown again to be re-sent.
+    form_max_age_hours: int = 24
     #: How long a write on SQLite waits for another to finish before the request fails.
     sqlite_busy_timeout_seconds: float = 30.0
     sign_in_max_failures: int = 5
@@ -133,6 +138,8 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         attachment_max_bytes=config("ATTACHMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024),
         posting_limit_per_minute=config("POSTING_LIMIT_PER_MINUTE", cast=int, default=10),
         duplicate_text_window_minutes=config("DUPLICATE_TEXT_WINDOW_MINUTES", cast=int, default=10),
+        form_min_fill_seconds=_form_min_fill_seconds(config),
+        form_max_age_hours=_form_max_age_hours(config),
         sqlite_busy_timeout_seconds=config("SQLITE_BUSY_TIMEOUT_SECONDS", cast=float, default=30.0),
         smtp_host=config("SMTP_HOST", default=""),
         smtp_port=config("SMTP_PORT", cast=int, default=587),
@@ -142,6 +149,20 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         mail_from=config("MAIL_FROM", default="Roundtable <roundtable@localhost>"),
         oidc_providers=_oidc_providers(config, production=environment == "production"),
     )
+
+
+def _form_min_fill_seconds(config: Config) -> int:
+    seconds: int = config("FORM_MIN_FILL_SECONDS", cast=int, default=3)
+    if not 0 <= seconds <= 600:
+        raise SettingsError(f"FORM_MIN_FILL_SECONDS must be between 0 and 600, not {seconds}")
+    return seconds
+
+
+def _form_max_age_hours(config: Config) -> int:
+    hours: int = config("FORM_MAX_AGE_HOURS", cast=int, default=24)
+    if hours < 1:
+        raise SettingsError(f"FORM_MAX_AGE_HOURS must be at least 1, not {hours}")
+    return hours
 
 
 def _oidc_providers(config: Config, *, production: bool) -> tuple[OidcProvider, ...]:

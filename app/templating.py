@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from app import i18n
 from app.security.csrf import PageToken
+from app.security.form_stamps import PageStamp
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.settings import PROJECT_ROOT
@@ -116,6 +117,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "moderation_waiting": state.get("moderation_waiting"),
         # Shown only where a template writes it; a page that does is per browser (PageToken).
         "csrf_token": PageToken(state),
+        # Made when a form shows it (includes/forms.html form_guard): when the form was rendered.
+        "form_stamp": PageStamp(request),
         "flash": state.get("flash_messages", []),
         "lang": i18n.current_locale.get(),
     }

@@ -50,6 +50,7 @@ from sqlalchemy import func, select, text  # noqa: E402 - after the path, with t
 from app.consultation.models import KeyMessage  # noqa: E402 - needs the path above
 from app.db import make_engine, make_sessionmaker  # noqa: E402 - needs the path above
 from app.discussion.models import Contribution  # noqa: E402 - needs the path above
+from bench.measure import form_guard  # noqa: E402 - needs the path above
 from bench.run import (  # noqa: E402 - needs the path above
     clean_up,
     environment,
@@ -74,6 +75,8 @@ class Person:
     number: int
     client: httpx.AsyncClient
     token: str
+    #: The anti-bot fields of a contribution form this person was shown (bench.measure.form_guard).
+    guard: dict[str, str]
     #: Positions this person posted before the phases: (id, key message ref).
     parents: list[tuple[int, str]] = field(default_factory=list)
 
@@ -165,7 +168,8 @@ async def post_parents(person: Person, refs: list[str]) -> None:
     """A few positions to reply to, through the plain form."""
     for ref in refs[person.number % len(refs) :][:PARENTS_EACH]:
         key = secrets.token_hex(12)
-        data = {"csrf_token": person.token, "position": "support", "submission_key": key, "body": f"Parent {key}"}
+        data = {"csrf_token": person.token, **person.guard, "position": "support", "submission_key": key}
+        data["body"] = f"Parent {key}"
         response = await person.client.post(f"{km_path(ref)}/contributions", data=data)
         if response.status_code != 303:
             raise RuntimeError(f"could not post a position to reply to: {response.status_code}")
@@ -176,7 +180,7 @@ def request_of(person: Person, kind: str, path: str, counter: int, refs: list[st
     """(url, form fields, headers) of one post: a position on the next key message, or a
     reply to the next person's parent position."""
     key = secrets.token_hex(12)
-    data = {"csrf_token": person.token, "submission_key": key}
+    data = {"csrf_token": person.token, **person.guard, "submission_key": key}
     if kind == "position":
         ref = refs[(person.number + counter) % len(refs)]
         url = f"{km_path(ref)}/contributions"
@@ -301,7 +305,11 @@ async def soak(site: str, port: int, database_url: str, args: argparse.Namespace
             await stack.enter_async_context(httpx.AsyncClient(base_url=site, timeout=60)) for _ in range(args.people)
         ]
         tokens = await asyncio.gather(*(sign_in(client, email_of(n)) for n, client in enumerate(clients)))
-        people = [Person(n, client, token) for n, (client, token) in enumerate(zip(clients, tokens, strict=True))]
+        guards = [form_guard((await client.get(km_path(refs[0]))).text) for client in clients]
+        people = [
+            Person(n, client, token, guard)
+            for n, (client, token, guard) in enumerate(zip(clients, tokens, guards, strict=True))
+        ]
         await asyncio.gather(*(post_parents(person, refs) for person in people))
         parents = [parent for person in people for parent in person.parents]
         phases = []

@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 
-from bench.measure import BODY, EMAIL, PAGE, PASSWORD
+from bench.measure import BODY, EMAIL, PAGE, PASSWORD, form_guard
 
 
-async def _sign_in(client: httpx.AsyncClient) -> str:
-    """Through the real form; returns the CSRF token for the posts."""
+async def _sign_in(client: httpx.AsyncClient) -> dict[str, str]:
+    """Through the real form; returns the hidden fields for the posts (the CSRF token, and the
+    anti-bot stamp of the key message page's form)."""
     page = await client.get("/sign-in")
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     if match is None:
@@ -32,7 +33,7 @@ async def _sign_in(client: httpx.AsyncClient) -> str:
     )
     if response.status_code != 303:
         raise RuntimeError(f"sign-in failed: {response.status_code}")
-    return token
+    return {"csrf_token": token, **form_guard((await client.get(PAGE)).text)}
 
 
 async def _read(client: httpx.AsyncClient, until: float, samples: list[float]) -> None:
@@ -44,7 +45,7 @@ async def _read(client: httpx.AsyncClient, until: float, samples: list[float]) -
             raise RuntimeError(f"GET {PAGE}: {response.status_code}")
 
 
-async def _post_every_second(client: httpx.AsyncClient, token: str, until: float) -> list[float]:
+async def _post_every_second(client: httpx.AsyncClient, hidden: dict[str, str], until: float) -> list[float]:
     """One position a second, on the second (a slow answer delays the next one, never doubles it)."""
     latencies, next_at = [], time.perf_counter()
     while next_at < until:
@@ -53,7 +54,7 @@ async def _post_every_second(client: httpx.AsyncClient, token: str, until: float
         response = await client.post(
             f"{PAGE}/contributions",
             data={
-                "csrf_token": token,
+                **hidden,
                 "submission_key": f"surge-{secrets.token_hex(12)}",
                 "position": "support",
                 "body": BODY,
@@ -82,12 +83,12 @@ async def _phase(site: str, readers: int, seconds: float, *, posting: bool) -> d
     clients = [httpx.AsyncClient(base_url=site, timeout=60) for _ in range(readers + 1)]
     try:
         member, reading = clients[0], clients[1:]
-        token = await _sign_in(member) if posting else ""
+        hidden = await _sign_in(member) if posting else {}
         await asyncio.gather(*(client.get(PAGE) for client in reading))  # connections open, page stored
         samples: list[list[float]] = [[] for _ in reading]
         until = time.perf_counter() + seconds
         tasks = [_read(client, until, own) for client, own in zip(reading, samples, strict=True)]
-        posts = asyncio.gather(_post_every_second(member, token, until)) if posting else None
+        posts = asyncio.gather(_post_every_second(member, hidden, until)) if posting else None
         await asyncio.gather(*tasks)
         result = _summary([s for own in samples for s in own], seconds)
         if posts is not None:

@@ -28,7 +28,7 @@ from app.main import create_app, site_routes
 from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.urls import install_routes
 from tests.databases import fresh_database_url
-from tests.support import CPU_HEAVY, forbid_on_the_event_loop
+from tests.support import CPU_HEAVY, TEST_SECRET_KEY, forbid_on_the_event_loop
 
 SEED_FILE = PROJECT_ROOT / "seeds" / "com-2013-292.yaml"
 SEED_SLUG = "com-2013-292"
@@ -79,13 +79,16 @@ def settings(database_url: str, var_dir: Path) -> Settings:
     return load_settings(
         {
             "ROUNDTABLE_ENV": "test",
-            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "DATABASE_URL": database_url,
             "ROUNDTABLE_VAR_DIR": str(var_dir),
             # Tests post quickly and repeat texts; the posting limits are tested on their own
             # (tests/unit/discussion/test_posting_limits.py, tests/functional/test_posting_limits_over_http.py).
             "POSTING_LIMIT_PER_MINUTE": "0",
             "DUPLICATE_TEXT_WINDOW_MINUTES": "0",
+            # Tests post as soon as they have a form; the minimum is tested on its own
+            # (tests/functional/test_anti_spam.py), the stamp and the honeypot are checked everywhere.
+            "FORM_MIN_FILL_SECONDS": "0",
         }
     )
 

@@ -31,7 +31,7 @@ import pytest
 from app.settings import PROJECT_ROOT
 from tests.databases import fresh_database_url
 from tests.factories import PASSWORD
-from tests.support import soup
+from tests.support import LIVE_SECRET_KEY, soup
 
 BIN_DIR = Path(sys.executable).parent
 ROUNDTABLE = BIN_DIR / "roundtable"
@@ -165,13 +165,16 @@ def site_environment(database_url: str, var_dir: Path, base_url: str) -> dict[st
         **os.environ,
         "DATABASE_URL": database_url,
         "ROUNDTABLE_VAR_DIR": str(var_dir),
-        "SECRET_KEY": "test-only",
+        "SECRET_KEY": LIVE_SECRET_KEY,
         "ROUNDTABLE_ENV": "test",
         "BASE_URL": base_url,
         "LIVE_POLL_SECONDS": "1",  # browser tests watch live news arrive without waiting long
         # Tests post quickly and repeat texts; the posting limits are tested on their own.
         "POSTING_LIMIT_PER_MINUTE": "0",
         "DUPLICATE_TEXT_WINDOW_MINUTES": "0",
+        # A browser driven by a test fills a form in well under a second; the minimum is tested
+        # over HTTP (tests/functional/test_anti_spam.py). Stamps and the honeypot still apply.
+        "FORM_MIN_FILL_SECONDS": "0",
     }
 
 
@@ -324,10 +327,20 @@ def form_token(response: httpx.Response) -> str:
     return str(field["value"])
 
 
+def guard_fields(response: httpx.Response) -> dict[str, str]:
+    """What a form on the page carries besides what a person types: the CSRF token and, on the
+    forms that have them (app.security.form_stamps), the stamp and the honeypot, left empty."""
+    fields = {"csrf_token": form_token(response)}
+    stamp = soup(response).select_one("input[name=form_stamp]")
+    if stamp is not None:
+        fields |= {"form_stamp": str(stamp["value"]), "homepage": ""}
+    return fields
+
+
 async def post_form(client: httpx.AsyncClient, form_page: str, action: str, data: dict[str, str]) -> httpx.Response:
-    """GET the page holding the form, then POST it with that page's CSRF token."""
-    token = form_token(await client.get(form_page))
-    return await client.post(action, data={"csrf_token": token, **data})
+    """GET the page holding the form, then POST it with that page's hidden fields."""
+    fields = guard_fields(await client.get(form_page))
+    return await client.post(action, data={**fields, **data})
 
 
 @asynccontextmanager
@@ -361,10 +374,10 @@ async def post_positions(
     client: httpx.AsyncClient, ref: str, bodies: list[str], position: str = "support"
 ) -> list[int]:
     """Publish positions as the key message page's form would (one page load for them all)."""
-    token = form_token(await client.get(key_message_path(ref)))
+    fields = guard_fields(await client.get(key_message_path(ref)))
     ids = []
     for body in bodies:
-        data = {"csrf_token": token, "position": position, "body": body, "submission_key": secrets.token_hex(12)}
+        data = {**fields, "position": position, "body": body, "submission_key": secrets.token_hex(12)}
         ids.append(contribution_id_from(await client.post(f"{key_message_path(ref)}/contributions", data=data)))
     return ids
 

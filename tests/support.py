@@ -21,6 +21,7 @@ from qrcode.main import QRCode
 from app.discussion import edit_history, near_duplicates
 from app.export import builders
 from app.security.csrf import COOKIE_NAME
+from app.security.form_stamps import HONEYPOT_FIELD, STAMP_FIELD, issue_stamp
 from tests.factories import totp_secret_for
 
 
@@ -39,8 +40,27 @@ async def csrf_token(client: httpx.AsyncClient) -> str:
     return client.cookies[COOKIE_NAME]
 
 
+#: The SECRET_KEY of the test settings (tests/conftest.py); tests/live.py's site has LIVE_SECRET_KEY.
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+LIVE_SECRET_KEY = "test-only"
+
+
+def form_guard_fields(token: str, *, secret: str = TEST_SECRET_KEY, now: int | None = None) -> dict[str, str]:
+    """What a page's form carries against bots (app.security.form_stamps), for the browser
+    holding `token`: a stamp of now (or `now`, Unix seconds) and the honeypot left empty."""
+    return {STAMP_FIELD: issue_stamp(secret, token, now=now), HONEYPOT_FIELD: ""}
+
+
+async def hidden_fields(client: httpx.AsyncClient) -> dict[str, str]:
+    """What the site's forms carry besides what a person types: the CSRF token, the anti-bot
+    stamp and the empty honeypot (the test settings have no minimum fill time)."""
+    token = await csrf_token(client)
+    return {"csrf_token": token, **form_guard_fields(token)}
+
+
 async def post_form(client: httpx.AsyncClient, url: str, data: dict[str, str], **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
-    return await client.post(url, data={"csrf_token": await csrf_token(client), **data}, **kwargs)
+    """Post as the site's form would; `data` may override the hidden fields."""
+    return await client.post(url, data={**await hidden_fields(client), **data}, **kwargs)
 
 
 async def sign_in(

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.helpers import assert_no_axe_violations, marker_survived, set_marker, sign_in, unique
-from tests.live import LiveServer, contribution_id_from, form_token, key_message_path, person
+from tests.live import LiveServer, contribution_id_from, guard_fields, key_message_path, person
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,10 @@ TOPICS = "/consultations/com-2013-292/topics"
 
 async def post_tagged(client: httpx.AsyncClient, ref: str, bodies: list[str], topic: str) -> list[int]:
     """Positions tagged with `topic`, posted as the key message page's form would."""
-    token = form_token(await client.get(key_message_path(ref)))
+    fields = guard_fields(await client.get(key_message_path(ref)))
     ids = []
     for body in bodies:
-        data = {"csrf_token": token, "position": "neutral", "body": body, "submission_key": secrets.token_hex(12)}
+        data = {**fields, "position": "neutral", "body": body, "submission_key": secrets.token_hex(12)}
         response = await client.post(f"{key_message_path(ref)}/contributions", data={**data, "topics": topic})
         ids.append(contribution_id_from(response))
     return ids

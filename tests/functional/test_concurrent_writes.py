@@ -30,6 +30,7 @@ from tests.live import (
     background_process,
     form_token,
     free_port,
+    guard_fields,
     key_message_path,
     log_tail,
     person,
@@ -117,8 +118,11 @@ async def _signed_in(stack: AsyncExitStack, site: Site, accounts: list[Account])
     return clients
 
 
-async def _post_position(client: httpx.AsyncClient, token: str, ref: str, body: str, key: str) -> httpx.Response:
-    data = {"csrf_token": token, "position": "support", "body": body, "submission_key": key}
+async def _post_position(
+    client: httpx.AsyncClient, fields: dict[str, str], ref: str, body: str, key: str
+) -> httpx.Response:
+    """Post as the key message page's form would, with that page's hidden `fields`."""
+    data = {**fields, "position": "support", "body": body, "submission_key": key}
     return await client.post(f"{key_message_path(ref)}/contributions", data=data)
 
 
@@ -144,16 +148,16 @@ def _failures(responses: list[httpx.Response], accepted: set[int]) -> list[str]:
 async def test_eight_people_posting_at_once_all_get_their_contributions_saved(site: Site) -> None:
     async with AsyncExitStack() as stack:
         clients = await _signed_in(stack, site, site.people)
-        tokens = [form_token(await client.get(key_message_path(REFS[0]))) for client in clients]
+        pages = [guard_fields(await client.get(key_message_path(REFS[0]))) for client in clients]
         keys: list[str] = []
         responses: list[httpx.Response] = []
         for round_number in range(ROUNDS):
             sent = []
-            for number, (client, token) in enumerate(zip(clients, tokens, strict=True)):
+            for number, (client, fields) in enumerate(zip(clients, pages, strict=True)):
                 key = secrets.token_hex(12)
                 keys.append(key)
                 body = f"Round {round_number}: person {number} wants this key message kept. {key}"
-                sent.append(_post_position(client, token, REFS[round_number % len(REFS)], body, key))
+                sent.append(_post_position(client, fields, REFS[round_number % len(REFS)], body, key))
             responses += await asyncio.gather(*sent)
     assert not _failures(responses, {303}), log_tail(site.server.log_path)
     ids = [int(r.headers["location"].rpartition("#c")[2]) for r in responses]
@@ -194,11 +198,11 @@ async def test_the_posting_limit_is_shared_by_the_workers_and_holds_for_simultan
     extra = 3
     async with AsyncExitStack() as stack:
         [client] = await _signed_in(stack, site, [site.hasty])
-        token = form_token(await client.get(key_message_path(REFS[0])))
+        fields = guard_fields(await client.get(key_message_path(REFS[0])))
         keys = [secrets.token_hex(12) for _ in range(LIMIT + extra)]
         responses = await asyncio.gather(
             *(
-                _post_position(client, token, REFS[n % len(REFS)], f"Hasty point {n}.", key)
+                _post_position(client, fields, REFS[n % len(REFS)], f"Hasty point {n}.", key)
                 for n, key in enumerate(keys)
             )
         )

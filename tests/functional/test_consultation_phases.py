@@ -18,7 +18,7 @@ from app.i18n import format_instant_brussels
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import csrf_token, post_form, sign_in, soup, visible_text
+from tests.support import hidden_fields, post_form, sign_in, soup, visible_text
 
 SLUG = "com-2013-292"
 KM = f"/consultations/{SLUG}/messages/RT2-KM3"
@@ -133,7 +133,7 @@ async def test_an_htmx_post_after_the_closing_reloads_the_page_that_now_says_so(
 async def test_a_closed_consultation_refuses_a_paper_and_keeps_no_file(client, db, app, settings, tmp_path, closed):
     app.state.settings = replace(settings, var_dir=tmp_path)
     await signed_in(client, db)
-    form = {"csrf_token": await csrf_token(client), "submission_key": secrets.token_hex(8), "position": "support"}
+    form = {**await hidden_fields(client), "submission_key": secrets.token_hex(8), "position": "support"}
     response = await client.post(
         f"{KM}/contributions",
         data={**form, "body": "See our paper."},

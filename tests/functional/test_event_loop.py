@@ -38,7 +38,7 @@ from app.settings import PROJECT_ROOT
 from app.templating import environment
 from tests.factories import PASSWORD, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import csrf_token, field_errors, loop_watch, post_form, sign_in, soup
+from tests.support import field_errors, hidden_fields, loop_watch, post_form, sign_in, soup
 
 __all__ = ["loop_watch"]  # a fixture, imported for pytest
 
@@ -85,7 +85,7 @@ async def warm_up(db, author: httpx.AsyncClient, reader: httpx.AsyncClient) -> N
     A small paper posted and downloaded, on another key message, takes the same paths."""
     for name in environment.list_templates():
         environment.get_template(name)
-    form = {"csrf_token": await csrf_token(author), "submission_key": secrets.token_hex(8)}
+    form = {**await hidden_fields(author), "submission_key": secrets.token_hex(8)}
     posted = await author.post(
         f"{CONSULTATION}/messages/RT1-KM1/contributions",
         data={**form, "position": "support", "body": "**Warm** [up](https://example.org)."},
@@ -116,7 +116,7 @@ async def test_no_request_holds_the_event_loop(client, other_client, reader, db,
             assert (await reader.get(path)).status_code == 200
 
     form = {
-        "csrf_token": await csrf_token(client),
+        **await hidden_fields(client),
         "submission_key": secrets.token_hex(8),
         "position": "support_with_amendments",
         "body": body,

@@ -17,6 +17,7 @@ from app.jobs.worker import work
 from tests.live import (
     Checker,
     LiveServer,
+    guard_fields,
     html_checker,
     key_message_path,
     live_server,
@@ -136,6 +137,18 @@ PAGES: dict[str, Page] = {
             "org_name": "",
             "org_type": "",
             "org_country": "",
+        },
+    ),
+    "sign-up-refused-as-automated": Page(  # the honeypot filled: the one line above the form
+        "anonymous",
+        "/sign-up",
+        422,
+        "/sign-up",
+        {
+            "display_name": "A bot",
+            "email": "bot@example.org",
+            "organisation_id": "none",
+            "homepage": "https://x.example",
         },
     ),
     "sign-up-check-your-mail": Page("anonymous", "/sign-up/check-your-mail"),
@@ -413,8 +426,8 @@ async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:
 async def _edited_with_paper(participant: httpx.AsyncClient) -> dict[str, str]:
     """Editing and attachments: a position on RT2-KM1 with a position paper, edited once."""
     path = key_message_path("RT2-KM1")
-    token = str(soup(await participant.get(path)).select_one("input[name=csrf_token]")["value"])
-    data = {"csrf_token": token, "position": "support", "body": "A first wording.", "submission_key": "html-paper-01"}
+    fields = guard_fields(await participant.get(path))
+    data = {**fields, "position": "support", "body": "A first wording.", "submission_key": "html-paper-01"}
     files = {"attachment": ("Position paper.pdf", tiny_pdf(), "application/pdf")}
     response = await participant.post(f"{path}/contributions", data=data, files=files)
     assert response.status_code == 303, response.text

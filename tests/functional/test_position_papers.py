@@ -14,7 +14,7 @@ from app.discussion.models import Attachment, Contribution, ContributionStatus
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import csrf_token, field_errors, sign_in, soup
+from tests.support import field_errors, hidden_fields, sign_in, soup
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
 MAX_BYTES = 50_000
@@ -39,7 +39,7 @@ async def signed_in(client, db, **kwargs):
 
 
 async def post_with_file(client, url, data, content, name="Our position.pdf", content_type="application/pdf", **kw):
-    form = {"csrf_token": await csrf_token(client), "submission_key": secrets.token_hex(8), **data}
+    form = {**await hidden_fields(client), "submission_key": secrets.token_hex(8), **data}
     return await client.post(url, data=form, files={"attachment": (name, content, content_type)}, **kw)
 
 

@@ -30,7 +30,7 @@ from tests.conftest import build_seeded_database
 from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import csrf_token, field_errors, post_form, sign_in, soup
+from tests.support import field_errors, hidden_fields, post_form, sign_in, soup
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
 QUEUE = "/moderation"
@@ -213,7 +213,7 @@ async def test_a_position_paper_cannot_wait_with_a_held_contribution(client, db,
     await sign_in(client, author.email, PASSWORD)
     refused = await client.post(
         f"{KM}/contributions",
-        data={"csrf_token": await csrf_token(client), **a_position()},
+        data={**await hidden_fields(client), **a_position()},
         files={"attachment": ("paper.pdf", tiny_pdf(), "application/pdf")},
     )
     assert refused.status_code == 422 and "attachment" in field_errors(refused)

@@ -32,3 +32,12 @@ def test_unknown_environment_is_refused():
 def test_https_base_url_turns_on_secure_cookies():
     settings = load_settings({"SECRET_KEY": "x", "BASE_URL": "https://consult.example.org/"})
     assert settings.secure_cookies and settings.base_url == "https://consult.example.org"
+
+
+def test_anti_spam_timings_default_and_refuse_what_would_lock_people_out():
+    defaults = load_settings({"SECRET_KEY": "x"})
+    assert (defaults.form_min_fill_seconds, defaults.form_max_age_hours) == (3, 24)
+    assert load_settings({"SECRET_KEY": "x", "FORM_MIN_FILL_SECONDS": "0"}).form_min_fill_seconds == 0
+    for name, value in (("FORM_MIN_FILL_SECONDS", "-1"), ("FORM_MIN_FILL_SECONDS", "601"), ("FORM_MAX_AGE_HOURS", "0")):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({"SECRET_KEY": "x", name: value})

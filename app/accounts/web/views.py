@@ -24,6 +24,7 @@ from app.organisations import joining
 from app.organisations.models import Organisation, OrganisationType
 from app.templating import render
 from app.urls import path_for
+from app.web.bot_guard import passes_as_human
 from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import client_address, db_of
@@ -34,7 +35,10 @@ async def sign_up(request: Request) -> Response:
     db = db_of(request)
     if request.method == "GET":
         return await _render_sign_up(request, FormState(values={"next": request.query_params.get("next", "")}))
-    state, data = forms.parse_sign_up(await request.form())
+    form = await request.form()
+    state, data = forms.parse_sign_up(form)
+    if not passes_as_human(request, form, state, form_name="sign_up"):
+        return await _render_sign_up(request, state, status_code=422)  # nothing was written
     if data is not None:
         try:
             user = await joining.sign_up(

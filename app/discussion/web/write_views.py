@@ -53,6 +53,7 @@ from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.templating import is_htmx, render
 from app.urls import path_for
+from app.web.bot_guard import passes_as_human
 from app.web.flash import flash
 from app.web.forms import FormState
 from app.web.requests import db_of, identity_of
@@ -64,7 +65,9 @@ async def post_contribution(request: Request) -> Response:
     consultation, message = context.consultation, context.message
     identity = identity_of(request)
     require(identity, Permission.CONTRIBUTE, consultation)
-    state, draft, upload = await _read_form(request)
+    state, draft, upload, human = await _read_form(request, "position")
+    if not human:
+        return await _form_again(request, consultation, message, state)
     db, author = db_of(request), signed_in_user(request)
     try:
         paper = await _attached_paper(request, upload, author, draft)
@@ -93,7 +96,9 @@ async def post_reply(request: Request) -> Response:
     require(identity, Permission.CONTRIBUTE, consultation)
     if (closed := await closed_by_merge(request, parent)) is not None:
         return closed
-    state, draft, upload = await _read_form(request)
+    state, draft, upload, human = await _read_form(request, "reply")
+    if not human:
+        return _render_reply_form(request, consultation, message, parent, state, status_code=422)
     db, author = db_of(request), signed_in_user(request)
     try:
         paper = await _attached_paper(request, upload, author, draft)
@@ -155,16 +160,18 @@ def _posted_from(request: Request, path: str) -> bool:
     return urlsplit(request.headers.get("HX-Current-URL", "")).path == path
 
 
-async def _read_form(request: Request) -> tuple[FormState, Draft, Upload | None]:
+async def _read_form(request: Request, form_name: str) -> tuple[FormState, Draft, Upload | None, bool]:
     """The fields and the file, read before anything else so the form's temporary files are
-    closed at once (one file at most)."""
+    closed at once (one file at most), and whether the form passes as a person's
+    (app.web.bot_guard)."""
     async with request.form(max_files=1) as form:
         state, draft = parse_contribution(form)
+        human = passes_as_human(request, form, state, form_name=form_name)
         upload = await read_upload(form.get("attachment"), request.app.state.settings.attachment_max_bytes)
     if upload is not None and upload.filename:
         # Browsers cannot refill a file field: should the form come back, it names the file.
         state.values["attachment_name"] = display_name(upload.filename)
-    return state, draft, upload
+    return state, draft, upload, human
 
 
 async def _attached_paper(request: Request, upload: Upload | None, author: User, draft: Draft) -> Paper | None:
@@ -276,6 +283,11 @@ async def _form_with_error(
     request: Request, consultation: Consultation, message: KeyMessage, state: FormState, error: ContributionError
 ) -> Response:
     state.error(error.field, error.message)
+    return await _form_again(request, consultation, message, state)
+
+
+async def _form_again(request: Request, consultation: Consultation, message: KeyMessage, state: FormState) -> Response:
+    """The position form with what the person wrote and what stopped it (nothing was written)."""
     context: dict[str, Any] = {
         "consultation": consultation,
         "message": message,
