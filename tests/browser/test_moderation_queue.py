@@ -92,3 +92,38 @@ async def test_the_report_form_has_no_axe_violations(page: Page, live_server: Li
     await page.get_by_role("button", name="Send the report").click()
     await expect(page.locator(".error-summary")).to_be_visible()
     await assert_no_axe_violations(page, "the report form with errors")
+
+
+async def test_the_moderators_other_pages_and_the_authors_appeal_have_no_axe_violations(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The moderation page (with its lock form), highlight, summary and merge forms, the
+    public log and its figures, and the appeal form of the author of a hidden reply."""
+    async with person(live_server, live_server.participant) as author:
+        root = await post_position(author, "RT4-KM5", unique("A position whose thread gets curated."))
+        reply = await post_reply(author, root, unique("A reply a moderator will hide."))
+    await sign_in(page, live_server.moderator, f"/contributions/{root}/summary")
+    for path, what in (
+        (f"/contributions/{root}/summary", "the summary form"),
+        (f"/contributions/{reply}/highlight", "the highlight form"),
+        (f"/contributions/{root}/merge", "the merge form"),
+        (f"/contributions/{reply}/moderate", "the moderation page"),
+    ):
+        await page.goto(path)
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await assert_no_axe_violations(page, what)
+    await page.locator("#field-reason").fill("Hidden for the appeal's accessibility check.")
+    await page.get_by_role("button", name="Apply").click()
+    await page.wait_for_url(f"**/contributions/{reply}#c{reply}")
+    for path, what in (
+        ("/consultations/com-2013-292/moderation-log", "the public moderation log"),
+        ("/consultations/com-2013-292/moderation-log/figures", "the transparency figures"),
+    ):
+        await page.goto(path)
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await assert_no_axe_violations(page, what)
+
+    await page.context.clear_cookies()
+    await sign_in(page, live_server.participant, f"/contributions/{reply}/appeal")
+    await expect(page.get_by_role("button", name="Send the appeal")).to_be_visible()
+    await assert_no_axe_violations(page, "the appeal form")
