@@ -20,7 +20,7 @@ async def test_position_is_shown_after_the_redirect(page_nojs: Page, live_server
     # One current position per organisation: when the form shows one, posting replaces it.
     replaces = await page.locator("#current-positions li", has_text="The position of").count() > 0
     text = unique("We oppose the wording on return policy.")
-    await page.get_by_label("Oppose").check()
+    await page.get_by_role("radio", name="Oppose", exact=True).check()
     await page.get_by_label("Your contribution").fill(text)
 
     await page.get_by_role("button", name="Publish my position").click()
@@ -71,7 +71,7 @@ async def test_refused_position_shows_the_error_next_to_the_field_and_keeps_the_
     await expect(page.locator(".error-summary")).to_contain_text("Choose your position on this key message.")
     await expect(page.locator("#field-position .field-error")).to_contain_text("Choose your position")
     await expect(page.get_by_label("Your contribution")).to_have_value(text)
-    await page.get_by_label("Neutral").check()
+    await page.get_by_role("radio", name="Neutral", exact=True).check()
     await page.get_by_role("button", name="Publish my position").click()
     await page.wait_for_url(lambda url: KEY_MESSAGE + "#c" in url)
     await expect(page.locator(f"#{page.url.rpartition('#')[2]}")).to_contain_text(text)
