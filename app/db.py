@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -180,3 +181,10 @@ __all__ = [
     "make_sessionmaker",
     "writing",
 ]
+
+
+def insert_into(db: AsyncSession, table: Any) -> Any:
+    """INSERT for the session's database, with ON CONFLICT (both dialects have it, the
+    generic INSERT has not)."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)

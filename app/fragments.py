@@ -28,14 +28,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, String, Text, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from app.db import Base, utcnow
+from app.db import Base, insert_into, utcnow
 from app.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -93,8 +92,7 @@ async def cached_fragments(db: AsyncSession, wanted: dict[str, str]) -> dict[str
 
 def _inserting_or_replacing(db: AsyncSession, rows: list[dict[str, Any]]) -> Any:
     """INSERT of `rows` that replaces a fragment already stored under the same key."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RenderedFragment).values(rows)
+    statement = insert_into(db, RenderedFragment).values(rows)
     return statement.on_conflict_do_update(
         index_elements=[RenderedFragment.key],
         set_={

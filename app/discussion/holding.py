@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage, PreModeration, Topic
-from app.db import utcnow
+from app.db import insert_into, utcnow
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionStatus, HeldContribution, HeldOutcome, PublicationConsent
 from app.i18n import _
@@ -115,7 +113,6 @@ async def hold(db: AsyncSession, consultation_id: int, values: dict[str, Any], t
         "submission_key": values["submission_key"],
         "created_at": values["created_at"],
     }
-    dialect_insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     if (waiting or 0) >= MAX_WAITING_PER_PERSON:
         earlier = await _held_by_key(db, author_id, values["submission_key"])
         if earlier is not None:
@@ -129,7 +126,7 @@ async def hold(db: AsyncSession, consultation_id: int, values: dict[str, Any], t
             ),
         )
     statement = (
-        dialect_insert(HeldContribution)
+        insert_into(db, HeldContribution)
         .values(row)
         .on_conflict_do_nothing(index_elements=["author_id", "submission_key"])
         .returning(HeldContribution.id)

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import utcnow
+from app.db import insert_into, utcnow
 from app.jobs.models import Job, JobStatus
 
 #: A running job whose worker has not reported for this long is taken for abandoned (the
@@ -36,8 +35,7 @@ async def enqueue(
     """Queue a job, unless one with the same key is unfinished: then that one is returned.
     Two requests at once queue one job (INSERT … ON CONFLICT on the unfinished jobs' unique
     index, on both databases)."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Job).values(
+    statement = insert_into(db, Job).values(
         kind=kind,
         params=params,
         unique_key=unique_key,
