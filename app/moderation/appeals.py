@@ -7,18 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.consultation.models import KeyMessage
-from app.db import utcnow
+from app.db import insert_into, utcnow
 from app.discussion.contribution_edit import aware
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
 from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, QueueKind
-from app.moderation.services import ModerationError
+from app.moderation.services import ModerationError, consultation_of
 
 #: How long after a decision its author may appeal it (the DSA asks for at least six months).
 APPEAL_WINDOW = timedelta(days=183)
@@ -78,11 +76,8 @@ async def file_appeal(db: AsyncSession, *, author: User, contribution: Contribut
 
 
 async def _open_appeal_item(db: AsyncSession, contribution: Contribution) -> int:
-    consultation_id = await db.scalar(
-        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
-    )
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(QueueItem).values(
+    consultation_id = await consultation_of(db, contribution)
+    statement = insert_into(db, QueueItem).values(
         kind=QueueKind.APPEAL,
         contribution_id=contribution.id,
         consultation_id=consultation_id,

@@ -11,20 +11,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.consultation.models import Consultation, KeyMessage
 from app.db import utcnow
 from app.discussion.contribution_write import publish_held
 from app.discussion.errors import ContributionError
 from app.discussion.holding import reject_held
 from app.discussion.models import HeldContribution
-from app.i18n import _, format_instant_brussels
-from app.mail.services import queue_mail
-from app.mail.templating import render_text
+from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind
-from app.moderation.rules import rule_named
+from app.moderation.notices import tell_author_of_held
 from app.moderation.services import ModerationError
 from app.organisations.models import Organisation
-from app.urls import path_for
 
 #: What a moderator may decide about a held contribution.
 HELD_DECISIONS = [ModerationAction.APPROVE, ModerationAction.REJECT]
@@ -119,40 +115,5 @@ async def decide_held(
     db.add(entry)
     await db.flush()
     await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
-    await _tell_author(db, held, entry, base_url=base_url)
+    await tell_author_of_held(db, held, entry, base_url=base_url)
     return entry
-
-
-async def _tell_author(db: AsyncSession, held: HeldContribution, entry: ModerationLogEntry, *, base_url: str) -> None:
-    """The author learns the outcome: the link to the published contribution, or the
-    statement of reasons for not publishing it."""
-    author = await db.get_one(User, held.author_id)
-    if author.erased_at is not None:
-        return
-    consultation, ref = (
-        await db.execute(
-            select(Consultation, KeyMessage.ref)
-            .join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
-            .where(KeyMessage.id == held.key_message_id)
-        )
-    ).one()
-    rule = rule_named(consultation, entry.rule)
-    approved = entry.action is ModerationAction.APPROVE
-    link = f"{base_url}{path_for('thread', contribution_id=held.contribution_id)}" if held.contribution_id else ""
-    body = render_text(
-        "held_decided.txt",
-        {
-            "name": author.display_name,
-            "ref": ref,
-            "approved": approved,
-            "link": link,
-            "written": format_instant_brussels(held.created_at),
-            "date": format_instant_brussels(entry.created_at),
-            "reason": entry.reason,
-            "rule": f"{rule.ref}, {rule.title}" if rule else "",
-            "rule_text": rule.text if rule else "",
-            "base_url": base_url,
-        },
-    )
-    subject = _("Your contribution is published") if approved else _("Your contribution was not published: the reasons")
-    await queue_mail(db, author.email, subject, body)

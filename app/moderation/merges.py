@@ -3,8 +3,6 @@ discussion continues and takes no new replies. Logged like every moderation deci
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,18 +13,15 @@ from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import PUBLIC, is_listed_for
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry, ThreadMerge
-from app.moderation.services import ModerationError, consultation_of, validate_reason
-
-#: A thread named by its number or by its address (/contributions/<number>, maybe with #c…).
-_THREAD_NUMBER = re.compile(r"^\s*(?:\S*/contributions/)?(\d{1,9})(?:#\S*)?\s*$")
+from app.moderation.services import ModerationError, consultation_of, contribution_number, validate_reason
 
 
 def thread_number(text: str) -> int:
     """The thread a moderator named, by its number or the address of its page."""
-    found = _THREAD_NUMBER.match(text)
-    if found is None:
+    number = contribution_number(text)
+    if number is None:
         raise ModerationError("into", _("Give the number or the address of the thread where the discussion goes on."))
-    return int(found.group(1))
+    return number
 
 
 async def merged_into(db: AsyncSession, contribution: Contribution) -> int | None:

@@ -1,8 +1,9 @@
 """What moderation tells people by mail, through the outbox (app.mail): a reporter that
 their report arrived and, later, what was decided; an author the statement of reasons for a
-decision on their contribution (what, why, under which rule, how to appeal) and the result
-of their appeal. Mail goes only to accounts that still exist (an erased account's address
-is undeliverable) and never names a reporter to anyone."""
+decision on their contribution (what, why, under which rule, how to appeal), the result
+of their appeal, and whether a contribution held for approval was published. Mail goes
+only to accounts that still exist (an erased account's address is undeliverable) and never
+names a reporter to anyone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage
-from app.discussion.models import Contribution
+from app.discussion.models import Contribution, HeldContribution
 from app.i18n import _, format_instant_brussels
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
@@ -85,6 +86,37 @@ async def tell_about_decision(
             else _("Your contribution is shown again")
         )
         await queue_mail(db, author.email, subject, body)
+
+
+async def tell_author_of_held(
+    db: AsyncSession, held: HeldContribution, entry: ModerationLogEntry, *, base_url: str
+) -> None:
+    """The author learns the outcome: the link to the published contribution, or the
+    statement of reasons for not publishing it."""
+    author = await db.get_one(User, held.author_id)
+    if author.erased_at is not None:
+        return
+    consultation, ref = await _place(db, held.key_message_id)
+    rule = rule_named(consultation, entry.rule)
+    approved = entry.action is ModerationAction.APPROVE
+    link = f"{base_url}{path_for('thread', contribution_id=held.contribution_id)}" if held.contribution_id else ""
+    body = render_text(
+        "held_decided.txt",
+        {
+            "name": author.display_name,
+            "ref": ref,
+            "approved": approved,
+            "link": link,
+            "written": format_instant_brussels(held.created_at),
+            "date": format_instant_brussels(entry.created_at),
+            "reason": entry.reason,
+            "rule": f"{rule.ref}, {rule.title}" if rule else "",
+            "rule_text": rule.text if rule else "",
+            "base_url": base_url,
+        },
+    )
+    subject = _("Your contribution is published") if approved else _("Your contribution was not published: the reasons")
+    await queue_mail(db, author.email, subject, body)
 
 
 async def _reporters_answered(db: AsyncSession, entry: ModerationLogEntry) -> list[tuple[str, str]]:

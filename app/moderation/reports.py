@@ -8,18 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.consultation.models import KeyMessage
-from app.db import utcnow
+from app.db import insert_into, utcnow
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
 from app.moderation.models import QueueItem, QueueKind, QueueReason, Report, ReportReason
 from app.moderation.notices import tell_reporter_received
-from app.moderation.services import ModerationError
+from app.moderation.services import ModerationError, consultation_of
 
 MAX_EXPLANATION_CHARS = 2000
 MIN_NOTICE_CHARS = 10
@@ -106,11 +104,8 @@ async def _join_waiting_item(db: AsyncSession, contribution: Contribution, reaso
     """The id of the contribution's waiting item, counting one more report: one statement, so
     readers reporting at the same moment join one item (uq_moderation_queue_waiting). The
     reason is noted for the queue's filter, once per item (QueueReason)."""
-    consultation_id = await db.scalar(
-        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
-    )
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(QueueItem).values(
+    consultation_id = await consultation_of(db, contribution)
+    statement = insert_into(db, QueueItem).values(
         kind=QueueKind.REPORTED,
         contribution_id=contribution.id,
         consultation_id=consultation_id,
@@ -124,6 +119,6 @@ async def _join_waiting_item(db: AsyncSession, contribution: Contribution, reaso
         set_={"report_count": QueueItem.report_count + 1},
     ).returning(QueueItem.id, QueueItem.opened_at)
     item_id, opened_at = (await db.execute(upsert)).one()
-    noted = insert(QueueReason).values(queue_item_id=item_id, reason=reason, opened_at=opened_at)
+    noted = insert_into(db, QueueReason).values(queue_item_id=item_id, reason=reason, opened_at=opened_at)
     await db.execute(noted.on_conflict_do_nothing(index_elements=[QueueReason.queue_item_id, QueueReason.reason]))
     return int(item_id)

@@ -3,6 +3,7 @@ logged with its reason; asking for what a contribution already is changes and lo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
@@ -131,6 +132,17 @@ async def retag(
     )
     await db.flush()
     return True
+
+
+#: A contribution as a moderator names it: its number ("123", "#c123") or the address of its
+#: page (…/contributions/123, maybe with #c…). Nine digits at most: ids are 32-bit integers.
+_CONTRIBUTION_NUMBER = re.compile(r"^\s*(?:\S*/contributions/)?#?c?(\d{1,9})(?:#\S*)?\s*$")
+
+
+def contribution_number(typed: str) -> int | None:
+    """The contribution a moderator typed, by number or address; None if it names none."""
+    found = _CONTRIBUTION_NUMBER.match(typed or "")
+    return int(found.group(1)) if found else None
 
 
 async def consultation_of(db: AsyncSession, contribution: Contribution) -> int:

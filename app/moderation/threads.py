@@ -8,22 +8,16 @@ update moves the thread's version (its triggers), so stored pages show the lock 
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.consultation.models import KeyMessage
 from app.db import utcnow
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry
-from app.moderation.services import ModerationError, log_decision, validate_reason
-
-#: What a moderator may type to name the original: its number, "#c123" or its address.
-_TARGET = re.compile(r"^\s*(?:\S*/contributions/)?#?c?(\d{1,12})(?:#c\d+)?\s*$")
+from app.moderation.services import ModerationError, consultation_of, contribution_number, log_decision, validate_reason
 
 
 def thread_root_of(contribution: Contribution) -> int:
@@ -88,11 +82,11 @@ async def _lock(db: AsyncSession, contribution: Contribution, *, lock: bool) -> 
 
 
 async def _original(db: AsyncSession, contribution: Contribution, typed: str) -> Contribution:
-    match = _TARGET.match(typed or "")
-    if match is None:
+    number = contribution_number(typed)
+    if number is None:
         raise ModerationError("duplicate_of", _("Give the number or the address of the contribution it repeats."))
-    target = await db.get(Contribution, int(match.group(1)))
-    same_consultation = target is not None and await _consultation_of(db, target) == await _consultation_of(
+    target = await db.get(Contribution, number)
+    same_consultation = target is not None and await consultation_of(db, target) == await consultation_of(
         db, contribution
     )
     if target is None or not same_consultation or target.status is not ContributionStatus.VISIBLE:
@@ -100,10 +94,3 @@ async def _original(db: AsyncSession, contribution: Contribution, typed: str) ->
     if target.id == contribution.id:
         raise ModerationError("duplicate_of", _("A contribution cannot repeat itself: give another one."))
     return target
-
-
-async def _consultation_of(db: AsyncSession, contribution: Contribution) -> int | None:
-    found: int | None = await db.scalar(
-        select(KeyMessage.consultation_id).where(KeyMessage.id == contribution.key_message_id)
-    )
-    return found
