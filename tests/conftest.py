@@ -125,6 +125,17 @@ async def build_seeded_database(engine: AsyncEngine, database_url: str) -> None:
         await db.commit()
 
 
+@pytest.fixture
+async def own_database(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A seeded database of the test's own, for requests that must really meet: each on its
+    own connection, not the shared test transaction (named after the test module)."""
+    url = await fresh_database_url(database_url, request.module.__name__.rsplit(".", 1)[-1], tmp_path)
+    engine = make_engine(url, null_pool=True)
+    await build_seeded_database(engine, url)
+    yield url
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url, null_pool=True)

@@ -9,12 +9,10 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from app.consultation.services import consultation_by_slug
@@ -24,8 +22,6 @@ from app.main import create_app
 from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry, ThreadMerge, ThreadSummaryVersion
 from app.moderation.services import set_visibility
 from app.security.roles import Role
-from tests.conftest import build_seeded_database
-from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup, visible_text
 
@@ -231,15 +227,6 @@ async def test_hostile_input_is_refused_next_to_its_field(client, db, consultati
     # A reply has no summary of its own.
     assert (await client.get(f"/contributions/{reply.id}/summary")).status_code == 404
     assert (await client.get(f"/contributions/{reply.id}/summary/history")).status_code == 404
-
-
-@pytest.fixture
-async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
-    url = await fresh_database_url(database_url, "curation_at_once", tmp_path)
-    engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
-    yield url
-    await engine.dispose()
 
 
 async def test_two_moderators_at_once_on_their_own_connections(own_database, settings):

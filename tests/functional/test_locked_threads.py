@@ -9,7 +9,6 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from app.consultation.services import consultation_by_slug
@@ -19,8 +18,6 @@ from app.main import create_app
 from app.moderation.models import ModerationAction, ModerationLogEntry
 from app.moderation.reports import ReportDraft, report_contribution
 from app.security.roles import Role
-from tests.conftest import build_seeded_database
-from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 
@@ -110,15 +107,6 @@ async def test_a_duplicate_sends_readers_to_the_original_and_its_thread_is_locke
     assert page.select_one(f"#c{copy.id} .duplicate a")["href"] == f"/contributions/{original.id}#c{original.id}"
     entry = await db.scalar(select(ModerationLogEntry).where(ModerationLogEntry.action == ModerationAction.DUPLICATE))
     assert entry.details == {"duplicate_of": original.id}
-
-
-@pytest.fixture
-async def own_database(database_url, tmp_path):
-    url = await fresh_database_url(database_url, "locks_at_once", tmp_path)
-    engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
-    yield url
-    await engine.dispose()
 
 
 async def test_two_moderators_locking_at_once_log_one_lock(own_database, settings):

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker
 from app.discussion.models import Contribution
 from app.main import create_app
-from tests.conftest import build_seeded_database
-from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, key_message, make_organisation, make_user
 from tests.support import post_form, sign_in
 
@@ -29,15 +25,6 @@ MEMBERS = 4
 ROUNDS = 5
 REF = "RT2-KM1"
 PATH = f"/consultations/com-2013-292/messages/{REF}/contributions"
-
-
-@pytest.fixture
-async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
-    url = await fresh_database_url(database_url, "positions_at_once", tmp_path)
-    engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
-    yield url
-    await engine.dispose()
 
 
 async def _members(url: str) -> tuple[list[str], int]:

@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -26,8 +25,6 @@ from app.main import create_app
 from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind
 from app.organisations.models import VerificationState
 from app.security.roles import Role
-from tests.conftest import build_seeded_database
-from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_user
 from tests.pdf_samples import tiny_pdf
 from tests.support import field_errors, hidden_fields, post_form, sign_in, soup
@@ -219,15 +216,6 @@ async def test_a_position_paper_cannot_wait_with_a_held_contribution(client, db,
     assert refused.status_code == 422 and "attachment" in field_errors(refused)
     assert soup(refused).select_one("#field-body").get_text() == BODY
     assert await db.scalar(select(func.count()).select_from(HeldContribution)) == 0
-
-
-@pytest.fixture
-async def own_database(database_url, tmp_path):
-    url = await fresh_database_url(database_url, "held_at_once", tmp_path)
-    engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
-    yield url
-    await engine.dispose()
 
 
 async def test_two_moderators_approving_at_once_publish_once(own_database, settings):

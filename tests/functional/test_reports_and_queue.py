@@ -5,7 +5,6 @@ their fields with the text kept; nobody else passes; nothing reveals the reporte
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import replace
 
@@ -21,8 +20,6 @@ from app.main import create_app
 from app.moderation.models import QueueItem, Report
 from app.organisations.models import JoinRequest
 from app.security.roles import Role
-from tests.conftest import build_seeded_database
-from tests.databases import fresh_database_url
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import field_errors, post_form, sign_in, soup
 
@@ -216,15 +213,6 @@ async def test_a_moderator_decides_several_items_with_one_reason(client, db, con
     for position in positions:
         await db.refresh(position)
     assert [p.status for p in positions] == [ContributionStatus.HIDDEN] * 2 + [ContributionStatus.VISIBLE]
-
-
-@pytest.fixture
-async def own_database(database_url, tmp_path) -> AsyncIterator[str]:
-    url = await fresh_database_url(database_url, "reports_at_once", tmp_path)
-    engine = make_engine(url, null_pool=True)
-    await build_seeded_database(engine, url)
-    yield url
-    await engine.dispose()
 
 
 async def test_readers_reporting_at_once_make_one_waiting_item(own_database, settings):
