@@ -20,8 +20,8 @@ from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import PUBLIC, author_name, is_listed_for, listed_for
 from app.i18n import _
-from app.moderation.models import Highlight, ModerationAction, ModerationLogEntry
-from app.moderation.services import ModerationError, consultation_of, validate_reason
+from app.moderation.models import Highlight, ModerationAction
+from app.moderation.services import ModerationError, consultation_of, record_decision, validate_reason
 
 #: Highlights are a short choice, not a second list: at most this many per key message.
 MAX_HIGHLIGHTS = 10
@@ -136,17 +136,14 @@ async def _log(
 ) -> None:
     """Log the choice (not a decision on reports: the queue is left as it is) and move the
     key message's version, so no page stored before it is served again (app.fragments)."""
-    db.add(
-        ModerationLogEntry(
-            contribution_id=contribution.id,
-            consultation_id=await consultation_of(db, contribution),
-            moderator_id=moderator.id,
-            action=action,
-            tag=f"moderation:contribution:{action.value}",
-            reason=reason,
-        )
+    await record_decision(
+        db,
+        moderator=moderator,
+        action=action,
+        reason=reason,
+        consultation_id=await consultation_of(db, contribution),
+        contribution_id=contribution.id,
     )
-    await db.flush()
     await mark_discussion_changed(db, contribution.key_message_id)
 
 

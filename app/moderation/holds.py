@@ -19,7 +19,7 @@ from app.discussion.models import HeldContribution
 from app.i18n import _
 from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind
 from app.moderation.notices import tell_author_of_held
-from app.moderation.services import ModerationError
+from app.moderation.services import ModerationError, record_decision
 from app.organisations.models import Organisation
 
 #: What a moderator may decide about a held contribution.
@@ -102,18 +102,16 @@ async def decide_held(
             raise ModerationError("action", error.message) from None
     else:
         reject_held(held)
-    entry = ModerationLogEntry(
+    entry = await record_decision(
+        db,
+        moderator=moderator,
+        action=action,
+        reason=reason,
+        consultation_id=held.consultation_id,
         contribution_id=contribution_id,
         held_id=held.id,
-        consultation_id=held.consultation_id,
-        moderator_id=moderator.id,
-        action=action,
-        tag=f"moderation:contribution:{action.value}",
-        reason=reason,
         rule=rule,
     )
-    db.add(entry)
-    await db.flush()
     await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
     await tell_author_of_held(db, held, entry, base_url=base_url)
     return entry

@@ -12,8 +12,14 @@ from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.publication import PUBLIC, is_listed_for
 from app.i18n import _
-from app.moderation.models import ModerationAction, ModerationLogEntry, ThreadMerge
-from app.moderation.services import ModerationError, consultation_of, contribution_number, validate_reason
+from app.moderation.models import ModerationAction, ThreadMerge
+from app.moderation.services import (
+    ModerationError,
+    consultation_of,
+    contribution_number,
+    record_decision,
+    validate_reason,
+)
 
 
 def thread_number(text: str) -> int:
@@ -55,17 +61,14 @@ async def merge_thread(
             await db.flush()
     except IntegrityError:
         return None
-    db.add(
-        ModerationLogEntry(
-            contribution_id=root.id,
-            consultation_id=await consultation_of(db, root),
-            moderator_id=moderator.id,
-            action=ModerationAction.MERGE,
-            tag=f"moderation:contribution:{ModerationAction.MERGE.value}",
-            reason=reason,
-            details={"into": into.id},
-        )
+    await record_decision(
+        db,
+        moderator=moderator,
+        action=ModerationAction.MERGE,
+        reason=reason,
+        consultation_id=await consultation_of(db, root),
+        contribution_id=root.id,
+        details={"into": into.id},
     )
-    await db.flush()
     await mark_discussion_changed(db, root.key_message_id)
     return merge

@@ -76,23 +76,51 @@ async def log_decision(
 ) -> ModerationLogEntry:
     """Log a decision on the contribution and close its waiting queue items with it: readers'
     reports are answered by any decision, taken from the queue or from the discussion."""
-    entry = ModerationLogEntry(
-        contribution_id=contribution.id,
-        consultation_id=await consultation_of(db, contribution),
-        moderator_id=moderator.id,
+    entry = await record_decision(
+        db,
+        moderator=moderator,
         action=action,
-        tag=f"moderation:contribution:{action.value}",
         reason=reason,
+        consultation_id=await consultation_of(db, contribution),
+        contribution_id=contribution.id,
         rule=rule,
     )
-    db.add(entry)
-    await db.flush()
     await db.execute(
         update(QueueItem)
         .where(QueueItem.contribution_id == contribution.id, QueueItem.decided_at.is_(None))
         .values(decided_at=utcnow(), decision_id=entry.id)
     )
     await forget_reasons(db, entry.id)
+    return entry
+
+
+async def record_decision(
+    db: AsyncSession,
+    *,
+    moderator: User,
+    action: ModerationAction,
+    reason: str,
+    consultation_id: int,
+    contribution_id: int | None,
+    held_id: int | None = None,
+    rule: str | None = None,
+    details: dict[str, object] | None = None,
+) -> ModerationLogEntry:
+    """Add one row to the moderation log (flushed, so it has its id): the one way every
+    decision, queue or not, is written, with the consultation the public log reads it by."""
+    entry = ModerationLogEntry(
+        contribution_id=contribution_id,
+        held_id=held_id,
+        consultation_id=consultation_id,
+        moderator_id=moderator.id,
+        action=action,
+        tag=f"moderation:contribution:{action.value}",
+        reason=reason,
+        rule=rule,
+        details=details,
+    )
+    db.add(entry)
+    await db.flush()
     return entry
 
 
@@ -119,18 +147,15 @@ async def retag(
         return False
     await replace_tags(db, contribution, chosen)
     await mark_discussion_changed(db, contribution.key_message_id)
-    db.add(
-        ModerationLogEntry(
-            contribution_id=contribution.id,
-            consultation_id=consultation_id,
-            moderator_id=moderator.id,
-            action=ModerationAction.RETAG,
-            tag=f"moderation:contribution:{ModerationAction.RETAG.value}",
-            reason=reason,
-            details={"before": before, "after": after},
-        )
+    await record_decision(
+        db,
+        moderator=moderator,
+        action=ModerationAction.RETAG,
+        reason=reason,
+        consultation_id=consultation_id,
+        contribution_id=contribution.id,
+        details={"before": before, "after": after},
     )
-    await db.flush()
     return True
 
 
