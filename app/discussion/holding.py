@@ -170,6 +170,18 @@ async def waiting_of(db: AsyncSession, author_id: int, key_message_id: int) -> l
     )
 
 
+def refuse_paper_while_held(*, with_paper: bool) -> None:
+    """A position paper cannot wait with a held contribution: it is attached once published."""
+    if with_paper:
+        raise ContributionError(
+            "attachment",
+            _(
+                "The moderators approve your contributions before they are published, and a position paper "
+                "cannot wait with them. Send the contribution without it; attach the paper once it is published."
+            ),
+        )
+
+
 def reject_held(held: HeldContribution) -> None:
     decided(held, HeldOutcome.REJECTED)
 

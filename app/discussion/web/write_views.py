@@ -33,7 +33,7 @@ from app.discussion.contribution_write import (
     refuse_locked,
 )
 from app.discussion.errors import ContributionError
-from app.discussion.holding import Held, premoderation_of
+from app.discussion.holding import Held, premoderation_of, refuse_paper_while_held
 from app.discussion.models import Contribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.posting_limits import PostingLimits
@@ -130,14 +130,7 @@ async def _held(
     """Pre-moderation held the post: it waits in the queue, and its author reads it, marked as
     waiting, on the key message page (htmx navigates there too: the page's lists do not
     show it)."""
-    if paper is not None:
-        raise ContributionError(
-            "attachment",
-            _(
-                "The moderators approve your contributions before they are published, and a position paper "
-                "cannot wait with them. Send the contribution without it; attach the paper once it is published."
-            ),
-        )
+    refuse_paper_while_held(with_paper=paper is not None)
     db = db_of(request)
     if result.created:
         await enqueue_held(db, result.held)
