@@ -304,6 +304,11 @@ async def _within_limits(
     return None if earlier is None else WriteResult(await db.get_one(Contribution, earlier), created=False)
 
 
+#: Every column of a new contribution, None until its form's values fill it in: set in full,
+#: nothing is ever loaded lazily (which fails under asyncio), whatever columns are added.
+_NOTHING_YET: dict[str, Any] = dict.fromkeys(column.key for column in Contribution.__table__.columns)
+
+
 async def _published(
     db: AsyncSession,
     new_id: int | None,
@@ -318,11 +323,7 @@ async def _published(
     before, when `new_id` is None."""
     if new_id is None:
         return WriteResult(await _already_submitted(db, author, values["submission_key"]), created=False)
-    # Every column set, so nothing is loaded lazily (a lazy load fails under asyncio).
-    contribution = Contribution(
-        id=new_id,
-        **{**values, "superseded_by_id": None, "locked_at": None, "duplicate_of_id": None, "campaign_id": None},
-    )
+    contribution = Contribution(**{**_NOTHING_YET, **values, "id": new_id})
     contribution.author = author
     contribution.organisation = _organisation_for(author, values["organisation_id"] or PERSONAL)
     make_transient_to_detached(contribution)
