@@ -22,6 +22,7 @@ from app.consultation.web.routes import routes as consultation_routes
 from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
 from app.discussion.web.routes import routes as discussion_routes
 from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
+from app.consolidation.web.routes import routes as consolidation_routes
 from app.export.web.routes import routes as export_routes
 from app.feeds.web.routes import routes as feed_routes
 from app.moderation.web.middleware import WaitingCountMiddleware
@@ -91,6 +92,7 @@ def site_routes() -> list[BaseRoute]:
         *account_routes,
         *admin_routes,
         *moderation_routes,
+        *consolidation_routes,
         *export_routes,
         *feed_routes,
         *organisation_routes,

@@ -1,0 +1,1 @@
+"""Consolidation: what negotiators make of the contributions (filters, matrices, curation)."""

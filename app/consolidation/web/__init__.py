@@ -1,0 +1,1 @@
+"""The negotiators' workspace pages."""
