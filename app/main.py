@@ -17,12 +17,12 @@ from app.accounts.oidc import dance_middleware
 from app.accounts.web.middleware import RequestContextMiddleware
 from app.accounts.web.routes import routes as account_routes
 from app.admin.web.routes import routes as admin_routes
+from app.consolidation.web.routes import routes as consolidation_routes
 from app.consultation.phases import TEMPLATE_GLOBALS as CONSULTATION_GLOBALS
 from app.consultation.web.routes import routes as consultation_routes
 from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
 from app.discussion.web.routes import routes as discussion_routes
 from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
-from app.consolidation.web.routes import routes as consolidation_routes
 from app.export.web.routes import routes as export_routes
 from app.feeds.web.routes import routes as feed_routes
 from app.moderation.web.middleware import WaitingCountMiddleware
