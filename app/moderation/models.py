@@ -23,6 +23,9 @@ class ModerationAction(enum.Enum):
     KEEP = "keep"  #: the reports were looked at and the contribution stays as it is
     APPROVE = "approve"  #: a held contribution is published (pre-moderation)
     REJECT = "reject"  #: a held contribution is never published
+    #: Hidden while the moderators look into it: the waiting item stays open for the final
+    #: decision (hide, with a statement of reasons the author can appeal, or restore).
+    HOLD = "hold"
     LOCK = "lock"  #: the contribution's thread takes no new replies
     UNLOCK = "unlock"  #: the thread takes replies again
     DUPLICATE = "duplicate"  #: marked a duplicate of another contribution (details: its id)
@@ -137,6 +140,10 @@ class QueueItem(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The logged decision that closed the item (its moderator, action and reason).
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_log.id", ondelete="SET NULL"))
+
+    #: The HOLD decision (moderation_log.id) that hid the contribution while the item waits
+    #: for its final decision; no foreign key (migration c6e1a4b9d2f8).
+    hold_id: Mapped[int | None] = mapped_column(Integer)
 
     decision: Mapped[ModerationLogEntry | None] = relationship()
 

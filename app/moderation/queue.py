@@ -35,9 +35,16 @@ from app.moderation.models import (
     Report,
     ReportReason,
 )
-from app.moderation.notices import tell_about_decision
+from app.moderation.notices import tell_about_decision, tell_author_of_hold
 from app.moderation.rules import Rule, chosen_rule, rules_from
-from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
+from app.moderation.services import (
+    ModerationError,
+    confirm_hold,
+    hold,
+    log_decision,
+    set_visibility,
+    validate_reason,
+)
 from app.moderation.threads import mark_duplicate, set_thread_lock
 from app.organisations.review import claims_waiting, lapses_waiting
 
@@ -95,11 +102,17 @@ class WaitingItem:
     #: A contribution held by pre-moderation (kind HELD), which is no contribution yet.
     held: HeldView | None = None
 
+    #: Hidden by a moderator's hold while the item waits for its final decision.
+    on_hold: bool = False
+
     @property
     def actions(self) -> list[ModerationAction]:
         contribution = self.contribution
         return decisions_for(
-            self.kind, contribution.status if contribution else None, locked=bool(contribution and contribution.locked)
+            self.kind,
+            contribution.status if contribution else None,
+            locked=bool(contribution and contribution.locked),
+            on_hold=self.on_hold,
         )
 
 
@@ -110,17 +123,27 @@ class QueuePage:
 
 
 def decisions_for(
-    kind: QueueKind, status: ContributionStatus | None, *, locked: bool = False
+    kind: QueueKind, status: ContributionStatus | None, *, locked: bool = False, on_hold: bool = False
 ) -> list[ModerationAction]:
     """The decisions that apply to an item in this state: keeping the contribution as it is
     always does (it closes the reports, or upholds the decision appealed); hiding only what
-    is shown (an appeal is never answered by hiding), restoring only what is hidden. A held
-    contribution is approved or rejected."""
+    is shown (an appeal is never answered by hiding), restoring only what is hidden. A
+    reported contribution may be put on hold (hidden while the moderators look into it); an
+    item on hold is then hidden for good or restored. A contribution held by pre-moderation
+    is approved or rejected."""
     if kind is QueueKind.HELD:
         return list(HELD_DECISIONS)
+    if on_hold and status is ContributionStatus.HIDDEN:
+        return [ModerationAction.HIDE, ModerationAction.RESTORE]
     if status is ContributionStatus.VISIBLE and kind is not QueueKind.APPEAL:
         lock = [] if locked else [ModerationAction.LOCK]
-        return [ModerationAction.KEEP, ModerationAction.HIDE, *lock, ModerationAction.DUPLICATE]
+        return [
+            ModerationAction.KEEP,
+            ModerationAction.HIDE,
+            ModerationAction.HOLD,
+            *lock,
+            ModerationAction.DUPLICATE,
+        ]
     if status is ContributionStatus.HIDDEN:
         return [ModerationAction.KEEP, ModerationAction.RESTORE]
     return [ModerationAction.KEEP]
@@ -218,6 +241,7 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
                 reasons=reasons.get(row.id, []),
                 appeal=appeals.get(row.id),
                 held=held.get(row.held_id) if row.held_id is not None else None,
+                on_hold=row.hold_id is not None,
             )
         )
     return items
@@ -306,7 +330,10 @@ async def decide(
         )
     assert item.contribution_id is not None  # only held items have none
     contribution = await db.get_one(Contribution, item.contribution_id)
-    if action not in decisions_for(item.kind, contribution.status, locked=contribution.locked_at is not None):
+    on_hold = item.hold_id is not None
+    if action not in decisions_for(
+        item.kind, contribution.status, locked=contribution.locked_at is not None, on_hold=on_hold
+    ):
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
         raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
@@ -320,6 +347,12 @@ async def decide(
         )
         assert locked is not None  # offered only for an unlocked thread
         entry = locked
+    elif action is ModerationAction.HOLD:
+        entry = await hold(db, moderator=moderator, item=item, contribution=contribution, reason=reason, rule=rule_ref)
+        await tell_author_of_hold(db, entry, contribution, base_url=base_url)
+        return entry
+    elif action is ModerationAction.HIDE and on_hold:
+        entry = await confirm_hold(db, moderator=moderator, contribution=contribution, reason=reason, rule=rule_ref)
     elif action is ModerationAction.DUPLICATE:
         entry = await mark_duplicate(
             db, moderator=moderator, contribution=contribution, original=duplicate_of, reason=reason, rule=rule_ref
