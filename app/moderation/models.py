@@ -189,12 +189,15 @@ class Report(Base):
 
 class Appeal(Base):
     """The author's request that a decision on their contribution be reviewed (an internal
-    complaint under the DSA, article 20): once per decision, decided by another moderator."""
+    complaint under the DSA, article 20): once per decision, decided by another moderator.
+    It names the contribution a decision hid, or the held contribution a decision kept from
+    publication (held_id)."""
 
     __tablename__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    held_id: Mapped[int | None] = mapped_column(ForeignKey("held_contributions.id", ondelete="CASCADE"), index=True)
     #: The decision appealed; unique: a decision is appealed once.
     decision_id: Mapped[int] = mapped_column(ForeignKey("moderation_log.id", ondelete="CASCADE"), unique=True)
     appellant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

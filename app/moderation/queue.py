@@ -24,7 +24,14 @@ from app.discussion.presenters import ContributionView
 from app.discussion.publication import Audience
 from app.discussion.thread_read import views_by_id
 from app.i18n import _
-from app.moderation.holds import HELD_DECISIONS, HeldView, decide_held, held_views
+from app.moderation.holds import (
+    HELD_APPEAL_DECISIONS,
+    HELD_DECISIONS,
+    HeldView,
+    decide_held,
+    decide_held_appeal,
+    held_views,
+)
 from app.moderation.models import (
     Appeal,
     ModerationAction,
@@ -84,6 +91,8 @@ class AppealView:
     decision_rule: str | None
     decision_at: datetime
     decided_by: str
+    #: The held contribution whose rejection is appealed (None: a decision that hid one).
+    held_id: int | None = None
 
 
 @dataclass
@@ -108,6 +117,8 @@ class WaitingItem:
     @property
     def actions(self) -> list[ModerationAction]:
         contribution = self.contribution
+        if self.kind is QueueKind.APPEAL and self.held is not None:
+            return list(HELD_APPEAL_DECISIONS)
         return decisions_for(
             self.kind,
             contribution.status if contribution else None,
@@ -225,7 +236,10 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
     places = await _places(db, {row.key_message_id for row in rows})
     reasons = await _reasons(db, [row.id for row in rows])
     appeals = await _appeals(db, [row.id for row in rows if row.kind is QueueKind.APPEAL])
-    held = await held_views(db, [row.held_id for row in rows if row.held_id is not None])
+    # A held contribution waits as its own item, or through the appeal of its rejection.
+    held_of = {row.id: row.held_id for row in rows if row.held_id is not None}
+    held_of |= {item_id: appeal.held_id for item_id, appeal in appeals.items() if appeal.held_id is not None}
+    held = await held_views(db, list(held_of.values()))
     items = []
     for row in rows:
         view = views.get(row.contribution_id) if row.contribution_id is not None else None
@@ -240,7 +254,7 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
                 place=places[row.key_message_id],
                 reasons=reasons.get(row.id, []),
                 appeal=appeals.get(row.id),
-                held=held.get(row.held_id) if row.held_id is not None else None,
+                held=held.get(held_of[row.id]) if row.id in held_of else None,
                 on_hold=row.hold_id is not None,
             )
         )
@@ -276,14 +290,15 @@ async def _appeals(db: AsyncSession, item_ids: list[int]) -> dict[int, AppealVie
             ModerationLogEntry.rule,
             ModerationLogEntry.created_at,
             User.display_name,
+            Appeal.held_id,
         )
         .join(ModerationLogEntry, ModerationLogEntry.id == Appeal.decision_id)
         .join(User, User.id == ModerationLogEntry.moderator_id)
         .where(Appeal.queue_item_id.in_(item_ids))
     )
     return {
-        item_id: AppealView(text, created_at, reason, rule, decided_at, decided_by)
-        for item_id, text, created_at, reason, rule, decided_at, decided_by in rows
+        item_id: AppealView(text, created_at, reason, rule, decided_at, decided_by, held_id)
+        for item_id, text, created_at, reason, rule, decided_at, decided_by, held_id in rows
     }
 
 
@@ -328,15 +343,18 @@ async def decide(
         return await decide_held(
             db, moderator=moderator, item=item, action=action, reason=reason, rule=rule_ref, base_url=base_url
         )
-    assert item.contribution_id is not None  # only held items have none
+    if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
+        raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
+    if item.contribution_id is None:  # the appeal of a held contribution's rejection
+        return await decide_held_appeal(
+            db, moderator=moderator, item=item, action=action, reason=reason, rule=rule_ref, base_url=base_url
+        )
     contribution = await db.get_one(Contribution, item.contribution_id)
     on_hold = item.hold_id is not None
     if action not in decisions_for(
         item.kind, contribution.status, locked=contribution.locked_at is not None, on_hold=on_hold
     ):
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
-    if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
-        raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
     if action is ModerationAction.KEEP:
         entry = await log_decision(
             db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule_ref

@@ -175,6 +175,7 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         "end": end,
         # No campaign on this walk (moderators only; its names: tests/functional/test_campaigns.py).
         "campaign_id": 999_999,
+        "held_id": 999_999,
     }
     urls = []
     for route in get_routes(app):
