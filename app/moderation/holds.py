@@ -14,8 +14,8 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.discussion.contribution_write import publish_held
 from app.discussion.errors import ContributionError
-from app.discussion.holding import reject_held
-from app.discussion.models import HeldContribution
+from app.discussion.holding import decided, reject_held
+from app.discussion.models import HeldContribution, HeldOutcome
 from app.i18n import _
 from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, QueueKind
 from app.moderation.notices import tell_author_of_held, tell_author_of_held_appeal
@@ -155,3 +155,25 @@ async def decide_held_appeal(
     await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
     await tell_author_of_held_appeal(db, held, entry, base_url=base_url)
     return entry
+
+
+async def withdraw_held(db: AsyncSession, *, author: User, held_id: int) -> HeldContribution:
+    """The author takes back a contribution still waiting for approval: it is never published
+    and leaves the queue (no moderation decision is logged: nobody decided). Refused
+    (ModerationError) once a moderator has decided it, also when both happen at once: the
+    waiting item is locked first, as a moderator's decision locks it (app.moderation.queue)."""
+    item = await db.scalar(
+        select(QueueItem)
+        .join(HeldContribution, HeldContribution.id == QueueItem.held_id)
+        .where(QueueItem.held_id == held_id, HeldContribution.author_id == author.id)
+        .with_for_update(of=QueueItem)
+    )
+    if item is None:
+        raise ModerationError("held", _("This is not one of your contributions awaiting moderation."))
+    if item.decided_at is not None:
+        raise ModerationError("held", _("A moderator has decided on it already."))
+    held = await db.get_one(HeldContribution, held_id, populate_existing=True)
+    decided(held, HeldOutcome.WITHDRAWN)
+    item.decided_at = held.decided_at
+    await db.flush()
+    return held

@@ -170,6 +170,8 @@ EXPECTATIONS = {
         lambda: {"text": "Walked: please look again."},
         {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)},
     ),
+    # Nobody walking wrote the walked held contribution (it does not exist): refused alike.
+    ("withdraw_held", "POST"): (lambda: {}, {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], 403)}),
     ("moderation_queue", "GET"): (None, moderators(200)),
     ("decide_item", "POST"): (lambda: {"action": "keep", "reason": "Walked: nothing here."}, moderators(422)),
     ("decide_items", "POST"): (

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.consultation.services import key_message_in_context
+from app.discussion.holding import NOBODYS_HELD
 from app.discussion.models import HeldContribution
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
@@ -66,19 +65,11 @@ async def appeal(request: Request) -> Response:
     )
 
 
-@dataclass(frozen=True)
-class _NobodysHeld:
-    """Stands for a held contribution that does not exist: nobody is its author, so the
-    refusal is the same 403 as for someone else's (it does not reveal which ids exist)."""
-
-    author_id: int | None = None
-
-
 async def held_appeal(request: Request) -> Response:
     """The author appeals the decision not to publish their held contribution."""
     db = db_of(request)
     held = await db.get(HeldContribution, request.path_params["held_id"])
-    require(identity_of(request), Permission.APPEAL, held or _NobodysHeld())
+    require(identity_of(request), Permission.APPEAL, held or NOBODYS_HELD)
     assert held is not None  # only its author passes
     found = await key_message_in_context(db, key_message_id=held.key_message_id)
     assert found is not None  # a held contribution always has a key message (foreign key)
