@@ -25,7 +25,7 @@ from app.security.roles import Role
 from tests.conftest import _sessionmaker
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.support import post_form, sign_in, soup, visible_text
-from tests.unit.export.test_export_jobs import _failing_format
+from tests.unit.export.test_background_exports import _failing_format
 
 SLUG = "com-2013-292"
 EXPORT = f"/consultations/{SLUG}/export"
