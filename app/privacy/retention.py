@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import AccountToken, SignInFailure
 from app.db import utcnow
-from app.export.storage import purge_expired
+from app.export.storage import KEEP, purge_expired
 from app.mail.models import OutgoingMail
 
 #: Refused sign-ins count for the throttle for 15 minutes, and are kept this long so that
@@ -21,6 +21,8 @@ SIGN_IN_FAILURE_DAYS = 30
 TOKEN_DAYS = 30
 #: Mail that was sent (queued mail is kept until it is sent).
 SENT_MAIL_DAYS = 90
+#: Files negotiators exported (app.export.storage).
+EXPORT_FILE_DAYS = KEEP.days
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,9 @@ async def test_ask_follow_and_download_an_export_with_its_manifest(client, db, c
     assert [(e.actor_id, e.details["what"]) for e in events] == [(negotiator.id, "file"), (negotiator.id, "manifest")]
     listed = soup(await client.get(EXPORT)).select("table.exports tbody tr")
     assert len(listed) == 1 and "Ready" in listed[0].get_text() and "RT2" in listed[0].get_text()
+    personal = json.loads((await post_form(client, "/account/data", {})).content)
+    assert [(e["consultation"], e["format"]) for e in personal["exports_you_made"]] == [(SLUG, "csv")]
+    assert personal["audit_events"][-1]["tag"] == EXPORT_DOWNLOAD
 
 
 async def _done_export(client, db, connection) -> str:  # type: ignore[no-untyped-def]
