@@ -26,7 +26,7 @@ from app.export.formats import ExportRequest, Progress, data_as_of
 from app.export.manifest import ManifestFile, build_manifest
 from app.export.models import ExportFile
 from app.export.registry import FORMATS
-from app.export.storage import digest_of, file_of_job, is_expired, store_file
+from app.export.storage import delete_partial_file, digest_of, file_of_job, is_expired, store_file
 from app.jobs.models import Job, JobStatus
 from app.jobs.queue import enqueue
 from app.jobs.worker import JobRun
@@ -151,7 +151,8 @@ async def _consultation(db: AsyncSession, consultation_id: int) -> Consultation:
 async def run_export(run: JobRun) -> dict[str, Any]:
     """The job's handler: write the file into a temporary file, hash it, store it with its
     manifest. Reads in one session and writes in another, never holding a write lock while
-    the file is made. A job taken over after its worker died starts again from the start."""
+    the file is made. A job taken over after its worker died starts again from the start,
+    and first deletes whatever part of the file the dead worker stored."""
     export_format = FORMATS.get(str(run.params.get("format")))
     if export_format is None:
         raise LookupError(f"no export format {run.params.get('format')!r}")
@@ -180,6 +181,7 @@ async def run_export(run: JobRun) -> dict[str, Any]:
             files=[described],
         )
         async with run.writing_sessions() as db:
+            await delete_partial_file(db, run.job_id)
             stored = await store_file(
                 db,
                 out,
@@ -193,6 +195,5 @@ async def run_export(run: JobRun) -> dict[str, Any]:
                 sha256=digest.sha256,
                 manifest=manifest,
             )
-            await db.commit()
             file_id = stored.id
     return {"file_id": file_id, "size": digest.size, "sha256": digest.sha256, **counts}

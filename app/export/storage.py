@@ -23,6 +23,8 @@ from app.export.models import ExportFile, ExportFileChunk
 KEEP = timedelta(days=7)
 #: Bytes per stored chunk: one megabyte in memory at a time, writing or reading.
 CHUNK_BYTES = 1024 * 1024
+#: Chunks written per transaction (8 MB: about a third of a second of SQLite's write lock).
+COMMIT_CHUNKS = 8
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,10 @@ def digest_of(stream: BinaryIO) -> Digest:
 
 
 async def store_file(db: AsyncSession, stream: BinaryIO, **fields: Any) -> ExportFile:
-    """Add the file (metadata `fields`) and its bytes from `stream`; the caller commits."""
+    """Add the file (metadata `fields`) and its bytes from `stream`, committing every
+    COMMIT_CHUNKS chunks: on SQLite a large file never holds the write lock for long. Until
+    its job is done the file is not served (a worker that dies leaves part of one, which the
+    job's next attempt deletes: delete_partial_file)."""
     created = utcnow()
     stored = ExportFile(**fields, created_at=created, expires_at=created + KEEP)
     db.add(stored)
@@ -53,7 +58,17 @@ async def store_file(db: AsyncSession, stream: BinaryIO, **fields: Any) -> Expor
         # A Core insert: no object per chunk stays in the session.
         await db.execute(insert(ExportFileChunk).values(export_file_id=stored.id, seq=seq, data=chunk))
         seq += 1
+        if seq % COMMIT_CHUNKS == 0:
+            await db.commit()
+    await db.commit()
     return stored
+
+
+async def delete_partial_file(db: AsyncSession, job_id: int) -> None:
+    """What an earlier attempt of the job stored before its worker died."""
+    ids = select(ExportFile.id).where(ExportFile.job_id == job_id)
+    await db.execute(delete(ExportFileChunk).where(ExportFileChunk.export_file_id.in_(ids)))
+    await db.execute(delete(ExportFile).where(ExportFile.job_id == job_id))
 
 
 def is_expired(stored: ExportFile, now: datetime | None = None) -> bool:

@@ -21,6 +21,7 @@ from app.export.registry import FORMATS
 from app.export.storage import chunks_of
 from app.export.web.forms import SelectionChoices, SelectionForm, selection_choices, selection_form
 from app.i18n import _
+from app.jobs.models import JobStatus
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
@@ -114,7 +115,7 @@ async def _downloadable(request: Request) -> ExportFile:
     consultation, found = await _own_job(request)
     if found.expired:
         raise Gone(JobPage(consultation, found))
-    if found.file is None:  # not made yet, or it failed
+    if found.file is None or found.job.status is not JobStatus.DONE:  # not made yet, or it failed
         raise HTTPException(status_code=404)
     return found.file
 

@@ -144,6 +144,20 @@ async def test_a_large_file_is_stored_and_read_a_chunk_at_a_time(db, monkeypatch
     assert await _stored_bytes(db, stored.id) == content and digest.size == len(content)
 
 
+def _fields(job_id: int, user_id: int, consultation_id: int) -> dict[str, Any]:
+    return {
+        "job_id": job_id,
+        "requested_by_id": user_id,
+        "consultation_id": consultation_id,
+        "format": "json",
+        "filename": "partial.json",
+        "media_type": "application/json",
+        "size": 0,
+        "sha256": "0" * 64,
+        "manifest": {},
+    }
+
+
 def _failing_format() -> Format:
     async def write(db: AsyncSession, request: ExportRequest, out: BinaryIO, progress: Progress) -> dict[str, int]:
         await progress(0.3)
@@ -168,14 +182,19 @@ async def test_an_export_whose_worker_died_is_made_by_the_next_worker(db, connec
     negotiator = await make_user(db, role=Role.NEGOTIATOR)
     job = await request_export(db, consultation, "json", Selection(), negotiator.id)
     assert (await claim_next(db, [EXPORT_JOB])).id == job.id  # type: ignore[union-attr]
-    await db.commit()  # claimed by a worker that then died: no file, no more reports
+    # Claimed by a worker that died while storing: part of a file, no more reports.
+    await storage.store_file(db, io.BytesIO(b"the first megabyte"), **_fields(job.id, negotiator.id, consultation.id))
     assert not await _run_worker(connection)  # within the lease it is left alone
     await db.execute(update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow() - LEASE - timedelta(1)))
     await db.commit()
     assert await _run_worker(connection)
     found = await export_job(db, job.id)
     assert found is not None and found.job.status is JobStatus.DONE and found.job.attempts == 2
-    assert found.file is not None
+    assert found.file is not None and found.file.filename.endswith(".json")  # made again, whole
+    content = await _stored_bytes(db, found.file.id)
+    assert json.loads(content)["consultation"]["slug"] == SEED_SLUG
+    assert hashlib.sha256(content).hexdigest() == found.file.sha256
+    assert await db.scalar(select(func.count()).select_from(ExportFile).where(ExportFile.job_id == job.id)) == 1
 
 
 async def test_an_export_that_stopped_its_worker_every_time_fails_visibly(db, connection, consultation) -> None:  # type: ignore[no-untyped-def]
