@@ -103,6 +103,7 @@ async def test_ask_follow_and_download_an_export_with_its_manifest(client, db, c
     assert [(e.actor_id, e.details["what"]) for e in events] == [(negotiator.id, "file"), (negotiator.id, "manifest")]
     listed = soup(await client.get(EXPORT)).select("table.exports tbody tr")
     assert len(listed) == 1 and "Ready" in listed[0].get_text() and "RT2" in listed[0].get_text()
+    assert [td.get_text() for td in listed[0].select("td")][1:] == ["CSV", "RT2", "Ready"]
     personal = json.loads((await post_form(client, "/account/data", {})).content)
     assert [(e["consultation"], e["format"]) for e in personal["exports_you_made"]] == [(SLUG, "csv")]
     assert personal["audit_events"][-1]["tag"] == EXPORT_DOWNLOAD
@@ -185,6 +186,12 @@ async def test_a_failed_export_says_why_and_offers_to_try_again(client, db, conn
         ("type", "civil_society"),
     ]
     assert (await post_form(client, f"{job_url}/file", {})).status_code == 404  # no file to download
+    listed = soup(await client.get(EXPORT)).select_one("table.exports tbody tr")
+    assert [td.get_text() for td in listed.select("td")][1:] == [
+        "CSV",
+        "RT2; Academia or research; Civil-society organisation",
+        "Failed",
+    ]
     again = await post_form(client, EXPORTS, dict(hidden[:2]) | {"type": ["academia_research", "civil_society"]})
     assert again.status_code == 303 and again.headers["location"] != job_url
 

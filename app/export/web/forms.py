@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.consolidation.selection import INDIVIDUAL, M49_REGIONS, ParsedSelection
+from app.consolidation.selection import INDIVIDUAL, M49_REGIONS, ParsedSelection, Selection
 from app.consultation.models import Consultation
 from app.discussion.labels import position_label, stakeholder_label
+from app.i18n import _
 from app.organisations.labels import m49_name
 from app.organisations.models import OrganisationType
 from app.text.safe import clean_text
@@ -63,3 +64,18 @@ def selection_choices(consultation: Consultation) -> SelectionChoices:
         regions=[(code, m49_name(code)) for code in M49_REGIONS],
         positions=[(p, position_label(p)) for p in consultation.positions],
     )
+
+
+def describe_selection(selection: Selection) -> str:
+    """The selection in words, for the list of exports ("RT2; Civil society; from 2013-06-01")."""
+    parts = [ref for ref in (selection.roundtable, selection.key_message) if ref]
+    parts += [stakeholder_label(kind) for kind in selection.stakeholder_types]
+    parts += [m49_name(code) for code in selection.regions]
+    parts += [position_label(position) for position in selection.positions]
+    if selection.verified_only:
+        parts.append(_("verified organisations only"))
+    if selection.since:
+        parts.append(_("from %(date)s", date=selection.since.isoformat()))
+    if selection.until:
+        parts.append(_("until %(date)s", date=selection.until.isoformat()))
+    return "; ".join(parts) or _("Everything")

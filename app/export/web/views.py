@@ -19,7 +19,13 @@ from app.export.manifest import manifest_bytes
 from app.export.models import ExportFile
 from app.export.registry import FORMATS
 from app.export.storage import chunks_of
-from app.export.web.forms import SelectionChoices, SelectionForm, selection_choices, selection_form
+from app.export.web.forms import (
+    SelectionChoices,
+    SelectionForm,
+    describe_selection,
+    selection_choices,
+    selection_form,
+)
 from app.i18n import _
 from app.jobs.models import JobStatus
 from app.security.permissions import Permission
@@ -41,11 +47,14 @@ class ExportPage:
     choices: SelectionChoices
     formats: list[str]
     jobs: list[ExportJob]
+    #: By job id: its selection in words.
+    described: dict[int, str]
 
 
 async def _export_page(request: Request, consultation: Consultation, form: SelectionForm, status: int) -> Response:
     jobs = await own_export_jobs(db_of(request), signed_in_user(request).id, consultation.id)
-    context = ExportPage(consultation, form, selection_choices(consultation), list(FORMATS), jobs)
+    described = {export.id: describe_selection(export.selection) for export in jobs}
+    context = ExportPage(consultation, form, selection_choices(consultation), list(FORMATS), jobs, described)
     return render(request, "export/index.html", context, status_code=status)
 
 
