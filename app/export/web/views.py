@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
@@ -136,13 +135,8 @@ def _gone(request: Request, gone: Gone) -> Response:
 def _audit(request: Request, stored: ExportFile, what: str) -> None:
     details = {"export_file_id": stored.id, "job_id": stored.job_id, "format": stored.format, "what": what}
     details["sha256"] = stored.sha256
-    record(
-        db_of(request),
-        EXPORT_DOWNLOAD,
-        actor=signed_in_user(request),
-        address=client_address(request),
-        details=details,
-    )
+    actor = signed_in_user(request)
+    record(db_of(request), EXPORT_DOWNLOAD, actor=actor, address=client_address(request), details=details)
 
 
 def _attachment_headers(filename: str, size: int) -> dict[str, str]:
@@ -162,13 +156,8 @@ async def download_file(request: Request) -> Response:
     db = db_of(request)
     _audit(request, stored, "file")
     await db.commit()
-
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in chunks_of(db, stored.id):
-            yield chunk
-
     headers = _attachment_headers(stored.filename, stored.size)
-    return StreamingResponse(body(), media_type=stored.media_type, headers=headers)
+    return StreamingResponse(chunks_of(db, stored.id), media_type=stored.media_type, headers=headers)
 
 
 async def download_manifest(request: Request) -> Response:
