@@ -19,7 +19,7 @@ from app.cli import job_handlers
 from app.db import utcnow
 from app.export import registry
 from app.export.models import ExportFile
-from app.jobs.models import Job
+from app.jobs.models import Job, JobStatus
 from app.jobs.worker import run_one
 from app.security.roles import Role
 from tests.conftest import _sessionmaker
@@ -215,3 +215,19 @@ async def test_mistakes_are_shown_beside_their_fields_with_what_was_typed(client
     }
     assert page.select_one("#field-since")["value"] == "1st of May"  # kept, without the control character
     assert await db.scalar(select(Job.id).where(Job.kind == "export")) is None
+
+
+async def test_a_running_export_shows_how_far_it_is_and_keeps_asking(client, db) -> None:  # type: ignore[no-untyped-def]
+    await _signed_in_negotiator(client, db)
+    job_url = (await post_form(client, EXPORTS, {"format": "csv"})).headers["location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    await db.execute(
+        update(Job).where(Job.id == job_id).values(status=JobStatus.RUNNING, progress=40, heartbeat_at=utcnow())
+    )
+    await db.commit()
+    fragment = soup(await client.get(job_url, headers=HTMX)).select_one("#export-job")
+    progress = fragment.select_one("progress")
+    assert progress["value"] == "40" and progress["max"] == "100"
+    assert "40 percent done" in fragment.select_one(f"label[for={progress['id']}]").get_text()
+    assert fragment["data-hx-trigger"] == "every 2s"
+    assert "40% done" in soup(await client.get(EXPORT)).select_one("table.exports tbody tr").get_text()
