@@ -16,7 +16,7 @@ from app.db import Base
 from app.discussion.models import Campaign, Contribution, ContributionStatus, HeldContribution
 from app.discussion.position_counts import PositionCount
 from app.discussion.thread_versions import ThreadVersion
-from app.export.models import ExportRecord
+from app.export.models import ExportFile, ExportFileChunk, ExportRecord
 from app.fragments import RenderedFragment
 from app.jobs.models import Job, JobStatus
 from app.mail.models import OutgoingMail
@@ -53,6 +53,8 @@ __all__ = [
     "Contribution",
     "ContributionStatus",
     "EcosocStatus",
+    "ExportFile",
+    "ExportFileChunk",
     "ExportRecord",
     "Footnote",
     "HeldContribution",

@@ -201,3 +201,19 @@ def loop_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopWatch]:
     gc.callbacks.append(watch.garbage_collection)
     yield watch
     gc.callbacks.remove(watch.garbage_collection)
+
+
+async def download_export(client: httpx.AsyncClient, db: Any, consultation_path: str, fmt: str) -> httpx.Response:
+    """An export as a negotiator gets it (app.export.jobs): asked for on the consultation's
+    export page, made by the worker (here, on the test's own transaction: `db`'s connection),
+    then downloaded from the job's page."""
+    from app.db import make_sessionmaker
+    from app.export.jobs import EXPORT_JOB, run_export
+    from app.jobs.worker import run_one
+
+    asked = await post_form(client, f"{consultation_path}/exports", {"format": fmt})
+    assert asked.status_code == 303, asked.text[:500]
+    sessions = make_sessionmaker(db.bind, join_transaction_mode="create_savepoint")
+    while await run_one(sessions, sessions, {EXPORT_JOB: run_export}):
+        pass
+    return await post_form(client, f"{asked.headers['location']}/file", {})

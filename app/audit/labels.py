@@ -37,5 +37,6 @@ def tag_choices() -> list[tuple[str, str]]:
         tags.MEMBERSHIP_LEAVE: _("Left an organisation"),
         tags.INVITATION_SEND: _("Invitation sent"),
         tags.INVITATION_ACCEPT: _("Invitation accepted"),
+        tags.EXPORT_DOWNLOAD: _("Export downloaded"),
     }
     return [(tag, labels[tag]) for tag in tags.TAGS]

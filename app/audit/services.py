@@ -40,6 +40,7 @@ PRIVACY_EXPORT = "privacy:user:export"
 PRIVACY_ERASE = "privacy:user:erase"
 CONSULTATION_SCHEDULE = "consultation:consultation:schedule"
 CONSULTATION_PREMODERATION = "consultation:consultation:premoderation"
+EXPORT_DOWNLOAD = "export:file:download"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -72,6 +73,7 @@ TAGS = (
     MEMBERSHIP_LEAVE,
     INVITATION_SEND,
     INVITATION_ACCEPT,
+    EXPORT_DOWNLOAD,
 )
 
 

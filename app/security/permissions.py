@@ -57,6 +57,9 @@ class Permission(enum.Enum):
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 
+    READ_OWN_EXPORT = "export:read_own"
+    """Follow an export one asked for and download its file and manifest, while one may export."""
+
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""
 

@@ -240,6 +240,11 @@ PAGES: dict[str, Page] = {
     "merged-thread-as-moderator": Page("moderator", "/contributions/{merged}/merge"),
     "reply-to-a-merged-thread": Page("participant", "/contributions/{merged}/reply", 409),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
+    "export-with-errors": Page(
+        "negotiator", f"{CONSULTATION}/export", 422, f"{CONSULTATION}/exports", {"format": "x", "since": "no"}
+    ),
+    "export-job-done": Page("negotiator", "{export_done}"),
+    "export-job-waiting": Page("negotiator", "{export_waiting}"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),
     "organisation-on-a-topic": Page("anonymous", "/organisations/{organisation}?topic=remittances"),
@@ -358,6 +363,8 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         **await _quoted_passages(participant),
         **await _edited_with_paper(participant),
         **await _campaign(live_server, people),
+        # After the campaign: its worker runs every job then waiting.
+        **await _exports(live_server, people),
     }
 
 
@@ -407,6 +414,21 @@ async def _campaign(live_server: LiveServer, people: dict[str, httpx.AsyncClient
     link = soup(await people["moderator"].get(campaigns)).select_one("ol.campaigns a[href^='/moderation/campaigns/']")
     assert link is not None, "the four positions form a campaign"
     return {"campaign": str(link["href"]).rsplit("/", 1)[-1]}
+
+
+async def _exports(live_server: LiveServer, people: dict[str, httpx.AsyncClient]) -> dict[str, str]:
+    """The negotiator asks for a CSV of RT2, which a worker makes, then for a JSON, which waits."""
+    negotiator, export, exports = people["negotiator"], f"{CONSULTATION}/export", f"{CONSULTATION}/exports"
+    done = await post_form(negotiator, export, exports, {"format": "csv", "roundtable": "RT2"})
+    assert done.status_code == 303, done.text
+    engine = make_engine(live_server.database_url, null_pool=True)
+    try:
+        assert await work(engine, job_handlers(), once=True) == 1
+    finally:
+        await engine.dispose()
+    waiting = await post_form(negotiator, export, exports, {"format": "json"})
+    assert waiting.status_code == 303, waiting.text
+    return {"export_done": done.headers["location"], "export_waiting": waiting.headers["location"]}
 
 
 async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:

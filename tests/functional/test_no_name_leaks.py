@@ -21,7 +21,7 @@ from app.security.roles import Role
 from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_reply, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import post_form, sign_in
+from tests.support import download_export, post_form, sign_in
 
 NAME = "Zanele Okonkwo-Vermeulen"
 ORGANISATION = "Xylophone Diaspora Trust"
@@ -176,6 +176,8 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         # No campaign on this walk (moderators only; its names: tests/functional/test_campaigns.py).
         "campaign_id": 999_999,
         "held_id": 999_999,
+        # No export job on this walk (its owner only; its contents: test_exports_do_not_name_an_anonymous_author).
+        "job_id": 999_999,
     }
     urls = []
     for route in get_routes(app):
@@ -269,12 +271,12 @@ async def test_exports_do_not_name_an_anonymous_author(client, db, consultation,
     await db.commit()
     await sign_in(client, negotiator.email, PASSWORD)
     for fmt in ("json", "csv"):
-        response = await post_form(client, f"/consultations/{consultation.slug}/export.{fmt}", {})
+        response = await download_export(client, db, f"/consultations/{consultation.slug}", fmt)
         assert response.status_code == 200
         text = response.content.decode("utf-8-sig")
         assert NAME not in text and SPOKESPERSON not in text
         assert "We oppose this." in text
-    exported = json.loads((await post_form(client, f"/consultations/{consultation.slug}/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, f"/consultations/{consultation.slug}", "json")).content)
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [message] = [m for m in rt2["key_messages"] if m["ref"] == REF]
     [record] = message["contributions"]

@@ -397,7 +397,9 @@ async def test_withdrawing_while_a_moderator_approves_ends_one_way(own_database,
                 held_id = await db.scalar(select(HeldContribution.id))
             await asyncio.gather(
                 post_form(browsers[0], f"/held/{held_id}/withdraw", {}),
-                post_form(browsers[1], f"/moderation/items/{item_id}/decision", {"action": "approve", "reason": "On topic."}),
+                post_form(
+                    browsers[1], f"/moderation/items/{item_id}/decision", {"action": "approve", "reason": "On topic."}
+                ),
             )
         async with make_sessionmaker(engine)() as db:
             held = await db.get_one(HeldContribution, held_id)
