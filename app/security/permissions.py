@@ -57,6 +57,10 @@ class Permission(enum.Enum):
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 
+    CURATE_INPUT = "consolidation:curate"
+    """Mark what negotiators made of each contribution, keep internal notes and record
+    revised wordings of key messages; read all three."""
+
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""
 
