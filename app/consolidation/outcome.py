@@ -108,3 +108,7 @@ async def reflected_counts(db: AsyncSession, key_message_id: int) -> dict[str, i
         if word in counts:
             counts[word] += count
     return counts
+
+
+#: The key message page links to its "what we heard" page when there is one.
+TEMPLATE_GLOBALS = {"publishes_outcome": publishes_outcome}
