@@ -21,7 +21,11 @@ from app.consolidation.revisions import current_wording
 from app.db import utcnow
 from app.security.roles import Role
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_reply, make_user
+from tests.live import Checker, html_checker
 from tests.support import field_errors, post_form, sign_in, soup
+from tests.vnu import check_html, report
+
+__all__ = ["html_checker"]  # a fixture, imported for pytest
 
 SLUG = "com-2013-292"
 REF = "RT2-KM3"
@@ -256,6 +260,18 @@ async def test_what_we_heard_exists_only_once_closed_and_allowed(client, db, con
     assert soup(page).select_one("table.tally") is not None
     assert "what-we-heard" in (await reader.get(KEY_MESSAGE)).text
     assert (await reader.get(f"/consultations/{SLUG}/what-we-heard/RT9-KM9")).status_code == 404
+
+
+async def test_the_public_page_is_valid_html(client, db, consultation, html_checker: Checker):
+    """The other pages are checked with the live site (test_html_valid.py), whose consultation stays open."""
+    named, anonymous, unpublished, reply, negotiator = await discussion(db, consultation)
+    await sign_in(client, negotiator.email, PASSWORD)
+    await curate(client, named, anonymous, unpublished, reply)
+    await close_with_outcome(db, consultation)
+    page = await client.get(HEARD)
+    assert page.status_code == 200
+    errors = await check_html(await html_checker.ready(), page.text)
+    assert not errors, report(HEARD, errors)
 
 
 #: What negotiators write for one another: never shown to anyone else.
