@@ -250,6 +250,7 @@ async def test_what_we_heard_exists_only_once_closed_and_allowed(client, db, con
     await close_with_outcome(db, consultation)
     page = await reader.get(HEARD)
     assert page.status_code == 200
+    assert page.headers["cache-control"] == "public, max-age=0, s-maxage=1"  # the same for every reader
     rows = {row["id"]: row for row in soup(page).select("table.heard tbody tr")}
     assert rows[f"c{named.id}"].select_one(".outcome").get_text() == "Reflected"
     assert rows[f"c{anonymous.id}"].select_one(".outcome").get_text() == "Not reflected"
