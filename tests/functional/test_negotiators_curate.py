@@ -117,6 +117,24 @@ async def test_a_negotiator_marks_states_keeps_notes_and_sees_the_history(client
     assert f"c{reply.id}" in shown and f"c{named.id}" not in shown and f"c{anonymous.id}" not in shown
     opposed = await client.get(f"{CONTRIBUTIONS}?position=oppose&state=not_reflected")
     assert {item["id"] for item in soup(opposed).select("li.curation-item")} == {f"c{anonymous.id}"}
+    diaspora = await client.get(f"{CONTRIBUTIONS}?type=diaspora")
+    assert soup(diaspora).select("li.curation-item") == [] and soup(diaspora).select_one(
+        "#filter-type-diaspora"
+    ).has_attr("checked")
+
+
+async def test_hostile_filters_never_break_the_page(client, db, consultation):
+    *_made, negotiator = await discussion(db, consultation)
+    await sign_in(client, negotiator.email, PASSWORD)
+    for query in (
+        "type=%3Cscript%3E&since=notadate&until=2026-13-45",
+        "after=-1&state=bogus&state=new",
+        f"after={2**40}&position=" + "x" * 5000,
+        "region=999&verified=%00&type=individual&type=individual",
+    ):
+        page = await client.get(f"{CONTRIBUTIONS}?{query}")
+        assert page.status_code == 200, query
+        assert "<script>" not in page.text
 
 
 async def test_htmx_changes_the_item_in_place_and_keeps_the_text_on_error(client, db, consultation):

@@ -15,13 +15,14 @@ from app.accounts.current import signed_in_user
 from app.consolidation.curation_list import CurationItem, CurationPage, curation_items, curation_page
 from app.consolidation.models import ReviewState
 from app.consolidation.reviews import CurationError, add_note, review_state_labels, set_review_state
-from app.consolidation.selection import ParsedSelection, parse_selection
+from app.consolidation.selection import INDIVIDUAL, M49_REGIONS, ParsedSelection, parse_selection
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.services import consultation_by_slug, key_message_by_ref
 from app.discussion.models import Contribution
 from app.discussion.presenters import view_of
 from app.discussion.publication import NEGOTIATORS
 from app.i18n import _
+from app.organisations.models import OrganisationType
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import is_htmx, render
@@ -32,6 +33,7 @@ from app.web.numbers import parse_id
 from app.web.requests import db_of, identity_of
 from app.web.responses import see_other
 
+STAKEHOLDER_TYPES = (*(kind.value for kind in OrganisationType), INDIVIDUAL)
 #: The query parameters the page's filter form sends, kept when a form sends the person back.
 FILTER_PARAMS = ("type", "region", "position", "verified", "since", "until", "state", "after")
 
@@ -49,6 +51,9 @@ class CurationPageContext:
     back: str
     #: The filters and the cursor of the next page ("" when this is the last).
     next_query: str
+    #: The choices of the stakeholder type and region filters.
+    stakeholder_types: tuple[str, ...]
+    regions: tuple[str, ...]
     #: The form sent with an error: its values and errors, and the item it belongs to.
     form: FormState
 
@@ -93,7 +98,17 @@ async def _contributions_page(
     )
     back = _kept_query(params)
     context = CurationPageContext(
-        consultation, message, parsed, states, page, review_state_labels(), back, _next_query(back, page), form
+        consultation,
+        message,
+        parsed,
+        states,
+        page,
+        review_state_labels(),
+        back,
+        _next_query(back, page),
+        STAKEHOLDER_TYPES,
+        M49_REGIONS,
+        form,
     )
     return render(request, "consolidation/contributions.html", context, status_code=status_code)
 
