@@ -159,6 +159,10 @@ async def test_htmx_changes_the_item_in_place_and_keeps_the_text_on_error(client
     )
     assert refused.status_code == 422 and f"reason-{named.id}" in field_errors(refused)
     assert soup(refused).select_one(f"#state-not_reflected-{named.id}").has_attr("checked")
+    noted = await post_form(client, f"{CONTRIBUTIONS}/{named.id}/notes", {"note": NOTE, "back": ""}, headers=headers)
+    assert noted.status_code == 200 and NOTE in soup(noted).select_one(f"#c{named.id} .curation-notes").get_text()
+    empty = await post_form(client, f"{CONTRIBUTIONS}/{named.id}/notes", {"note": "\x00 ", "back": ""}, headers=headers)
+    assert empty.status_code == 422 and f"note-{named.id}" in field_errors(empty)
 
 
 @pytest.mark.parametrize(
