@@ -209,6 +209,15 @@ async def test_the_list_is_paged_by_keyset(client, db, consultation, app):
     second = await client.get(link["href"])
     later = [i["id"] for i in soup(second).select("li.curation-item")]
     assert later and not set(later) & {i["id"] for i in items}
+    # Refused on the second page without JavaScript: the same page comes back, the text kept.
+    number = int(later[0].removeprefix("c"))
+    back = link["href"].split("?", 1)[1]
+    refused = await post_form(
+        client, f"{CONTRIBUTIONS}/{number}/review", {"state": "not_reflected", "reason": "", "back": back}
+    )
+    assert refused.status_code == 422 and f"reason-{number}" in field_errors(refused)
+    assert soup(refused).select_one(f"#error-summary-{number} a")["href"] == f"#field-reason-{number}"
+    assert [i["id"] for i in soup(refused).select("li.curation-item")] == later
 
 
 async def test_a_negotiator_records_a_revised_wording_as_a_redline(client, db, consultation):

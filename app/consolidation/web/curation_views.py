@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -83,9 +84,15 @@ async def contributions(request: Request) -> Response:
 
 
 async def _contributions_page(
-    request: Request, consultation: Consultation, message: KeyMessage, form: FormState, status_code: int = 200
+    request: Request,
+    consultation: Consultation,
+    message: KeyMessage,
+    form: FormState,
+    status_code: int = 200,
+    params: QueryParams | None = None,
 ) -> Response:
-    params = request.query_params
+    """The page as `params` filter it (by default the request's query)."""
+    params = request.query_params if params is None else params
     parsed = parse_selection(params, consultation)
     states = parse_states(params.getlist("state"))
     page = await curation_page(
@@ -183,7 +190,7 @@ async def add_key_message_note(request: Request) -> Response:
     except CurationError as error:
         form.error(error.field, error.message)
         form.values["item"] = "key-message"
-        return await _contributions_page(request, consultation, message, form, status_code=422)
+        return await _contributions_page(request, consultation, message, form, 422, _filters_sent(form))
     await db_of(request).commit()
     response = see_other(_back_to(consultation, message, form, "key-message-notes"))
     flash(request, response, _("Note kept."))
@@ -222,7 +229,12 @@ async def _refused(
     form.values["item"] = str(contribution.id)
     if is_htmx(request):
         return await _item(request, consultation, message, contribution, form, status_code=422)
-    return await _contributions_page(request, consultation, message, form, status_code=422)
+    # The page the form was sent from (its filters and place), so the item is there with its error.
+    return await _contributions_page(request, consultation, message, form, 422, _filters_sent(form))
+
+
+def _filters_sent(form: FormState) -> QueryParams:
+    return QueryParams(_kept_query(form.values.get("back", "")))
 
 
 async def _item(
