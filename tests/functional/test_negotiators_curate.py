@@ -76,6 +76,8 @@ async def signed_in_as(client, db, role):  # type: ignore[no-untyped-def]
 async def test_a_negotiator_marks_states_keeps_notes_and_sees_the_history(client, db, consultation):
     named, anonymous, unpublished, reply, negotiator = await discussion(db, consultation)
     await sign_in(client, negotiator.email, PASSWORD)
+    linked = soup(await client.get(KEY_MESSAGE)).select_one(".curation-link a")
+    assert linked is not None and linked["href"] == CONTRIBUTIONS
     page = await client.get(CONTRIBUTIONS)
     assert page.status_code == 200
     ids = {item["id"] for item in soup(page).select("li.curation-item")}
@@ -339,6 +341,7 @@ async def test_nobody_but_negotiators_sees_notes_or_reasons(client, other_client
     for path in pages:
         answer = await other_client.get(path)
         assert answer.status_code in {200, 303, 403}, path
+        assert "curation-link" not in answer.text, path
         assert not [secret for secret in SECRETS if secret in answer.text], path
     if role != "anonymous":  # what the site holds about the person: nothing negotiators wrote
         download = await post_form(other_client, "/account/data", {})
