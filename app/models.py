@@ -11,6 +11,7 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit.models import AuditEvent
+from app.consolidation.models import ContributionReview, CurationNote, ReviewChange, RevisedWording, WordingSource
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
 from app.discussion.models import Campaign, Contribution, ContributionStatus, HeldContribution
@@ -51,7 +52,9 @@ __all__ = [
     "Campaign",
     "Consultation",
     "Contribution",
+    "ContributionReview",
     "ContributionStatus",
+    "CurationNote",
     "EcosocStatus",
     "ExportFile",
     "ExportFileChunk",
@@ -77,6 +80,8 @@ __all__ = [
     "RecoveryCode",
     "RenderedFragment",
     "Report",
+    "ReviewChange",
+    "RevisedWording",
     "Role",
     "Section",
     "SignInFailure",
@@ -90,4 +95,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "VerificationState",
+    "WordingSource",
 ]

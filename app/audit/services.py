@@ -41,6 +41,7 @@ PRIVACY_ERASE = "privacy:user:erase"
 CONSULTATION_SCHEDULE = "consultation:consultation:schedule"
 CONSULTATION_PREMODERATION = "consultation:consultation:premoderation"
 EXPORT_DOWNLOAD = "export:file:download"
+CONSULTATION_OUTCOME = "consultation:consultation:publish_outcome"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -58,6 +59,7 @@ TAGS = (
     PRIVACY_ERASE,
     CONSULTATION_SCHEDULE,
     CONSULTATION_PREMODERATION,
+    CONSULTATION_OUTCOME,
     SIGN_UP,
     SIGN_UP_EXISTING,
     EMAIL_VERIFIED,

@@ -59,6 +59,9 @@ class Permission(enum.Enum):
 
     READ_OWN_EXPORT = "export:read_own"
     """Follow an export one asked for and download its file and manifest, while one may export."""
+    CURATE_INPUT = "consolidation:curate"
+    """Mark what negotiators made of each contribution, keep internal notes and record
+    revised wordings of key messages; read all three."""
 
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""

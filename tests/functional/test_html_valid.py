@@ -283,6 +283,33 @@ PAGES: dict[str, Page] = {
         "admin", "/admin/consultations", 422, "/admin/consultations/com-2013-292/premoderation", {"premoderation": "x"}
     ),
     "moderation-queue": Page("moderator", "/moderation"),
+    # -- curation by negotiators (issue 12); the public page once closed: test_negotiators_curate.py --
+    "admin-consultations-outcome-with-errors": Page(
+        "admin", "/admin/consultations", 422, "/admin/consultations/com-2013-292/outcome", {"publishes_outcome": "x"}
+    ),
+    "curation": Page("negotiator", f"{CONSULTATION}/consolidation/RT2-KM3/contributions"),
+    "curation-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions/{{thread}}/review",
+        {"state": "not_reflected", "reason": ""},
+    ),
+    "curation-note-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/notes",
+        {"note": " "},
+    ),
+    "revised-wording": Page("negotiator", f"{CONSULTATION}/consolidation/RT2-KM3/wording"),
+    "revised-wording-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/wording",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/wording",
+        {"text": "A wording.", "contributions": "x"},
+    ),
 }
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from starlette.routing import Route
 
+from app.db import utcnow
 from app.discussion.attachments import store
 from app.discussion.models import Attachment
 from app.security.roles import Role
@@ -264,6 +266,52 @@ async def test_no_page_or_feed_names_an_anonymous_author(app, client, db, consul
     ):
         assert "We oppose this." in seen[f"{page} {{}}"], f"{page} should show the contribution the walk looks for"
     assert "%PDF-" in seen[f"/attachments/{anonymous_contribution['paper'].id} {{}}"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_what_we_heard_names_nobody_consent_withholds(
+    client, other_client, db, consultation, anonymous_contribution, role
+):
+    """Issue 12: once closed, the public page says what became of each contribution, the
+    anonymous ones too, without a name; the one not for publication is neither listed nor
+    linked, even when the revised wording reflects it; and the negotiators' pages keep consent."""
+    negotiator = await make_user(db, role=Role.NEGOTIATOR)
+    await db.commit()
+    await sign_in(other_client, negotiator.email, PASSWORD)
+    made = anonymous_contribution
+    curated = f"/consultations/{consultation.slug}/consolidation/{REF}"
+    for key, state in (("position", "reflected"), ("reply", "not_reflected")):
+        answer = await post_form(
+            other_client, f"{curated}/contributions/{made[key].id}/review", {"state": state, "reason": "Walked."}
+        )
+        assert answer.status_code == 303
+    sources = f"{made['position'].id}"
+    assert (
+        await post_form(other_client, f"{curated}/wording", {"text": "Walked.", "contributions": sources})
+    ).status_code == 303
+    unpublished_curated = f"/consultations/{consultation.slug}/consolidation/{UNPUBLISHED_REF}"
+    assert (
+        await post_form(
+            other_client,
+            f"{unpublished_curated}/wording",
+            {"text": "Walked.", "contributions": f"{made['unpublished'].id}"},
+        )
+    ).status_code == 303
+    consultation.closes_at = utcnow() - timedelta(seconds=1)
+    consultation.publishes_outcome = True
+    await db.commit()
+    await reader_signed_in(client, db, made, role)
+    seen = {}
+    for ref in (REF, UNPUBLISHED_REF):
+        for path in (
+            f"/consultations/{consultation.slug}/what-we-heard/{ref}",
+            f"/consultations/{consultation.slug}/consolidation/{ref}/contributions",
+        ):
+            response = await client.get(path)
+            seen[path] = response.text
+    assert leaking(seen, made, role) == {}
+    heard = seen[f"/consultations/{consultation.slug}/what-we-heard/{REF}"]
+    assert f"/contributions/{made['position'].id}" in heard and "Reflected" in heard  # the walk reads the page
 
 
 async def test_exports_do_not_name_an_anonymous_author(client, db, consultation, anonymous_contribution):

@@ -146,6 +146,7 @@ EXPECTATIONS = {
     ("admin_change_role", "POST"): (lambda: {"action": "grant", "role": "negotiator", "reason": ""}, admins(303)),
     ("admin_consultations", "GET"): (None, admins(200)),
     ("admin_premoderation", "POST"): (lambda: {"premoderation": "first_contribution", "reason": ""}, admins(303)),
+    ("admin_outcome", "POST"): (lambda: {"publishes_outcome": "off", "reason": ""}, admins(303)),
     ("admin_audit", "GET"): (None, admins(200)),
     # This app configures no OpenID Connect provider, so every provider name is unknown.
     ("oidc_login", "GET"): (None, dict.fromkeys(ROLES, 404)),
@@ -206,6 +207,17 @@ EXPECTATIONS = {
     ("campaigns_status", "GET"): (None, moderators(200)),
     ("recompute_campaigns", "POST"): (lambda: {}, moderators(303)),
     ("campaign", "GET"): (None, moderators(404)),
+    # -- curation by negotiators (issue 12) --
+    # Negotiators mark the walked contribution and keep notes; the walked consultation is open,
+    # so its "what we heard" page does not exist yet for anyone (404); once closed:
+    # tests/functional/test_negotiators_curate.py.
+    ("consolidation_contributions", "GET"): (None, negotiators(200)),
+    ("consolidation_review", "POST"): (lambda: {"state": "reviewed", "reason": ""}, negotiators(303)),
+    ("consolidation_contribution_note", "POST"): (lambda: {"note": "Walked: a note."}, negotiators(303)),
+    ("consolidation_note", "POST"): (lambda: {"note": "Walked: a note."}, negotiators(303)),
+    ("consolidation_wording", "GET"): (None, negotiators(200)),
+    ("consolidation_wording", "POST"): (lambda: {"text": "Walked: a wording.", "contributions": ""}, negotiators(303)),
+    ("what_we_heard", "GET"): (None, dict.fromkeys(ROLES, 404)),
     ("organisation_verify", "GET"): (None, moderators(200)),
     ("organisation_verify", "POST"): (lambda: {"action": "verify", "note": "Checked the register."}, moderators(303)),
     ("organisation_join", "POST"): (lambda: {"message": "I work there."}, SIGNED_IN_REDIRECT),

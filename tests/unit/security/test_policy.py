@@ -75,6 +75,8 @@ EXPECTED = {  # permission, context -> roles that hold it
     # Nobody, whatever their role, follows or downloads an export someone else asked for.
     (Permission.READ_OWN_EXPORT, SOMEONE_ELSES_EXPORT): set(),
     (Permission.READ_OWN_EXPORT, OWN_EXPORT): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.CURATE_INPUT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.CURATE_INPUT, CLOSED): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.MANAGE_ROLES, None): {Role.ADMIN},
     (Permission.CONFIGURE_CONSULTATIONS, None): {Role.ADMIN},
     (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
@@ -101,6 +103,7 @@ NEEDS_TWO_FACTOR = [
     (Permission.MERGE_THREAD, None),
     (Permission.EXPORT, OPEN),
     (Permission.READ_OWN_EXPORT, OWN_EXPORT),
+    (Permission.CURATE_INPUT, OPEN),
     (Permission.MANAGE_ROLES, None),
     (Permission.CONFIGURE_CONSULTATIONS, None),
     (Permission.READ_AUDIT_LOG, None),
