@@ -18,6 +18,7 @@ from app.accounts.web.middleware import RequestContextMiddleware
 from app.accounts.web.routes import routes as account_routes
 from app.admin.web.routes import routes as admin_routes
 from app.consolidation.web.routes import routes as consolidation_routes
+from app.consolidation.web.template_globals import TEMPLATE_GLOBALS as CONSOLIDATION_GLOBALS
 from app.consultation.phases import TEMPLATE_GLOBALS as CONSULTATION_GLOBALS
 from app.consultation.web.routes import routes as consultation_routes
 from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
@@ -108,3 +109,4 @@ def install_template_globals() -> None:
     environment.globals.update(OIDC_GLOBALS)
     environment.globals.update(DISCUSSION_GLOBALS)
     environment.globals.update(ORGANISATION_GLOBALS)
+    environment.globals.update(CONSOLIDATION_GLOBALS)

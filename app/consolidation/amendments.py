@@ -16,10 +16,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from anyio import to_thread
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consolidation.matrix import UNDER_ORGANISATION, counted_positions
@@ -119,6 +120,30 @@ def _group(wordings: list[list[AmendmentItem]]) -> AmendmentGroup:
     )
 
 
+def _amending(consultation: Consultation, selection: Selection, key_message_ids: list[int]) -> list[Any]:
+    """SQL conditions on Contribution and Organisation (joined outer): the selection's
+    counted public amendments."""
+    return [
+        *counted_positions(selection, key_message_ids),
+        Contribution.position.in_(list(consultation.amendment_positions)),
+        Contribution.amendment_text.is_not(None),
+    ]
+
+
+async def amendment_counts(db: AsyncSession, consultation: Consultation, selection: Selection) -> dict[int, int]:
+    """By key message id: how many amendments group_amendments would group (one count query)."""
+    ids = [m.id for m in selection.key_messages(consultation)]
+    if not ids or not consultation.amendment_positions:
+        return {}
+    rows = await db.execute(
+        select(Contribution.key_message_id, func.count())
+        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(*_amending(consultation, selection, ids))
+        .group_by(Contribution.key_message_id)
+    )
+    return {key_message_id: count for key_message_id, count in rows}
+
+
 async def amendment_items(db: AsyncSession, consultation: Consultation, selection: Selection) -> list[AmendmentItem]:
     """The selection's counted amendments, in id order, with their endorsers."""
     ids = [m.id for m in selection.key_messages(consultation)]
@@ -137,11 +162,7 @@ async def amendment_items(db: AsyncSession, consultation: Consultation, selectio
                 Organisation.type,
             )
             .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-            .where(
-                *counted_positions(selection, ids),
-                Contribution.position.in_(list(consultation.amendment_positions)),
-                Contribution.amendment_text.is_not(None),
-            )
+            .where(*_amending(consultation, selection, ids))
             .order_by(Contribution.id)
         )
     ).all()

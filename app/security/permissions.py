@@ -57,6 +57,10 @@ class Permission(enum.Enum):
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 
+    CONSOLIDATE = "consolidation:read"
+    """Read a consultation's consolidation workspace: position matrices, grouped amendments,
+    most-quoted passages, under the negotiators' filters."""
+
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""
 

@@ -171,6 +171,7 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.SUMMARISE_THREAD: [[is_moderator, two_factor_enabled]],
     Permission.MERGE_THREAD: [[is_moderator, two_factor_enabled]],
     Permission.EXPORT: [[is_negotiator, two_factor_enabled]],
+    Permission.CONSOLIDATE: [[is_negotiator, two_factor_enabled]],
     Permission.MANAGE_ROLES: [[is_admin, two_factor_enabled]],
     Permission.CONFIGURE_CONSULTATIONS: [[is_admin, two_factor_enabled]],
     Permission.READ_AUDIT_LOG: [[is_admin, two_factor_enabled]],

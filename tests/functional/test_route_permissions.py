@@ -93,6 +93,10 @@ EXPECTATIONS = {
     ("topic_feed", "GET"): (None, ALL_OK),
     ("export", "GET"): (None, negotiators(200)),
     ("export_download", "POST"): (lambda: {}, negotiators(200)),
+    # -- the negotiators' workspace (issue 12) --
+    ("consolidation_index", "GET"): (None, negotiators(200)),
+    ("consolidation", "GET"): (None, negotiators(200)),
+    ("consolidation_key_message", "GET"): (None, negotiators(200)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),
