@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.labels import country_name
@@ -32,9 +32,8 @@ from app.accounts.regions import m49_region
 from app.consolidation.selection import INDIVIDUAL, Selection
 from app.consultation.models import Consultation
 from app.discussion.labels import stakeholder_label
-from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.discussion.publication import PUBLIC, counts_under_organisation, is_listed_for, listed_for
-from app.discussion.supersession import counted
 from app.discussion.tallies import UNDISCLOSED
 from app.i18n import _
 from app.organisations.labels import m49_name
@@ -80,6 +79,14 @@ class Matrix:
     contribution_ids: tuple[int, ...]
 
 
+def counted_here() -> ColumnElement[bool]:
+    """app.discussion.supersession.counted, written so that PostgreSQL reads a key message's
+    positions through the key message's index: given `superseded_by_id IS NULL`, it ANDs in
+    its index of superseded_by_id, reading every current position of the site on each query
+    (tests/unit/consolidation/test_workspace_plans.py). test_matrix holds the two equal."""
+    return and_(func.coalesce(Contribution.superseded_by_id, 0) == 0, Contribution.status == ContributionStatus.VISIBLE)
+
+
 def filters_by_speaker(selection: Selection) -> bool:
     return bool(selection.stakeholder_types or selection.regions or selection.verified_only)
 
@@ -91,7 +98,7 @@ def counted_positions(selection: Selection, key_message_ids: Sequence[int]) -> A
     conditions: list[ColumnElement[bool]] = [
         Contribution.key_message_id.in_(list(key_message_ids)),
         Contribution.parent_id.is_(None),
-        counted(),
+        counted_here(),
         listed_for(PUBLIC),
         *selection.conditions(),
     ]
