@@ -127,6 +127,9 @@ def _amending(consultation: Consultation, selection: Selection, key_message_ids:
         *counted_positions(selection, key_message_ids),
         Contribution.position.in_(list(consultation.amendment_positions)),
         Contribution.amendment_text.is_not(None),
+        # Implied by counted_positions, spelled out so the planner may use the partial index of
+        # current amendments (app.discussion.models.AMENDING), which holds only these rows.
+        Contribution.superseded_by_id.is_(None),
     ]
 
 

@@ -50,7 +50,7 @@ async def overview(
     db: AsyncSession, consultation: Consultation, selection: Selection, dimension: Dimension
 ) -> list[SectionSummary]:
     matrices = await position_matrices(db, consultation, selection, dimension, trace=False)
-    passages = await quoted_passages(db, consultation, selection, limit=OVERVIEW_PASSAGES)
+    passages = await quoted_passages(db, consultation, selection, limit=OVERVIEW_PASSAGES, trace=False)
     counts = await amendment_counts(db, consultation, selection)
     groups = await amendment_groups(db, consultation, selection) if groups_amendments_on_overview(selection) else None
     selected = set(matrices)
@@ -80,7 +80,7 @@ async def key_message_detail(
     """One key message in depth: every row, every amendment group, more passages."""
     one = replace(selection, roundtable=None, key_message=message.ref)
     matrix = (await position_matrices(db, consultation, one, dimension, trace=False))[message.id]
-    passages = (await quoted_passages(db, consultation, one, limit=DETAIL_PASSAGES))[message.id]
+    passages = (await quoted_passages(db, consultation, one, limit=DETAIL_PASSAGES, trace=False))[message.id]
     groups = (await amendment_groups(db, consultation, one))[message.id]
     return KeyMessageSummary(
         message=message,
