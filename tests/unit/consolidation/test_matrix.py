@@ -3,6 +3,8 @@ if asked, within the negotiator's selection."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,7 @@ from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.near_duplicates import Group
 from app.discussion.supersession import counted
 from app.discussion.tallies import UNDISCLOSED, tallies
+from app.i18n import BRUSSELS
 from app.organisations.models import Organisation, OrganisationType, VerificationState
 from tests.factories import key_message, make_organisation, make_position, make_user
 
@@ -143,6 +146,13 @@ async def test_filters_apply_and_leave_anonymous_positions_out_when_they_concern
     assert await ids(Selection(key_message=REF, stakeholder_types=(INDIVIDUAL,))) == of("person")
     assert await ids(Selection(key_message=REF, verified_only=True)) == of("ministry")
     assert await ids(Selection(key_message=REF, regions=("150",))) == of("ministry", "diaspora")
+    made["person"].created_at = datetime(2013, 6, 1, 23, 30, tzinfo=BRUSSELS)  # still 1 June in Brussels
+    await db.flush()
+    assert await ids(Selection(key_message=REF, since=date(2013, 6, 1), until=date(2013, 6, 1))) == of("person")
+    today = datetime.now(BRUSSELS).date()
+    assert await ids(Selection(key_message=REF, since=today - timedelta(days=1))) == of(
+        "senegal", "diaspora", "ministry", "anonymous"
+    )
     matrix = await _matrix(
         db, consultation, Dimension.STAKEHOLDER_TYPE, selection=Selection(key_message=REF, positions=("oppose",))
     )
