@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.consolidation.web import views
 from app.consultation.models import Consultation
 from app.organisations.models import OrganisationType
 from app.security.roles import Role
@@ -152,3 +153,35 @@ async def test_others_are_refused_and_see_no_figure(
         assert "Caritas" not in response.text and "matrix" not in response.text
     home = soup(await client.get("/"))
     assert not home.select("header a[href*=consolidation]")
+
+
+async def test_a_key_message_s_groups_come_a_page_at_a_time(
+    client: AsyncClient, db: AsyncSession, consultation: Consultation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "GROUPS_PER_PAGE", 1)
+    made = await discussion(db, consultation)
+    other = await make_position(
+        db,
+        consultation,
+        author=await make_user(db),
+        ref=REF,
+        position="support_with_amendments",
+        amendment_text="Delete this key message: existing commitments already say it.",
+    )
+    await db.commit()
+    await signed_in(client, db, Role.NEGOTIATOR)
+    base = f"/consultations/{consultation.slug}/consolidation/{REF}"
+    first = soup(await client.get(base))
+    assert [a["href"] for a in first.select("ol.amendment-groups .contribution-links a")] == [
+        f"/contributions/{made['ngo']}#c{made['ngo']}",
+        f"/contributions/{made['union']}#c{made['union']}",
+    ]
+    following = first.select_one(".pagination a[rel=next]")["href"]
+    second = soup(await client.get(following))
+    assert second.select_one("ol.amendment-groups")["start"] == "2"
+    assert [a["href"] for a in second.select("ol.amendment-groups .contribution-links a")] == [
+        f"/contributions/{other.id}#c{other.id}"
+    ]
+    assert not second.select(".pagination a[rel=next]") and second.select(".pagination a[rel=prev]")
+    beyond = soup(await client.get(f"{base}?page=99999999999999999999"))
+    assert beyond.select_one("ol.amendment-groups")["start"] == "1"  # not a number we take: the first page

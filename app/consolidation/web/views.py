@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.consolidation.amendments import AmendmentGroup
 from app.consolidation.matrix import Dimension
 from app.consolidation.web.forms import WorkspaceForm, parse_workspace_form
 from app.consolidation.workspace import (
@@ -23,6 +24,7 @@ from app.discussion.web.loaders import consultation_from_path
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.templating import render
+from app.web.numbers import parse_number
 from app.web.requests import db_of, identity_of
 
 
@@ -35,6 +37,10 @@ class WorkspaceContext:
     grouped_here: bool
 
 
+#: Amendment groups per page of a key message's consolidation: the largest first.
+GROUPS_PER_PAGE = 50
+
+
 @dataclass(frozen=True)
 class KeyMessageContext:
     consultation: Consultation
@@ -42,6 +48,11 @@ class KeyMessageContext:
     form: WorkspaceForm
     summary: KeyMessageSummary
     dimensions: tuple[Dimension, ...]
+    #: The page of amendment groups shown (from 1), its groups, and whether more follow.
+    page: int
+    groups: list[AmendmentGroup]
+    first_group: int
+    more_groups: bool
 
 
 async def _consultation_for_negotiators(request: Request) -> Consultation:
@@ -67,12 +78,23 @@ async def key_message_page(request: Request) -> Response:
         raise HTTPException(status_code=404)
     form = parse_workspace_form(request.query_params, consultation)
     summary = await key_message_detail(db_of(request), consultation, form.selection, message, form.dimension)
-    section = _section_of(consultation, message)
-    return render(
-        request,
-        "consolidation/key_message.html",
-        KeyMessageContext(consultation, section, form, summary, tuple(Dimension)),
+    every_group = summary.groups or []
+    # A page past the last shows the last: a link kept while the groups shrank still works.
+    pages = max(1, -(-len(every_group) // GROUPS_PER_PAGE))
+    page = min(parse_number(request.query_params.get("page"), minimum=1) or 1, pages)
+    first = (page - 1) * GROUPS_PER_PAGE
+    context = KeyMessageContext(
+        consultation,
+        _section_of(consultation, message),
+        form,
+        summary,
+        tuple(Dimension),
+        page=page,
+        groups=every_group[first : first + GROUPS_PER_PAGE],
+        first_group=first + 1,
+        more_groups=page < pages,
     )
+    return render(request, "consolidation/key_message.html", context)
 
 
 def _section_of(consultation: Consultation, message: KeyMessage) -> Section:
