@@ -11,9 +11,9 @@ Where the selection filters by who spoke (stakeholder type, region, verification
 published anonymously are left out altogether: counting them in a filtered matrix would tell
 what their byline withholds ("the one anonymous position here is from a ministry").
 
-Counts are summed in the database, grouped by what a row can show of an organisation (type,
-country, a diaspora's origins): the rows read grow with the kinds and places of organisations
-on a key message, not with its contributions."""
+Counts are summed in the database, grouped by what the matrix's rows show (an organisation's
+type, its country, a diaspora's origins): the rows read grow with the kinds or places of
+organisations on a key message, not with its contributions or its organisations."""
 
 from __future__ import annotations
 
