@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from qrcode.main import QRCode
 
+from app.consolidation import amendments as consolidation_amendments
 from app.discussion import edit_history, near_duplicates
 from app.export import builders
 from app.security.csrf import COOKIE_NAME
@@ -107,6 +108,11 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
     (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+    (
+        consolidation_amendments,
+        "group_amendments",
+        "group amendments with app.consolidation.amendments.amendment_groups",
+    ),
     (
         near_duplicates,
         "near_duplicate_groups",

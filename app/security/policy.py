@@ -188,6 +188,7 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.EXPORT: [[is_negotiator, two_factor_enabled]],
     Permission.READ_OWN_EXPORT: [[is_negotiator, two_factor_enabled, requested_it]],
     Permission.CURATE_INPUT: [[is_negotiator, two_factor_enabled]],
+    Permission.CONSOLIDATE: [[is_negotiator, two_factor_enabled]],
     Permission.MANAGE_ROLES: [[is_admin, two_factor_enabled]],
     Permission.CONFIGURE_CONSULTATIONS: [[is_admin, two_factor_enabled]],
     Permission.READ_AUDIT_LOG: [[is_admin, two_factor_enabled]],

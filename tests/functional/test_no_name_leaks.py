@@ -203,6 +203,10 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         f"/organisations/{made['spokesperson'].memberships[0].organisation_id}",
         f"/consultations/{consultation.slug}/roundtables/RT2",
         f"/consultations/{consultation.slug}/messages/{UNPUBLISHED_REF}",
+        # The negotiators' workspace, as they filter it (amendments grouped, every view).
+        f"/consultations/{consultation.slug}/consolidation?key_message={REF}&view=origin",
+        f"/consultations/{consultation.slug}/consolidation?roundtable=RT2&type=civil_society&view=country",
+        f"/consultations/{consultation.slug}/consolidation/{REF}?view=region&position=oppose",
     ]
     return urls
 

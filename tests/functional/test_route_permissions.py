@@ -99,6 +99,10 @@ EXPECTATIONS = {
     ("export_job", "GET"): (None, negotiators(404)),
     ("export_file", "POST"): (lambda: {}, negotiators(404)),
     ("export_manifest", "POST"): (lambda: {}, negotiators(404)),
+    # -- the negotiators' workspace (issue 12) --
+    ("consolidation_index", "GET"): (None, negotiators(200)),
+    ("consolidation", "GET"): (None, negotiators(200)),
+    ("consolidation_key_message", "GET"): (None, negotiators(200)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),

@@ -2,9 +2,13 @@
 
 from starlette.routing import BaseRoute, Route
 
-from app.consolidation.web import curation_views, outcome_views, wording_views
+from app.consolidation.web import curation_views, outcome_views, views, wording_views
 
-routes: list[BaseRoute] = []
+routes: list[BaseRoute] = [
+    Route("/consolidation", views.index, name="consolidation_index"),
+    Route("/consultations/{slug}/consolidation", views.workspace, name="consolidation"),
+    Route("/consultations/{slug}/consolidation/{ref}", views.key_message_page, name="consolidation_key_message"),
+]
 
 # -- curation (issue 12): review states, notes, revised wordings, what we heard --
 CURATED = "/consultations/{slug}/consolidation/{ref}"
