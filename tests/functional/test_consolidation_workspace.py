@@ -113,6 +113,16 @@ async def test_views_switch_the_rows_and_the_key_message_page_goes_deeper(
     assert set(table_rows(page.select_one("table.matrix-table"))) == {"Ghana", "All positions"}
     assert page.select_one("#field-type input[value=trade_union]").has_attr("checked")
     assert (await client.get(f"{base}/RT9-KM99")).status_code == 404
+    # The key message's consolidation, its curation and its revised wording link to one another.
+    links = {a["href"].split("?")[0] for a in page.select("main a[href]")}
+    assert {
+        f"{base}/{REF}/contributions",
+        f"{base}/{REF}/wording",
+        f"/consultations/{consultation.slug}/messages/{REF}",
+    } <= links
+    for curated in ("contributions", "wording"):
+        back = soup(await client.get(f"{base}/{REF}/{curated}"))
+        assert back.select_one(f"main a[href='{base}/{REF}']") is not None
 
 
 @pytest.mark.parametrize(
