@@ -1,0 +1,210 @@
+"""The drafting document as DOCX (python-docx): real heading styles, the matrix as a real table
+whose header row repeats on every page, the document's language in its styles and each key
+message's text marked with its own, so screen readers and spell checkers read each right."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from app.export.documents.content import (
+    AnnexEntry,
+    DocumentContent,
+    KeyMessageContent,
+    PositionMatrix,
+    Quote,
+    cite,
+)
+from app.export.documents.package import dated_zip, document_writer
+from app.export.formats import Format
+
+#: Embedded in the PDF and named here: wide script coverage, from Debian's fonts-dejavu-core.
+FONT = "DejaVu Sans"
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def render_docx(content: DocumentContent) -> bytes:
+    document = Document()
+    _set_properties(document, content)
+    _set_language_and_font(document, content.language)
+    _front_matter(document, content)
+    for section in content.sections:
+        document.add_heading(f"{section.ref} {section.title}", level=1)
+        for message in section.key_messages:
+            _key_message(document, content, message)
+    _annex(document, content)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return dated_zip(buffer.getvalue(), content.as_of)
+
+
+def _set_properties(document: DocxDocument, content: DocumentContent) -> None:
+    properties = document.core_properties
+    properties.title = f"{content.title} ({content.source_reference})"
+    properties.subject = content.words.document
+    properties.language = content.language
+    properties.author = ""
+    properties.comments = ""
+    properties.last_modified_by = ""
+    properties.revision = 1
+    # The data's own time, never the clock: the same data gives the same file.
+    moment = content.as_of.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    properties.created = properties.modified = moment
+
+
+def _set_language_and_font(document: DocxDocument, language: str) -> None:
+    """w:lang in the styles' defaults, and one font for every script it covers."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None  # python-docx's template has them
+    properties = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    assert properties is not None
+    _set_lang(properties, language)
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.insert(0, fonts)
+    for attribute in list(fonts.attrib):
+        del fonts.attrib[attribute]
+    for side in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(side), FONT)
+    normal = document.styles["Normal"].font
+    normal.name, normal.size = FONT, Pt(10.5)
+
+
+def _set_lang(run_properties: object, language: str) -> None:
+    lang = run_properties.find(qn("w:lang"))  # type: ignore[attr-defined]
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)  # type: ignore[attr-defined]
+    for side in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(side), language)
+
+
+def _in_language(paragraph: Paragraph, text: str, language: str | None) -> None:
+    run = paragraph.add_run(text)
+    if language:
+        _set_lang(run._r.get_or_add_rPr(), language)
+
+
+def _front_matter(document: DocxDocument, content: DocumentContent) -> None:
+    words = content.words
+    document.add_heading(content.title, level=0)
+    document.add_paragraph(words.document, style="Subtitle")
+    for label, value in (
+        (words.source, content.source_reference),
+        (words.snapshot, content.as_of_text),
+        (words.selection, content.selection_text),
+    ):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+
+
+def _key_message(document: DocxDocument, content: DocumentContent, message: KeyMessageContent) -> None:
+    words = content.words
+    document.add_heading(f"{words.key_message} {message.ref}", level=2)
+    document.add_heading(words.original_text, level=3)
+    _in_language(document.add_paragraph(style="Quote"), message.text, message.language)
+
+    document.add_heading(words.matrix, level=3)
+    _matrix(document, content, message.matrix)
+
+    document.add_heading(words.alternatives, level=3)
+    if not message.alternatives:
+        document.add_paragraph(words.no_alternatives)
+    else:
+        document.add_paragraph(words.alternatives_note)
+    for number, alternative in enumerate(message.alternatives, 1):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"Alt {number} ").bold = True
+        _in_language(paragraph, f"[{alternative.wording}]", content.text_language)
+        sponsors = f"{words.sponsors}: {'; '.join(alternative.sponsors)}"
+        if alternative.endorsers:
+            sponsors += f"; {words.endorsed_by} {'; '.join(alternative.endorsers)}"
+        document.add_paragraph(f"({sponsors}) {cite(alternative.contribution_ids)}")
+
+    document.add_heading(words.quotes, level=3)
+    _quotes(document, message.quotes, words.no_quotes)
+    document.add_heading(words.dissent, level=3)
+    _quotes(document, message.dissents, words.no_dissent)
+
+
+def _matrix(document: DocxDocument, content: DocumentContent, matrix: PositionMatrix) -> None:
+    words = content.words
+    document.add_paragraph(words.matrix_caption, style="Caption")
+    if not matrix.total:
+        document.add_paragraph(words.no_positions)
+        return
+    table = document.add_table(rows=0, cols=len(matrix.positions) + 2)
+    table.style = "Table Grid"
+    _caption(table, words.matrix)
+    _row(table, [words.stakeholder_type, *matrix.positions, words.total], header=True)
+    for row in matrix.rows:
+        _row(table, [row.label, *(str(cell.count) for cell in row.cells), str(row.total)])
+    _row(table, [words.total, *(str(cell.count) for cell in matrix.totals), str(matrix.total)], bold=True)
+    for position, total in zip(matrix.positions, matrix.totals, strict=True):
+        if total.contribution_ids:
+            document.add_paragraph(f"{words.counted}, {position}: {cite(total.contribution_ids)}")
+
+
+def _caption(table: Table, caption: str) -> None:
+    """The table's title for assistive technology (w:tblCaption)."""
+    element = OxmlElement("w:tblCaption")
+    element.set(qn("w:val"), caption)
+    table._tbl.tblPr.append(element)
+
+
+def _row(table: Table, values: list[str], *, header: bool = False, bold: bool = False) -> None:
+    row = table.add_row()  # type: ignore[no-untyped-call]  # python-docx leaves it unannotated
+    if header:  # repeated at the top of every page, and read as the column headers
+        marker = OxmlElement("w:tblHeader")
+        marker.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(marker)
+    for cell, value in zip(row.cells, values, strict=True):
+        run = cell.paragraphs[0].add_run(value)
+        run.bold = header or bold
+
+
+def _quotes(document: DocxDocument, quotes: tuple[Quote, ...], none: str) -> None:
+    if not quotes:
+        document.add_paragraph(none)
+    for quote in quotes:
+        document.add_paragraph(f"“{quote.text}”", style="Quote")
+        document.add_paragraph(f"— {quote.attribution}, {quote.position} {cite([quote.contribution_id])}")
+
+
+def _annex(document: DocxDocument, content: DocumentContent) -> None:
+    document.add_page_break()  # type: ignore[no-untyped-call]  # python-docx leaves it unannotated
+    document.add_heading(content.words.annex, level=1)
+    document.add_paragraph(content.words.annex_note)
+    for entry in content.annex:
+        _annex_entry(document, content, entry)
+
+
+def _annex_entry(document: DocxDocument, content: DocumentContent, entry: AnnexEntry) -> None:
+    words = content.words
+    heading = document.add_paragraph(style="Heading 2")
+    heading.add_run(f"#{entry.id} · {entry.key_message_ref}")
+    if entry.parent_id:
+        heading.add_run(f" · {words.reply_to} #{entry.parent_id}")
+    document.add_paragraph(entry.facts)
+    if entry.text is None:
+        document.add_paragraph(words.withheld)
+        return
+    for line in entry.text.split("\n\n"):
+        _in_language(document.add_paragraph(), line, entry.language)
+    if entry.amendment:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{words.contribution_columns[10]}: ").bold = True
+        _in_language(paragraph, f"[{entry.amendment}]", content.text_language)
+
+
+DOCX_FORMAT = Format(name="docx", media_type=MEDIA_TYPE, write=document_writer(render_docx))

@@ -1,0 +1,302 @@
+"""A drafting document's content read from the database: the selection's contributions as
+negotiators see them (app.discussion.publication.NEGOTIATORS), read in bounded batches, then
+assembled into a DocumentContent in a worker thread.
+
+The body of the document (matrices, alternatives, quotes, dissent) counts and quotes what the
+public tallies count: current, visible positions that may be published, bylines as the public
+reads them. The annex lists everything negotiators may see, not-for-publication contributions
+included and marked, with the text of hidden and withdrawn ones withheld."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from anyio import to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.consolidation.selection import INDIVIDUAL, Selection
+from app.consultation.models import Consultation, KeyMessage
+from app.discussion.labels import position_label, stakeholder_label
+from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
+from app.discussion.publication import NEGOTIATORS, counts_under_organisation
+from app.discussion.tallies import UNDISCLOSED
+from app.export.documents.content import (
+    Alternative,
+    AnnexEntry,
+    Cell,
+    DocumentContent,
+    KeyMessageContent,
+    MatrixRow,
+    PositionMatrix,
+    Quote,
+    SectionContent,
+)
+from app.export.documents.words import (
+    document_text,
+    document_words,
+    in_language,
+    plain_text,
+    publication_label,
+    shortened,
+)
+from app.export.formats import ExportRequest
+from app.i18n import _, format_instant_brussels
+from app.moderation.curation import export_highlights
+from app.organisations.models import OrganisationType
+from app.text.footnotes import strip_footnote_markers
+
+#: Contributions read per query.
+BATCH = 500
+#: Quotes per key message: the moderators' highlights first, then the most endorsed positions.
+QUOTES_PER_KEY_MESSAGE = 5
+#: Characters of a contribution quoted in the body (the annex holds the whole text).
+QUOTE_CHARS = 600
+#: Positions whose holders disagree with the key message: their views are the dissent.
+DISSENTING_POSITIONS = ("oppose",)
+#: Matrix rows in this order: organisation types, then people for themselves, then anonymous.
+ROW_ORDER = (*(kind.value for kind in OrganisationType), INDIVIDUAL, UNDISCLOSED)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the database gave, before any of it is assembled (the I/O part)."""
+
+    views: list[ContributionView]  #: in id order
+    highlighted: dict[int, list[int]]  #: contribution ids by key message id, in pinning order
+
+
+async def load_document_content(db: AsyncSession, request: ExportRequest) -> DocumentContent:
+    messages = request.selection.key_messages(request.consultation)
+    loaded = await _load(db, messages, request.selection)
+    return await to_thread.run_sync(assemble_document, request, loaded)
+
+
+async def _load(db: AsyncSession, messages: list[KeyMessage], selection: Selection) -> Loaded:
+    ids = [m.id for m in messages]
+    views: list[ContributionView] = []
+    last_id = 0
+    while ids:
+        rows = (
+            await db.execute(
+                listing(NEGOTIATORS)
+                .where(Contribution.key_message_id.in_(ids), selection.condition(), Contribution.id > last_id)
+                .order_by(Contribution.id)
+                .limit(BATCH)
+            )
+        ).all()
+        if not rows:
+            break
+        batch = [to_view(row, NEGOTIATORS) for row in rows]
+        await attach_extras(db, batch)
+        views += batch
+        last_id = batch[-1].id
+    highlights = await export_highlights(db, ids) if ids else {}
+    return Loaded(views, {km: [h["contribution_id"] for h in found] for km, found in highlights.items()})
+
+
+def assemble_document(request: ExportRequest, loaded: Loaded) -> DocumentContent:
+    """CPU work that grows with the contributions: run in a thread."""
+    with in_language(request.language):
+        return _assemble(request, loaded)
+
+
+def _assemble(request: ExportRequest, loaded: Loaded) -> DocumentContent:
+    consultation, selection = request.consultation, request.selection
+    by_message: dict[int, list[ContributionView]] = defaultdict(list)
+    for view in loaded.views:
+        by_message[view.key_message_id].append(view)
+    by_id = {view.id: view for view in loaded.views}
+    chosen = {m.id for m in selection.key_messages(consultation)}
+    sections = tuple(
+        SectionContent(
+            ref=section.ref or section.number,
+            title=document_text(section.title),
+            key_messages=tuple(
+                _key_message(consultation, selection, m, by_message[m.id], loaded.highlighted.get(m.id, []), by_id)
+                for m in section.key_messages
+                if m.id in chosen
+            ),
+        )
+        for section in consultation.sections
+        if any(m.id in chosen for m in section.key_messages)
+    )
+    refs = {m.id: m.ref for s in consultation.sections for m in s.key_messages}
+    return DocumentContent(
+        title=document_text(consultation.title),
+        source_reference=document_text(consultation.source_reference),
+        as_of=request.as_of,
+        as_of_text=format_instant_brussels(request.as_of),
+        selection_text=selection_in_words(selection),
+        language=request.language,
+        text_language=consultation.language,
+        words=document_words(),
+        sections=sections,
+        annex=tuple(_annex_entry(view, refs[view.key_message_id]) for view in loaded.views),
+    )
+
+
+def selection_in_words(selection: Selection) -> str:
+    """The filters as query parameters in their canonical order, or "All contributions"."""
+    if selection.is_empty:
+        return _("All contributions")
+    return "; ".join(f"{name}={value}" for name, value in selection.as_params())
+
+
+def counts(view: ContributionView) -> bool:
+    """Whether the public tallies count it: a current, visible, top-level position that may be published."""
+    return (
+        view.parent_id is None
+        and view.position is not None
+        and view.status is ContributionStatus.VISIBLE
+        and not view.superseded
+        and view.is_public
+    )
+
+
+def row_key(view: ContributionView) -> str:
+    """The matrix row a counted position falls in, as the public tallies say."""
+    if not counts_under_organisation(view.publication):
+        return UNDISCLOSED
+    return view.organisation.type.value if view.organisation else INDIVIDUAL
+
+
+def attribution(view: ContributionView) -> str:
+    """Who said it, as far as the byline (already applied to the view) lets the reader know."""
+    person = None
+    if view.author is not None:
+        person = _("Former participant") if view.author.erased else view.author.display_name
+    organisation = view.organisation.name if view.organisation else None
+    named = [document_text(name) for name in (person, organisation) if name]
+    return ", ".join(named) if named else _("Anonymous contributor")
+
+
+def counted_positions(views: list[ContributionView], speaker_filtered: bool) -> list[ContributionView]:
+    """The positions a matrix counts, a campaign's members taking one position counting once
+    (its earliest member). Under a filter by who spoke, anonymous positions are left out:
+    counting them would tell what their byline withholds."""
+    seen: set[tuple[int, str]] = set()
+    kept: list[ContributionView] = []
+    for view in views:
+        if not counts(view) or (speaker_filtered and row_key(view) == UNDISCLOSED):
+            continue
+        if view.campaign_id is not None:
+            key = (view.campaign_id, view.position or "")
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(view)
+    return kept
+
+
+def _matrix(positions: list[str], counted: list[ContributionView]) -> PositionMatrix:
+    ids: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for view in counted:
+        ids[row_key(view)][view.position or ""].append(view.id)
+    rows = tuple(
+        MatrixRow(
+            label=stakeholder_label(key),
+            cells=tuple(Cell(len(ids[key][p]), tuple(ids[key][p])) for p in positions),
+            total=sum(len(ids[key][p]) for p in positions),
+        )
+        for key in ROW_ORDER
+        if key in ids
+    )
+    totals = tuple(
+        Cell(sum(len(ids[k][p]) for k in ids), tuple(sorted(i for k in ids for i in ids[k][p]))) for p in positions
+    )
+    return PositionMatrix(tuple(position_label(p) for p in positions), rows, totals, sum(c.count for c in totals))
+
+
+def _alternatives(consultation: Consultation, counted: list[ContributionView]) -> tuple[Alternative, ...]:
+    """Identical wordings (up to spacing and case) merged; sponsors and endorsers once each."""
+    groups: dict[str, list[ContributionView]] = defaultdict(list)
+    for view in counted:
+        if view.position in consultation.amendment_positions and view.amendment_text:
+            groups[" ".join(view.amendment_text.split()).casefold()].append(view)
+    alternatives = [
+        Alternative(
+            wording=document_text(" ".join(members[0].amendment_text.split())) if members[0].amendment_text else "",
+            sponsors=tuple(dict.fromkeys(attribution(v) for v in members)),
+            endorsers=tuple(dict.fromkeys(document_text(e.organisation.name) for v in members for e in v.endorsers)),
+            contribution_ids=tuple(v.id for v in members),
+        )
+        for members in groups.values()
+    ]
+    return tuple(sorted(alternatives, key=lambda a: (-len(a.sponsors), a.contribution_ids[0])))
+
+
+def _quote(view: ContributionView) -> Quote:
+    return Quote(
+        text=shortened(plain_text(view.body_html), QUOTE_CHARS),
+        attribution=attribution(view),
+        contribution_id=view.id,
+        position=position_label(view.position),
+    )
+
+
+def _quotes(
+    counted: list[ContributionView], highlighted: list[int], by_id: dict[int, ContributionView]
+) -> tuple[Quote, ...]:
+    chosen = [by_id[i] for i in highlighted if i in by_id and by_id[i].is_public]
+    rest = sorted(
+        (v for v in counted if v.position not in DISSENTING_POSITIONS and v not in chosen and plain_text(v.body_html)),
+        key=lambda v: (-v.endorsement_count, v.id),
+    )
+    return tuple(_quote(v) for v in (chosen + rest)[:QUOTES_PER_KEY_MESSAGE] if plain_text(v.body_html))
+
+
+def _key_message(
+    consultation: Consultation,
+    selection: Selection,
+    message: KeyMessage,
+    views: list[ContributionView],
+    highlighted: list[int],
+    by_id: dict[int, ContributionView],
+) -> KeyMessageContent:
+    positions = [p for p in consultation.positions if not selection.positions or p in selection.positions]
+    speaker_filtered = bool(selection.stakeholder_types or selection.regions or selection.verified_only)
+    counted = counted_positions(views, speaker_filtered)
+    every_counting = [v for v in views if counts(v)]
+    return KeyMessageContent(
+        ref=message.ref,
+        text=document_text(strip_footnote_markers(message.text)),
+        language=message.language,
+        matrix=_matrix(positions, counted),
+        alternatives=_alternatives(consultation, every_counting),
+        quotes=_quotes(every_counting, highlighted, by_id),
+        dissents=tuple(_quote(v) for v in every_counting if v.position in DISSENTING_POSITIONS),
+    )
+
+
+def _state(view: ContributionView) -> str:
+    if view.status is ContributionStatus.HIDDEN:
+        state = _("Hidden by the moderators: %(reason)s", reason=document_text(view.moderation_reason or ""))
+    elif view.status is ContributionStatus.WITHDRAWN:
+        state = _("Withdrawn by its author")
+    else:
+        state = _("Visible")
+    if view.superseded:
+        later = f" #{view.current_id}" if view.current_id else ""
+        state += "; " + _("superseded") + later
+    return state
+
+
+def _annex_entry(view: ContributionView, ref: str) -> AnnexEntry:
+    visible = view.status is ContributionStatus.VISIBLE
+    return AnnexEntry(
+        id=view.id,
+        key_message_ref=ref,
+        parent_id=view.parent_id,
+        position=position_label(view.position),
+        stakeholder_type=stakeholder_label(row_key(view)),
+        attribution=attribution(view),
+        publication=publication_label(view.publication),
+        state=_state(view),
+        created=format_instant_brussels(view.created_at),
+        text=plain_text(view.body_html) if visible else None,
+        amendment=document_text(view.amendment_text) if visible and view.amendment_text else None,
+        campaign_id=view.campaign_id,
+        language=view.language,
+    )
