@@ -44,7 +44,14 @@ def sample_content(*, annex_size: int = 3) -> DocumentContent:
         language="nl",
         matrix=matrix,
         alternatives=(
-            Alternative("Migratie is een motor van duurzame ontwikkeling.", ("Org A", "Org B"), ("Org C",), (11, 12)),
+            Alternative(
+                "Migratie is een motor van duurzame ontwikkeling.",
+                sponsors=("Org A", "Org B"),
+                endorsers=("Org C",),
+                contribution_ids=(11, 12, 15),
+                sponsor_count=3,
+                variants=((15, "Migratie is een motor van duurzame ontwikkeling!"),),
+            ),
         ),
         quotes=(Quote("We support this, مرحبا بالعالم.", "Ana Alves, Org A", 11, "Support"),),
         dissents=(Quote(HOSTILE, "Anonymous contributor", 13, "Oppose"),),

@@ -31,6 +31,8 @@ class Words:
     alternatives: str
     alternatives_note: str
     sponsors: str
+    unnamed_sponsors: str
+    variants: str
     endorsed_by: str
     no_alternatives: str
     quotes: str
@@ -79,9 +81,29 @@ class Alternative:
     """A wording proposed instead of the key message's, with who proposed and endorsed it."""
 
     wording: str
+    #: Organisations that proposed it, each once; `sponsor_count` adds each proposer no
+    #: organisation is named for (a person, or published anonymously).
     sponsors: tuple[str, ...]
-    endorsers: tuple[str, ...]
+    endorsers: tuple[str, ...]  #: organisations that co-signed it, each once
     contribution_ids: tuple[int, ...]
+    sponsor_count: int = 0
+    #: Near-identical wordings merged into it: (the earliest contribution's id, wording).
+    variants: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def unnamed_sponsors(self) -> int:
+        return max(self.sponsor_count - len(self.sponsors), 0)
+
+
+def sponsors_text(alternative: Alternative, words: Words) -> str:
+    """ "Sponsors: A; B; 2 without an organisation named; endorsed by C"."""
+    named = list(alternative.sponsors)
+    if alternative.unnamed_sponsors:
+        named.append(f"{alternative.unnamed_sponsors} {words.unnamed_sponsors}")
+    text = f"{words.sponsors}: {'; '.join(named)}"
+    if alternative.endorsers:
+        text += f"; {words.endorsed_by} {'; '.join(alternative.endorsers)}"
+    return text
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from app.export.documents.content import (
     PositionMatrix,
     Quote,
     cite,
+    sponsors_text,
 )
 from app.export.documents.package import dated_zip, document_writer
 from app.export.formats import Format
@@ -126,10 +127,11 @@ def _key_message(document: DocxDocument, content: DocumentContent, message: KeyM
         paragraph = document.add_paragraph()
         paragraph.add_run(f"Alt {number} ").bold = True
         _in_language(paragraph, f"[{alternative.wording}]", content.text_language)
-        sponsors = f"{words.sponsors}: {'; '.join(alternative.sponsors)}"
-        if alternative.endorsers:
-            sponsors += f"; {words.endorsed_by} {'; '.join(alternative.endorsers)}"
-        document.add_paragraph(f"({sponsors}) {cite(alternative.contribution_ids)}")
+        document.add_paragraph(f"({sponsors_text(alternative, words)}) {cite(alternative.contribution_ids)}")
+        for first_id, wording in alternative.variants:
+            paragraph = document.add_paragraph(f"{words.variants}: ")
+            _in_language(paragraph, f"[{wording}]", content.text_language)
+            paragraph.add_run(f" {cite([first_id])}")
 
     document.add_heading(words.quotes, level=3)
     _quotes(document, message.quotes, words.no_quotes)

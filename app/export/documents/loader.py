@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.consolidation.amendments import AmendmentGroup, amendment_groups
+from app.consolidation.matrix import Dimension, Matrix, filters_by_speaker, label_of, position_matrices
 from app.consolidation.selection import INDIVIDUAL, Selection
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.labels import position_label, stakeholder_label
@@ -44,7 +46,6 @@ from app.export.documents.words import (
 from app.export.formats import ExportRequest
 from app.i18n import _, format_instant_brussels
 from app.moderation.curation import export_highlights
-from app.organisations.models import OrganisationType
 from app.text.footnotes import strip_footnote_markers
 
 #: Contributions read per query.
@@ -55,8 +56,6 @@ QUOTES_PER_KEY_MESSAGE = 5
 QUOTE_CHARS = 600
 #: Positions whose holders disagree with the key message: their views are the dissent.
 DISSENTING_POSITIONS = ("oppose",)
-#: Matrix rows in this order: organisation types, then people for themselves, then anonymous.
-ROW_ORDER = (*(kind.value for kind in OrganisationType), INDIVIDUAL, UNDISCLOSED)
 
 
 @dataclass(frozen=True)
@@ -65,16 +64,17 @@ class Loaded:
 
     views: list[ContributionView]  #: in id order
     highlighted: dict[int, list[int]]  #: contribution ids by key message id, in pinning order
+    matrices: dict[int, Matrix]  #: by key message id (app.consolidation.matrix)
+    amendments: dict[int, list[AmendmentGroup]]  #: by key message id (app.consolidation.amendments)
 
 
 async def load_document_content(db: AsyncSession, request: ExportRequest) -> DocumentContent:
-    messages = request.selection.key_messages(request.consultation)
-    loaded = await _load(db, messages, request.selection)
+    loaded = await _load(db, request.consultation, request.selection)
     return await to_thread.run_sync(assemble_document, request, loaded)
 
 
-async def _load(db: AsyncSession, messages: list[KeyMessage], selection: Selection) -> Loaded:
-    ids = [m.id for m in messages]
+async def _load(db: AsyncSession, consultation: Consultation, selection: Selection) -> Loaded:
+    ids = [m.id for m in selection.key_messages(consultation)]
     views: list[ContributionView] = []
     last_id = 0
     while ids:
@@ -93,7 +93,12 @@ async def _load(db: AsyncSession, messages: list[KeyMessage], selection: Selecti
         views += batch
         last_id = batch[-1].id
     highlights = await export_highlights(db, ids) if ids else {}
-    return Loaded(views, {km: [h["contribution_id"] for h in found] for km, found in highlights.items()})
+    return Loaded(
+        views=views,
+        highlighted={km: [h["contribution_id"] for h in found] for km, found in highlights.items()},
+        matrices=await position_matrices(db, consultation, selection, Dimension.STAKEHOLDER_TYPE),
+        amendments=await amendment_groups(db, consultation, selection),
+    )
 
 
 def assemble_document(request: ExportRequest, loaded: Loaded) -> DocumentContent:
@@ -104,20 +109,32 @@ def assemble_document(request: ExportRequest, loaded: Loaded) -> DocumentContent
 
 def _assemble(request: ExportRequest, loaded: Loaded) -> DocumentContent:
     consultation, selection = request.consultation, request.selection
+    # Under a filter by who spoke, an anonymous contribution is left out everywhere: listed,
+    # it would tell what its byline withholds (app.consolidation.matrix).
+    views = [v for v in loaded.views if not (filters_by_speaker(selection) and row_key(v) == UNDISCLOSED)]
     by_message: dict[int, list[ContributionView]] = defaultdict(list)
-    for view in loaded.views:
+    for view in views:
         by_message[view.key_message_id].append(view)
-    by_id = {view.id: view for view in loaded.views}
+    by_id = {view.id: view for view in views}
     chosen = {m.id for m in selection.key_messages(consultation)}
+
+    def message_content(message: KeyMessage) -> KeyMessageContent:
+        counted = [v for v in by_message[message.id] if counts(v)]
+        return KeyMessageContent(
+            ref=message.ref,
+            text=document_text(strip_footnote_markers(message.text)),
+            language=message.language,
+            matrix=_matrix(loaded.matrices[message.id], by_id),
+            alternatives=tuple(_alternative(group) for group in loaded.amendments.get(message.id, [])),
+            quotes=_quotes(counted, loaded.highlighted.get(message.id, []), by_id),
+            dissents=tuple(_quote(v) for v in counted if v.position in DISSENTING_POSITIONS),
+        )
+
     sections = tuple(
         SectionContent(
             ref=section.ref or section.number,
             title=document_text(section.title),
-            key_messages=tuple(
-                _key_message(consultation, selection, m, by_message[m.id], loaded.highlighted.get(m.id, []), by_id)
-                for m in section.key_messages
-                if m.id in chosen
-            ),
+            key_messages=tuple(message_content(m) for m in section.key_messages if m.id in chosen),
         )
         for section in consultation.sections
         if any(m.id in chosen for m in section.key_messages)
@@ -133,7 +150,7 @@ def _assemble(request: ExportRequest, loaded: Loaded) -> DocumentContent:
         text_language=consultation.language,
         words=document_words(),
         sections=sections,
-        annex=tuple(_annex_entry(view, refs[view.key_message_id]) for view in loaded.views),
+        annex=tuple(_annex_entry(view, refs[view.key_message_id]) for view in views),
     )
 
 
@@ -156,7 +173,7 @@ def counts(view: ContributionView) -> bool:
 
 
 def row_key(view: ContributionView) -> str:
-    """The matrix row a counted position falls in, as the public tallies say."""
+    """The matrix row a position falls in, as the public tallies say."""
     if not counts_under_organisation(view.publication):
         return UNDISCLOSED
     return view.organisation.type.value if view.organisation else INDIVIDUAL
@@ -172,59 +189,41 @@ def attribution(view: ContributionView) -> str:
     return ", ".join(named) if named else _("Anonymous contributor")
 
 
-def counted_positions(views: list[ContributionView], speaker_filtered: bool) -> list[ContributionView]:
-    """The positions a matrix counts, a campaign's members taking one position counting once
-    (its earliest member). Under a filter by who spoke, anonymous positions are left out:
-    counting them would tell what their byline withholds."""
-    seen: set[tuple[int, str]] = set()
-    kept: list[ContributionView] = []
-    for view in views:
-        if not counts(view) or (speaker_filtered and row_key(view) == UNDISCLOSED):
-            continue
-        if view.campaign_id is not None:
-            key = (view.campaign_id, view.position or "")
-            if key in seen:
-                continue
-            seen.add(key)
-        kept.append(view)
-    return kept
-
-
-def _matrix(positions: list[str], counted: list[ContributionView]) -> PositionMatrix:
-    ids: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for view in counted:
-        ids[row_key(view)][view.position or ""].append(view.id)
+def _matrix(matrix: Matrix, by_id: dict[int, ContributionView]) -> PositionMatrix:
+    """The shared matrix (app.consolidation.matrix) with each cell's contributions: its
+    counted ids, placed by the row and position each one counts in."""
+    ids: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for contribution_id in matrix.contribution_ids:
+        view = by_id.get(contribution_id)
+        if view is not None and view.position is not None:
+            ids[(row_key(view), view.position)].append(contribution_id)
     rows = tuple(
         MatrixRow(
-            label=stakeholder_label(key),
-            cells=tuple(Cell(len(ids[key][p]), tuple(ids[key][p])) for p in positions),
-            total=sum(len(ids[key][p]) for p in positions),
+            label=label_of(Dimension.STAKEHOLDER_TYPE, row.key),
+            cells=tuple(Cell(row.counts[p], tuple(ids[(row.key, p)])) for p in matrix.positions),
+            total=row.total,
         )
-        for key in ROW_ORDER
-        if key in ids
+        for row in matrix.rows
     )
     totals = tuple(
-        Cell(sum(len(ids[k][p]) for k in ids), tuple(sorted(i for k in ids for i in ids[k][p]))) for p in positions
-    )
-    return PositionMatrix(tuple(position_label(p) for p in positions), rows, totals, sum(c.count for c in totals))
-
-
-def _alternatives(consultation: Consultation, counted: list[ContributionView]) -> tuple[Alternative, ...]:
-    """Identical wordings (up to spacing and case) merged; sponsors and endorsers once each."""
-    groups: dict[str, list[ContributionView]] = defaultdict(list)
-    for view in counted:
-        if view.position in consultation.amendment_positions and view.amendment_text:
-            groups[" ".join(view.amendment_text.split()).casefold()].append(view)
-    alternatives = [
-        Alternative(
-            wording=document_text(" ".join(members[0].amendment_text.split())) if members[0].amendment_text else "",
-            sponsors=tuple(dict.fromkeys(attribution(v) for v in members)),
-            endorsers=tuple(dict.fromkeys(document_text(e.organisation.name) for v in members for e in v.endorsers)),
-            contribution_ids=tuple(v.id for v in members),
+        Cell(
+            matrix.totals[p],
+            tuple(sorted(i for (_row, position), found in ids.items() if position == p for i in found)),
         )
-        for members in groups.values()
-    ]
-    return tuple(sorted(alternatives, key=lambda a: (-len(a.sponsors), a.contribution_ids[0])))
+        for p in matrix.positions
+    )
+    return PositionMatrix(tuple(position_label(p) for p in matrix.positions), rows, totals, matrix.total)
+
+
+def _alternative(group: AmendmentGroup) -> Alternative:
+    return Alternative(
+        wording=document_text(" ".join(group.wording.split())),
+        sponsors=tuple(document_text(name) for name in group.sponsors),
+        endorsers=tuple(document_text(name) for name in group.endorsers),
+        contribution_ids=group.contribution_ids,
+        sponsor_count=group.sponsor_count,
+        variants=tuple((first_id, document_text(" ".join(wording.split()))) for first_id, wording in group.variants),
+    )
 
 
 def _quote(view: ContributionView) -> Quote:
@@ -239,35 +238,15 @@ def _quote(view: ContributionView) -> Quote:
 def _quotes(
     counted: list[ContributionView], highlighted: list[int], by_id: dict[int, ContributionView]
 ) -> tuple[Quote, ...]:
+    """The moderators' highlights that may be published, then the most endorsed counted
+    positions that are not dissent (those have their own part)."""
     chosen = [by_id[i] for i in highlighted if i in by_id and by_id[i].is_public]
     rest = sorted(
-        (v for v in counted if v.position not in DISSENTING_POSITIONS and v not in chosen and plain_text(v.body_html)),
+        (v for v in counted if v.position not in DISSENTING_POSITIONS and v not in chosen),
         key=lambda v: (-v.endorsement_count, v.id),
     )
-    return tuple(_quote(v) for v in (chosen + rest)[:QUOTES_PER_KEY_MESSAGE] if plain_text(v.body_html))
-
-
-def _key_message(
-    consultation: Consultation,
-    selection: Selection,
-    message: KeyMessage,
-    views: list[ContributionView],
-    highlighted: list[int],
-    by_id: dict[int, ContributionView],
-) -> KeyMessageContent:
-    positions = [p for p in consultation.positions if not selection.positions or p in selection.positions]
-    speaker_filtered = bool(selection.stakeholder_types or selection.regions or selection.verified_only)
-    counted = counted_positions(views, speaker_filtered)
-    every_counting = [v for v in views if counts(v)]
-    return KeyMessageContent(
-        ref=message.ref,
-        text=document_text(strip_footnote_markers(message.text)),
-        language=message.language,
-        matrix=_matrix(positions, counted),
-        alternatives=_alternatives(consultation, every_counting),
-        quotes=_quotes(every_counting, highlighted, by_id),
-        dissents=tuple(_quote(v) for v in every_counting if v.position in DISSENTING_POSITIONS),
-    )
+    quotes = (_quote(v) for v in chosen + rest)
+    return tuple(quote for quote in quotes if quote.text)[:QUOTES_PER_KEY_MESSAGE]
 
 
 def _state(view: ContributionView) -> str:

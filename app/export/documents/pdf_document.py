@@ -9,7 +9,7 @@ from datetime import UTC
 
 from weasyprint import HTML
 
-from app.export.documents.content import DocumentContent, cite
+from app.export.documents.content import DocumentContent, cite, sponsors_text
 from app.export.documents.package import document_writer
 from app.export.formats import Format
 from app.templating import environment
@@ -21,7 +21,9 @@ TEMPLATE = "export/document.html"
 def document_html(content: DocumentContent) -> str:
     # The data's own time, never the clock, in the PDF's dates: the same data gives the same file.
     moment = content.as_of.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return environment.get_template(TEMPLATE).render(content=content, moment=moment, cite=cite, zip=zip)
+    return environment.get_template(TEMPLATE).render(
+        content=content, moment=moment, cite=cite, sponsors_text=sponsors_text, zip=zip
+    )
 
 
 def render_pdf(content: DocumentContent) -> bytes:

@@ -80,6 +80,8 @@ def document_words() -> Words:
         alternatives=_("Alternative wordings"),
         alternatives_note=_("Each alternative in square brackets, with its sponsors."),
         sponsors=_("Sponsors"),
+        unnamed_sponsors=_("without an organisation named"),
+        variants=_("Near-identical wordings merged into it"),
         endorsed_by=_("endorsed by"),
         no_alternatives=_("No alternative wording proposed."),
         quotes=_("Quotes"),

@@ -56,7 +56,8 @@ def test_docx_cites_contribution_ids_in_un_drafting_form() -> None:
     text = docx_text(document)
     assert "Counted, Support: (#11, #12)" in text and "Counted, Oppose: (#13)" in text
     assert "Alt 1 [Migratie is een motor van duurzame ontwikkeling.]" in text
-    assert "(Sponsors: Org A; Org B; endorsed by Org C) (#11, #12)" in text
+    assert "(Sponsors: Org A; Org B; 1 without an organisation named; endorsed by Org C) (#11, #12, #15)" in text
+    assert "Near-identical wordings merged into it: [Migratie is een motor van duurzame ontwikkeling!] (#15)" in text
     assert "— Ana Alves, Org A, Support (#11)" in text
     assert HOSTILE in text  # as text, never markup
     assert "No alternative wording proposed." in text and "No position counted." in text
