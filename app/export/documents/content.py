@@ -44,6 +44,7 @@ class Words:
     reply_to: str
     superseded_by: str
     withheld: str
+    proposed_wording: str
     contributions: str
     summary: str
     contribution_columns: tuple[str, ...]

@@ -96,6 +96,7 @@ def document_words() -> Words:
         reply_to=_("reply to"),
         superseded_by=_("Superseded by"),
         withheld=_("Text withheld."),
+        proposed_wording=_("Proposed wording"),
         contributions=_("Contributions"),
         summary=_("Summary"),
         contribution_columns=(
