@@ -44,7 +44,7 @@ from app.export.documents.words import (
     shortened,
 )
 from app.export.formats import ExportRequest
-from app.i18n import _, format_instant_brussels
+from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, _, format_instant_brussels
 from app.moderation.curation import export_highlights
 from app.text.footnotes import strip_footnote_markers
 
@@ -103,8 +103,14 @@ async def _load(db: AsyncSession, consultation: Consultation, selection: Selecti
 
 def assemble_document(request: ExportRequest, loaded: Loaded) -> DocumentContent:
     """CPU work that grows with the contributions: run in a thread."""
-    with in_language(request.language):
+    with in_language(words_language(request.language)):
         return _assemble(request, loaded)
+
+
+def words_language(requested: str) -> str:
+    """The language the document's own words are in: the one asked for if the site has its
+    words, else the default, so a document never claims a language its headings are not in."""
+    return requested if requested in SUPPORTED_LOCALES else DEFAULT_LOCALE
 
 
 def _assemble(request: ExportRequest, loaded: Loaded) -> DocumentContent:
@@ -146,7 +152,7 @@ def _assemble(request: ExportRequest, loaded: Loaded) -> DocumentContent:
         as_of=request.as_of,
         as_of_text=format_instant_brussels(request.as_of),
         selection_text=selection_in_words(selection),
-        language=request.language,
+        language=words_language(request.language),
         text_language=consultation.language,
         words=document_words(),
         sections=sections,

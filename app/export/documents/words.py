@@ -13,8 +13,9 @@ from app.export.documents.content import Words
 from app.i18n import _, current_locale
 from app.text.safe import clean_text
 
-#: Tags that end a line of text in sanitised contribution HTML (app.text.markdown).
-_LINE_ENDS = re.compile(r"</p>|<br\s*/?>|</li>|</blockquote>|</pre>|<hr\s*/?>", re.IGNORECASE)
+#: Tags that end a paragraph, and a line, of sanitised contribution HTML (app.text.markdown).
+_PARAGRAPH_ENDS = re.compile(r"</p>|</blockquote>|</pre>|<hr\s*/?>|</ul>|</ol>", re.IGNORECASE)
+_LINE_ENDS = re.compile(r"<br\s*/?>|</li>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -32,7 +33,7 @@ def in_language(language: str) -> Iterator[None]:
 def plain_text(body_html: str) -> str:
     """Sanitised contribution HTML as plain text: paragraphs on their own lines, no markup,
     no control characters (XML, and so DOCX and XLSX, cannot hold them)."""
-    text = _TAG.sub("", _LINE_ENDS.sub("\n", body_html))
+    text = _TAG.sub("", _LINE_ENDS.sub("\n", _PARAGRAPH_ENDS.sub("\n\n", body_html)))
     return document_text(_BLANK_LINES.sub("\n\n", html.unescape(text)).strip())
 
 

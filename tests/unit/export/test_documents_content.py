@@ -186,6 +186,31 @@ async def test_a_filter_by_who_spoke_leaves_anonymous_contributions_out_everywhe
     assert [row.label for row in _message(content).matrix.rows] == ["Government"]
 
 
+async def test_text_stored_with_control_characters_reaches_no_file_with_them(
+    db: AsyncSession, consultation: Consultation
+) -> None:
+    made = await _discussion(db, consultation)
+    made["named"].body_html = "<p>Bell\x07 and\x0b tab\tkept &amp; <em>marked</em></p><p>Two</p>"
+    made["organisation_only"].amendment_text = "New\x1f wording"
+    await db.flush()
+    content = await _content(db, consultation)
+    annex = {entry.id: entry for entry in content.annex}
+    assert annex[made["named"].id].text == "Bell and tab\tkept & marked\n\nTwo"
+    assert _message(content).alternatives[0].wording == "New wording"
+    request = await _request(db, consultation, Selection(roundtable="RT2"))
+    for format in FORMATS:
+        data, _, _ = await _write(db, request, format)
+        assert data  # XML would have refused the control characters
+
+
+async def test_a_language_without_words_gets_the_default_one(db: AsyncSession, consultation: Consultation) -> None:
+    selection = Selection(key_message=REF)
+    request = ExportRequest(consultation, selection, await data_as_of(db, consultation, selection), language="xx")
+    content = await load_document_content(db, request)
+    assert content.language == "en" and content.words.annex == "Annex: all contributions"
+    assert content.text_language == "nl"
+
+
 async def test_only_the_selected_roundtable_and_key_message(db: AsyncSession, consultation: Consultation) -> None:
     await _discussion(db, consultation)
     rt2 = await _content(db, consultation)
