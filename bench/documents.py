@@ -10,7 +10,9 @@ the least any file of them costs (its size is printed too).
 
 Contributions come from the demo generator (app.demo.generator: people, organisations,
 threads, every publication choice, some hidden and withdrawn), spread over every key message.
-Peak memory is the process's resident maximum after each format (ru_maxrss: it only grows)."""
+Peak memory is the process's resident maximum after each format (ru_maxrss: it only grows).
+The CPU time of the process (every thread) is printed beside the wall-clock time: on a
+machine shared with other work it is the steadier figure."""
 
 from __future__ import annotations
 
@@ -91,18 +93,18 @@ async def run(contributions: int, formats: list[str], seed: int, out: Path) -> N
 async def _measure(db, request: ExportRequest, name: str, out: Path) -> None:  # type: ignore[no-untyped-def]
     """The Writer's two steps apart (reading, rendering), then the floor, for one format."""
     render = RENDERERS[name]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     content = await load_document_content(db, request)
     loaded = time.perf_counter()
     data = await to_thread.run_sync(render, content)
-    rendered = time.perf_counter()
+    rendered, cpu = time.perf_counter(), time.process_time() - cpu_started
     floor = await to_thread.run_sync(_floor, [entry.row() for entry in content.annex])
     floored = time.perf_counter()
     path = out / f"documents.{name}"
     path.write_bytes(data)
     print(
         f"{name}: {len(content.annex):,} contributions, {len(data) / 1e6:.1f} MB; read {loaded - started:.1f} s, "
-        f"rendered {rendered - loaded:.1f} s, total {rendered - started:.1f} s; "
+        f"rendered {rendered - loaded:.1f} s, total {rendered - started:.1f} s (CPU {cpu:.1f} s); "
         f"floor (csv of the annex, {len(floor) / 1e6:.1f} MB) {floored - rendered:.2f} s; "
         f"peak RSS {_peak_mb():.0f} MB; {path}"
     )

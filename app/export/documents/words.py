@@ -7,10 +7,11 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from app.discussion.models import PublicationConsent
 from app.export.documents.content import Words
-from app.i18n import _, current_locale
+from app.i18n import BRUSSELS, _, cached_per_locale, current_locale
 from app.text.safe import clean_text
 
 #: Tags that end a paragraph, and a line, of sanitised contribution HTML (app.text.markdown).
@@ -50,13 +51,27 @@ def shortened(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+def brussels_time(moment: datetime) -> str:
+    """ "2026-07-01 12:30 CEST (UTC+02:00)": a contribution's time in the annex, in Brussels
+    with its offset, sortable, and cheap enough for 100,000 rows (Babel's long form, on the
+    title page, cost a tenth of a millisecond each)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BRUSSELS)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+
+
 def publication_label(consent: PublicationConsent) -> str:
+    return _publication_labels()[consent]
+
+
+@cached_per_locale
+def _publication_labels() -> dict[PublicationConsent, str]:
     return {
         PublicationConsent.NAMED: _("Named"),
         PublicationConsent.ORGANISATION_ONLY: _("Organisation only"),
         PublicationConsent.ANONYMOUS: _("Anonymous"),
         PublicationConsent.NOT_FOR_PUBLICATION: _("Not for publication"),
-    }[consent]
+    }
 
 
 def document_words() -> Words:
