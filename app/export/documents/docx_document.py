@@ -24,12 +24,10 @@ from app.export.documents.content import (
     cite,
     sponsors_text,
 )
-from app.export.documents.package import dated_zip, document_writer
-from app.export.formats import Format
+from app.export.documents.package import dated_zip
 
 #: Embedded in the PDF and named here: wide script coverage, from Debian's fonts-dejavu-core.
 FONT = "DejaVu Sans"
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Body:
@@ -240,6 +238,3 @@ def _annex_entry(body: Body, content: DocumentContent, entry: AnnexEntry) -> Non
         paragraph = body.paragraph()
         paragraph.add_run(f"{words.proposed_wording}: ").bold = True
         _in_language(paragraph, f"[{entry.amendment}]", content.text_language)
-
-
-DOCX_FORMAT = Format(name="docx", media_type=MEDIA_TYPE, write=document_writer(render_docx))

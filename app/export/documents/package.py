@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import BinaryIO
 
 from anyio import to_thread
@@ -46,12 +47,16 @@ def counts_of(content: DocumentContent) -> dict[str, int]:
     }
 
 
-def document_writer(render: Callable[[DocumentContent], bytes]) -> Writer:
-    """A Writer (app.export.formats) that loads the content, then renders it in a thread."""
+def document_writer(renderer: str) -> Writer:
+    """A Writer (app.export.formats) that loads the content, then renders it in a thread
+    with `renderer` ("module:function"), imported on first use: python-docx, openpyxl and
+    WeasyPrint hold about 90 MB, which no web worker should carry for an export it never makes."""
 
     async def write(db: AsyncSession, request: ExportRequest, out: BinaryIO, progress: Progress) -> dict[str, int]:
         content = await load_document_content(db, request)
         await progress(0.5)
+        module, _, name = renderer.partition(":")
+        render: Callable[[DocumentContent], bytes] = getattr(import_module(module), name)
         data = await to_thread.run_sync(render, content)
         out.write(data)
         await progress(1.0)

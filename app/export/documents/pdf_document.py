@@ -10,11 +10,8 @@ from datetime import UTC
 from weasyprint import HTML
 
 from app.export.documents.content import DocumentContent, cite, sponsors_text
-from app.export.documents.package import document_writer
-from app.export.formats import Format
 from app.templating import environment
 
-MEDIA_TYPE = "application/pdf"
 TEMPLATE = "export/document.html"
 
 
@@ -31,6 +28,3 @@ def render_pdf(content: DocumentContent) -> bytes:
     # The template refers to no file or address: the document loads nothing from anywhere.
     HTML(string=document_html(content)).write_pdf(buffer, pdf_variant="pdf/ua-1")
     return buffer.getvalue()
-
-
-PDF_FORMAT = Format(name="pdf", media_type=MEDIA_TYPE, write=document_writer(render_pdf))

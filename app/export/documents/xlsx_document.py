@@ -19,11 +19,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from app.export.documents.content import AnnexEntry, DocumentContent, KeyMessageContent
-from app.export.documents.package import dated_zip, document_writer
-from app.export.formats import Format
+from app.export.documents.package import dated_zip
 from app.export.writers import neutralise_formula
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Excel's limit on a sheet's name, and the characters it refuses there.
 SHEET_NAME_CHARS = 31
 _NOT_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
@@ -117,6 +115,3 @@ def _key_message_sheet(
     for entry in entries:
         _append(sheet, [*entry.row(), 1 if entry.id in counted else 0])
     _finish(sheet, len(header), len(entries))
-
-
-XLSX_FORMAT = Format(name="xlsx", media_type=MEDIA_TYPE, write=document_writer(render_xlsx))

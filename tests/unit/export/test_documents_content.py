@@ -5,6 +5,9 @@ the three formats written through the Writer contract, the same bytes for the sa
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -21,14 +24,13 @@ from app.discussion.campaigns import save_campaigns
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.near_duplicates import Group
 from app.export.documents.content import DocumentContent, KeyMessageContent
-from app.export.documents.docx_document import DOCX_FORMAT
+from app.export.documents.formats import DOCX_FORMAT, PDF_FORMAT, XLSX_FORMAT
 from app.export.documents.loader import load_document_content
-from app.export.documents.pdf_document import PDF_FORMAT
-from app.export.documents.xlsx_document import XLSX_FORMAT
 from app.export.formats import ExportRequest, Format, data_as_of
 from app.moderation.curation import pin
 from app.organisations.models import OrganisationType
 from app.security.roles import Role
+from app.settings import PROJECT_ROOT
 from tests.document_samples import opens_in_libreoffice
 from tests.factories import make_organisation, make_position, make_reply, make_user
 
@@ -285,3 +287,21 @@ async def test_libreoffice_opens_each_document_made_from_the_database(
         path = tmp_path / f"snapshot.{format.name}"
         path.write_bytes(data)
         await to_thread.run_sync(opens_in_libreoffice, path, tmp_path / "profile")
+
+
+def test_the_formats_import_no_renderer_until_one_is_used() -> None:
+    """Registering the document formats costs a web worker nothing (tests/unit/test_worker_imports.py)."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, app.export.documents.formats; "
+            "print(sorted({'docx', 'openpyxl', 'weasyprint'} & set(sys.modules)))",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]"
