@@ -23,10 +23,13 @@ install: $(BIN)/.runtime-stamp ## Install the site in .venv, and the system libr
 	tools/install-runtime-deps.sh
 	$(BIN)/pybabel compile -d app/locale
 
-run: install ## Install, migrate SQLite, load the seed and serve on http://127.0.0.1:8000
+# The background worker (exports, campaigns) runs beside the site; when the site stops (Ctrl-C),
+# so does the worker.
+run: install ## Install, migrate SQLite, load the seed, serve on http://127.0.0.1:8000 with the background worker
 	$(BIN)/roundtable db upgrade
 	$(BIN)/roundtable seed
-	$(BIN)/roundtable serve --host 127.0.0.1 --port 8000
+	$(BIN)/roundtable worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/roundtable serve --host 127.0.0.1 --port 8000
 
 install-test: install ## Install what the tests need (system packages, dev packages, npm tools)
 	tools/install-system-deps.sh

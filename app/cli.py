@@ -196,8 +196,9 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
 def job_handlers() -> dict[str, Any]:
     """The kinds of background job a worker runs, and what runs each."""
     from app.discussion.campaigns import CAMPAIGNS_JOB, recompute_campaigns
+    from app.export.jobs import EXPORT_JOB, run_export
 
-    return {CAMPAIGNS_JOB: recompute_campaigns}
+    return {CAMPAIGNS_JOB: recompute_campaigns, EXPORT_JOB: run_export}
 
 
 def cmd_jobs_work(args: argparse.Namespace) -> None:
@@ -216,7 +217,11 @@ def cmd_jobs_work(args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    ran = asyncio.run(main())
+    try:
+        ran = asyncio.run(main())
+    except KeyboardInterrupt:  # Ctrl-C, or `make run` stopping: a job cut short is taken over later
+        print("worker stopped", file=sys.stderr)
+        return
     print(f"ran {ran} jobs")
 
 
@@ -231,7 +236,7 @@ def cmd_campaigns_recompute(args: argparse.Namespace) -> None:
         return (await request_recomputation(db, consultation.id, None)).id
 
     job_id = run_in_session(queue)
-    print(f"job {job_id} queued (or already waiting); `roundtable jobs work` runs it")
+    print(f"job {job_id} queued (or already waiting); `roundtable worker` runs it")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     privacy = commands.add_parser("privacy", help="personal data").add_subparsers(dest="privacy_command", required=True)
     privacy.add_parser(
-        "purge", help="delete sign-in failures and used or expired links older than 30 days, sent mail older than 90"
+        "purge",
+        help="delete sign-in failures and used or expired links older than 30 days, sent mail older than 90, "
+        "expired export files",
     ).set_defaults(handler=cmd_privacy_purge)
 
     fragments = commands.add_parser("fragments", help="the rendered HTML kept in the database").add_subparsers(
@@ -323,13 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="file path, or - for standard output")
     export.set_defaults(handler=cmd_export)
 
+    worker_help = "run queued background jobs (exports, campaigns); run one or more next to the site"
+    _worker_arguments(commands.add_parser("worker", help=worker_help))
     jobs = commands.add_parser("jobs", help="background jobs kept in the database").add_subparsers(
         dest="jobs_command", required=True
     )
-    worker = jobs.add_parser("work", help="run queued jobs (campaigns); run one or more of these next to the site")
-    worker.add_argument("--once", action="store_true", help="stop when no job is waiting instead of polling")
-    worker.add_argument("--poll-seconds", type=float, default=5.0, help="how often to look for work when idle")
-    worker.set_defaults(handler=cmd_jobs_work)
+    _worker_arguments(jobs.add_parser("work", help=f"{worker_help} (the same as `roundtable worker`)"))
 
     campaigns = commands.add_parser("campaigns", help="near-identical contributions").add_subparsers(
         dest="campaigns_command", required=True
@@ -345,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--random-seed", type=int, default=2013)
     demo.set_defaults(handler=cmd_demo_data)
     return parser
+
+
+def _worker_arguments(worker: argparse.ArgumentParser) -> None:
+    worker.add_argument("--once", action="store_true", help="stop when no job is waiting instead of polling")
+    worker.add_argument("--poll-seconds", type=float, default=5.0, help="how often to look for work when idle")
+    worker.set_defaults(handler=cmd_jobs_work)
 
 
 def install_site_routes() -> None:

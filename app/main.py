@@ -17,7 +17,9 @@ from app.accounts.oidc import dance_middleware
 from app.accounts.web.middleware import RequestContextMiddleware
 from app.accounts.web.routes import routes as account_routes
 from app.admin.web.routes import routes as admin_routes
+from app.consolidation.outcome import TEMPLATE_GLOBALS as OUTCOME_GLOBALS
 from app.consolidation.web.routes import routes as consolidation_routes
+from app.consolidation.web.template_globals import TEMPLATE_GLOBALS as WORKSPACE_GLOBALS
 from app.consultation.phases import TEMPLATE_GLOBALS as CONSULTATION_GLOBALS
 from app.consultation.web.routes import routes as consultation_routes
 from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
@@ -108,3 +110,5 @@ def install_template_globals() -> None:
     environment.globals.update(OIDC_GLOBALS)
     environment.globals.update(DISCUSSION_GLOBALS)
     environment.globals.update(ORGANISATION_GLOBALS)
+    environment.globals.update(OUTCOME_GLOBALS)
+    environment.globals.update(WORKSPACE_GLOBALS)

@@ -11,12 +11,13 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit.models import AuditEvent
+from app.consolidation.models import ContributionReview, CurationNote, ReviewChange, RevisedWording, WordingSource
 from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
 from app.db import Base
 from app.discussion.models import Campaign, Contribution, ContributionStatus, HeldContribution
 from app.discussion.position_counts import PositionCount
 from app.discussion.thread_versions import ThreadVersion
-from app.export.models import ExportRecord
+from app.export.models import ExportFile, ExportFileChunk, ExportRecord
 from app.fragments import RenderedFragment
 from app.jobs.models import Job, JobStatus
 from app.mail.models import OutgoingMail
@@ -51,8 +52,12 @@ __all__ = [
     "Campaign",
     "Consultation",
     "Contribution",
+    "ContributionReview",
     "ContributionStatus",
+    "CurationNote",
     "EcosocStatus",
+    "ExportFile",
+    "ExportFileChunk",
     "ExportRecord",
     "Footnote",
     "HeldContribution",
@@ -75,6 +80,8 @@ __all__ = [
     "RecoveryCode",
     "RenderedFragment",
     "Report",
+    "ReviewChange",
+    "RevisedWording",
     "Role",
     "Section",
     "SignInFailure",
@@ -88,4 +95,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "VerificationState",
+    "WordingSource",
 ]

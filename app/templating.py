@@ -113,6 +113,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "may_administer": identity is not None and permits(identity, Permission.MANAGE_ROLES),
         "may_review_organisations": identity is not None and permits(identity, Permission.VERIFY_ORGANISATION),
         "may_moderate_queue": identity is not None and permits(identity, Permission.MODERATE),
+        "may_curate": identity is not None and permits(identity, Permission.CURATE_INPUT),
+        "may_consolidate": identity is not None and permits(identity, Permission.CONSOLIDATE),
         #: Items waiting in the moderation queue (app.moderation.web.middleware), for moderators.
         "moderation_waiting": state.get("moderation_waiting"),
         # Shown only where a template writes it; a page that does is per browser (PageToken).

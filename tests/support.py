@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from qrcode.main import QRCode
 from weasyprint import HTML
 
+from app.consolidation import amendments as consolidation_amendments
 from app.discussion import edit_history, near_duplicates
 from app.export import builders
 from app.export.documents import loader
@@ -116,6 +117,11 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (ExcelWriter, "save", "write XLSX in a thread: app.export.documents.xlsx_document"),
     (HTML, "write_pdf", "lay out PDFs in a thread: app.export.documents.pdf_document"),
     (
+        consolidation_amendments,
+        "group_amendments",
+        "group amendments with app.consolidation.amendments.amendment_groups",
+    ),
+    (
         near_duplicates,
         "near_duplicate_groups",
         "group campaigns in a background job: app.discussion.campaigns.recompute_campaigns",
@@ -209,3 +215,19 @@ def loop_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopWatch]:
     gc.callbacks.append(watch.garbage_collection)
     yield watch
     gc.callbacks.remove(watch.garbage_collection)
+
+
+async def download_export(client: httpx.AsyncClient, db: Any, consultation_path: str, fmt: str) -> httpx.Response:
+    """An export as a negotiator gets it (app.export.jobs): asked for on the consultation's
+    export page, made by the worker (here, on the test's own transaction: `db`'s connection),
+    then downloaded from the job's page."""
+    from app.db import make_sessionmaker
+    from app.export.jobs import EXPORT_JOB, run_export
+    from app.jobs.worker import run_one
+
+    asked = await post_form(client, f"{consultation_path}/exports", {"format": fmt})
+    assert asked.status_code == 303, asked.text[:500]
+    sessions = make_sessionmaker(db.bind, join_transaction_mode="create_savepoint")
+    while await run_one(sessions, sessions, {EXPORT_JOB: run_export}):
+        pass
+    return await post_form(client, f"{asked.headers['location']}/file", {})

@@ -22,6 +22,7 @@ def tag_choices() -> list[tuple[str, str]]:
         tags.PRIVACY_ERASE: _("Account deleted"),
         tags.CONSULTATION_SCHEDULE: _("Consultation scheduled"),
         tags.CONSULTATION_PREMODERATION: _("Pre-moderation changed"),
+        tags.CONSULTATION_OUTCOME: _("“What we heard” pages turned on or off"),
         tags.SIGN_UP: _("Account created"),
         tags.SIGN_UP_EXISTING: _("Sign-up tried with the address of this account"),
         tags.EMAIL_VERIFIED: _("Email address confirmed"),
@@ -37,5 +38,6 @@ def tag_choices() -> list[tuple[str, str]]:
         tags.MEMBERSHIP_LEAVE: _("Left an organisation"),
         tags.INVITATION_SEND: _("Invitation sent"),
         tags.INVITATION_ACCEPT: _("Invitation accepted"),
+        tags.EXPORT_DOWNLOAD: _("Export downloaded"),
     }
     return [(tag, labels[tag]) for tag in tags.TAGS]

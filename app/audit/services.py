@@ -40,6 +40,8 @@ PRIVACY_EXPORT = "privacy:user:export"
 PRIVACY_ERASE = "privacy:user:erase"
 CONSULTATION_SCHEDULE = "consultation:consultation:schedule"
 CONSULTATION_PREMODERATION = "consultation:consultation:premoderation"
+EXPORT_DOWNLOAD = "export:file:download"
+CONSULTATION_OUTCOME = "consultation:consultation:publish_outcome"
 
 #: Every tag the application writes; record() refuses others so the filter list stays true.
 TAGS = (
@@ -57,6 +59,7 @@ TAGS = (
     PRIVACY_ERASE,
     CONSULTATION_SCHEDULE,
     CONSULTATION_PREMODERATION,
+    CONSULTATION_OUTCOME,
     SIGN_UP,
     SIGN_UP_EXISTING,
     EMAIL_VERIFIED,
@@ -72,6 +75,7 @@ TAGS = (
     MEMBERSHIP_LEAVE,
     INVITATION_SEND,
     INVITATION_ACCEPT,
+    EXPORT_DOWNLOAD,
 )
 
 

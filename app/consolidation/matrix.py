@@ -11,9 +11,9 @@ Where the selection filters by who spoke (stakeholder type, region, verification
 published anonymously are left out altogether: counting them in a filtered matrix would tell
 what their byline withholds ("the one anonymous position here is from a ministry").
 
-Counts are summed in the database, grouped by what a row can show of an organisation (type,
-country, a diaspora's origins): the rows read grow with the kinds and places of organisations
-on a key message, not with its contributions."""
+Counts are summed in the database, grouped by what the matrix's rows show (an organisation's
+type, its country, a diaspora's origins): the rows read grow with the kinds or places of
+organisations on a key message, not with its contributions or its organisations."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.labels import country_name
@@ -32,9 +32,8 @@ from app.accounts.regions import m49_region
 from app.consolidation.selection import INDIVIDUAL, Selection
 from app.consultation.models import Consultation
 from app.discussion.labels import stakeholder_label
-from app.discussion.models import Contribution, PublicationConsent
+from app.discussion.models import Contribution, ContributionStatus, PublicationConsent
 from app.discussion.publication import PUBLIC, counts_under_organisation, is_listed_for, listed_for
-from app.discussion.supersession import counted
 from app.discussion.tallies import UNDISCLOSED
 from app.i18n import _
 from app.organisations.labels import m49_name
@@ -80,6 +79,14 @@ class Matrix:
     contribution_ids: tuple[int, ...]
 
 
+def counted_here() -> ColumnElement[bool]:
+    """app.discussion.supersession.counted, written so that PostgreSQL reads a key message's
+    positions through the key message's index: given `superseded_by_id IS NULL`, it ANDs in
+    its index of superseded_by_id, reading every current position of the site on each query
+    (tests/unit/consolidation/test_workspace_plans.py). test_matrix holds the two equal."""
+    return and_(func.coalesce(Contribution.superseded_by_id, 0) == 0, Contribution.status == ContributionStatus.VISIBLE)
+
+
 def filters_by_speaker(selection: Selection) -> bool:
     return bool(selection.stakeholder_types or selection.regions or selection.verified_only)
 
@@ -91,7 +98,7 @@ def counted_positions(selection: Selection, key_message_ids: Sequence[int]) -> A
     conditions: list[ColumnElement[bool]] = [
         Contribution.key_message_id.in_(list(key_message_ids)),
         Contribution.parent_id.is_(None),
-        counted(),
+        counted_here(),
         listed_for(PUBLIC),
         *selection.conditions(),
     ]
@@ -100,71 +107,75 @@ def counted_positions(selection: Selection, key_message_ids: Sequence[int]) -> A
     return conditions
 
 
-def _ranked(selection: Selection, key_message_ids: Sequence[int], campaigns_once: bool) -> Any:
-    """The counted positions with what a row shows of their organisation; with campaigns
-    once, only the earliest member of each campaign per key message and position."""
+def _campaign_firsts(selection: Selection, key_message_ids: Sequence[int]) -> Select[Any]:
+    """The earliest counted member of each campaign per key message and position, within the
+    selection: the one that counts for them all."""
+    return (
+        select(func.min(Contribution.id))
+        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(*counted_positions(selection, key_message_ids), Contribution.campaign_id.is_not(None))
+        .group_by(Contribution.key_message_id, Contribution.campaign_id, Contribution.position)
+    )
+
+
+def _counted_rows(selection: Selection, key_message_ids: Sequence[int], campaigns_once: bool) -> Any:
+    """The counted positions with what a row shows of their organisation. Campaign members
+    are few, so counting them once is a look-up of their first ones, not a sort of all."""
     under = Contribution.publication.in_(UNDER_ORGANISATION)
     origins = case((Organisation.type == OrganisationType.DIASPORA, cast(Organisation.origin_countries, String)))
-    columns: list[Any] = [
-        Contribution.id.label("id"),
-        Contribution.key_message_id.label("key_message_id"),
-        Contribution.position.label("position"),
-        under.label("under"),
-        # Nothing of the organisation of an anonymous position reaches a row.
-        case((under, Organisation.type)).label("type"),
-        case((under, Organisation.country)).label("country"),
-        case((under, origins)).label("origins"),
-    ]
+    conditions = counted_positions(selection, key_message_ids)
     if campaigns_once:
-        columns += [
-            Contribution.campaign_id.label("campaign_id"),
-            func.row_number()
-            .over(
-                partition_by=(Contribution.key_message_id, Contribution.campaign_id, Contribution.position),
-                order_by=Contribution.id,
-            )
-            .label("rank"),
-        ]
-    query = (
-        select(*columns)
+        conditions.append(
+            or_(Contribution.campaign_id.is_(None), Contribution.id.in_(_campaign_firsts(selection, key_message_ids)))
+        )
+    return (
+        select(
+            Contribution.id.label("id"),
+            Contribution.key_message_id.label("key_message_id"),
+            Contribution.position.label("position"),
+            under.label("under"),
+            # Nothing of the organisation of an anonymous position reaches a row.
+            and_(under, Organisation.id.is_not(None)).label("organised"),
+            case((under, Organisation.type)).label("type"),
+            case((under, Organisation.country)).label("country"),
+            case((under, origins)).label("origins"),
+        )
         .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(*counted_positions(selection, key_message_ids))
+        .where(*conditions)
+        .subquery("counted_positions")
     )
-    return query.subquery("counted_positions")
 
 
-def _kept(ranked: Any, campaigns_once: bool) -> list[ColumnElement[bool]]:
-    if not campaigns_once:
-        return []
-    return [or_(ranked.c.campaign_id.is_(None), ranked.c.rank == 1)]
+#: The column of the counted rows each dimension's rows are made from.
+_ROW_COLUMN = {
+    Dimension.STAKEHOLDER_TYPE: "type",
+    Dimension.REGION: "country",
+    Dimension.COUNTRY: "country",
+    Dimension.ORIGIN: "origins",
+}
 
 
-def _aggregate(ranked: Any, campaigns_once: bool) -> Select[Any]:
-    keys = (
-        ranked.c.key_message_id,
-        ranked.c.position,
-        ranked.c.under,
-        ranked.c.type,
-        ranked.c.country,
-        ranked.c.origins,
-    )
-    return select(*keys, func.count()).where(*_kept(ranked, campaigns_once)).group_by(*keys)
+def _aggregate(rows: Any, dimension: Dimension) -> Select[Any]:
+    """Counts grouped by what the dimension shows only: one row per type or place, however
+    many organisations share it."""
+    keys = (rows.c.key_message_id, rows.c.position, rows.c.under, rows.c.organised, rows.c[_ROW_COLUMN[dimension]])
+    return select(*keys, func.count()).group_by(*keys)
 
 
-def _row_keys(dimension: Dimension, under: bool, kind: Any, country: str | None, origins: str | None) -> list[str]:
+def _row_keys(dimension: Dimension, under: bool, organised: bool, value: Any) -> list[str]:
     """The rows one group of positions counts in."""
     if not under:
         return [UNDISCLOSED]
-    if kind is None:
+    if not organised:
         return [INDIVIDUAL]
     if dimension is Dimension.STAKEHOLDER_TYPE:
-        return [OrganisationType(kind).value]
+        return [OrganisationType(value).value]
     if dimension is Dimension.COUNTRY:
-        return [country] if country else []
+        return [value]
     if dimension is Dimension.REGION:
-        region = m49_region(country) if country else None
+        region = m49_region(value)
         return [region.area] if region else []
-    return sorted(set(json.loads(origins))) if origins else []
+    return sorted(set(json.loads(value))) if value else []
 
 
 async def position_matrices(
@@ -185,18 +196,17 @@ async def position_matrices(
     totals: dict[int, Counter[str]] = defaultdict(Counter)
     traced: dict[int, list[int]] = defaultdict(list)
     if ids:
-        ranked = _ranked(selection, ids, campaigns_once)
-        for key_message_id, position, under, kind, country, origins, count in await db.execute(
-            _aggregate(ranked, campaigns_once)
-        ):
+        counted_rows = _counted_rows(selection, ids, campaigns_once)
+        groups = await db.execute(_aggregate(counted_rows, dimension))
+        for key_message_id, position, under, organised, value, count in groups:
             totals[key_message_id][position] += count
-            for key in _row_keys(dimension, bool(under), kind, country, origins):
+            for key in _row_keys(dimension, bool(under), bool(organised), value):
                 cells[key_message_id][key][position] += count
         if trace:
-            rows = await db.execute(
-                select(ranked.c.key_message_id, ranked.c.id).where(*_kept(ranked, campaigns_once)).order_by(ranked.c.id)
+            found = await db.execute(
+                select(counted_rows.c.key_message_id, counted_rows.c.id).order_by(counted_rows.c.id)
             )
-            for key_message_id, contribution_id in rows:
+            for key_message_id, contribution_id in found:
                 traced[key_message_id].append(contribution_id)
     return {m.id: _matrix(dimension, positions, cells[m.id], totals[m.id], tuple(traced[m.id])) for m in messages}
 

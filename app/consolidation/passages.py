@@ -50,10 +50,11 @@ def _quoting(selection: Selection, key_message_ids: list[int]) -> list[ColumnEle
 
 
 async def quoted_passages(
-    db: AsyncSession, consultation: Consultation, selection: Selection, *, limit: int = LIMIT
+    db: AsyncSession, consultation: Consultation, selection: Selection, *, limit: int = LIMIT, trace: bool = True
 ) -> dict[int, list[QuotedPassage]]:
     """By key message id, every key message of the selection: its `limit` most quoted
-    passages, most quoted first, then in text order."""
+    passages, most quoted first, then in text order; `trace` reads the ids of the
+    contributions quoting them (else contribution_ids is empty)."""
     messages = selection.key_messages(consultation)
     ids = [m.id for m in messages]
     ranges: dict[int, list[Range]] = defaultdict(list)
@@ -69,7 +70,7 @@ async def quoted_passages(
         for key_message_id, start, size, count in rows:
             ranges[key_message_id].append(Range(start, start + size, count))
     top = {i: sorted(merged(ranges[i]), key=lambda r: (-r.count, r.start))[:limit] for i in ids}
-    quoting_ids = await _quoting_ids(db, selection, top)
+    quoting_ids = await _quoting_ids(db, selection, top) if trace else defaultdict(list)
     return {
         m.id: [
             QuotedPassage(

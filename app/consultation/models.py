@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.expression import false
 
 from app.consultation.phases import accepts_contributions
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
@@ -74,6 +75,9 @@ class Consultation(TimestampMixin, Base):
         default=PreModeration.NONE,
         server_default=PreModeration.NONE.value,
     )
+    #: Once closed, a public "what we heard" page per key message shows what negotiators
+    #: took up (app.consolidation.outcome); off unless the seed file or an administrator says so.
+    publishes_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

@@ -95,6 +95,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
     report = SeedReport(slug=meta["slug"])
     schedule = _schedule(meta)
     premoderation = _premoderation(data.get("premoderation", "none"))
+    publishes_outcome = _publishes_outcome(data.get("publishes_outcome", False))
     created = consultation is None
     if consultation is None:
         consultation = Consultation(
@@ -105,6 +106,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             opens_at=schedule.opens_at,
             closes_at=schedule.closes_at,
             premoderation=premoderation,
+            publishes_outcome=publishes_outcome,
         )
         db.add(consultation)
         report.changes.append("consultation created")
@@ -115,6 +117,10 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             # Like the schedule, an administrator's later choice on the site stands.
             report.notes.append(
                 f"premoderation kept as {consultation.premoderation.value!r} (the file says {premoderation.value!r})"
+            )
+        if publishes_outcome is not consultation.publishes_outcome:
+            report.notes.append(
+                f"publishes_outcome kept as {consultation.publishes_outcome} (the file says {publishes_outcome})"
             )
     _assign(
         consultation,
@@ -158,6 +164,13 @@ def _premoderation(value: object) -> PreModeration:
     except ValueError:
         choices = ", ".join(repr(choice.value) for choice in PreModeration)
         raise SeedError(f"premoderation {value!r}: use one of {choices}") from None
+
+
+def _publishes_outcome(value: object) -> bool:
+    """Whether the closed consultation shows its "what we heard" pages (app.consolidation.outcome)."""
+    if not isinstance(value, bool):
+        raise SeedError(f"publishes_outcome {value!r}: use true or false")
+    return value
 
 
 def _rule_entries(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -63,6 +63,18 @@ class Held:
     created: bool
 
 
+@dataclass(frozen=True)
+class NobodysHeld:
+    """Stands for a held contribution that does not exist where a permission asks for its
+    author: nobody wrote it, so a refusal is the same 403 as for someone else's, and does
+    not reveal which ids exist."""
+
+    author_id: int | None = None
+
+
+NOBODYS_HELD = NobodysHeld()
+
+
 async def must_hold(
     db: AsyncSession,
     premoderation: PreModeration,

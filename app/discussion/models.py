@@ -255,6 +255,7 @@ class HeldOutcome(enum.Enum):
 
     APPROVED = "approved"  #: published, with the time it was written
     REJECTED = "rejected"  #: never published
+    WITHDRAWN = "withdrawn"  #: taken back by its author before a moderator decided; never published
 
 
 class HeldContribution(Base):

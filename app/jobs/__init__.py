@@ -1,1 +1,1 @@
-"""Background jobs: work too long for a request, queued in the database and run by `roundtable jobs work`."""
+"""Background jobs: work too long for a request, queued in the database and run by `roundtable worker`."""

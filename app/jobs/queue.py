@@ -58,6 +58,23 @@ def _claimable(now: datetime) -> Any:
     return or_(Job.status == JobStatus.QUEUED, abandoned)
 
 
+#: Why a job that stopped its worker every time failed.
+ABANDONED_ERROR = f"Its worker stopped while running it, {MAX_ATTEMPTS} times: it is not retried."
+
+
+async def fail_abandoned(db: AsyncSession) -> int:
+    """Fail the running jobs that no worker will take over (silent past the lease after their
+    last claim), so their pages say so instead of showing them running for ever."""
+    now = utcnow()
+    result = await db.execute(
+        update(Job)
+        .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - LEASE, Job.attempts >= MAX_ATTEMPTS)
+        .values(status=JobStatus.FAILED, error=ABANDONED_ERROR, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def claim_next(db: AsyncSession, kinds: Sequence[str]) -> Job | None:
     """Mark the oldest claimable job of `kinds` running and return it (None when there is
     none). The caller commits at once, so other workers see the claim."""

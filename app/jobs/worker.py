@@ -1,4 +1,4 @@
-"""The worker loop behind `roundtable jobs work`: claim a job, run its handler, record how it
+"""The worker loop behind `roundtable worker`: claim a job, run its handler, record how it
 ended, repeat. Handlers are async functions given a JobRun; their CPU-heavy part goes to a
 thread (`anyio.to_thread.run_sync`) and reports progress through `JobRun.reporter`.
 
@@ -20,7 +20,7 @@ from anyio import from_thread
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import make_sessionmaker, writing
-from app.jobs.queue import claim_next, fail, finish, report_progress
+from app.jobs.queue import claim_next, fail, fail_abandoned, finish, report_progress
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ async def run_one(
 ) -> bool:
     """Claim one job of a kind in `handlers` and run it; False when none was waiting."""
     async with writing_sessions() as db:
+        await fail_abandoned(db)
         job = await claim_next(db, list(handlers))
         await db.commit()
         if job is None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.db import insert_into, utcnow
 from app.discussion.contribution_edit import aware
-from app.discussion.models import Contribution, ContributionStatus
+from app.discussion.models import Contribution, ContributionStatus, HeldContribution, HeldOutcome
 from app.i18n import _
 from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, QueueKind
 from app.moderation.services import ModerationError, consultation_of
@@ -49,11 +49,7 @@ async def file_appeal(db: AsyncSession, *, author: User, contribution: Contribut
     """Record the appeal and put it in the queue. The caller commits. Refused (ModerationError)
     when there is nothing to appeal, it was appealed already (also by a request running at the
     same time), or the explanation is missing or too long."""
-    text = text.strip()
-    if len(text) < MIN_APPEAL_CHARS:
-        raise ModerationError("text", _("Explain in a sentence or two why the decision should change."))
-    if len(text) > MAX_APPEAL_CHARS:
-        raise ModerationError("text", _("Keep this under %(n)s characters.", n=MAX_APPEAL_CHARS))
+    text = _checked_text(text)
     if contribution.author_id != author.id:
         raise ModerationError("text", _("Only the author of a contribution can appeal a decision on it."))
     decision = await appealable_decision(db, contribution)
@@ -75,13 +71,70 @@ async def file_appeal(db: AsyncSession, *, author: User, contribution: Contribut
     return appeal
 
 
+def _checked_text(text: str) -> str:
+    text = text.strip()
+    if len(text) < MIN_APPEAL_CHARS:
+        raise ModerationError("text", _("Explain in a sentence or two why the decision should change."))
+    if len(text) > MAX_APPEAL_CHARS:
+        raise ModerationError("text", _("Keep this under %(n)s characters.", n=MAX_APPEAL_CHARS))
+    return text
+
+
+async def appealable_rejection(db: AsyncSession, held: HeldContribution) -> ModerationLogEntry | None:
+    """The decision not to publish a held contribution, if its author may appeal it now:
+    recent enough and not appealed yet."""
+    if held.outcome is not HeldOutcome.REJECTED:
+        return None
+    decision = await db.scalar(
+        select(ModerationLogEntry)
+        .where(ModerationLogEntry.held_id == held.id, ModerationLogEntry.action == ModerationAction.REJECT)
+        .order_by(ModerationLogEntry.id.desc())
+        .limit(1)
+    )
+    if decision is None or aware(decision.created_at) < utcnow() - APPEAL_WINDOW:
+        return None
+    if await db.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id)):
+        return None
+    return decision
+
+
+async def file_held_appeal(db: AsyncSession, *, author: User, held: HeldContribution, text: str) -> Appeal:
+    """Appeal the decision not to publish a held contribution; as file_appeal. The appeal's
+    queue item names no contribution (there is none) and no held contribution (its own item
+    holds that): the queue finds the held contribution through the appeal."""
+    text = _checked_text(text)
+    if held.author_id != author.id:
+        raise ModerationError("text", _("Only the author of a contribution can appeal a decision on it."))
+    decision = await appealable_rejection(db, held)
+    if decision is None:
+        raise ModerationError("text", _("There is no decision on this contribution that you can appeal now."))
+    try:
+        async with db.begin_nested():
+            item_id = await _insert_appeal_item(db, None, held.consultation_id, held.key_message_id)
+            appeal = Appeal(
+                held_id=held.id, decision_id=decision.id, appellant_id=author.id, text=text, queue_item_id=item_id
+            )
+            db.add(appeal)
+            await db.flush()
+    except IntegrityError:  # uq_appeals_decision_id: appealed at the same time
+        raise ModerationError("text", _("You have appealed this decision already.")) from None
+    return appeal
+
+
 async def _open_appeal_item(db: AsyncSession, contribution: Contribution) -> int:
-    consultation_id = await consultation_of(db, contribution)
+    return await _insert_appeal_item(
+        db, contribution.id, await consultation_of(db, contribution), contribution.key_message_id
+    )
+
+
+async def _insert_appeal_item(
+    db: AsyncSession, contribution_id: int | None, consultation_id: int, key_message_id: int
+) -> int:
     statement = insert_into(db, QueueItem).values(
         kind=QueueKind.APPEAL,
-        contribution_id=contribution.id,
+        contribution_id=contribution_id,
         consultation_id=consultation_id,
-        key_message_id=contribution.key_message_id,
+        key_message_id=key_message_id,
         opened_at=utcnow(),
         report_count=0,
     )

@@ -14,16 +14,18 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.discussion.contribution_write import publish_held
 from app.discussion.errors import ContributionError
-from app.discussion.holding import reject_held
-from app.discussion.models import HeldContribution
+from app.discussion.holding import decided, reject_held
+from app.discussion.models import HeldContribution, HeldOutcome
 from app.i18n import _
-from app.moderation.models import ModerationAction, ModerationLogEntry, QueueItem, QueueKind
-from app.moderation.notices import tell_author_of_held
+from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, QueueItem, QueueKind
+from app.moderation.notices import tell_author_of_held, tell_author_of_held_appeal
 from app.moderation.services import ModerationError, record_decision
 from app.organisations.models import Organisation
 
 #: What a moderator may decide about a held contribution.
 HELD_DECISIONS = [ModerationAction.APPROVE, ModerationAction.REJECT]
+#: ... and about the appeal of its rejection: uphold it (keep) or publish it after all.
+HELD_APPEAL_DECISIONS = [ModerationAction.KEEP, ModerationAction.APPROVE]
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,63 @@ async def decide_held(
     await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
     await tell_author_of_held(db, held, entry, base_url=base_url)
     return entry
+
+
+async def decide_held_appeal(
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item: QueueItem,
+    action: ModerationAction,
+    reason: str,
+    rule: str | None,
+    base_url: str,
+) -> ModerationLogEntry:
+    """Decide the appeal of a held contribution's rejection (the item locked by the caller,
+    and decided by another moderator than the one who rejected it): keep the rejection, or
+    approve it, which publishes it with the time it was written."""
+    appeal = await db.scalar(select(Appeal).where(Appeal.queue_item_id == item.id))
+    if action not in HELD_APPEAL_DECISIONS or appeal is None or appeal.held_id is None:
+        raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
+    held = await db.get_one(HeldContribution, appeal.held_id)
+    contribution_id = None
+    if action is ModerationAction.APPROVE:
+        try:
+            contribution_id = (await publish_held(db, held)).id
+        except ContributionError as error:
+            raise ModerationError("action", error.message) from None
+    entry = await record_decision(
+        db,
+        moderator=moderator,
+        action=action,
+        reason=reason,
+        consultation_id=held.consultation_id,
+        contribution_id=contribution_id,
+        held_id=held.id,
+        rule=rule,
+    )
+    await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
+    await tell_author_of_held_appeal(db, held, entry, base_url=base_url)
+    return entry
+
+
+async def withdraw_held(db: AsyncSession, *, author: User, held_id: int) -> HeldContribution:
+    """The author takes back a contribution still waiting for approval: it is never published
+    and leaves the queue (no moderation decision is logged: nobody decided). Refused
+    (ModerationError) once a moderator has decided it, also when both happen at once: the
+    waiting item is locked first, as a moderator's decision locks it (app.moderation.queue)."""
+    item = await db.scalar(
+        select(QueueItem)
+        .join(HeldContribution, HeldContribution.id == QueueItem.held_id)
+        .where(QueueItem.held_id == held_id, HeldContribution.author_id == author.id)
+        .with_for_update(of=QueueItem)
+    )
+    if item is None:
+        raise ModerationError("held", _("This is not one of your contributions awaiting moderation."))
+    if item.decided_at is not None:
+        raise ModerationError("held", _("A moderator has decided on it already."))
+    held = await db.get_one(HeldContribution, held_id, populate_existing=True)
+    decided(held, HeldOutcome.WITHDRAWN)
+    item.decided_at = held.decided_at
+    await db.flush()
+    return held

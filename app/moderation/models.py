@@ -23,6 +23,9 @@ class ModerationAction(enum.Enum):
     KEEP = "keep"  #: the reports were looked at and the contribution stays as it is
     APPROVE = "approve"  #: a held contribution is published (pre-moderation)
     REJECT = "reject"  #: a held contribution is never published
+    #: Hidden while the moderators look into it: the waiting item stays open for the final
+    #: decision (hide, with a statement of reasons the author can appeal, or restore).
+    HOLD = "hold"
     LOCK = "lock"  #: the contribution's thread takes no new replies
     UNLOCK = "unlock"  #: the thread takes replies again
     DUPLICATE = "duplicate"  #: marked a duplicate of another contribution (details: its id)
@@ -138,6 +141,10 @@ class QueueItem(Base):
     #: The logged decision that closed the item (its moderator, action and reason).
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_log.id", ondelete="SET NULL"))
 
+    #: The HOLD decision (moderation_log.id) that hid the contribution while the item waits
+    #: for its final decision; no foreign key (migration c6e1a4b9d2f8).
+    hold_id: Mapped[int | None] = mapped_column(Integer)
+
     decision: Mapped[ModerationLogEntry | None] = relationship()
 
 
@@ -182,12 +189,15 @@ class Report(Base):
 
 class Appeal(Base):
     """The author's request that a decision on their contribution be reviewed (an internal
-    complaint under the DSA, article 20): once per decision, decided by another moderator."""
+    complaint under the DSA, article 20): once per decision, decided by another moderator.
+    It names the contribution a decision hid, or the held contribution a decision kept from
+    publication (held_id)."""
 
     __tablename__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    held_id: Mapped[int | None] = mapped_column(ForeignKey("held_contributions.id", ondelete="CASCADE"), index=True)
     #: The decision appealed; unique: a decision is appealed once.
     decision_id: Mapped[int] = mapped_column(ForeignKey("moderation_log.id", ondelete="CASCADE"), unique=True)
     appellant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -88,6 +88,32 @@ async def tell_about_decision(
         await queue_mail(db, author.email, subject, body)
 
 
+async def tell_author_of_hold(
+    db: AsyncSession, entry: ModerationLogEntry, contribution: Contribution, *, base_url: str
+) -> None:
+    """The author learns that their contribution is hidden while the moderators look into
+    it, and why; the final decision follows with its statement of reasons. Reporters hear
+    nothing yet: their reports are still open."""
+    author = await db.get_one(User, contribution.author_id)
+    if author.erased_at is not None:
+        return
+    consultation, ref = await _place(db, contribution.key_message_id)
+    rule = rule_named(consultation, entry.rule)
+    body = render_text(
+        "hold_notice.txt",
+        {
+            "name": author.display_name,
+            "ref": ref,
+            "link": _link(base_url, contribution.id),
+            "date": format_instant_brussels(entry.created_at),
+            "reason": entry.reason,
+            "rule": f"{rule.ref}, {rule.title}" if rule else "",
+            "base_url": base_url,
+        },
+    )
+    await queue_mail(db, author.email, _("Your contribution is on hold while the moderators review it"), body)
+
+
 async def tell_author_of_held(
     db: AsyncSession, held: HeldContribution, entry: ModerationLogEntry, *, base_url: str
 ) -> None:
@@ -112,11 +138,35 @@ async def tell_author_of_held(
             "reason": entry.reason,
             "rule": f"{rule.ref}, {rule.title}" if rule else "",
             "rule_text": rule.text if rule else "",
+            "appeal_link": "" if approved else f"{base_url}{path_for('held_appeal', held_id=held.id)}",
             "base_url": base_url,
         },
     )
     subject = _("Your contribution is published") if approved else _("Your contribution was not published: the reasons")
     await queue_mail(db, author.email, subject, body)
+
+
+async def tell_author_of_held_appeal(
+    db: AsyncSession, held: HeldContribution, entry: ModerationLogEntry, *, base_url: str
+) -> None:
+    """The result of an appeal against not publishing a held contribution."""
+    author = await db.get_one(User, held.author_id)
+    if author.erased_at is not None:
+        return
+    _consultation, ref = await _place(db, held.key_message_id)
+    published = entry.action is ModerationAction.APPROVE
+    body = render_text(
+        "held_appeal_decided.txt",
+        {
+            "name": author.display_name,
+            "ref": ref,
+            "published": published,
+            "link": _link(base_url, held.contribution_id) if held.contribution_id else "",
+            "reason": entry.reason,
+            "base_url": base_url,
+        },
+    )
+    await queue_mail(db, author.email, _("Your appeal was decided"), body)
 
 
 async def _reporters_answered(db: AsyncSession, entry: ModerationLogEntry) -> list[tuple[str, str]]:

@@ -24,7 +24,14 @@ from app.discussion.presenters import ContributionView
 from app.discussion.publication import Audience
 from app.discussion.thread_read import views_by_id
 from app.i18n import _
-from app.moderation.holds import HELD_DECISIONS, HeldView, decide_held, held_views
+from app.moderation.holds import (
+    HELD_APPEAL_DECISIONS,
+    HELD_DECISIONS,
+    HeldView,
+    decide_held,
+    decide_held_appeal,
+    held_views,
+)
 from app.moderation.models import (
     Appeal,
     ModerationAction,
@@ -35,9 +42,16 @@ from app.moderation.models import (
     Report,
     ReportReason,
 )
-from app.moderation.notices import tell_about_decision
+from app.moderation.notices import tell_about_decision, tell_author_of_hold
 from app.moderation.rules import Rule, chosen_rule, rules_from
-from app.moderation.services import ModerationError, log_decision, set_visibility, validate_reason
+from app.moderation.services import (
+    ModerationError,
+    confirm_hold,
+    hold,
+    log_decision,
+    set_visibility,
+    validate_reason,
+)
 from app.moderation.threads import mark_duplicate, set_thread_lock
 from app.organisations.review import claims_waiting, lapses_waiting
 
@@ -77,6 +91,8 @@ class AppealView:
     decision_rule: str | None
     decision_at: datetime
     decided_by: str
+    #: The held contribution whose rejection is appealed (None: a decision that hid one).
+    held_id: int | None = None
 
 
 @dataclass
@@ -95,11 +111,19 @@ class WaitingItem:
     #: A contribution held by pre-moderation (kind HELD), which is no contribution yet.
     held: HeldView | None = None
 
+    #: Hidden by a moderator's hold while the item waits for its final decision.
+    on_hold: bool = False
+
     @property
     def actions(self) -> list[ModerationAction]:
         contribution = self.contribution
+        if self.kind is QueueKind.APPEAL and self.held is not None:
+            return list(HELD_APPEAL_DECISIONS)
         return decisions_for(
-            self.kind, contribution.status if contribution else None, locked=bool(contribution and contribution.locked)
+            self.kind,
+            contribution.status if contribution else None,
+            locked=bool(contribution and contribution.locked),
+            on_hold=self.on_hold,
         )
 
 
@@ -110,17 +134,27 @@ class QueuePage:
 
 
 def decisions_for(
-    kind: QueueKind, status: ContributionStatus | None, *, locked: bool = False
+    kind: QueueKind, status: ContributionStatus | None, *, locked: bool = False, on_hold: bool = False
 ) -> list[ModerationAction]:
     """The decisions that apply to an item in this state: keeping the contribution as it is
     always does (it closes the reports, or upholds the decision appealed); hiding only what
-    is shown (an appeal is never answered by hiding), restoring only what is hidden. A held
-    contribution is approved or rejected."""
+    is shown (an appeal is never answered by hiding), restoring only what is hidden. A
+    reported contribution may be put on hold (hidden while the moderators look into it); an
+    item on hold is then hidden for good or restored. A contribution held by pre-moderation
+    is approved or rejected."""
     if kind is QueueKind.HELD:
         return list(HELD_DECISIONS)
+    if on_hold and status is ContributionStatus.HIDDEN:
+        return [ModerationAction.HIDE, ModerationAction.RESTORE]
     if status is ContributionStatus.VISIBLE and kind is not QueueKind.APPEAL:
         lock = [] if locked else [ModerationAction.LOCK]
-        return [ModerationAction.KEEP, ModerationAction.HIDE, *lock, ModerationAction.DUPLICATE]
+        return [
+            ModerationAction.KEEP,
+            ModerationAction.HIDE,
+            ModerationAction.HOLD,
+            *lock,
+            ModerationAction.DUPLICATE,
+        ]
     if status is ContributionStatus.HIDDEN:
         return [ModerationAction.KEEP, ModerationAction.RESTORE]
     return [ModerationAction.KEEP]
@@ -202,7 +236,10 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
     places = await _places(db, {row.key_message_id for row in rows})
     reasons = await _reasons(db, [row.id for row in rows])
     appeals = await _appeals(db, [row.id for row in rows if row.kind is QueueKind.APPEAL])
-    held = await held_views(db, [row.held_id for row in rows if row.held_id is not None])
+    # A held contribution waits as its own item, or through the appeal of its rejection.
+    held_of = {row.id: row.held_id for row in rows if row.held_id is not None}
+    held_of |= {item_id: appeal.held_id for item_id, appeal in appeals.items() if appeal.held_id is not None}
+    held = await held_views(db, list(held_of.values()))
     items = []
     for row in rows:
         view = views.get(row.contribution_id) if row.contribution_id is not None else None
@@ -217,7 +254,8 @@ async def _described(db: AsyncSession, rows: list[QueueItem], audience: Audience
                 place=places[row.key_message_id],
                 reasons=reasons.get(row.id, []),
                 appeal=appeals.get(row.id),
-                held=held.get(row.held_id) if row.held_id is not None else None,
+                held=held.get(held_of[row.id]) if row.id in held_of else None,
+                on_hold=row.hold_id is not None,
             )
         )
     return items
@@ -252,14 +290,15 @@ async def _appeals(db: AsyncSession, item_ids: list[int]) -> dict[int, AppealVie
             ModerationLogEntry.rule,
             ModerationLogEntry.created_at,
             User.display_name,
+            Appeal.held_id,
         )
         .join(ModerationLogEntry, ModerationLogEntry.id == Appeal.decision_id)
         .join(User, User.id == ModerationLogEntry.moderator_id)
         .where(Appeal.queue_item_id.in_(item_ids))
     )
     return {
-        item_id: AppealView(text, created_at, reason, rule, decided_at, decided_by)
-        for item_id, text, created_at, reason, rule, decided_at, decided_by in rows
+        item_id: AppealView(text, created_at, reason, rule, decided_at, decided_by, held_id)
+        for item_id, text, created_at, reason, rule, decided_at, decided_by, held_id in rows
     }
 
 
@@ -304,12 +343,18 @@ async def decide(
         return await decide_held(
             db, moderator=moderator, item=item, action=action, reason=reason, rule=rule_ref, base_url=base_url
         )
-    assert item.contribution_id is not None  # only held items have none
-    contribution = await db.get_one(Contribution, item.contribution_id)
-    if action not in decisions_for(item.kind, contribution.status, locked=contribution.locked_at is not None):
-        raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     if item.kind is QueueKind.APPEAL and await _decided_appealed_decision(db, item.id, moderator):
         raise ModerationError("item", _("You took the decision appealed: another moderator must review it."))
+    if item.contribution_id is None:  # the appeal of a held contribution's rejection
+        return await decide_held_appeal(
+            db, moderator=moderator, item=item, action=action, reason=reason, rule=rule_ref, base_url=base_url
+        )
+    contribution = await db.get_one(Contribution, item.contribution_id)
+    on_hold = item.hold_id is not None
+    if action not in decisions_for(
+        item.kind, contribution.status, locked=contribution.locked_at is not None, on_hold=on_hold
+    ):
+        raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     if action is ModerationAction.KEEP:
         entry = await log_decision(
             db, moderator=moderator, contribution=contribution, action=action, reason=reason, rule=rule_ref
@@ -320,6 +365,12 @@ async def decide(
         )
         assert locked is not None  # offered only for an unlocked thread
         entry = locked
+    elif action is ModerationAction.HOLD:
+        entry = await hold(db, moderator=moderator, item=item, contribution=contribution, reason=reason, rule=rule_ref)
+        await tell_author_of_hold(db, entry, contribution, base_url=base_url)
+        return entry
+    elif action is ModerationAction.HIDE and on_hold:
+        entry = await confirm_hold(db, moderator=moderator, contribution=contribution, reason=reason, rule=rule_ref)
     elif action is ModerationAction.DUPLICATE:
         entry = await mark_duplicate(
             db, moderator=moderator, contribution=contribution, original=duplicate_of, reason=reason, rule=rule_ref

@@ -65,6 +65,48 @@ async def set_visibility(
     )
 
 
+async def hold(
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item: QueueItem,
+    contribution: Contribution,
+    reason: str,
+    rule: str | None = None,
+) -> ModerationLogEntry:
+    """Hide a reported contribution while the moderators look into it: readers see it hidden
+    with the reason, the tallies stop counting it, and its waiting item stays in the queue,
+    where the final decision (confirm_hold, or restoring it) closes it. The caller checked
+    that a hold applies (a visible contribution, an item not on hold)."""
+    contribution.status = ContributionStatus.HIDDEN
+    contribution.moderation_reason = reason
+    await mark_discussion_changed(db, contribution.key_message_id)
+    entry = await record_decision(
+        db,
+        moderator=moderator,
+        action=ModerationAction.HOLD,
+        reason=reason,
+        consultation_id=item.consultation_id,
+        contribution_id=contribution.id,
+        rule=rule,
+    )
+    item.hold_id = entry.id
+    return entry
+
+
+async def confirm_hold(
+    db: AsyncSession, *, moderator: User, contribution: Contribution, reason: str, rule: str | None = None
+) -> ModerationLogEntry:
+    """The final decision on a contribution on hold: hidden for good. It is hidden already;
+    the decision is logged as a HIDE (the one the author may appeal), its reason becomes the
+    one readers see, and the waiting items close."""
+    contribution.moderation_reason = reason
+    await mark_discussion_changed(db, contribution.key_message_id)
+    return await log_decision(
+        db, moderator=moderator, contribution=contribution, action=ModerationAction.HIDE, reason=reason, rule=rule
+    )
+
+
 async def log_decision(
     db: AsyncSession,
     *,

@@ -27,7 +27,12 @@ from app.moderation.models import Appeal, ModerationAction, ModerationLogEntry, 
 #: The most months one report covers.
 WINDOW_MONTHS = 12
 #: Decisions that undo each other: an appeal answered by the other one reversed the decision.
-OPPOSITES = {ModerationAction.HIDE: ModerationAction.RESTORE, ModerationAction.RESTORE: ModerationAction.HIDE}
+OPPOSITES = {
+    ModerationAction.HIDE: ModerationAction.RESTORE,
+    ModerationAction.RESTORE: ModerationAction.HIDE,
+    # A held contribution's rejection, appealed and answered by publishing it.
+    ModerationAction.REJECT: ModerationAction.APPROVE,
+}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from app.accounts.models import SignInFailure, User, UserIdentity, UserRole, Use
 from app.audit.models import AuditEvent
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.models import Contribution, ContributionRevision, Endorsement
-from app.export.models import ExportRecord
+from app.export.models import ExportFile, ExportRecord
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationLogEntry
 from app.organisations.models import Invitation, JoinRequest, Membership, Organisation
@@ -280,10 +280,19 @@ async def _mails(db: AsyncSession, user: User) -> list[dict[str, Any]]:
 
 
 async def _exports(db: AsyncSession, user: User) -> list[dict[str, Any]]:
-    rows = await db.execute(
+    """Exports made from the command line (export_records) and the files made for the
+    person in the background (export_files, until they expire), oldest first."""
+    recorded = await db.execute(
         select(ExportRecord.format, ExportRecord.created_at, Consultation.slug)
         .join(Consultation, Consultation.id == ExportRecord.consultation_id)
         .where(ExportRecord.user_id == user.id)
         .order_by(ExportRecord.id)
     )
+    made = await db.execute(
+        select(ExportFile.format, ExportFile.created_at, Consultation.slug)
+        .join(Consultation, Consultation.id == ExportFile.consultation_id)
+        .where(ExportFile.requested_by_id == user.id)
+        .order_by(ExportFile.id)
+    )
+    rows = sorted([*recorded, *made], key=lambda row: _iso(row[1]) or "")
     return [{"consultation": slug, "format": fmt, "at": _iso(at)} for fmt, at, slug in rows]

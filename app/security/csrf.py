@@ -61,7 +61,7 @@ class CSRFMiddleware:
             if body is None or not await self._request_is_genuine(scope, headers, body, cookie_token):
                 await _reject(scope, receive, send)
                 return
-            receive = _replay(body)
+            receive = _replay(body, then=receive)
         sender = send if cookie_token is not None else self._sender(send, state=state, token=token)
         await self.app(scope, receive, sender)
 
@@ -174,13 +174,15 @@ async def _readable_form(scope: Scope, body: bytes) -> FormData:
         raise HTTPException(status_code=400, detail=UNREADABLE_FORM) from error
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, *, then: Receive | None = None) -> Receive:
+    """The body read already, then what the client sends next (`then`): a streamed answer
+    listens for the client's disconnect, which must be the real one, not an instant one."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await then() if then is not None else {"type": "http.disconnect"}
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 

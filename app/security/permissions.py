@@ -57,6 +57,15 @@ class Permission(enum.Enum):
     EXPORT = "export:consultation"
     """Download the consolidated input of a consultation."""
 
+    READ_OWN_EXPORT = "export:read_own"
+    """Follow an export one asked for and download its file and manifest, while one may export."""
+    CURATE_INPUT = "consolidation:curate"
+    """Mark what negotiators made of each contribution, keep internal notes and record
+    revised wordings of key messages; read all three."""
+    CONSOLIDATE = "consolidation:read"
+    """Read a consultation's consolidation workspace: position matrices, grouped amendments,
+    most-quoted passages, under the negotiators' filters."""
+
     MANAGE_ROLES = "accounts:manage_roles"
     """Grant and revoke the moderator, negotiator and admin roles."""
 

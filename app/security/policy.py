@@ -49,6 +49,14 @@ class AuthoredContext(Protocol):
     def author_id(self) -> int | None: ...
 
 
+@runtime_checkable
+class RequestedContext(Protocol):
+    """Something made at a person's request (an export job)."""
+
+    @property
+    def requested_by_id(self) -> int | None: ...
+
+
 class SignInRequired(Exception):
     """The action needs a signed-in person; the web layer redirects to sign-in."""
 
@@ -124,6 +132,13 @@ def is_author(identity: Identity, context: Any) -> bool:
     return identity.user is not None and context.author_id == identity.user.id
 
 
+def requested_it(identity: Identity, context: Any) -> bool:
+    """The signed-in person asked for the thing in context (an export and its files)."""
+    if not isinstance(context, RequestedContext):
+        raise TypeError(f"expected an export job as context, got {type(context).__name__}")
+    return identity.user is not None and context.requested_by_id == identity.user.id
+
+
 def consultation_published(_identity: Identity, context: Any) -> bool:
     return _consultation_of(context).is_published
 
@@ -171,6 +186,9 @@ PERMISSION_MAP: dict[Permission, list[list[Predicate]]] = {
     Permission.SUMMARISE_THREAD: [[is_moderator, two_factor_enabled]],
     Permission.MERGE_THREAD: [[is_moderator, two_factor_enabled]],
     Permission.EXPORT: [[is_negotiator, two_factor_enabled]],
+    Permission.READ_OWN_EXPORT: [[is_negotiator, two_factor_enabled, requested_it]],
+    Permission.CURATE_INPUT: [[is_negotiator, two_factor_enabled]],
+    Permission.CONSOLIDATE: [[is_negotiator, two_factor_enabled]],
     Permission.MANAGE_ROLES: [[is_admin, two_factor_enabled]],
     Permission.CONFIGURE_CONSULTATIONS: [[is_admin, two_factor_enabled]],
     Permission.READ_AUDIT_LOG: [[is_admin, two_factor_enabled]],

@@ -46,6 +46,7 @@ SHARED_WHEN_ANONYMOUS = frozenset(
         "privacy_notice",
         "moderation_log",
         "moderation_figures",
+        "what_we_heard",
     }
 )
 #: Every reader, and any cache between: one second in a shared cache, revalidated by browsers.

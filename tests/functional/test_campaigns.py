@@ -15,7 +15,7 @@ from app.jobs.worker import run_one
 from app.security.roles import Role
 from tests.conftest import _sessionmaker
 from tests.factories import PASSWORD, make_position, make_user
-from tests.support import post_form, sign_in, soup
+from tests.support import download_export, post_form, sign_in, soup
 from tests.unit.discussion.test_near_duplicates import TEMPLATE, edited, unrelated
 
 SLUG = "com-2013-292"
@@ -86,7 +86,7 @@ async def test_thirty_near_identical_posts_become_one_campaign_everyone_sees(  #
     assert moderator_view.select_one(".campaign-note a")["href"] == members_link
 
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, f"/consultations/{SLUG}/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, f"/consultations/{SLUG}", "json")).content)
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km3] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
     by_id = {c["id"]: c for c in km3["contributions"]}
@@ -98,7 +98,7 @@ async def test_thirty_near_identical_posts_become_one_campaign_everyone_sees(  #
     assert counts["by_position_counting_campaigns_once"]["support"] == 1
     assert counts["by_position_counting_campaigns_once"]["oppose"] == 5
     assert counts["total_counting_campaigns_once"] == 6
-    rows = list(csv.reader(io.StringIO((await post_form(client, f"/consultations/{SLUG}/export.csv", {})).text)))
+    rows = list(csv.reader(io.StringIO((await download_export(client, db, f"/consultations/{SLUG}", "csv")).text)))
     column = rows[0].index("campaign_id")
     assert {row[column] for row in rows[1:] if row[0] == str(members[3].id)} == {str(campaign_id)}
 

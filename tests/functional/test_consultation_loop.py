@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,7 +16,7 @@ from app.export.cli import export_from_cli
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_user
 from tests.mail_server import MailServer, sending_to, smtp_server
-from tests.support import post_form, sign_in, soup, visible_text
+from tests.support import download_export, post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
 
@@ -132,7 +133,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
     # The negotiator exports: JSON and CSV show what the site shows.
     await post_form(client, "/sign-out", {})
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, "/consultations/com-2013-292/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, "/consultations/com-2013-292", "json")).content)
     assert exported["schema_version"] == 4
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
@@ -144,8 +145,11 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
     assert km["counts"]["by_organisation_type"] == {
         "diaspora": {"support": 0, "support_with_amendments": 1, "oppose": 0, "neutral": 0}
     }
-    response = await post_form(client, "/consultations/com-2013-292/export.csv", {})
-    assert response.headers["content-disposition"] == 'attachment; filename="roundtable-com-2013-292.csv"'
+    response = await download_export(client, db, "/consultations/com-2013-292", "csv")
+    # Named after the data's own time (a snapshot), which is the latest change to it.
+    assert re.fullmatch(
+        r'attachment; filename="roundtable-com-2013-292-\d{8}T\d{6}Z\.csv"', response.headers["content-disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["id"], r["status"], r["body"]) for r in rows] == [
         (str(position_id), "visible", thread["body"]),

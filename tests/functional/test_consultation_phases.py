@@ -18,7 +18,7 @@ from app.i18n import format_instant_brussels
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import hidden_fields, post_form, sign_in, soup, visible_text
+from tests.support import download_export, hidden_fields, post_form, sign_in, soup, visible_text
 
 SLUG = "com-2013-292"
 KM = f"/consultations/{SLUG}/messages/RT2-KM3"
@@ -173,7 +173,7 @@ async def test_after_closing_a_moderator_still_hides_and_a_negotiator_still_expo
 
     await signed_in(other_client, db, role=Role.NEGOTIATOR, with_organisation=False)
     assert soup(await other_client.get(f"/consultations/{SLUG}")).select_one(f"a[href='/consultations/{SLUG}/export']")
-    exported = json.loads((await post_form(other_client, f"/consultations/{SLUG}/export.json", {})).content)
+    exported = json.loads((await download_export(other_client, db, f"/consultations/{SLUG}", "json")).content)
     assert exported["consultation"]["status"] == "closed"
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]

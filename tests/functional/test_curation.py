@@ -23,7 +23,7 @@ from app.moderation.models import Highlight, ModerationAction, ModerationLogEntr
 from app.moderation.services import set_visibility
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_reply, make_user
-from tests.support import field_errors, post_form, sign_in, soup, visible_text
+from tests.support import download_export, field_errors, post_form, sign_in, soup, visible_text
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
 
@@ -117,9 +117,9 @@ async def test_highlights_and_summaries_are_exported_with_their_key_message(clie
     async with anonymous(client) as negotiating:
         await sign_in(negotiating, negotiator.email, PASSWORD)
         exported = json.loads(
-            (await post_form(negotiating, f"/consultations/{consultation.slug}/export.json", {})).content
+            (await download_export(negotiating, db, f"/consultations/{consultation.slug}", "json")).content
         )
-        table = (await post_form(negotiating, f"/consultations/{consultation.slug}/export.csv", {})).content.decode(
+        table = (await download_export(negotiating, db, f"/consultations/{consultation.slug}", "csv")).content.decode(
             "utf-8-sig"
         )
     [message] = [m for s in exported["roundtables"] for m in s["key_messages"] if m["ref"] == "RT2-KM3"]

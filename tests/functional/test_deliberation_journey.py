@@ -17,7 +17,7 @@ from app.discussion.models import Contribution
 from app.organisations.models import OrganisationType
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.support import post_form, sign_in, soup
+from tests.support import download_export, post_form, sign_in, soup
 
 SLUG = "com-2013-292"
 KM = f"/consultations/{SLUG}/messages/RT2-KM2"
@@ -149,7 +149,7 @@ async def test_amend_endorse_oppose_with_a_quote_retag_and_publish_anonymously(c
     negotiator = await make_user(db, role=Role.NEGOTIATOR)
     await db.commit()
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, f"/consultations/{SLUG}/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, f"/consultations/{SLUG}", "json")).content)
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km2] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM2"]
     records = {c["id"]: c for c in km2["contributions"]}
@@ -161,7 +161,7 @@ async def test_amend_endorse_oppose_with_a_quote_retag_and_publish_anonymously(c
     assert records[amendment_id]["topics"] == ["human-rights", "children"]
     assert records[opposition_id]["quote"]["text"] == QUOTED
     assert (records[anonymous_id]["author"], records[anonymous_id]["organisation"]) == (None, None)
-    csv_text = (await post_form(client, f"/consultations/{SLUG}/export.csv", {})).content.decode("utf-8-sig")
+    csv_text = (await download_export(client, db, f"/consultations/{SLUG}", "csv")).content.decode("utf-8-sig")
     assert PERSON not in csv_text
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(csv_text))}
     assert rows[str(anonymous_id)]["publication"] == "anonymous" and rows[str(anonymous_id)]["author"] == ""

@@ -240,6 +240,15 @@ PAGES: dict[str, Page] = {
     "merged-thread-as-moderator": Page("moderator", "/contributions/{merged}/merge"),
     "reply-to-a-merged-thread": Page("participant", "/contributions/{merged}/reply", 409),
     "export": Page("negotiator", f"{CONSULTATION}/export"),
+    "export-with-errors": Page(
+        "negotiator", f"{CONSULTATION}/export", 422, f"{CONSULTATION}/exports", {"format": "x", "since": "no"}
+    ),
+    "export-job-done": Page("negotiator", "{export_done}"),
+    "export-job-waiting": Page("negotiator", "{export_waiting}"),
+    "consolidation": Page("negotiator", f"{CONSULTATION}/consolidation"),
+    "consolidation-of-a-roundtable": Page("negotiator", f"{CONSULTATION}/consolidation?roundtable=RT2&view=region"),
+    "consolidation-with-errors": Page("negotiator", f"{CONSULTATION}/consolidation?since=yesterday&type=robots&view=x"),
+    "consolidation-of-a-key-message": Page("negotiator", f"{CONSULTATION}/consolidation/RT2-KM3?view=origin"),
     "organisation": Page("anonymous", "/organisations/{organisation}"),
     "organisation-as-member": Page("participant", "/organisations/{organisation}"),
     "organisation-on-a-topic": Page("anonymous", "/organisations/{organisation}?topic=remittances"),
@@ -278,6 +287,33 @@ PAGES: dict[str, Page] = {
         "admin", "/admin/consultations", 422, "/admin/consultations/com-2013-292/premoderation", {"premoderation": "x"}
     ),
     "moderation-queue": Page("moderator", "/moderation"),
+    # -- curation by negotiators (issue 12); the public page once closed: test_negotiators_curate.py --
+    "admin-consultations-outcome-with-errors": Page(
+        "admin", "/admin/consultations", 422, "/admin/consultations/com-2013-292/outcome", {"publishes_outcome": "x"}
+    ),
+    "curation": Page("negotiator", f"{CONSULTATION}/consolidation/RT2-KM3/contributions"),
+    "curation-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions/{{thread}}/review",
+        {"state": "not_reflected", "reason": ""},
+    ),
+    "curation-note-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/contributions",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/notes",
+        {"note": " "},
+    ),
+    "revised-wording": Page("negotiator", f"{CONSULTATION}/consolidation/RT2-KM3/wording"),
+    "revised-wording-with-errors": Page(
+        "negotiator",
+        f"{CONSULTATION}/consolidation/RT2-KM3/wording",
+        422,
+        f"{CONSULTATION}/consolidation/RT2-KM3/wording",
+        {"text": "A wording.", "contributions": "x"},
+    ),
 }
 
 
@@ -358,6 +394,8 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         **await _quoted_passages(participant),
         **await _edited_with_paper(participant),
         **await _campaign(live_server, people),
+        # After the campaign: its worker runs every job then waiting.
+        **await _exports(live_server, people),
     }
 
 
@@ -407,6 +445,21 @@ async def _campaign(live_server: LiveServer, people: dict[str, httpx.AsyncClient
     link = soup(await people["moderator"].get(campaigns)).select_one("ol.campaigns a[href^='/moderation/campaigns/']")
     assert link is not None, "the four positions form a campaign"
     return {"campaign": str(link["href"]).rsplit("/", 1)[-1]}
+
+
+async def _exports(live_server: LiveServer, people: dict[str, httpx.AsyncClient]) -> dict[str, str]:
+    """The negotiator asks for a CSV of RT2, which a worker makes, then for a JSON, which waits."""
+    negotiator, export, exports = people["negotiator"], f"{CONSULTATION}/export", f"{CONSULTATION}/exports"
+    done = await post_form(negotiator, export, exports, {"format": "csv", "roundtable": "RT2"})
+    assert done.status_code == 303, done.text
+    engine = make_engine(live_server.database_url, null_pool=True)
+    try:
+        assert await work(engine, job_handlers(), once=True) == 1
+    finally:
+        await engine.dispose()
+    waiting = await post_form(negotiator, export, exports, {"format": "json"})
+    assert waiting.status_code == 303, waiting.text
+    return {"export_done": done.headers["location"], "export_waiting": waiting.headers["location"]}
 
 
 async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:

@@ -22,7 +22,7 @@ from app.mail.models import OutgoingMail
 from app.security.roles import Role
 from tests.conftest import _sessionmaker
 from tests.factories import PASSWORD, make_position, make_user
-from tests.support import post_form, sign_in, soup
+from tests.support import download_export, post_form, sign_in, soup
 from tests.unit.discussion.test_near_duplicates import TEMPLATE, edited
 
 SLUG = "com-2013-292"
@@ -124,7 +124,7 @@ async def test_the_moderation_workspace_from_report_to_export(
     thread = soup(await client.get(f"/contributions/{position.id}"))
     assert "not the people" in thread.select_one("#summary").get_text()
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, f"/consultations/{SLUG}/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, f"/consultations/{SLUG}", "json")).content)
     [message] = [m for s in exported["roundtables"] for m in s["key_messages"] if m["ref"] == "RT2-KM3"]
     assert [h["contribution_id"] for h in message["highlights"]] == [position.id]
     assert [s["thread_id"] for s in message["summaries"]] == [position.id]

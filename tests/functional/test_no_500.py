@@ -43,7 +43,10 @@ FIELDS = (
     "password password_confirm position publication quote_start quote_text reason request_id role submission_key "
     "token topics transparency_register_id type user_id version website form_stamp homepage unknown"
 ).split()
-QUERY_KEYS = "after before sort topic v q next token tag email since until format page".split()
+QUERY_KEYS = (
+    "after before sort topic v q next token tag email since until format page"
+    " roundtable key_message type region position verified view"
+).split()
 
 texts = st.text(st.characters(codec="utf-8"), max_size=40)
 numbers = st.integers(-(10**25), 10**25).map(str)

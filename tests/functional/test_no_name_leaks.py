@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from starlette.routing import Route
 
+from app.db import utcnow
 from app.discussion.attachments import store
 from app.discussion.models import Attachment
 from app.security.roles import Role
 from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_reply, make_user
 from tests.pdf_samples import tiny_pdf
-from tests.support import post_form, sign_in
+from tests.support import download_export, post_form, sign_in
 
 NAME = "Zanele Okonkwo-Vermeulen"
 ORGANISATION = "Xylophone Diaspora Trust"
@@ -175,6 +177,9 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         "end": end,
         # No campaign on this walk (moderators only; its names: tests/functional/test_campaigns.py).
         "campaign_id": 999_999,
+        "held_id": 999_999,
+        # No export job on this walk (its owner only; its contents: test_exports_do_not_name_an_anonymous_author).
+        "job_id": 999_999,
     }
     urls = []
     for route in get_routes(app):
@@ -198,6 +203,10 @@ def urls_for(app, made, consultation) -> list[str]:  # type: ignore[no-untyped-d
         f"/organisations/{made['spokesperson'].memberships[0].organisation_id}",
         f"/consultations/{consultation.slug}/roundtables/RT2",
         f"/consultations/{consultation.slug}/messages/{UNPUBLISHED_REF}",
+        # The negotiators' workspace, as they filter it (amendments grouped, every view).
+        f"/consultations/{consultation.slug}/consolidation?key_message={REF}&view=origin",
+        f"/consultations/{consultation.slug}/consolidation?roundtable=RT2&type=civil_society&view=country",
+        f"/consultations/{consultation.slug}/consolidation/{REF}?view=region&position=oppose",
     ]
     return urls
 
@@ -263,17 +272,63 @@ async def test_no_page_or_feed_names_an_anonymous_author(app, client, db, consul
     assert "%PDF-" in seen[f"/attachments/{anonymous_contribution['paper'].id} {{}}"]
 
 
+@pytest.mark.parametrize("role", ROLES)
+async def test_what_we_heard_names_nobody_consent_withholds(
+    client, other_client, db, consultation, anonymous_contribution, role
+):
+    """Issue 12: once closed, the public page says what became of each contribution, the
+    anonymous ones too, without a name; the one not for publication is neither listed nor
+    linked, even when the revised wording reflects it; and the negotiators' pages keep consent."""
+    negotiator = await make_user(db, role=Role.NEGOTIATOR)
+    await db.commit()
+    await sign_in(other_client, negotiator.email, PASSWORD)
+    made = anonymous_contribution
+    curated = f"/consultations/{consultation.slug}/consolidation/{REF}"
+    for key, state in (("position", "reflected"), ("reply", "not_reflected")):
+        answer = await post_form(
+            other_client, f"{curated}/contributions/{made[key].id}/review", {"state": state, "reason": "Walked."}
+        )
+        assert answer.status_code == 303
+    sources = f"{made['position'].id}"
+    assert (
+        await post_form(other_client, f"{curated}/wording", {"text": "Walked.", "contributions": sources})
+    ).status_code == 303
+    unpublished_curated = f"/consultations/{consultation.slug}/consolidation/{UNPUBLISHED_REF}"
+    assert (
+        await post_form(
+            other_client,
+            f"{unpublished_curated}/wording",
+            {"text": "Walked.", "contributions": f"{made['unpublished'].id}"},
+        )
+    ).status_code == 303
+    consultation.closes_at = utcnow() - timedelta(seconds=1)
+    consultation.publishes_outcome = True
+    await db.commit()
+    await reader_signed_in(client, db, made, role)
+    seen = {}
+    for ref in (REF, UNPUBLISHED_REF):
+        for path in (
+            f"/consultations/{consultation.slug}/what-we-heard/{ref}",
+            f"/consultations/{consultation.slug}/consolidation/{ref}/contributions",
+        ):
+            response = await client.get(path)
+            seen[path] = response.text
+    assert leaking(seen, made, role) == {}
+    heard = seen[f"/consultations/{consultation.slug}/what-we-heard/{REF}"]
+    assert f"/contributions/{made['position'].id}" in heard and "Reflected" in heard  # the walk reads the page
+
+
 async def test_exports_do_not_name_an_anonymous_author(client, db, consultation, anonymous_contribution):
     negotiator = await make_user(db, role=Role.NEGOTIATOR)
     await db.commit()
     await sign_in(client, negotiator.email, PASSWORD)
     for fmt in ("json", "csv"):
-        response = await post_form(client, f"/consultations/{consultation.slug}/export.{fmt}", {})
+        response = await download_export(client, db, f"/consultations/{consultation.slug}", fmt)
         assert response.status_code == 200
         text = response.content.decode("utf-8-sig")
         assert NAME not in text and SPOKESPERSON not in text
         assert "We oppose this." in text
-    exported = json.loads((await post_form(client, f"/consultations/{consultation.slug}/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, f"/consultations/{consultation.slug}", "json")).content)
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [message] = [m for m in rt2["key_messages"] if m["ref"] == REF]
     [record] = message["contributions"]

@@ -8,7 +8,7 @@ import json
 
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
-from tests.support import post_form, sign_in, soup, visible_text
+from tests.support import download_export, post_form, sign_in, soup, visible_text
 
 REF = "RT2-KM3"
 KM = f"/consultations/com-2013-292/messages/{REF}"
@@ -74,7 +74,7 @@ async def test_a_second_position_of_an_organisation_supersedes_its_first(client,
     # The negotiator's export lists both, with their statuses, and counts one.
     await post_form(client, "/sign-out", {})
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, "/consultations/com-2013-292/export.json", {})).content)
+    exported = json.loads((await download_export(client, db, "/consultations/com-2013-292", "json")).content)
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == REF]
     statuses = {c["id"]: (c["position_status"], c["superseded_by"]) for c in km["contributions"]}

@@ -17,7 +17,7 @@ from app.organisations.models import JoinRequest, Membership, OrganisationType
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
 from tests.mail_server import MailServer, sending_to, smtp_server
-from tests.support import field_errors, post_form, sign_in, soup, visible_text
+from tests.support import download_export, field_errors, post_form, sign_in, soup, visible_text
 
 __all__ = ["smtp_server"]  # a fixture, imported for pytest
 
@@ -249,13 +249,13 @@ async def test_tallies_and_exports_count_by_origin_and_residence(client, db, con
     assert origin.select_one("tbody th").get_text() == "Senegal"
     assert residence.select_one("tbody th").get_text() == "France"
     await sign_in(client, negotiator.email, PASSWORD)
-    exported = json.loads((await post_form(client, "/consultations/com-2013-292/export.json", {})).text)
+    exported = json.loads((await download_export(client, db, "/consultations/com-2013-292", "json")).text)
     message = next(m for s in exported["roundtables"] for m in s["key_messages"] if m["ref"] == "RT2-KM3")
     assert message["counts"]["by_origin"]["SN"]["support"] == 1
     assert message["counts"]["by_country"]["FR"]["support"] == 1
     record = message["contributions"][-1]["organisation"]
     assert record["verified"] is False and record["origin_countries"] == ["SN"]
     rows = list(
-        csv.DictReader(io.StringIO((await post_form(client, "/consultations/com-2013-292/export.csv", {})).text))
+        csv.DictReader(io.StringIO((await download_export(client, db, "/consultations/com-2013-292", "csv")).text))
     )
     assert rows[-1]["origin_countries"] == "SN" and rows[-1]["verified"] == "False"

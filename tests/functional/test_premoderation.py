@@ -279,3 +279,133 @@ async def test_an_administrator_turns_pre_moderation_on_and_it_is_audited(client
     assert "Nothing changed" in (await client.get(same.headers["location"])).text
     missing = await post_form(client, "/admin/consultations/no-such-thing/premoderation", {"premoderation": "none"})
     assert missing.status_code == 404
+
+
+async def test_the_author_appeals_a_rejection_and_another_moderator_publishes_it(
+    client, other_client, db, consultation, settings
+):
+    await premoderated(db, consultation)
+    author = await make_user(db, name="Appealing Author")
+    first, second = await make_user(db, role=Role.MODERATOR), await make_user(db, role=Role.MODERATOR)
+    stranger = await make_user(db)
+    await db.commit()
+    await sign_in(client, author.email, PASSWORD)
+    await post_form(client, f"{KM}/contributions", a_position())
+    await sign_in(other_client, first.email, PASSWORD)
+    await post_form(
+        other_client,
+        f"/moderation/items/{await held_item_id(other_client)}/decision",
+        {"action": "reject", "reason": "Looked like a copied statement."},
+    )
+    statement = await db.scalar(select(OutgoingMail).where(OutgoingMail.recipient == author.email))
+    appeal_link = next(line for line in statement.body_text.splitlines() if line.endswith("/appeal"))
+    appeal_path = appeal_link.removeprefix(settings.base_url)
+    held = await db.scalar(select(HeldContribution))
+    assert appeal_path == f"/held/{held.id}/appeal"
+
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as other_person:
+        assert (await other_person.get(appeal_path)).status_code in (302, 303)  # signed out: sign in first
+        await sign_in(other_person, stranger.email, PASSWORD)
+        # Someone else's held contribution and one that does not exist are refused alike.
+        assert (await other_person.get(appeal_path)).status_code == 403
+        assert (await other_person.get("/held/999999999/appeal")).status_code == 403
+        assert (await post_form(other_person, appeal_path, {"text": "Let me appeal it for them."})).status_code == 403
+
+    form = await client.get(appeal_path)
+    assert form.status_code == 200 and "Looked like a copied statement." in form.text and BODY in form.text
+    too_short = await post_form(client, appeal_path, {"text": "No."})
+    assert too_short.status_code == 422 and soup(too_short).select_one("#field-text").get_text() == "No."
+    sent = await post_form(client, appeal_path, {"text": "It is our own statement, written by our board."})
+    assert sent.status_code == 303
+    assert (await post_form(client, appeal_path, {"text": "Once more with feeling."})).status_code == 422
+
+    [item] = soup(await other_client.get(QUEUE)).select("li.queue-item")
+    assert "Appeal by the author" in item.get_text() and "Not published by" in item.get_text()
+    assert BODY in item.get_text() and "written by our board" in item.get_text()
+    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "approve"]
+    decision = f"/moderation/items/{item['id'].removeprefix('item-')}/decision"
+    own = await post_form(other_client, decision, {"action": "approve", "reason": "I misjudged it."})
+    assert own.status_code == 422 and "another moderator" in own.text
+    await post_form(other_client, "/sign-out", {})
+    await sign_in(other_client, second.email, PASSWORD)
+    published = await post_form(other_client, decision, {"action": "approve", "reason": "Their own words."})
+    assert published.status_code == 303
+
+    contribution = await db.scalar(select(Contribution))
+    await db.refresh(held)
+    assert contribution.body_source == BODY and contribution.created_at == held.created_at
+    assert held.outcome is HeldOutcome.APPROVED and held.contribution_id == contribution.id
+    result = await db.scalar(
+        select(OutgoingMail).where(OutgoingMail.recipient == author.email).order_by(OutgoingMail.id.desc())
+    )
+    assert result.subject == "Your appeal was decided" and f"/contributions/{contribution.id}" in result.body_text
+    assert BODY in (await httpx.AsyncClient(transport=client._transport, base_url="http://testserver").get(KM)).text
+    figures = await other_client.get("/consultations/com-2013-292/moderation-log/figures")
+    assert figures.status_code == 200
+
+
+async def test_the_author_withdraws_a_waiting_contribution_and_nobody_else_can(client, other_client, db, consultation):
+    await premoderated(db, consultation)
+    author, stranger = await make_user(db), await make_user(db)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, author.email, PASSWORD)
+    await post_form(client, f"{KM}/contributions", a_position())
+    held = await db.scalar(select(HeldContribution))
+    form = soup(await client.get(KM)).select_one(f"#awaiting-moderation form[action='/held/{held.id}/withdraw']")
+    assert form is not None and form.select_one("button").get_text(strip=True) == "Withdraw it"
+
+    await sign_in(other_client, stranger.email, PASSWORD)
+    assert (await post_form(other_client, f"/held/{held.id}/withdraw", {})).status_code == 403
+    assert (await post_form(other_client, "/held/999999999/withdraw", {})).status_code == 403
+    await db.refresh(held)
+    assert held.outcome is None
+
+    withdrawn = await post_form(client, f"/held/{held.id}/withdraw", {})
+    assert withdrawn.status_code == 303 and withdrawn.headers["location"] == KM
+    page = await client.get(KM)
+    assert "is withdrawn" in page.text and "awaiting-moderation" not in page.text and BODY not in page.text
+    await db.refresh(held)
+    assert held.outcome is HeldOutcome.WITHDRAWN
+    assert await db.scalar(select(func.count()).select_from(Contribution)) == 0
+    await post_form(other_client, "/sign-out", {})
+    await sign_in(other_client, moderator.email, PASSWORD)
+    assert not soup(await other_client.get(QUEUE)).select("li.queue-item")
+    again = await post_form(client, f"/held/{held.id}/withdraw", {})
+    assert again.status_code == 303 and "decided on it already" in (await client.get(KM)).text
+
+
+async def test_withdrawing_while_a_moderator_approves_ends_one_way(own_database, settings):
+    engine = make_engine(own_database, null_pool=True)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            consultation = await consultation_by_slug(db, "com-2013-292")
+            consultation.premoderation = PreModeration.FIRST_CONTRIBUTION
+            author = await make_user(db)
+            moderator = await make_user(db, role=Role.MODERATOR)
+            await db.commit()
+        app = create_app(replace(settings, database_url=own_database))
+        async with app.router.lifespan_context(app), AsyncExitStack() as stack:
+            browsers = []
+            for person in (author, moderator):
+                browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+                browsers.append(await stack.enter_async_context(browser))
+                await sign_in(browsers[-1], person.email, PASSWORD)
+            assert (await post_form(browsers[0], f"{KM}/contributions", a_position())).status_code == 303
+            item_id = await held_item_id(browsers[1])
+            async with make_sessionmaker(engine)() as db:
+                held_id = await db.scalar(select(HeldContribution.id))
+            await asyncio.gather(
+                post_form(browsers[0], f"/held/{held_id}/withdraw", {}),
+                post_form(
+                    browsers[1], f"/moderation/items/{item_id}/decision", {"action": "approve", "reason": "On topic."}
+                ),
+            )
+        async with make_sessionmaker(engine)() as db:
+            held = await db.get_one(HeldContribution, held_id)
+            published = await db.scalar(select(func.count()).select_from(Contribution))
+            assert (held.outcome, published) in ((HeldOutcome.WITHDRAWN, 0), (HeldOutcome.APPROVED, 1))
+            [item] = (await db.scalars(select(QueueItem))).all()
+            assert item.decided_at is not None
+    finally:
+        await engine.dispose()

@@ -13,7 +13,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import PRIVACY_EXPORT
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_reply, make_user
-from tests.support import field_errors, post_form, sign_in, soup, visible_text
+from tests.support import download_export, field_errors, post_form, sign_in, soup, visible_text
 
 NAME = "Aminata Diallo-Ndiaye"
 EMAIL = "aminata.ndiaye@example.org"
@@ -106,12 +106,12 @@ async def test_deleting_erases_the_person_from_pages_and_exports(client, other_c
 
     await sign_in(other_client, negotiator.email, PASSWORD)
     for fmt in ("json", "csv"):
-        exported = await post_form(other_client, f"/consultations/com-2013-292/export.{fmt}", {})
+        exported = await download_export(other_client, db, "/consultations/com-2013-292", fmt)
         assert exported.status_code == 200
         text = exported.content.decode()
         assert NAME not in text and EMAIL not in text and "Aminata" not in text
         assert "Former participant" in text and "withdrawn" in text
-    data = json.loads((await post_form(other_client, "/consultations/com-2013-292/export.json", {})).content)
+    data = json.loads((await download_export(other_client, db, "/consultations/com-2013-292", "json")).content)
     [message] = [m for r in data["roundtables"] for m in r["key_messages"] if m["ref"] == "RT3-KM2"]
     records = {c["id"]: c for c in message["contributions"]}
     assert records[personal.id]["body"] is None and records[personal.id]["status"] == "withdrawn"

@@ -60,7 +60,7 @@ async def test_a_reader_reports_and_a_moderator_hides_it_from_the_queue(client, 
     [item] = soup(queue).select("li.queue-item")
     assert "Reported once" in item.get_text() and "Spam or advertising" in item.get_text()
     assert "Buy cheap watches" in item.get_text() and "Careful Reader" not in queue.text
-    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "hide", "lock", "duplicate"]
+    assert [i["value"] for i in item.select("input[name=action]")] == ["keep", "hide", "hold", "lock", "duplicate"]
     item_id = item["id"].removeprefix("item-")
 
     decided = await post_form(
@@ -370,3 +370,65 @@ async def test_with_htmx_a_decided_item_leaves_the_list_and_a_refused_one_keeps_
     assert status["hx-swap-oob"] == "true" and status.get_text() == "Decided: Hide. 1 item waits."
     await db.refresh(position)
     assert position.status is ContributionStatus.HIDDEN
+
+
+async def test_a_hold_hides_it_at_once_and_the_item_waits_for_the_final_decision(
+    client, other_client, db, consultation
+):
+    _author, position = await a_position(db, consultation, body="Names someone who may be a private person.")
+    reader = await make_user(db)
+    moderator = await make_user(db, role=Role.MODERATOR)
+    await db.commit()
+    await sign_in(client, reader.email, PASSWORD)
+    await post_form(client, report_path(position.id), {"reason": "personal_data"})
+    await sign_in(other_client, moderator.email, PASSWORD)
+    [item] = soup(await other_client.get(QUEUE)).select("li.queue-item")
+    decision = f"/moderation/items/{item['id'].removeprefix('item-')}/decision"
+    held = await post_form(other_client, decision, {"action": "hold", "reason": "Checking who this is."})
+    assert held.status_code == 303
+
+    reading = await client.get(KM)
+    assert "Names someone" not in reading.text and "Checking who this is." in reading.text
+    [waiting] = soup(await other_client.get(QUEUE)).select("li.queue-item")
+    assert "On hold" in waiting.get_text()
+    assert [i["value"] for i in waiting.select("input[name=action]")] == ["hide", "restore"]
+    again = await post_form(other_client, decision, {"action": "hold", "reason": "Twice."})
+    assert again.status_code == 422 and "does not apply" in again.text
+
+    final = await post_form(other_client, decision, {"action": "hide", "reason": "A private person's name."})
+    assert final.status_code == 303
+    assert not soup(await other_client.get(QUEUE)).select("li.queue-item")
+    public_log = await client.get("/consultations/com-2013-292/moderation-log")
+    assert public_log.status_code == 200
+    assert "Held for review" in public_log.text and "A private person" in public_log.text
+    assert "Names someone" not in public_log.text
+
+
+async def test_two_moderators_holding_at_once_hold_it_once(own_database, settings):
+    engine = make_engine(own_database, null_pool=True)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            consultation = await consultation_by_slug(db, "com-2013-292")
+            _, position = await a_position(db, consultation)
+            reader = await make_user(db)
+            moderators = [(await make_user(db, role=Role.MODERATOR)).email for _ in range(2)]
+            await db.commit()
+        app = create_app(replace(settings, database_url=own_database))
+        async with app.router.lifespan_context(app), AsyncExitStack() as stack:
+            clients = []
+            for email in [reader.email, *moderators]:
+                person = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+                clients.append(await stack.enter_async_context(person))
+                await sign_in(clients[-1], email, PASSWORD)
+            await post_form(clients[0], report_path(position.id), {"reason": "abusive"})
+            [item] = soup(await clients[1].get(QUEUE)).select("li.queue-item")
+            decision = f"/moderation/items/{item['id'].removeprefix('item-')}/decision"
+            sent = await asyncio.gather(
+                *(post_form(c, decision, {"action": "hold", "reason": "Looking into it."}) for c in clients[1:])
+            )
+        assert sorted(r.status_code for r in sent) == [303, 422]
+        async with make_sessionmaker(engine)() as db:
+            [item_row] = (await db.scalars(select(QueueItem))).all()
+            assert item_row.decided_at is None and item_row.hold_id is not None
+    finally:
+        await engine.dispose()

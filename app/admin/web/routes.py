@@ -16,4 +16,10 @@ routes: list[Route] = [
         methods=["POST"],
         name="admin_premoderation",
     ),
+    Route(
+        "/admin/consultations/{slug}/outcome",
+        consultation_views.change_outcome,
+        methods=["POST"],
+        name="admin_outcome",
+    ),
 ]

@@ -43,4 +43,7 @@ routes: list[Route] = [
     Route("/consultations/{slug}/topics", topic_views.topics_index, name="topics"),
     Route("/consultations/{slug}/topics/{topic_slug}", topic_views.topic_page, name="topic"),
     Route("/attachments/{attachment_id:id}", attachment_views.download, name="attachment"),
+    Route(
+        "/held/{held_id:id}/withdraw", write_views.withdraw_held_contribution, methods=["POST"], name="withdraw_held"
+    ),
 ]

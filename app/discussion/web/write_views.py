@@ -13,6 +13,7 @@ from starlette.responses import Response
 from app.accounts.current import signed_in_user
 from app.accounts.models import User
 from app.consultation.models import Consultation, KeyMessage, PreModeration
+from app.consultation.services import key_message_in_context
 from app.consultation.urls import key_message_url
 from app.discussion.attachments import (
     Paper,
@@ -33,8 +34,8 @@ from app.discussion.contribution_write import (
     refuse_locked,
 )
 from app.discussion.errors import ContributionError
-from app.discussion.holding import Held, premoderation_of, refuse_paper_while_held
-from app.discussion.models import Contribution
+from app.discussion.holding import NOBODYS_HELD, Held, premoderation_of, refuse_paper_while_held
+from app.discussion.models import Contribution, HeldContribution
 from app.discussion.own_contributions import time_utc
 from app.discussion.posting_limits import PostingLimits
 from app.discussion.presenters import view_of, view_of_written
@@ -48,7 +49,8 @@ from app.discussion.web.loaders import contribution_from_path, key_message_from_
 from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
 from app.discussion.web.quote_marks import quote_highlights
 from app.i18n import _
-from app.moderation.holds import enqueue_held
+from app.moderation.holds import enqueue_held, withdraw_held
+from app.moderation.services import ModerationError
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.templating import is_htmx, render
@@ -333,3 +335,22 @@ def _render_reply_form(
         block="reply_form",
         status_code=status_code,
     )
+
+
+async def withdraw_held_contribution(request: Request) -> Response:
+    """The author takes back a contribution awaiting moderation, from the key message page."""
+    db = db_of(request)
+    held = await db.get(HeldContribution, request.path_params["held_id"])
+    require(identity_of(request), Permission.EDIT_OWN_CONTRIBUTION, held or NOBODYS_HELD)
+    assert held is not None  # only its author passes
+    found = await key_message_in_context(db, key_message_id=held.key_message_id)
+    assert found is not None  # a held contribution always has a key message (foreign key)
+    response = see_other(key_message_url(found.consultation, found.message))
+    try:
+        await withdraw_held(db, author=signed_in_user(request), held_id=held.id)
+    except ModerationError as error:  # a moderator decided it meanwhile
+        flash(request, response, error.message)
+        return response
+    await db.commit()
+    flash(request, response, _("Your contribution is withdrawn: it will not be published."))
+    return response

@@ -5,7 +5,15 @@ from starlette.routing import Route
 from app.export.web import views
 
 routes = [
-    Route("/consultations/{slug}/export", views.export_page, name="export"),
-    # POST, because every download is recorded (who exported what): GET never changes state.
-    Route("/consultations/{slug}/export.{format}", views.download, methods=["POST"], name="export_download"),
+    Route("/consultations/{slug}/export", views.export_page, methods=["GET"], name="export"),
+    Route("/consultations/{slug}/exports", views.ask_for_export, methods=["POST"], name="export_request"),
+    Route("/consultations/{slug}/exports/{job_id:id}", views.export_job_page, methods=["GET"], name="export_job"),
+    # POST, because every download is audited (who downloaded what): GET never changes state.
+    Route("/consultations/{slug}/exports/{job_id:id}/file", views.download_file, methods=["POST"], name="export_file"),
+    Route(
+        "/consultations/{slug}/exports/{job_id:id}/manifest.json",
+        views.download_manifest,
+        methods=["POST"],
+        name="export_manifest",
+    ),
 ]

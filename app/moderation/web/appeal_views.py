@@ -6,9 +6,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
+from app.consultation.services import key_message_in_context
+from app.discussion.holding import NOBODYS_HELD
+from app.discussion.models import HeldContribution
 from app.discussion.web.loaders import contribution_from_path
 from app.i18n import _
-from app.moderation.appeals import APPEAL_WINDOW, appealable_decision, file_appeal
+from app.moderation.appeals import (
+    APPEAL_WINDOW,
+    appealable_decision,
+    appealable_rejection,
+    file_appeal,
+    file_held_appeal,
+)
 from app.moderation.rules import rule_named
 from app.moderation.services import ModerationError
 from app.security.permissions import Permission
@@ -49,6 +58,45 @@ async def appeal(request: Request) -> Response:
             "contribution": contribution,
             "decision": decision,
             "rule": rule_named(context.consultation, decision.rule) if decision else None,
+            "window_days": APPEAL_WINDOW.days,
+            "form": state,
+        },
+        status_code=422 if state.errors else 200,
+    )
+
+
+async def held_appeal(request: Request) -> Response:
+    """The author appeals the decision not to publish their held contribution."""
+    db = db_of(request)
+    held = await db.get(HeldContribution, request.path_params["held_id"])
+    require(identity_of(request), Permission.APPEAL, held or NOBODYS_HELD)
+    assert held is not None  # only its author passes
+    found = await key_message_in_context(db, key_message_id=held.key_message_id)
+    assert found is not None  # a held contribution always has a key message (foreign key)
+    state = FormState()
+    if request.method == "POST":
+        state.values = text_values(await request.form(), "text")
+        try:
+            await file_held_appeal(db, author=signed_in_user(request), held=held, text=state.values["text"])
+        except ModerationError as error:  # refused before anything was written
+            state.error(error.field, error.message)
+        else:
+            await db.commit()
+            response = see_other(path_for("key_message", slug=found.consultation.slug, ref=found.message.ref))
+            flash(
+                request, response, _("Your appeal is with the moderators. Another moderator will review the decision.")
+            )
+            return response
+    decision = await appealable_rejection(db, held)
+    return render(
+        request,
+        "moderation/held_appeal.html",
+        {
+            "consultation": found.consultation,
+            "message": found.message,
+            "held": held,
+            "decision": decision,
+            "rule": rule_named(found.consultation, decision.rule) if decision else None,
             "window_days": APPEAL_WINDOW.days,
             "form": state,
         },

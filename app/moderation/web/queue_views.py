@@ -47,6 +47,7 @@ DECISIONS = (
     ModerationAction.KEEP,
     ModerationAction.HIDE,
     ModerationAction.RESTORE,
+    ModerationAction.HOLD,
     ModerationAction.APPROVE,
     ModerationAction.REJECT,
     ModerationAction.LOCK,

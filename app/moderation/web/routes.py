@@ -20,6 +20,7 @@ routes = [
     Route("/contributions/{contribution_id:id}/lock", views.lock_thread, methods=["POST"], name="lock_thread"),
     Route("/contributions/{contribution_id:id}/report", report_views.report, methods=["GET", "POST"], name="report"),
     Route("/contributions/{contribution_id:id}/appeal", appeal_views.appeal, methods=["GET", "POST"], name="appeal"),
+    Route("/held/{held_id:id}/appeal", appeal_views.held_appeal, methods=["GET", "POST"], name="held_appeal"),
     Route(
         "/contributions/{contribution_id:id}/highlight",
         curation_views.highlight,

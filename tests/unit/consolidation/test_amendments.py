@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consolidation.amendments import AmendmentItem, amendment_groups, group_amendments, normalised_wording
@@ -125,3 +126,38 @@ async def test_only_counted_public_amendments_are_read_with_their_endorsers(
     civil_society = Selection(key_message=ref, stakeholder_types=("civil_society",))
     filtered = await amendment_groups(db, consultation, civil_society)
     assert [g.contribution_ids for g in filtered[key_message(consultation, ref).id]] == [(named.id,)]
+
+
+def _naive_groups(items: list[AmendmentItem], similarity: float) -> list[tuple[int, ...]]:
+    """The same leader grouping, every wording compared with every representative."""
+    by_wording: dict[str, list[int]] = {}
+    for one in sorted(items, key=lambda i: i.contribution_id):
+        by_wording.setdefault(normalised_wording(one.text), []).append(one.contribution_id)
+    representatives: list[str] = []
+    members: list[list[int]] = []
+    for wording, ids in by_wording.items():
+        found = process.extractOne(wording, representatives, scorer=fuzz.ratio, score_cutoff=similarity)
+        if found is None:
+            representatives.append(wording)
+            members.append(list(ids))
+        else:
+            members[found[2]] += ids
+    return sorted((tuple(sorted(m)) for m in members), key=lambda ids: (-len(ids), ids[0]))
+
+
+edits = st.lists(st.tuples(st.integers(0, 80), st.sampled_from(["", "x", "migrant", " and ", "é"])), max_size=6)
+
+
+@given(st.lists(edits, min_size=1, max_size=25), st.sampled_from([80.0, 90.0, 95.0]))
+def test_the_character_count_bound_never_changes_the_groups(
+    variants: list[list[tuple[int, str]]], similarity: float
+) -> None:
+    items = []
+    for number, changes in enumerate(variants, start=1):
+        text = WORDING
+        for at, inserted in changes:
+            text = text[:at] + inserted + text[at + len(inserted) // 2 :]
+        items.append(item(number, text))
+    assert [g.contribution_ids for g in group_amendments(items, similarity=similarity)] == _naive_groups(
+        items, similarity
+    )

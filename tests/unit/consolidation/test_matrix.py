@@ -3,15 +3,20 @@ if asked, within the negotiator's selection."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.consolidation.matrix import Dimension, Matrix, label_of, position_matrices
+from app.consolidation.matrix import Dimension, Matrix, counted_here, label_of, position_matrices
 from app.consolidation.selection import INDIVIDUAL, Selection
 from app.consultation.models import Consultation
 from app.discussion.campaigns import save_campaigns
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.near_duplicates import Group
+from app.discussion.supersession import counted
 from app.discussion.tallies import UNDISCLOSED, tallies
+from app.i18n import BRUSSELS
 from app.organisations.models import Organisation, OrganisationType, VerificationState
 from tests.factories import key_message, make_organisation, make_position, make_user
 
@@ -141,6 +146,13 @@ async def test_filters_apply_and_leave_anonymous_positions_out_when_they_concern
     assert await ids(Selection(key_message=REF, stakeholder_types=(INDIVIDUAL,))) == of("person")
     assert await ids(Selection(key_message=REF, verified_only=True)) == of("ministry")
     assert await ids(Selection(key_message=REF, regions=("150",))) == of("ministry", "diaspora")
+    made["person"].created_at = datetime(2013, 6, 1, 23, 30, tzinfo=BRUSSELS)  # still 1 June in Brussels
+    await db.flush()
+    assert await ids(Selection(key_message=REF, since=date(2013, 6, 1), until=date(2013, 6, 1))) == of("person")
+    today = datetime.now(BRUSSELS).date()
+    assert await ids(Selection(key_message=REF, since=today - timedelta(days=1))) == of(
+        "senegal", "diaspora", "ministry", "anonymous"
+    )
     matrix = await _matrix(
         db, consultation, Dimension.STAKEHOLDER_TYPE, selection=Selection(key_message=REF, positions=("oppose",))
     )
@@ -162,3 +174,12 @@ def test_rows_have_readable_labels() -> None:
     assert label_of(Dimension.ORIGIN, "ML") == "Mali"
     assert label_of(Dimension.COUNTRY, INDIVIDUAL) == "Individuals"
     assert label_of(Dimension.REGION, UNDISCLOSED) == "Undisclosed (published anonymously)"
+
+
+async def test_the_workspace_s_condition_of_a_counted_position_is_the_discussion_s(
+    db: AsyncSession, consultation: Consultation
+) -> None:
+    await _mixed_discussion(db, consultation)
+    ours = set(await db.scalars(select(Contribution.id).where(counted_here())))
+    theirs = set(await db.scalars(select(Contribution.id).where(counted())))
+    assert ours == theirs and len(ours) >= 5

@@ -49,3 +49,16 @@ async def test_key_messages_nobody_quotes_have_no_passages(db: AsyncSession, con
     found = await quoted_passages(db, consultation, Selection(roundtable="RT2"))
     assert set(found) == {m.id for m in Selection(roundtable="RT2").key_messages(consultation)}
     assert not any(found.values())
+
+
+async def test_without_trace_passages_are_counted_without_their_ids(
+    db: AsyncSession, consultation: Consultation
+) -> None:
+    message = key_message(consultation, REF)
+    quoted = await make_position(
+        db, consultation, author=await make_user(db), ref=REF, quote_text=sentences(message.text)[0]
+    )
+    traced = (await quoted_passages(db, consultation, Selection(key_message=REF)))[message.id]
+    untraced = (await quoted_passages(db, consultation, Selection(key_message=REF), trace=False))[message.id]
+    assert [(p.text, p.count, p.contribution_ids) for p in traced] == [(sentences(message.text)[0], 1, (quoted.id,))]
+    assert [(p.text, p.count, p.contribution_ids) for p in untraced] == [(sentences(message.text)[0], 1, ())]

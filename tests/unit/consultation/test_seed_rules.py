@@ -76,3 +76,28 @@ async def test_an_unknown_pre_moderation_is_refused(db, value):
     data["premoderation"] = value
     with pytest.raises(SeedError, match="premoderation"):
         await load_seed(db, data)
+
+
+async def test_publishing_what_we_heard_comes_from_the_seed_file_and_a_site_choice_then_stands(db):
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["consultation"]["slug"] = "heard-consultation"
+    data["publishes_outcome"] = True
+    await load_seed(db, data)
+    consultation = await consultation_by_slug(db, "heard-consultation")
+    assert consultation is not None and consultation.publishes_outcome is True
+    consultation.publishes_outcome = False  # an administrator's choice on the site
+    report = await load_seed(db, data)
+    assert consultation.publishes_outcome is False
+    assert any("publishes_outcome kept as False" in note for note in report.notes)
+
+
+async def test_the_seed_consultation_does_not_publish_what_we_heard(consultation):
+    assert consultation.publishes_outcome is False
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, None, []])
+async def test_publishing_what_we_heard_is_a_boolean(db, value):
+    data = copy.deepcopy(read_seed_file(SEED_FILE))
+    data["publishes_outcome"] = value
+    with pytest.raises(SeedError, match="publishes_outcome"):
+        await load_seed(db, data)

@@ -95,6 +95,7 @@ async def test_an_item_shows_its_contribution_in_context_and_its_reasons(db, con
     assert item.actions == [
         ModerationAction.KEEP,
         ModerationAction.HIDE,
+        ModerationAction.HOLD,
         ModerationAction.LOCK,
         ModerationAction.DUPLICATE,
     ]
@@ -102,13 +103,23 @@ async def test_an_item_shows_its_contribution_in_context_and_its_reasons(db, con
 
 def test_only_the_decisions_that_apply_are_offered():
     reported, appeal = QueueKind.REPORTED, QueueKind.APPEAL
-    shown = [ModerationAction.KEEP, ModerationAction.HIDE, ModerationAction.LOCK, ModerationAction.DUPLICATE]
+    shown = [
+        ModerationAction.KEEP,
+        ModerationAction.HIDE,
+        ModerationAction.HOLD,
+        ModerationAction.LOCK,
+        ModerationAction.DUPLICATE,
+    ]
     assert decisions_for(reported, ContributionStatus.VISIBLE) == shown
     assert ModerationAction.LOCK not in decisions_for(reported, ContributionStatus.VISIBLE, locked=True)
     assert decisions_for(reported, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
     assert decisions_for(reported, ContributionStatus.WITHDRAWN) == [ModerationAction.KEEP]
     assert decisions_for(appeal, ContributionStatus.HIDDEN) == [ModerationAction.KEEP, ModerationAction.RESTORE]
     assert decisions_for(appeal, ContributionStatus.VISIBLE) == [ModerationAction.KEEP]
+    on_hold = decisions_for(reported, ContributionStatus.HIDDEN, on_hold=True)
+    assert on_hold == [ModerationAction.HIDE, ModerationAction.RESTORE]
+    # Withdrawn by its author while on hold: nothing left but to close the item.
+    assert decisions_for(reported, ContributionStatus.WITHDRAWN, on_hold=True) == [ModerationAction.KEEP]
 
 
 async def test_keeping_closes_the_item_with_a_logged_decision(db, consultation):

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from app.accounts.models import User, UserRole
 from app.consultation.models import Consultation, ConsultationStatus
 from app.discussion.models import Contribution
+from app.jobs.models import Job
 from app.organisations.models import Membership, Organisation, OrganisationType
 from app.security.identity import ANONYMOUS, Identity
 from app.security.permissions import Permission
@@ -41,6 +42,8 @@ UPCOMING = Consultation(slug="upcoming", status=ConsultationStatus.PUBLISHED, op
 DRAFT = Consultation(slug="draft", status=ConsultationStatus.DRAFT)
 ORGANISATION = Organisation(id=99, name="Forum", type=OrganisationType.DIASPORA, country="FR")
 SOMEONE_ELSES = Contribution(id=5, author_id=2)
+SOMEONE_ELSES_EXPORT = Job(id=7, kind="export", requested_by_id=2)
+OWN_EXPORT = Job(id=8, kind="export", requested_by_id=1)  # identity()'s user id
 
 ROLES = [None, Role.PARTICIPANT, Role.MODERATOR, Role.NEGOTIATOR, Role.ADMIN]
 EXPECTED = {  # permission, context -> roles that hold it
@@ -69,6 +72,12 @@ EXPECTED = {  # permission, context -> roles that hold it
     (Permission.MERGE_THREAD, None): {Role.MODERATOR, Role.ADMIN},
     (Permission.EXPORT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.EXPORT, CLOSED): {Role.NEGOTIATOR, Role.ADMIN},
+    # Nobody, whatever their role, follows or downloads an export someone else asked for.
+    (Permission.READ_OWN_EXPORT, SOMEONE_ELSES_EXPORT): set(),
+    (Permission.READ_OWN_EXPORT, OWN_EXPORT): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.CURATE_INPUT, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.CURATE_INPUT, CLOSED): {Role.NEGOTIATOR, Role.ADMIN},
+    (Permission.CONSOLIDATE, OPEN): {Role.NEGOTIATOR, Role.ADMIN},
     (Permission.MANAGE_ROLES, None): {Role.ADMIN},
     (Permission.CONFIGURE_CONSULTATIONS, None): {Role.ADMIN},
     (Permission.READ_AUDIT_LOG, None): {Role.ADMIN},
@@ -94,6 +103,9 @@ NEEDS_TWO_FACTOR = [
     (Permission.SUMMARISE_THREAD, None),
     (Permission.MERGE_THREAD, None),
     (Permission.EXPORT, OPEN),
+    (Permission.READ_OWN_EXPORT, OWN_EXPORT),
+    (Permission.CURATE_INPUT, OPEN),
+    (Permission.CONSOLIDATE, OPEN),
     (Permission.MANAGE_ROLES, None),
     (Permission.CONFIGURE_CONSULTATIONS, None),
     (Permission.READ_AUDIT_LOG, None),
@@ -107,6 +119,8 @@ def param_id(value: object) -> str:
     collect the same test ids."""
     if isinstance(value, Contribution):
         return f"contribution-{value.id}"
+    if isinstance(value, Job):
+        return f"export-job-{value.id}"
     return str(getattr(value, "name", None) or getattr(value, "slug", None) or value)
 
 
@@ -135,6 +149,14 @@ def test_authors_read_their_own_contributions_even_before_confirming_an_email_ch
     assert permits(author, Permission.READ_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
     assert not permits(author, Permission.EDIT_OWN_CONTRIBUTION, Contribution(id=6, author_id=1))
     assert not permits(author, Permission.READ_OWN_CONTRIBUTION, SOMEONE_ELSES)
+
+
+def test_an_export_is_read_only_by_who_asked_and_never_by_a_type_it_does_not_know():
+    with pytest.raises(HTTPException) as hidden:
+        require(identity(Role.NEGOTIATOR), Permission.READ_OWN_EXPORT, SOMEONE_ELSES_EXPORT, hide=True)
+    assert hidden.value.status_code == 404  # another negotiator learns nothing of it
+    with pytest.raises(TypeError):
+        permits(identity(Role.NEGOTIATOR), Permission.READ_OWN_EXPORT, OPEN)
 
 
 def test_disabled_account_holds_nothing():
