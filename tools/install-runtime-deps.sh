@@ -5,6 +5,10 @@
 # `make run` on a machine that has them runs no apt at all.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+if ! command -v dpkg >/dev/null; then
+  echo "not Debian: install pango, HarfBuzz (with its subset library) and DejaVu Sans yourself for PDF documents" >&2
+  exit 0
+fi
 needed=()
 for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
   dpkg -s "$package" >/dev/null 2>&1 || needed+=("$package")
