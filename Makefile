@@ -19,7 +19,8 @@ $(BIN)/.runtime-stamp: requirements.txt pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-install: $(BIN)/.runtime-stamp ## Install the site in .venv (Python packages only)
+install: $(BIN)/.runtime-stamp ## Install the site in .venv, and the system libraries its PDFs need
+	tools/install-runtime-deps.sh
 	$(BIN)/pybabel compile -d app/locale
 
 # The background worker (exports, campaigns) runs beside the site; when the site stops (Ctrl-C),

@@ -15,12 +15,16 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
+from docx.document import Document as DocxDocument
+from openpyxl.writer.excel import ExcelWriter
 from pypdf import PdfReader
 from qrcode.main import QRCode
+from weasyprint import HTML
 
 from app.consolidation import amendments as consolidation_amendments
 from app.discussion import edit_history, near_duplicates
 from app.export import builders
+from app.export.documents import loader
 from app.security.csrf import COOKIE_NAME
 from app.security.form_stamps import HONEYPOT_FIELD, STAMP_FIELD, issue_stamp
 from tests.factories import totp_secret_for
@@ -108,6 +112,10 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
     (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+    (loader, "assemble_document", "assemble documents in a thread: app.export.documents.loader.load_document_content"),
+    (DocxDocument, "save", "write DOCX in a thread: app.export.documents.docx_document"),
+    (ExcelWriter, "save", "write XLSX in a thread: app.export.documents.xlsx_document"),
+    (HTML, "write_pdf", "lay out PDFs in a thread: app.export.documents.pdf_document"),
     (
         consolidation_amendments,
         "group_amendments",

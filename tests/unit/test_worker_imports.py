@@ -21,6 +21,9 @@ LOADED_ON_FIRST_USE = {
     "aiosmtplib": "sending mail by SMTP only",
     "pypdf": "checking an uploaded position paper only (app.discussion.attachments.checked_pdf)",
     "cryptography": "pypdf's and Authlib's encryption, for the same two",
+    "docx": "writing a DOCX document, in the export worker (app.export.documents.formats)",
+    "openpyxl": "writing an XLSX document, likewise",
+    "weasyprint": "laying out a PDF document, likewise",
 }
 
 # What `uvicorn app.asgi:app` does in each worker: build the site from the environment.

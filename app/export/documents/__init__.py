@@ -1,0 +1,1 @@
+"""The negotiators' drafting documents: one content, drawn as DOCX, PDF and XLSX."""
