@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.discussion.models import Contribution
 from app.export.builders import ExportInput, assemble_export, load_export_input
+from app.export.documents.formats import DOCUMENT_FORMATS
 from app.export.formats import ExportRequest, Format, Progress, Writer
 from app.export.writers import to_csv, to_json
 from app.organisations.models import Organisation
@@ -69,4 +70,6 @@ def built_in_memory(to_bytes: Callable[[dict[str, Any]], bytes]) -> Writer:
 FORMATS: dict[str, Format] = {
     "json": Format("json", "application/json", built_in_memory(to_json)),
     "csv": Format("csv", "text/csv; charset=utf-8", built_in_memory(to_csv)),
+    # The drafting documents (app.export.documents): their libraries load on the first export.
+    **{document.name: document for document in DOCUMENT_FORMATS},
 }
