@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from qrcode.main import QRCode
 
 from app.discussion import edit_history, near_duplicates
-from app.export import builders
+from app.export import builders, csv_export
 from app.security.csrf import COOKIE_NAME
 from app.security.form_stamps import HONEYPOT_FIELD, STAMP_FIELD, issue_stamp
 from tests.factories import totp_secret_for
@@ -106,7 +106,8 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (QRCode, "make_image", "draw QR codes with anyio.to_thread.run_sync"),
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
-    (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+    (builders, "contribution_record", "write exports in a worker thread (app.export.json_export)"),
+    (csv_export, "csv_row", "write exports in a worker thread (app.export.csv_export)"),
     (
         near_duplicates,
         "near_duplicate_groups",

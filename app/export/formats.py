@@ -53,6 +53,16 @@ class Format:
     write: Writer
 
 
+#: Every format by name, for the command line and the jobs. Each format's module registers
+#: its own (`register`); app.export.services imports the modules of the built-in ones.
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
 async def data_as_of(db: AsyncSession, request_consultation: Consultation, selection: Selection) -> datetime:
     """The latest change to the contributions of the selected key messages (a contribution's
     row changes with its edits, moderation, endorsements and supersession), or the

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
 from dataclasses import dataclass
-from typing import Any
 
-from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.consolidation.selection import Selection
 from app.consultation.models import Consultation
-from app.export.builders import ExportInput, assemble_export, load_export_input
+from app.export.csv_export import CSV_FORMAT
+from app.export.formats import FORMATS as FORMATS  # the page checks the format it is asked for
+from app.export.formats import ExportRequest, Format, data_as_of
+from app.export.json_export import JSON_FORMAT
 from app.export.models import ExportRecord
-from app.export.writers import WRITERS
 
-FORMATS = tuple(WRITERS)
+#: The formats of the web page's buttons, until its exports become background jobs.
+BUILT_IN: tuple[Format, ...] = (JSON_FORMAT, CSV_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -25,26 +27,35 @@ class ExportFile:
     filename: str
 
 
-def _built_and_written(
-    write: Callable[[dict[str, Any]], bytes], consultation: Consultation, loaded: ExportInput
-) -> bytes:
-    """The file's bytes. What it was made of is let go here too: freeing the records of a
-    large consultation takes a tenth of a second, which the event loop would otherwise pay."""
-    content = write(assemble_export(consultation, loaded))
-    loaded.contributions.clear()
-    return content
+async def _no_progress(_share: float) -> None:
+    return None
+
+
+async def export_request(
+    db: AsyncSession, consultation: Consultation, selection: Selection, language: str = "en"
+) -> ExportRequest:
+    """A request for the selection, at the time of its data (app.export.formats.data_as_of)."""
+    return ExportRequest(consultation, selection, await data_as_of(db, consultation, selection), language)
 
 
 async def export_consultation(
     db: AsyncSession, consultation: Consultation, fmt: str, *, user: User | None, channel: str
 ) -> ExportFile:
-    write, media_type = WRITERS[fmt]
-    loaded = await load_export_input(db, consultation)
-    # Building and serialising every contribution is CPU work: in a thread, so the worker's
-    # other requests go on.
-    content = await to_thread.run_sync(_built_and_written, write, consultation, loaded)
+    """The whole consultation in one format, as bytes, for the download in the request (the
+    page's, until its exports run as jobs): the response holds the whole file anyway."""
+    chosen = FORMATS[fmt]
+    request = await export_request(db, consultation, Selection())
+    out = io.BytesIO()
+    await chosen.write(db, request, out, _no_progress)
+    content = out.getvalue()
+    await record_export(db, consultation, fmt, user=user, channel=channel)
+    return ExportFile(content, chosen.media_type, f"roundtable-{consultation.slug}.{fmt}")
+
+
+async def record_export(
+    db: AsyncSession, consultation: Consultation, fmt: str, *, user: User | None, channel: str
+) -> None:
     db.add(
         ExportRecord(user_id=user.id if user else None, consultation_id=consultation.id, format=fmt, channel=channel)
     )
     await db.flush()
-    return ExportFile(content, media_type, f"roundtable-{consultation.slug}.{fmt}")

@@ -64,7 +64,7 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
     exported = run(cli_env, "export", "--format", "json", "--out", "-")
     assert exported.returncode == 0
     data = json.loads(exported.stdout)
-    assert data["schema_version"] == 4 and len(data["roundtables"]) == 4
+    assert data["schema_version"] == 5 and len(data["roundtables"]) == 4
     out = tmp_path / "export.csv"
     assert run(cli_env, "export", "--format", "csv", "--out", str(out)).returncode == 0
     assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"
@@ -135,6 +135,8 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
             "--totp-secret must have at least 32 base32 characters (160 bits), not 16",
         ),
         (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
+        (["export", "--format", "odt", "--out", "-"], "no format 'odt' (there are: csv, json)"),
+        (["export", "--format", "csv", "--roundtable", "RT9", "--out", "-"], "no roundtable 'RT9'"),
         (["seed", "--file", "/nonexistent.yaml"], "No such file"),
         (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
         (["fragments", "prune", "--days", "0"], "--days must be from 1 to 3650, not 0"),
