@@ -6,7 +6,7 @@ language (column names, see README "Exports"), so a script or a pivot table made
 works on the next. Codes sit beside the labels where a reader sorts or counts by them.
 Bodies are plain text (app.text.plain), the amendment is also shown as a redline against the
 key message ([-deleted-]{+inserted+}); control characters are taken out and cells a
-spreadsheet would run as a formula are kept as text (app.export.writers). The byte-order mark
+spreadsheet would run as a formula are kept as text (app.export.writers.neutralise_formula). The byte-order mark
 makes Excel read the file as UTF-8."""
 
 from __future__ import annotations
@@ -38,8 +38,17 @@ from app.export.labels import (
     status_labels,
     yes_no,
 )
-from app.export.streaming import Item, KeyMessageFacts, Thread, Tracker, count_selected, key_message_facts, threads
-from app.export.writers import neutralise_formula
+from app.export.streaming import (
+    Item,
+    KeyMessageFacts,
+    KeyMessageStream,
+    Thread,
+    Tracker,
+    count_selected,
+    key_message_facts,
+    threads,
+)
+from app.export.writers import FORMULA_PREFIXES, UNCLEAN
 from app.organisations.models import VerificationState
 from app.text.footnotes import strip_footnote_markers
 from app.text.markdown import render_markdown
@@ -103,13 +112,20 @@ class Place:
     language: str
 
 
-def _cell(value: Any) -> Any:
-    """Nothing for None; text cleaned of control characters and kept from running as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise_formula(clean_text(value))
-    return value
+def _cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """Nothing for None; text kept from running as a formula (writers.neutralise_formula), and
+    cleaned of control characters if the batch holds any (seldom: input is cleaned as it comes)."""
+    if UNCLEAN.search("\n".join(value for row in rows for value in row if type(value) is str)):
+        rows = [[clean_text(value) if type(value) is str else value for value in row] for row in rows]
+    return [
+        [
+            ""
+            if value is None
+            else ("'" + value if type(value) is str and value.startswith(FORMULA_PREFIXES) else value)
+            for value in row
+        ]
+        for row in rows
+    ]
 
 
 def _stakeholder_code(item: Item) -> str:
@@ -157,38 +173,35 @@ def csv_row(item: Item, place: Place) -> list[Any]:
     visible = view.status is ContributionStatus.VISIBLE
     thread = view.thread_root_id or view.id
     return [
-        _cell(value)
-        for value in [
-            view.id,
-            thread,
-            view.parent_id,
-            place.section.ref,
-            place.section.title,
-            place.message.ref,
-            place.text,
-            position_label(view.position),
-            view.position,
-            position_status_labels()[position_status(view)],
-            view.current_id,
-            status_labels()[view.status],
-            publication_labels()[view.publication],
-            None if view.author is None else view.author.display_name,
-            *_organisation_cells(item, place.language),
-            iso(view.created_at),
-            iso(view.edited_at),
-            language_label(view.language, place.language) if view.language else None,
-            *_texts(item, place),
-            JOIN.join(topic_label(topic) for topic in view.topics),
-            view.endorsement_count,
-            JOIN.join(endorser.organisation.name for endorser in view.endorsers),
-            JOIN.join(f"{a.original_name} ({path_for('attachment', attachment_id=a.id)})" for a in view.attachments)
-            if visible
-            else None,
-            view.moderation_reason if view.status is ContributionStatus.HIDDEN else None,
-            place.highlight_reasons.get(view.id),
-            place.summaries.get(view.id) if view.id == thread else None,
-            view.campaign_id,
-        ]
+        view.id,
+        thread,
+        view.parent_id,
+        place.section.ref,
+        place.section.title,
+        place.message.ref,
+        place.text,
+        position_label(view.position),
+        view.position,
+        position_status_labels()[position_status(view)],
+        view.current_id,
+        status_labels()[view.status],
+        publication_labels()[view.publication],
+        None if view.author is None else view.author.display_name,
+        *_organisation_cells(item, place.language),
+        iso(view.created_at),
+        iso(view.edited_at),
+        language_label(view.language, place.language) if view.language else None,
+        *_texts(item, place),
+        JOIN.join(topic_label(topic) for topic in view.topics),
+        view.endorsement_count,
+        JOIN.join(endorser.organisation.name for endorser in view.endorsers),
+        JOIN.join(f"{a.original_name} ({path_for('attachment', attachment_id=a.id)})" for a in view.attachments)
+        if visible
+        else None,
+        view.moderation_reason if view.status is ContributionStatus.HIDDEN else None,
+        place.highlight_reasons.get(view.id),
+        place.summaries.get(view.id) if view.id == thread else None,
+        view.campaign_id,
     ]
 
 
@@ -211,7 +224,7 @@ def _write_rows(out: BinaryIO, batch: Sequence[Thread], place: Place) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     with in_language(place.language):
-        writer.writerows(csv_row(item, place) for thread in batch for item in thread)
+        writer.writerows(_cells([csv_row(item, place) for thread in batch for item in thread]))
     out.write(buffer.getvalue().encode("utf-8"))
 
 
@@ -221,10 +234,11 @@ async def write_csv(db: AsyncSession, request: ExportRequest, out: BinaryIO, pro
     facts = await key_message_facts(db, key_messages, selection)
     tracker = Tracker(await count_selected(db, key_messages, selection), progress)
     out.write(("\ufeff" + ",".join(CSV_COLUMNS) + "\r\n").encode("utf-8"))
+    stream = KeyMessageStream(threads(db, key_messages, selection))
     for section in request.consultation.sections:
         for message in (m for m in section.key_messages if m in key_messages):
             place = await to_thread.run_sync(_place, section, message, facts, request.language)
-            async for batch in threads(db, message, selection):
+            async for batch in stream.batches(message.id):
                 await to_thread.run_sync(_write_rows, out, batch, place)
                 await tracker.advance(sum(map(len, batch)))
     return {"contributions": tracker.done, "key_messages": len(key_messages)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from anyio import to_thread
@@ -29,8 +28,16 @@ from app.export.builders import (
     section_head,
 )
 from app.export.formats import ExportRequest, Format, Progress, data_as_of, register
-from app.export.streaming import KeyMessageFacts, Thread, Tracker, count_selected, key_message_facts, threads
-from app.export.writers import without_control_characters
+from app.export.streaming import (
+    KeyMessageFacts,
+    KeyMessageStream,
+    Thread,
+    Tracker,
+    count_selected,
+    key_message_facts,
+    threads,
+)
+from app.export.writers import UNCLEAN_IN_JSON, without_control_characters
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -68,16 +75,21 @@ def _sections(consultation: Consultation, key_messages: list[KeyMessage], roundt
     ]
 
 
-def thread_text(thread: Thread) -> Iterable[str]:
-    """A thread's branches (usually one), each nested and encoded: CPU work, for a worker thread."""
+def thread_text(thread: Thread) -> list[str]:
+    """A thread's branches (usually one), each nested and encoded: CPU work, for a worker thread.
+    Text is cleaned of control characters only where the encoded thread shows one (seldom)."""
     records = [contribution_record(item.view, item.body_source, item.origins) for item in thread]
-    return [dumps(record) for record in nested(records)]
+    branches = [_encode(record) for record in nested(records)]
+    if any(UNCLEAN_IN_JSON.search(branch) for branch in branches):
+        return [dumps(record) for record in nested(records)]
+    return branches
 
 
 class _JsonExport:
     def __init__(self, db: AsyncSession, request: ExportRequest, out: BinaryIO, tracker: Tracker) -> None:
         self.db, self.request, self.out, self.tracker = db, request, out, tracker
         self.key_messages = request.selection.key_messages(request.consultation)
+        self.stream = KeyMessageStream(threads(db, self.key_messages, request.selection))
 
     def write(self, text: str) -> None:
         self.out.write(text.encode("utf-8"))
@@ -109,7 +121,7 @@ class _JsonExport:
             )
             self.write(listed.item("{" + members(head) + ',"contributions":'))
             contributions = _List()
-            async for batch in threads(self.db, message, self.request.selection):
+            async for batch in self.stream.batches(message.id):
                 await to_thread.run_sync(self._write_batch, batch, contributions)
                 await self.tracker.advance(sum(map(len, batch)))
             self.write(contributions.close())

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -75,11 +75,16 @@ async def count_selected(db: AsyncSession, key_messages: Sequence[KeyMessage], s
     return int(await db.scalar(query) or 0)
 
 
-async def threads(db: AsyncSession, key_message: KeyMessage, selection: Selection) -> AsyncIterator[list[Thread]]:
-    """The key message's selected contributions, a batch of whole threads at a time."""
+async def threads(
+    db: AsyncSession, key_messages: Sequence[KeyMessage], selection: Selection
+) -> AsyncIterator[tuple[int, list[Thread]]]:
+    """The selected contributions of the key messages, in their order: a key message's id and
+    a batch of its whole threads at a time. One query for all of them, so the database reads
+    what it joins once, not once per key message."""
+    order = case({m.id: index for index, m in enumerate(key_messages)}, value=Contribution.key_message_id)
     query = (
-        _selected([key_message.id], export_conditions(selection))
-        .order_by(_Root.created_at, _Root.id, Contribution.created_at, Contribution.id)
+        _selected([m.id for m in key_messages], export_conditions(selection))
+        .order_by(order, _Root.created_at, _Root.id, Contribution.created_at, Contribution.id)
         .execution_options(yield_per=BATCH)
     )
     result = await db.stream(query)
@@ -88,10 +93,40 @@ async def threads(db: AsyncSession, key_message: KeyMessage, selection: Selectio
         items = [Item(to_view(row, NEGOTIATORS), row[-2], list(row[-1] or [])) for row in rows]
         await attach_extras(db, [item.view for item in items])
         complete, pending = _whole_threads(pending + items)
-        if complete:
-            yield complete
+        for key_message_id, batch in _by_key_message(complete):
+            yield key_message_id, batch
     if pending:
-        yield [pending]
+        yield pending[0].view.key_message_id, [pending]
+
+
+def _by_key_message(found: list[Thread]) -> list[tuple[int, list[Thread]]]:
+    grouped: list[tuple[int, list[Thread]]] = []
+    for thread in found:
+        key_message_id = thread[0].view.key_message_id
+        if grouped and grouped[-1][0] == key_message_id:
+            grouped[-1][1].append(thread)
+        else:
+            grouped.append((key_message_id, [thread]))
+    return grouped
+
+
+class KeyMessageStream:
+    """The batches of `threads`, asked for one key message after the other (in their order)."""
+
+    def __init__(self, source: AsyncIterator[tuple[int, list[Thread]]]) -> None:
+        self.source = source
+        self.head: tuple[int, list[Thread]] | None = None
+        self.ended = False
+
+    async def batches(self, key_message_id: int) -> AsyncIterator[list[Thread]]:
+        while True:
+            if self.head is None and not self.ended:
+                self.head = await anext(self.source, None)
+                self.ended = self.head is None
+            if self.head is None or self.head[0] != key_message_id:
+                return
+            yield self.head[1]
+            self.head = None
 
 
 def thread_of(view: ContributionView) -> int:
@@ -99,7 +134,8 @@ def thread_of(view: ContributionView) -> int:
 
 
 def _whole_threads(items: Thread) -> tuple[list[Thread], Thread]:
-    """The items cut into threads; the last one may go on in the next batch, so it is kept."""
+    """The items cut into threads; the last one may go on in the next batch, so it is kept
+    (a thread's contributions are all on its key message)."""
     found: list[Thread] = []
     for item in items:
         if found and thread_of(found[-1][0].view) == thread_of(item.view):

@@ -3,11 +3,19 @@ spreadsheet would run as a formula kept as text."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.text.safe import clean_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Any character clean_text takes out or changes (a carriage return too): most texts have
+#: none, so a format looks for one in a whole batch before cleaning text by text.
+UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The same, as json.dumps(ensure_ascii=False) writes them: the C0 controls escaped (\b, \f,
+#: \r, \u00XX; tab and newline are kept, as \t and \n), the rest as they are. An escaped
+#: backslash before "u00" matches too: a false alarm costs a second look, never a miss.
+UNCLEAN_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bfr]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def without_control_characters(value: Any) -> Any:

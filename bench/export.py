@@ -1,0 +1,116 @@
+"""Exports at scale (issue 12): `roundtable export` to CSV and JSON of a consultation with
+`--contributions` contributions, time and peak memory (the export process's maximum RSS,
+from /usr/bin/time), beside the floor: bare Starlette streaming as many rows from asyncpg
+(bench/export_floor.py), timed by a client reading the whole response.
+
+    python -m bench.export --contributions 100000                       # PostgreSQL (BENCH_PG_DATABASE)
+    python -m bench.export --contributions 1000000 --rounds 1
+
+The database is built with the real commands (migrations, seed) and the demo generator
+(`bench.data --elsewhere`: threads with 40% replies, topics, endorsements, every publication
+choice, amendments), then VACUUM ANALYZE. Each command runs `--rounds` times, one after the
+other, so the figures of a round share the machine's load."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.run import (
+    PG_DATABASE,
+    ROOT,
+    _pg,
+    environment,
+    free_port,
+    prepare_database,
+    roundtable_command,
+    run_bench_module,
+    run_roundtable,
+    server,
+)
+
+#: Issue 12: within 2× the floor's time, under 200 MB.
+TARGET_RATIO, TARGET_MB = 2.0, 200.0
+
+
+def timed_export(env: dict[str, str], fmt: str, out: Path) -> dict[str, Any]:
+    """One `roundtable export` in its own process: wall time and maximum RSS."""
+    command = ["/usr/bin/time", "-f", "%e %M", *roundtable_command(), "export", "--format", fmt, "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"export {fmt} failed:\n{done.stderr.strip()}")
+    seconds, kilobytes = done.stderr.strip().splitlines()[-1].split()
+    return {"seconds": float(seconds), "max_rss_mb": round(int(kilobytes) / 1024, 1), "bytes": out.stat().st_size}
+
+
+def timed_floor(url: str, limit: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    size = 0
+    with httpx.Client(timeout=600) as client, client.stream("GET", f"{url}/rows", params={"limit": limit}) as response:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+    return {"seconds": round(time.perf_counter() - started, 2), "bytes": size}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--contributions", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="rt-export-bench-"))
+    database_url, server_version = prepare_database("postgresql", workdir)
+    env = environment(database_url, workdir)
+    started = time.perf_counter()
+    run_roundtable(env, "db", "upgrade")
+    run_roundtable(env, "seed")
+    print(run_bench_module(env, "bench.data", "--elsewhere", str(args.contributions)), flush=True)
+    print(f"built in {time.perf_counter() - started:.0f} s ({server_version})", flush=True)
+    port = free_port()
+    floor_url = f"http://127.0.0.1:{port}"
+    floor_command = [sys.executable, "-m", "uvicorn", "bench.export_floor:app", "--port", str(port), "--no-access-log"]
+    rounds: list[dict[str, Any]] = []
+    try:
+        with server(floor_command, env, workdir / "floor.log", f"{floor_url}/health"):
+            for _ in range(args.rounds):
+                done = {"floor": timed_floor(floor_url, args.contributions)}
+                for fmt in ("csv", "json"):
+                    done[fmt] = timed_export(env, fmt, workdir / f"export.{fmt}")
+                print(json.dumps(done), flush=True)
+                rounds.append(done)
+    finally:
+        if not args.keep:
+            asyncio.run(_pg(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
+    print(report(args.contributions, rounds))
+    return 0
+
+
+def report(contributions: int, rounds: list[dict[str, Any]]) -> str:
+    lines = [f"{contributions:,} contributions, PostgreSQL: seconds, peak RSS (MB), × floor"]
+    for number, done in enumerate(rounds, 1):
+        floor = done["floor"]["seconds"]
+        lines.append(f"round {number}: floor {floor:.2f} s ({done['floor']['bytes']:,} bytes)")
+        for fmt in ("csv", "json"):
+            row = done[fmt]
+            ratio = row["seconds"] / floor
+            verdict = "met" if ratio <= TARGET_RATIO and row["max_rss_mb"] <= TARGET_MB else "NOT met"
+            lines.append(
+                f"  {fmt:4} {row['seconds']:7.2f} s {row['max_rss_mb']:7.1f} MB {ratio:6.2f}× "
+                f"({row['bytes']:,} bytes): {verdict}"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    sys.exit(main())
