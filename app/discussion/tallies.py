@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, String, Subquery, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, String, Subquery, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.regions import m49_region
@@ -119,5 +119,14 @@ async def selected_tallies(
         return await tallies(db, key_message_ids)
     if not key_message_ids:
         return defaultdict(Tally)
-    counts = recounted(key_message_ids).outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
-    return await _tallies_from(db, counts.where(*conditions).subquery())
+    counted = (
+        recounted(key_message_ids)
+        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(*conditions)
+        .subquery()
+    )
+    # COUNT is a bigint on PostgreSQL, and the SUM of bigints a numeric (a Decimal): counts
+    # are integers, as the stored ones are.
+    keys = [column for column in counted.c if column.key != "count"]
+    integers = select(*keys, cast(counted.c["count"], Integer).label("count")).subquery()
+    return await _tallies_from(db, integers)

@@ -30,6 +30,7 @@ class _Text:
     quotes: int = 0
     in_pre: bool = False
     link: tuple[int, str] | None = None  #: where the link's words started, and its address
+    last_in_list: bool = False  #: the block before was a list's: items follow on the next line
 
     def flush(self) -> None:
         text = "".join(self.current).strip("\n")
@@ -47,8 +48,9 @@ class _Text:
         lines = text.split("\n")
         first = quote + indent + marker + lines[0]
         rest = [quote + indent + " " * len(marker) + line for line in lines[1:]]
-        separator = "\n" if self.lists and self.blocks else "\n\n"
+        separator = "\n" if self.lists and self.last_in_list else "\n\n"
         self.blocks.append((separator if self.blocks else "") + "\n".join([first, *rest]))
+        self.last_in_list = bool(self.lists)
 
     def open_tag(self, tag: str, attributes: str) -> None:
         if tag in _BLOCKS:

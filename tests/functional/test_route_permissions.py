@@ -93,6 +93,8 @@ EXPECTATIONS = {
     ("topic_feed", "GET"): (None, ALL_OK),
     ("export", "GET"): (None, negotiators(200)),
     ("export_download", "POST"): (lambda: {}, negotiators(200)),
+    # The JSON export's schema is public: whoever reads an export validates it.
+    ("export_schema", "GET"): (None, ALL_OK),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),
