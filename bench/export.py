@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -50,7 +51,13 @@ def timed_export(env: dict[str, str], fmt: str, out: Path) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"export {fmt} failed:\n{done.stderr.strip()}")
     seconds, kilobytes = done.stderr.strip().splitlines()[-1].split()
-    return {"seconds": float(seconds), "max_rss_mb": round(int(kilobytes) / 1024, 1), "bytes": out.stat().st_size}
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return {
+        "seconds": float(seconds),
+        "max_rss_mb": round(int(kilobytes) / 1024, 1),
+        "bytes": out.stat().st_size,
+        "sha256": digest,
+    }
 
 
 def timed_floor(url: str, limit: int) -> dict[str, Any]:
@@ -83,7 +90,8 @@ def main() -> int:
     try:
         with server(floor_command, env, workdir / "floor.log", f"{floor_url}/health"):
             for _ in range(args.rounds):
-                done = {"floor": timed_floor(floor_url, args.contributions)}
+                done: dict[str, Any] = {"floor": timed_floor(floor_url, args.contributions)}
+                done["startup_seconds"] = startup_seconds(env)
                 for fmt in ("csv", "json"):
                     done[fmt] = timed_export(env, fmt, workdir / f"export.{fmt}")
                 print(json.dumps(done), flush=True)
@@ -92,14 +100,28 @@ def main() -> int:
         if not args.keep:
             asyncio.run(_pg(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
     print(report(args.contributions, rounds))
+    for fmt in ("csv", "json"):
+        same = len({done[fmt]["sha256"] for done in rounds}) == 1
+        print(f"{fmt}: {'the same bytes in every round' if same else 'DIFFERENT bytes between rounds'}")
     return 0
+
+
+def startup_seconds(env: dict[str, str]) -> float:
+    """What `roundtable` takes to start (imports and the site's routes), included in each export."""
+    code = "import time; t = time.perf_counter(); from app.cli import install_site_routes; install_site_routes(); "
+    code += "print(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return round(float(done.stdout), 2)
 
 
 def report(contributions: int, rounds: list[dict[str, Any]]) -> str:
     lines = [f"{contributions:,} contributions, PostgreSQL: seconds, peak RSS (MB), × floor"]
     for number, done in enumerate(rounds, 1):
         floor = done["floor"]["seconds"]
-        lines.append(f"round {number}: floor {floor:.2f} s ({done['floor']['bytes']:,} bytes)")
+        lines.append(
+            f"round {number}: floor {floor:.2f} s ({done['floor']['bytes']:,} bytes); "
+            f"the command's start alone {done['startup_seconds']:.2f} s"
+        )
         for fmt in ("csv", "json"):
             row = done[fmt]
             ratio = row["seconds"] / floor
