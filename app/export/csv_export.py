@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.consultation.models import KeyMessage, Section
 from app.discussion.labels import position_label, topic_label
-from app.discussion.models import ContributionStatus, PublicationConsent
+from app.discussion.models import ContributionStatus
 from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED
 from app.export.builders import iso, position_status
 from app.export.formats import ExportRequest, Format, Progress, register
@@ -132,8 +132,8 @@ def _stakeholder_code(item: Item) -> str:
     view = item.view
     if view.organisation is not None:
         return view.organisation.type.value
-    # No organisation shown: anonymous ones may have one, which stays untold.
-    return UNDISCLOSED if view.publication is PublicationConsent.ANONYMOUS else INDIVIDUAL
+    # None shown: where the byline withholds it (anonymous), whether there is one stays untold.
+    return INDIVIDUAL if view.byline.organisation else UNDISCLOSED
 
 
 def _organisation_cells(item: Item, language: str) -> list[Any]:
