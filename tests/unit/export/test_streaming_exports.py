@@ -3,6 +3,7 @@ the negotiator's selection, hostile text, and the same bytes for the same data."
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,9 +13,11 @@ from sqlalchemy import update
 from app.consolidation.selection import Selection
 from app.discussion.models import Contribution, ContributionStatus
 from app.export import streaming
+from app.export.formats import FORMATS
 from app.export.json_export import export_data
 from app.export.labels import country_label, redline_text
 from app.export.schema import export_schema
+from app.export.services import export_request
 from app.organisations.models import OrganisationType, VerificationState
 from app.text.footnotes import strip_footnote_markers
 from app.text.markdown import render_markdown
@@ -227,3 +230,31 @@ async def test_the_time_written_is_the_datas_own(db, consultation):
     loaded = await export_data(db, consultation)
     updated = position.updated_at
     assert loaded["as_of"].startswith(updated.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+async def test_progress_is_told_batch_by_batch_and_the_counts_returned(db, consultation, monkeypatch):
+    made = await a_discussion(db, consultation)
+    monkeypatch.setattr(streaming, "BATCH", 2)
+    shares: list[float] = []
+
+    async def progress(share: float) -> None:
+        shares.append(share)
+
+    for fmt in ("csv", "json"):
+        shares.clear()
+        request = await export_request(db, consultation, Selection(roundtable="RT2"))
+        counts = await FORMATS[fmt].write(db, request, io.BytesIO(), progress)
+        assert counts == {
+            "contributions": 4,
+            "key_messages": len(Selection(roundtable="RT2").key_messages(consultation)),
+        }
+        assert len(shares) > 1 and shares == sorted(shares) and shares[-1] == 1.0
+    assert made["amendment"].key_message_id == key_message(consultation, REF).id
+
+
+async def test_labels_in_the_exports_language(db, consultation):
+    made = await a_discussion(db, consultation)
+    rows = {int(r["id"]): r for r in await csv_records(db, consultation, language="fr")}
+    row = rows[made["amendment"].id]
+    assert (row["country"], row["country_code"], row["origin_countries"]) == ("France", "FR", "Sénégal; Mali")
+    assert row["language"] == "anglais"
