@@ -81,6 +81,8 @@ async def threads(
     """The selected contributions of the key messages, in their order: a key message's id and
     a batch of its whole threads at a time. One query for all of them, so the database reads
     what it joins once, not once per key message."""
+    if not key_messages:
+        return
     order = case({m.id: index for index, m in enumerate(key_messages)}, value=Contribution.key_message_id)
     query = (
         _selected([m.id for m in key_messages], export_conditions(selection))

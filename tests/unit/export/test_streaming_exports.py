@@ -258,3 +258,12 @@ async def test_labels_in_the_exports_language(db, consultation):
     row = rows[made["amendment"].id]
     assert (row["country"], row["country_code"], row["origin_countries"]) == ("France", "FR", "Sénégal; Mali")
     assert row["language"] == "anglais"
+
+
+async def test_a_selection_of_nothing_is_an_empty_export(db, consultation):
+    await a_discussion(db, consultation)
+    nothing = Selection(roundtable="RT2", key_message="RT3-KM1")
+    loaded = await export_data(db, consultation, nothing)
+    validator().validate(loaded)
+    assert (loaded["roundtables"], loaded["next_steps"]) == ([], [])
+    assert await csv_records(db, consultation, nothing) == []
