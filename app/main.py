@@ -23,8 +23,8 @@ from app.consultation.web.routes import routes as consultation_routes
 from app.db import IDLE_PING_SECONDS, make_engine, make_sessionmaker, writing
 from app.discussion.web.routes import routes as discussion_routes
 from app.discussion.web.template_globals import TEMPLATE_GLOBALS as DISCUSSION_GLOBALS
+from app.export.schema.web.routes import routes as export_schema_routes
 from app.export.web.routes import routes as export_routes
-from app.export.web.schema import routes as export_schema_routes
 from app.feeds.web.routes import routes as feed_routes
 from app.moderation.web.middleware import WaitingCountMiddleware
 from app.moderation.web.routes import routes as moderation_routes

@@ -106,8 +106,8 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (QRCode, "make_image", "draw QR codes with anyio.to_thread.run_sync"),
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
-    (builders, "contribution_record", "write exports in a worker thread (app.export.json_export)"),
-    (csv_export, "csv_row", "write exports in a worker thread (app.export.csv_export)"),
+    (builders, "contribution_record", "write exports in a worker thread, as app.export.json_export does"),
+    (csv_export, "csv_row", "write exports in a worker thread, as app.export.csv_export does"),
     (
         near_duplicates,
         "near_duplicate_groups",

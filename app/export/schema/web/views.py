@@ -6,7 +6,6 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from app.export.schema import export_schema
 
@@ -18,6 +17,3 @@ async def schema(request: Request) -> Response:
     base = request.app.state.settings.base_url.rstrip("/")
     content = json.dumps(export_schema(base + request.url_for("export_schema").path), ensure_ascii=False, indent=2)
     return Response(content, media_type="application/schema+json", headers={"Cache-Control": CACHE_CONTROL})
-
-
-routes = [Route("/schema/consolidated-input.json", schema, name="export_schema")]

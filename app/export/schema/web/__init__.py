@@ -1,0 +1,1 @@
+"""The schema's web face: one public, cacheable address (kept apart from app/export/web, the downloads)."""
