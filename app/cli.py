@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,14 +133,36 @@ def cmd_users_create(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from app.export.cli import export_from_cli
+    from app.export.cli import ExportCommandError, export_from_cli
 
-    content = run_in_session(lambda db: export_from_cli(db, args.consultation, args.format))
+    def export_into(out: BinaryIO) -> dict[str, int]:
+        work = partial(
+            export_from_cli,
+            out=out,
+            fmt=args.format,
+            slug=args.consultation,
+            roundtable=args.roundtable,
+            language=args.language,
+        )
+        try:
+            counts: dict[str, int] = run_in_session(work)
+        except ExportCommandError as error:
+            raise CommandError(str(error)) from error
+        return counts
+
     if args.out == "-":
-        sys.stdout.buffer.write(content)
-    else:
-        Path(args.out).write_bytes(content)
-        print(f"wrote {len(content)} bytes to {args.out}", file=sys.stderr)
+        export_into(sys.stdout.buffer)
+        return
+    # Written beside the target and renamed at the end: a failed export leaves no half file.
+    target = Path(args.out)
+    partial_file = target.with_name(target.name + ".part")
+    try:
+        with partial_file.open("wb") as out:
+            counts = export_into(out)
+        partial_file.replace(target)
+    finally:
+        partial_file.unlink(missing_ok=True)
+    print(f"wrote {counts['contributions']} contributions ({target.stat().st_size} bytes) to {target}", file=sys.stderr)
 
 
 def cmd_mail_send_pending(_args: argparse.Namespace) -> None:
@@ -325,8 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(handler=cmd_tallies_rebuild)
 
     export = commands.add_parser("export", help="export the consolidated input")
-    export.add_argument("--format", choices=["json", "csv"], required=True)
+    export.add_argument("--format", required=True, help="json, csv, xlsx, docx or pdf")
     export.add_argument("--consultation", help="consultation slug (default: the only one)")
+    export.add_argument("--roundtable", help="only this roundtable or section, by its ref (e.g. RT2)")
+    export.add_argument("--language", default="en", help="the language of labels (default: en)")
     export.add_argument("--out", required=True, help="file path, or - for standard output")
     export.set_defaults(handler=cmd_export)
 

@@ -23,7 +23,7 @@ from weasyprint import HTML
 
 from app.consolidation import amendments as consolidation_amendments
 from app.discussion import edit_history, near_duplicates
-from app.export import builders
+from app.export import builders, csv_export
 from app.export.documents import loader
 from app.security.csrf import COOKIE_NAME
 from app.security.form_stamps import HONEYPOT_FIELD, STAMP_FIELD, issue_stamp
@@ -111,7 +111,8 @@ CPU_HEAVY: list[tuple[Any, str, str]] = [
     (QRCode, "make_image", "draw QR codes with anyio.to_thread.run_sync"),
     (PdfReader, "__init__", "check PDFs with app.discussion.attachments.checked_paper"),
     (edit_history, "versions_of", "await app.discussion.edit_history.contribution_versions"),
-    (builders, "contribution_record", "build exports with app.export.services.export_consultation"),
+    (builders, "contribution_record", "write exports in a worker thread, as app.export.json_export does"),
+    (csv_export, "csv_row", "write exports in a worker thread, as app.export.csv_export does"),
     (loader, "assemble_document", "assemble documents in a thread: app.export.documents.loader.load_document_content"),
     (DocxDocument, "save", "write DOCX in a thread: app.export.documents.docx_document"),
     (ExcelWriter, "save", "write XLSX in a thread: app.export.documents.xlsx_document"),

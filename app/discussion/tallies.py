@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, Subquery, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, String, Subquery, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.regions import m49_region
+from app.discussion.models import Contribution
 from app.discussion.position_counts import PositionCount, recounted
 from app.organisations.models import Organisation, OrganisationType
 
@@ -105,3 +107,26 @@ async def origin_countries(db: AsyncSession, organisation_ids: set[int]) -> dict
         select(Organisation.id, Organisation.origin_countries).where(Organisation.id.in_(organisation_ids))
     )
     return {organisation_id: list(codes or []) for organisation_id, codes in rows}
+
+
+async def selected_tallies(
+    db: AsyncSession, key_message_ids: list[int], conditions: Sequence[ColumnElement[bool]]
+) -> dict[int, Tally]:
+    """Tallies of the contributions that meet `conditions` (on Contribution and its
+    Organisation, e.g. a negotiator's Selection): counted afresh, as recount_tallies, since
+    the stored counts know no filter. Without conditions, the stored ones are the same."""
+    if not conditions:
+        return await tallies(db, key_message_ids)
+    if not key_message_ids:
+        return defaultdict(Tally)
+    counted = (
+        recounted(key_message_ids)
+        .outerjoin(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(*conditions)
+        .subquery()
+    )
+    # COUNT is a bigint on PostgreSQL, and the SUM of bigints a numeric (a Decimal): counts
+    # are integers, as the stored ones are.
+    keys = [column for column in counted.c if column.key != "count"]
+    integers = select(*keys, cast(counted.c["count"], Integer).label("count")).subquery()
+    return await _tallies_from(db, integers)

@@ -1,20 +1,25 @@
-"""Writers turn a built export into the bytes of a file format."""
+"""What every format does to text before writing it: control characters out, and cells a
+spreadsheet would run as a formula kept as text."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import re
 from typing import Any
 
-from app.export.builders import CSV_COLUMNS, csv_rows
 from app.text.safe import clean_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Any character clean_text takes out or changes (a carriage return too): most texts have
+#: none, so a format looks for one in a whole batch before cleaning text by text.
+UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The same, as json.dumps(ensure_ascii=False) writes them: the C0 controls escaped (\b, \f,
+#: \r, \u00XX; tab and newline are kept, as \t and \n), the rest as they are. An escaped
+#: backslash before "u00" matches too: a false alarm costs a second look, never a miss.
+UNCLEAN_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bfr]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def without_control_characters(value: Any) -> Any:
-    """The export with control characters taken out of every text, as input is cleaned
+    """The value with control characters taken out of every text, as input is cleaned
     (app.text.safe): text stored before that may still hold some."""
     if isinstance(value, str):
         return clean_text(value)
@@ -25,28 +30,8 @@ def without_control_characters(value: Any) -> Any:
     return value
 
 
-def to_json(export: dict[str, Any]) -> bytes:
-    return json.dumps(without_control_characters(export), ensure_ascii=False, indent=2).encode("utf-8")
-
-
 def neutralise_formula(value: Any) -> Any:
     """Spreadsheets run cells that start with = + - @; a leading apostrophe keeps them text."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def to_csv(export: dict[str, Any]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in csv_rows(without_control_characters(export)):
-        writer.writerow(["" if value is None else neutralise_formula(value) for value in row])
-    # The byte-order mark makes Excel read the file as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-WRITERS = {
-    "json": (to_json, "application/json"),
-    "csv": (to_csv, "text/csv; charset=utf-8"),
-}

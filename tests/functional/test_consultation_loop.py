@@ -134,7 +134,7 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
     await post_form(client, "/sign-out", {})
     await sign_in(client, negotiator.email, PASSWORD)
     exported = json.loads((await download_export(client, db, "/consultations/com-2013-292", "json")).content)
-    assert exported["schema_version"] == 4
+    assert exported["schema_version"] == 5
     [rt2] = [r for r in exported["roundtables"] if r["ref"] == "RT2"]
     [km] = [m for m in rt2["key_messages"] if m["ref"] == "RT2-KM3"]
     [thread] = km["contributions"]
@@ -152,11 +152,16 @@ async def test_sign_up_position_reply_hide_export(client, other_client, db, smtp
     )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["id"], r["status"], r["body"]) for r in rows] == [
-        (str(position_id), "visible", thread["body"]),
-        (str(reply_id), "hidden", ""),
+        # Plain text: the Markdown's emphasis is gone.
+        (str(position_id), "Visible", thread["body"].replace("*", "")),
+        (str(reply_id), "Hidden by a moderator", ""),
     ]
     assert "Which wording exactly?" not in response.text
 
     # The command line gives negotiators the same files.
-    assert json.loads(await export_from_cli(db, None, "json")) == exported
-    assert await export_from_cli(db, "com-2013-292", "csv") == response.content
+    from_cli = io.BytesIO()
+    await export_from_cli(db, from_cli, fmt="json")
+    assert json.loads(from_cli.getvalue()) == exported
+    from_cli = io.BytesIO()
+    await export_from_cli(db, from_cli, fmt="csv", slug="com-2013-292")
+    assert from_cli.getvalue() == response.content

@@ -164,7 +164,7 @@ async def test_amend_endorse_oppose_with_a_quote_retag_and_publish_anonymously(c
     csv_text = (await download_export(client, db, f"/consultations/{SLUG}", "csv")).content.decode("utf-8-sig")
     assert PERSON not in csv_text
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(csv_text))}
-    assert rows[str(anonymous_id)]["publication"] == "anonymous" and rows[str(anonymous_id)]["author"] == ""
+    assert rows[str(anonymous_id)]["publication"] == "Anonymous" and rows[str(anonymous_id)]["author"] == ""
     assert await db.get(Contribution, anonymous_id) is not None
 
 

@@ -2,7 +2,7 @@
 
 from starlette.routing import Route
 
-from app.export.web import views
+from app.export.web import schema_views, views
 
 routes = [
     Route("/consultations/{slug}/export", views.export_page, methods=["GET"], name="export"),
@@ -16,4 +16,6 @@ routes = [
         methods=["POST"],
         name="export_manifest",
     ),
+    # The JSON export's schema: public and cacheable, readers validate their files against it.
+    Route("/schema/consolidated-input.json", schema_views.schema, name="export_schema"),
 ]

@@ -17,13 +17,21 @@ from app.settings import PROJECT_ROOT
 from tests.databases import fresh_database_url
 
 ROUNDTABLE = str(Path(sys.executable).parent / "roundtable")
+#: The `roundtable` script of a shared virtualenv imports the checkout it was installed from.
+PYTHONPATH = os.pathsep.join(filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))
 
 
 @pytest.fixture(scope="module")
 async def cli_env(database_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     url = await fresh_database_url(database_url, "cli", tmp)
-    return {**os.environ, "DATABASE_URL": url, "ROUNDTABLE_VAR_DIR": str(tmp), "SECRET_KEY": "cli-test"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ROUNDTABLE_VAR_DIR": str(tmp),
+        "SECRET_KEY": "cli-test",
+        "PYTHONPATH": PYTHONPATH,
+    }
 
 
 def run(env, *args: str) -> subprocess.CompletedProcess[str]:
@@ -64,7 +72,7 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
     exported = run(cli_env, "export", "--format", "json", "--out", "-")
     assert exported.returncode == 0
     data = json.loads(exported.stdout)
-    assert data["schema_version"] == 4 and len(data["roundtables"]) == 4
+    assert data["schema_version"] == 5 and len(data["roundtables"]) == 4
     out = tmp_path / "export.csv"
     assert run(cli_env, "export", "--format", "csv", "--out", str(out)).returncode == 0
     assert next(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[0] == "id"
@@ -135,6 +143,8 @@ def test_upgrade_seed_twice_users_and_export(prepared, tmp_path):
             "--totp-secret must have at least 32 base32 characters (160 bits), not 16",
         ),
         (["export", "--format", "json", "--consultation", "nope", "--out", "-"], "no consultation"),
+        (["export", "--format", "odt", "--out", "-"], "no format 'odt' (there are: csv, docx, json, pdf, xlsx)"),
+        (["export", "--format", "csv", "--roundtable", "RT9", "--out", "-"], "no roundtable 'RT9'"),
         (["seed", "--file", "/nonexistent.yaml"], "No such file"),
         (["demo-data", "--contributions", "1", "--key-message", "RT9-KM9"], "RT9-KM9"),
         (["fragments", "prune", "--days", "0"], "--days must be from 1 to 3650, not 0"),
@@ -179,3 +189,25 @@ def test_demo_data_says_what_it_wrote_and_how_fast(prepared):
     assert result.returncode == 0, result.stderr
     assert "40 contributions" in result.stdout
     assert re.search(r"; [\d.]+ s, [\d,]+ contributions/s$", result.stdout.strip())
+
+
+def test_export_streams_one_roundtable_to_a_file_the_same_each_time(prepared, tmp_path):
+    env = prepared[0]
+    for ref, seed in (("RT2-KM1", "6"), ("RT3-KM1", "7")):
+        made = run(env, "demo-data", "--contributions", "30", "--key-message", ref, "--random-seed", seed)
+        assert made.returncode == 0, made.stderr
+    files = []
+    for number in (1, 2):
+        out = tmp_path / f"rt2-{number}.csv"
+        done = run(env, "export", "--format", "csv", "--roundtable", "RT2", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        assert re.fullmatch(rf"wrote \d+ contributions \(\d+ bytes\) to {re.escape(str(out))}\n", done.stderr)
+        files.append(out.read_bytes())
+    assert files[0] == files[1], "the same data gives the same bytes"
+    assert not list(tmp_path.glob("*.part"))
+    rows = list(csv.DictReader(io.StringIO(files[0].decode("utf-8-sig"))))
+    assert len(rows) >= 30 and {row["roundtable"] for row in rows} == {"RT2"}
+    assert all(row["stakeholder_type"] and not row["stakeholder_type"].islower() for row in rows)
+    exported = run(env, "export", "--format", "json", "--roundtable", "RT3", "--out", "-")
+    data = json.loads(exported.stdout)
+    assert [s["ref"] for s in data["roundtables"]] == ["RT3"] and data["selection"]["roundtable"] == "RT3"

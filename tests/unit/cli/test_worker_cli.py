@@ -63,7 +63,7 @@ async def test_the_worker_makes_a_queued_export_and_the_old_name_still_works(wor
             found = await export_job(db, job_id)
             assert found is not None and found.job.status is JobStatus.DONE and found.file is not None
             content = b"".join([chunk async for chunk in chunks_of(db, found.file.id)])
-            assert content.startswith("\ufeffid,key_message".encode())
+            assert content.startswith("\ufeffid,thread_id,parent_id".encode())
             [described] = found.file.manifest["files"]
             assert described["sha256"] == hashlib.sha256(content).hexdigest() == found.file.sha256
     finally:

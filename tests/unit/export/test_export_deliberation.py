@@ -3,14 +3,11 @@ honour publication consent the way the site does for negotiators."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from app.consultation.models import Topic
 from app.discussion.models import Attachment, Endorsement
-from app.export.builders import build_consultation_export
-from app.export.writers import to_csv
+from app.export.json_export import export_data
 from tests.factories import make_organisation, make_position, make_user
+from tests.unit.export.exporting import csv_records
 
 REF = "RT2-KM2"
 
@@ -28,7 +25,7 @@ async def test_publication_consent_decides_the_names_in_the_export(db, consultat
         consent: await make_position(db, consultation, author=author, ref=REF, publication=consent)
         for consent in ("named", "organisation_only", "anonymous", "not_for_publication")
     }
-    exported = records(await build_consultation_export(db, consultation))
+    exported = records(await export_data(db, consultation))
     by_consent = {consent: exported[c.id] for consent, c in made.items()}
     assert by_consent["named"]["author"] == "Fatou Ndiaye"
     assert by_consent["named"]["organisation"]["name"] == "Migrant Voices Network"
@@ -38,9 +35,7 @@ async def test_publication_consent_decides_the_names_in_the_export(db, consultat
     # Negotiators read contributions not for publication, with the name, marked as such.
     assert by_consent["not_for_publication"]["publication"] == "not_for_publication"
     assert by_consent["not_for_publication"]["author"] == "Fatou Ndiaye"
-    rows = list(
-        csv.DictReader(io.StringIO(to_csv(await build_consultation_export(db, consultation)).decode("utf-8-sig")))
-    )
+    rows = await csv_records(db, consultation)
     anonymous_row = next(r for r in rows if r["id"] == str(made["anonymous"].id))
     assert "Fatou" not in ",".join(anonymous_row.values()) and "Migrant" not in ",".join(anonymous_row.values())
 
@@ -73,12 +68,12 @@ async def test_deliberation_travels_with_each_contribution(db, consultation):
     )
     db.add(paper)
     await db.flush()
-    record = records(await build_consultation_export(db, consultation))[amendment.id]
+    record = records(await export_data(db, consultation))[amendment.id]
     assert record["amendment"] == "Remittances are private funds and must stay cheap."
     assert record["topics"] == ["test-remittances"]
     assert record["endorsement_count"] == 1
     assert record["endorsed_by"] == [
-        {"name": "Sahel Diaspora Council", "type": "civil_society", "country": "ML", "verified": False}
+        {"name": "Sahel Diaspora Council", "type": "civil_society", "country": "ML", "verified": False, "region": "011"}
     ]
     assert record["attachments"] == [
         {"name": "position paper.pdf", "size_bytes": 1234, "path": f"/attachments/{paper.id}"}

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from app.export.builders import build_consultation_export
-from app.export.writers import to_csv
+from app.export.json_export import export_data
 from tests.factories import make_organisation, make_position, make_reply, make_user
+from tests.unit.export.exporting import csv_records
 
 REF = "RT2-KM2"
 
@@ -25,7 +22,7 @@ async def test_a_superseded_position_is_listed_with_its_status_and_not_counted(d
         db, consultation, author=await make_user(db, organisation=organisation), ref=REF, position="oppose"
     )
     reply = await make_reply(db, author=first.author, parent=first)
-    export = await build_consultation_export(db, consultation)
+    export = await export_data(db, consultation)
     message = key_message_export(export)
     listed = {c["id"]: c for c in message["contributions"]}
     assert (listed[first.id]["position_status"], listed[first.id]["superseded_by"]) == ("superseded", current.id)
@@ -35,22 +32,20 @@ async def test_a_superseded_position_is_listed_with_its_status_and_not_counted(d
     assert exported_reply["id"] == reply.id and exported_reply["position_status"] is None
     assert message["counts"]["total"] == 1
     assert message["counts"]["by_position"] == {"support": 0, "support_with_amendments": 0, "oppose": 1, "neutral": 0}
-    assert export["schema_version"] == 4
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(to_csv(export).decode("utf-8-sig")))}
+    assert export["schema_version"] == 5
+    rows = {r["id"]: r for r in await csv_records(db, consultation)}
     assert (rows[str(first.id)]["position_status"], rows[str(first.id)]["superseded_by"]) == (
-        "superseded",
+        "Superseded",
         str(current.id),
     )
-    assert (rows[str(current.id)]["position_status"], rows[str(current.id)]["superseded_by"]) == ("current", "")
+    assert (rows[str(current.id)]["position_status"], rows[str(current.id)]["superseded_by"]) == ("Current", "")
 
 
 async def test_the_export_never_ties_an_anonymous_position_to_its_organisation(db, consultation):
     author = await make_user(db, organisation=await make_organisation(db, name="Quiet Coalition"))
     anonymous = await make_position(db, consultation, author=author, ref=REF, publication="anonymous")
     named = await make_position(db, consultation, author=author, ref=REF, position="oppose")
-    listed = {
-        c["id"]: c for c in key_message_export(await build_consultation_export(db, consultation))["contributions"]
-    }
+    listed = {c["id"]: c for c in key_message_export(await export_data(db, consultation))["contributions"]}
     assert listed[anonymous.id]["position_status"] == "superseded"
     assert listed[anonymous.id]["superseded_by"] is None, "the link would name the anonymous one's organisation"
     assert listed[named.id]["organisation"]["name"] == "Quiet Coalition"

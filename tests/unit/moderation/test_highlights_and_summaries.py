@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.consultation.models import KeyMessage
 from app.discussion.models import PublicationConsent
-from app.export.builders import CSV_COLUMNS, build_consultation_export, csv_rows
+from app.export.json_export import export_data
 from app.moderation.curation import MAX_HIGHLIGHTS, highlights_of, pin, unpin
 from app.moderation.models import Highlight, ModerationAction, QueueItem
 from app.moderation.reports import ReportDraft, report_contribution
@@ -24,6 +24,7 @@ from app.moderation.summaries import (
 )
 from app.security.roles import Role
 from tests.factories import make_position, make_reply, make_user
+from tests.unit.export.exporting import csv_records
 
 
 async def version_of(db, contribution) -> int:
@@ -176,18 +177,19 @@ async def test_the_export_names_the_team_and_carries_what_readers_see(db, consul
     await save_summary(db, moderator=moderator, root=root, body="A summary.", edited_version=0)
     await db.flush()
 
-    export = await build_consultation_export(db, consultation)
-    assert export["schema_version"] == 4
+    export = await export_data(db, consultation)
+    assert export["schema_version"] == 5
     [message] = [m for s in export["roundtables"] for m in s["key_messages"] if m["ref"] == "RT2-KM3"]
     assert [h["contribution_id"] for h in message["highlights"]] == [reply.id]
     assert [(s["thread_id"], s["summary"], s["edited_at"]) for s in message["summaries"]] == [
         (root.id, "A summary.", None)
     ]
     assert "Secret Moderator" not in str(message["highlights"]) + str(message["summaries"])
-    rows = {row[0]: dict(zip(CSV_COLUMNS, row, strict=True)) for row in csv_rows(export)}
+    rows = {int(row["id"]): row for row in await csv_records(db, consultation)}
     curated = ("highlight_reason", "thread_summary")
-    assert [rows[reply.id][name] for name in curated] == ["+ counts the right way", None]
-    assert [rows[root.id][name] for name in curated] == [None, "A summary."]
+    # A reason that starts like a formula is kept as text.
+    assert [rows[reply.id][name] for name in curated] == ["'+ counts the right way", ""]
+    assert [rows[root.id][name] for name in curated] == ["", "A summary."]
     assert await export_summaries(db, []) == {}
 
 

@@ -25,7 +25,7 @@ from app.discussion.models import ContributionRevision, ContributionStatus
 from app.discussion.publication import PUBLIC
 from app.discussion.tallies import tallies
 from app.discussion.thread_read import key_message_threads
-from app.export.builders import build_consultation_export
+from app.export.json_export import export_data
 from app.fragments import CLEARED_KEY, RenderedFragment, store_fragments
 from app.mail.models import OutgoingMail
 from app.moderation.models import ModerationAction
@@ -186,7 +186,7 @@ async def test_organisation_contributions_stay_with_the_organisation(db, consult
 
     await db.refresh(spoken)
     assert spoken.status is ContributionStatus.VISIBLE and spoken.organisation_id == organisation.id
-    export = await build_consultation_export(db, consultation)
+    export = await export_data(db, consultation)
     records = [
         c for r in export["roundtables"] for m in r["key_messages"] for c in m["contributions"] if c["id"] == spoken.id
     ]
@@ -199,7 +199,7 @@ async def test_withdrawn_contributions_lose_their_body_in_exports(db, consultati
 
     await erase_account(db, author, contributions=PersonalContributions.REMOVE)
 
-    export = await build_consultation_export(db, consultation)
+    export = await export_data(db, consultation)
     [message] = [m for r in export["roundtables"] for m in r["key_messages"] if m["ref"] == "RT1-KM3"]
     [record] = [c for c in message["contributions"] if c["id"] == mine.id]
     assert record["status"] == "withdrawn" and record["body"] is None and record["moderation_reason"] is None
