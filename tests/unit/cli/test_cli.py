@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 
 from app.settings import PROJECT_ROOT
@@ -211,3 +213,12 @@ def test_export_streams_one_roundtable_to_a_file_the_same_each_time(prepared, tm
     exported = run(env, "export", "--format", "json", "--roundtable", "RT3", "--out", "-")
     data = json.loads(exported.stdout)
     assert [s["ref"] for s in data["roundtables"]] == ["RT3"] and data["selection"]["roundtable"] == "RT3"
+    # The drafting documents come from the same command, one roundtable's, readable by their readers.
+    docx_out, xlsx_out = tmp_path / "rt2.docx", tmp_path / "rt2.xlsx"
+    for fmt, out in (("docx", docx_out), ("xlsx", xlsx_out)):
+        done = run(env, "export", "--format", fmt, "--roundtable", "RT2", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+    headings = [p.text for p in docx.Document(str(docx_out)).paragraphs if p.style.name.startswith("Heading")]
+    assert any("RT2-KM1" in heading for heading in headings) and not any("RT3" in h for h in headings)
+    sheets = openpyxl.load_workbook(xlsx_out, read_only=True).sheetnames
+    assert any("RT2-KM1" in name for name in sheets) and not any("RT3" in name for name in sheets)
