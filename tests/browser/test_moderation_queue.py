@@ -42,7 +42,7 @@ async def test_with_htmx_a_decided_item_leaves_and_focus_moves_to_the_next(page:
     marker = await page.evaluate("() => (window.__stayed = 'yes')")  # gone if the page reloads
 
     # A refused decision: the item comes back with its error, focus on it, the text kept.
-    await first.get_by_label("Hide").check()
+    await first.get_by_label("Hide", exact=True).check()
     await first.get_by_role("button", name="Decide").click()
     await expect(first.locator(".field-error")).to_be_visible()
     await expect(first.locator(".field-error")).to_be_focused()
@@ -72,7 +72,7 @@ async def test_without_javascript_a_decision_comes_back_to_the_queue(page_nojs: 
     await sign_in(page, live_server.moderator, queue_of("RT4-KM1"))
     item = page.locator("li.queue-item")
     await expect(item).to_have_count(1)
-    await item.get_by_label("Hide").check()
+    await item.get_by_label("Hide", exact=True).check()
     await item.get_by_label("Reason", exact=True).fill("Advertising.")
     await item.get_by_role("button", name="Decide").click()
     await page.wait_for_url(lambda url: "message=RT4-KM1" in url and "/decision" not in url)
