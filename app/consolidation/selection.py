@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, true
 from app.accounts.regions import m49_table
 from app.consultation.models import Consultation, KeyMessage, SectionKind
 from app.discussion.models import Contribution
+from app.discussion.publication import NEGOTIATORS, names_organisation
 from app.i18n import BRUSSELS, _
 from app.organisations.models import Organisation, OrganisationType, VerificationState
 
@@ -102,10 +103,24 @@ class Selection:
             chosen += [m for m in section.key_messages if not self.key_message or m.ref == self.key_message]
         return chosen
 
+    @property
+    def filters_who_spoke(self) -> bool:
+        """Whether it chooses contributions by what their organisation is (type, region,
+        verification), not only people speaking for themselves."""
+        kinds = [value for value in self.stakeholder_types if value != INDIVIDUAL]
+        return bool(kinds or self.regions or self.verified_only)
+
     def conditions(self) -> list[ColumnElement[bool]]:
         """Conditions on Contribution and Organisation (joined outer, on the contribution's
-        organisation) for everything but the key messages (see key_messages)."""
+        organisation) for everything but the key messages (see key_messages).
+
+        Where it filters by who spoke, only contributions whose byline names their organisation
+        to negotiators (or that speak for none) are chosen: otherwise a filter would tell which
+        kind of organisation wrote an anonymous contribution (decision 0010). Every page,
+        document and export of the negotiators applies the rule through this one method."""
         found: list[ColumnElement[bool]] = []
+        if self.filters_who_spoke:
+            found.append(or_(names_organisation(NEGOTIATORS), Contribution.organisation_id.is_(None)))
         if self.stakeholder_types:
             kinds = [OrganisationType(value) for value in self.stakeholder_types if value != INDIVIDUAL]
             either = [Organisation.type.in_(kinds)] if kinds else []

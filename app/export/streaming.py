@@ -19,11 +19,11 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.consolidation.selection import INDIVIDUAL, Selection
+from app.consolidation.selection import Selection
 from app.consultation.models import KeyMessage
 from app.discussion.models import Contribution
 from app.discussion.presenters import ContributionView, attach_extras, listing, to_view
-from app.discussion.publication import NEGOTIATORS, PUBLIC, listed_for, names_organisation
+from app.discussion.publication import NEGOTIATORS, PUBLIC, listed_for
 from app.discussion.supersession import counted
 from app.discussion.tallies import Tally, selected_tallies
 from app.export.formats import Progress
@@ -51,14 +51,9 @@ Thread = list[Item]
 
 
 def export_conditions(selection: Selection) -> list[ColumnElement[bool]]:
-    """The selection's conditions, and one more: a filter on what an organisation is (its type,
-    region, verification) keeps only contributions whose byline names the organisation to
-    negotiators. Otherwise filtering by type would tell which kind of organisation wrote an
-    anonymous contribution (decision 0010); the tallies count those as "undisclosed"."""
-    conditions = selection.conditions()
-    if selection.regions or selection.verified_only or [t for t in selection.stakeholder_types if t != INDIVIDUAL]:
-        conditions.append(names_organisation(NEGOTIATORS) | Contribution.organisation_id.is_(None))
-    return conditions
+    """The selection's conditions, which leave out anonymous contributions under a filter by
+    who spoke (app.consolidation.selection.Selection.conditions, decision 0010)."""
+    return selection.conditions()
 
 
 def _selected(key_message_ids: Sequence[int], conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:

@@ -103,3 +103,26 @@ async def test_conditions_select_by_type_region_position_verification_and_day(
     assert await chosen(Selection(since=date(2013, 6, 2), until=date(2013, 6, 2))) == set()
     today = datetime.now(BRUSSELS).date()
     assert await chosen(Selection(since=today - timedelta(days=1))) == {african.id, european.id}
+
+
+async def test_a_filter_by_who_spoke_never_places_an_anonymous_contribution(
+    db: AsyncSession, consultation: Consultation
+) -> None:
+    """Choosing "civil society" must not tell negotiators that an anonymous one is from a
+    civil-society organisation (decision 0010): under such a filter anonymous ones drop out."""
+    ngo = await make_organisation(db, type=OrganisationType.CIVIL_SOCIETY, country="SN")
+    named = await make_position(db, consultation, author=await make_user(db, organisation=ngo))
+    hidden_name = await make_position(
+        db, consultation, author=await make_user(db, organisation=ngo), publication="anonymous"
+    )
+    alone = await make_position(db, consultation, author=await make_user(db, with_organisation=False))
+    await db.flush()
+    ours = {named.id, hidden_name.id, alone.id}
+    assert await _selected(db, Selection()) & ours == ours
+    assert await _selected(db, Selection(positions=("support",))) & ours == ours  # not a filter by who spoke
+    assert await _selected(db, Selection(stakeholder_types=("civil_society",))) & ours == {named.id}
+    assert await _selected(db, Selection(regions=("002",))) & ours == {named.id}
+    assert await _selected(db, Selection(stakeholder_types=("civil_society", INDIVIDUAL))) & ours == {
+        named.id,
+        alone.id,
+    }
