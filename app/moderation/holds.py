@@ -96,13 +96,30 @@ async def decide_held(
     if action not in HELD_DECISIONS or item.held_id is None:
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     held = await db.get_one(HeldContribution, item.held_id)
+    entry = await _decided(db, moderator=moderator, item=item, held=held, action=action, reason=reason, rule=rule)
+    await tell_author_of_held(db, held, entry, base_url=base_url)
+    return entry
+
+
+async def _decided(
+    db: AsyncSession,
+    *,
+    moderator: User,
+    item: QueueItem,
+    held: HeldContribution,
+    action: ModerationAction,
+    reason: str,
+    rule: str | None,
+) -> ModerationLogEntry:
+    """Carry out a decision on a held contribution (approve publishes it; reject, or keep on
+    an appeal, leaves it unpublished), log it and close the item."""
     contribution_id = None
     if action is ModerationAction.APPROVE:
         try:
             contribution_id = (await publish_held(db, held)).id
         except ContributionError as error:
             raise ModerationError("action", error.message) from None
-    else:
+    elif action is ModerationAction.REJECT:
         reject_held(held)
     entry = await record_decision(
         db,
@@ -115,7 +132,6 @@ async def decide_held(
         rule=rule,
     )
     await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
-    await tell_author_of_held(db, held, entry, base_url=base_url)
     return entry
 
 
@@ -136,23 +152,7 @@ async def decide_held_appeal(
     if action not in HELD_APPEAL_DECISIONS or appeal is None or appeal.held_id is None:
         raise ModerationError("action", _("That decision does not apply to this contribution as it is now."))
     held = await db.get_one(HeldContribution, appeal.held_id)
-    contribution_id = None
-    if action is ModerationAction.APPROVE:
-        try:
-            contribution_id = (await publish_held(db, held)).id
-        except ContributionError as error:
-            raise ModerationError("action", error.message) from None
-    entry = await record_decision(
-        db,
-        moderator=moderator,
-        action=action,
-        reason=reason,
-        consultation_id=held.consultation_id,
-        contribution_id=contribution_id,
-        held_id=held.id,
-        rule=rule,
-    )
-    await db.execute(update(QueueItem).where(QueueItem.id == item.id).values(decided_at=utcnow(), decision_id=entry.id))
+    entry = await _decided(db, moderator=moderator, item=item, held=held, action=action, reason=reason, rule=rule)
     await tell_author_of_held_appeal(db, held, entry, base_url=base_url)
     return entry
 
