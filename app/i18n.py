@@ -5,7 +5,8 @@ without touching call sites."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
@@ -21,7 +22,10 @@ from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
-SUPPORTED_LOCALES = ("en",)
+#: The UN's six official languages in the UN's order, then Dutch (the communication's own).
+SUPPORTED_LOCALES = ("ar", "zh", "en", "fr", "ru", "es", "nl")
+#: A header longer than this is not a browser's; only its start is read.
+ACCEPT_LANGUAGE_MAX_CHARS = 1000
 #: Where the consultations are run: their opening and closing are shown in this zone.
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -46,6 +50,67 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def supported(value: str | None) -> str | None:
+    """The supported locale a tag names ("fr", "fr-BE", "zh-Hans-CN", "ZH_tw"), or None."""
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in SUPPORTED_LOCALES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The supported language the reader's browser prefers most (RFC 9110 quality values;
+    equal qualities keep the browser's order), or None. Malformed entries are skipped."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(header[:ACCEPT_LANGUAGE_MAX_CHARS].split(",")):
+        tag, _separator, parameters = entry.partition(";")
+        quality = 1.0
+        name, _equals, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+            if not 0 < quality <= 1:  # q=0 means "not this one"; nan and inf are not qualities
+                continue
+        locale = supported(tag)
+        if locale is not None:
+            ranked.append((-quality, position, locale))
+    return min(ranked)[2] if ranked else None
+
+
+def negotiate(chosen: str | None, accept_language: str | None) -> str:
+    """The interface language: the one the reader chose (a cookie), else their browser's
+    preference, else English."""
+    return supported(chosen) or from_accept_language(accept_language) or DEFAULT_LOCALE
+
+
+@cache
+def text_direction(locale: str) -> str:
+    """ "rtl" for a language written right to left (Arabic), else "ltr"."""
+    return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+
+
+@cache
+def language_name(locale: str) -> str:
+    """A language's name in itself ("Français", "العربية"), as a switcher offers it."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[None]:
+    """Translate and format in `locale` for a while (a mail to someone who reads another
+    language than the person whose request sends it)."""
+    token = current_locale.set(supported(locale) or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def cached_per_locale(build: Callable[[], T]) -> Callable[[], T]:

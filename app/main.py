@@ -40,6 +40,7 @@ from app.urls import install_routes
 from app.web.cache_policy import CachePolicyMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
+from app.web.language import LanguageMiddleware
 
 
 def create_app(
@@ -67,6 +68,7 @@ def create_app(
     install_routes(routes)
     middleware = [
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(LanguageMiddleware),
         # Inside the secure headers, outside everything that can fail: every error is our page.
         Middleware(ErrorPageMiddleware),
         # Outside the CSRF and flash middlewares: it sees every cookie a response sets.

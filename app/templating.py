@@ -83,7 +83,7 @@ def render(
     else:
         html = environment.get_template(name).render(full_context)
     response = HTMLResponse(html, status_code=status_code)
-    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     # Who may keep it is decided for every response in one place: app.web.cache_policy.
     return response
 
@@ -123,4 +123,10 @@ def base_context(request: Request) -> dict[str, Any]:
         "form_stamp": PageStamp(request),
         "flash": state.get("flash_messages", []),
         "lang": i18n.current_locale.get(),
+        "dir": i18n.text_direction(i18n.current_locale.get()),
+        "languages": LANGUAGES,
     }
+
+
+#: The switcher's choices: each language named in itself.
+LANGUAGES = tuple((code, i18n.language_name(code)) for code in i18n.SUPPORTED_LOCALES)

@@ -34,6 +34,9 @@ class User(TimestampMixin, Base):
     #: Base32 TOTP secret; two-factor is on once `totp_enabled_at` is set.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The interface language the person chose or signed up in (app.i18n): their mail is
+    #: written in it. None: English.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
     #: Requests to join still waiting for an answer: until then the person speaks for themselves.

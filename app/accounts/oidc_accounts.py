@@ -15,7 +15,7 @@ from app.accounts.oidc import OidcClaims
 from app.accounts.services import normalise_email
 from app.accounts.sessions import end_all_sessions
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, current_locale
 from app.security.roles import Role
 
 MAX_DISPLAY_NAME = 120
@@ -131,6 +131,8 @@ async def _create_account(db: AsyncSession, email: str, name: str | None) -> Use
         email_verified_at=utcnow(),
         memberships=[],
         role_grants=[],
+        # Their mail is written in the language they signed up in (app.i18n).
+        locale=current_locale.get(),
     )
     db.add(user)
     await db.flush()

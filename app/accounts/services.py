@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import throttle
 from app.accounts.models import User, UserRole
 from app.accounts.sessions import end_all_sessions
-from app.i18n import _
+from app.i18n import _, current_locale
 from app.security.passwords import hash_password, verify_password
 from app.security.roles import Role
 
@@ -56,6 +56,8 @@ async def create_user(
         password_hash=await hash_password(password),
         role_grants=[] if role is Role.PARTICIPANT else [UserRole(role=role)],
         memberships=[],
+        # Their mail is written in the language they signed up in (app.i18n).
+        locale=current_locale.get(),
     )
     db.add(user)
     await db.flush()

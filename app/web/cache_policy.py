@@ -55,10 +55,10 @@ SHARED = "public, max-age=0, s-maxage=1"
 PERSONAL = "private, no-store"
 #: The browser may keep it, and revalidates it before each use.
 PRIVATE = "private, no-cache"
-#: What a shared page's content depends on besides its address: the session and flash cookies
-#: (signed in or not, a one-time message) and htmx's header (a fragment or the page). The
-#: language is not negotiated (app.i18n): Accept-Language is not among them.
-SHARED_VARY = ("HX-Request", "Cookie")
+#: What a shared page's content depends on besides its address: the session, flash and
+#: language cookies (signed in or not, a one-time message, a chosen language), htmx's header
+#: (a fragment or the page) and the browser's languages (app.web.language).
+SHARED_VARY = ("HX-Request", "Cookie", "Accept-Language")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 #: The route of the static files.
 STATIC = "static"

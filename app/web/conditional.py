@@ -30,7 +30,7 @@ SETTLED = timedelta(seconds=2)
 #: The code that renders the pages is no newer than this process (a deploy restarts it).
 STARTED_AT = utcnow()
 #: What a page's content depends on besides its address (app.web.cache_policy).
-VARY = "HX-Request, Cookie"
+VARY = "HX-Request, Cookie, Accept-Language"
 
 
 @dataclass(frozen=True, slots=True)

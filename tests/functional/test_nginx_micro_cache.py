@@ -212,5 +212,7 @@ async def test_an_unchanged_page_is_revalidated_not_rendered_again(cached_site: 
 def test_the_cache_key_covers_what_the_pages_vary_on() -> None:
     config = SITE_CONFIG.read_text()
     key = re.search(r"proxy_cache_key\s+\"([^\"]+)\";", config)
-    assert key is not None and "$http_hx_request" in key.group(1)
-    assert set(SHARED_VARY) == {"HX-Request", "Cookie"}  # Cookie: the map of personal cookies
+    assert key is not None
+    assert {"$http_hx_request", "$cookie_rt_lang", "$http_accept_language"} <= set(re.findall(r"\$\w+", key.group(1)))
+    # Cookie: the map of personal cookies, and the language cookie in the key.
+    assert set(SHARED_VARY) == {"HX-Request", "Cookie", "Accept-Language"}

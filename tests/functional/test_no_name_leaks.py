@@ -136,9 +136,13 @@ def without_own_organisations(text: str) -> str:
     return str(page)
 
 
+LANGUAGE_SWITCH = re.compile(r'<form class="language-switch".*?</form>', re.DOTALL)
+
+
 def leaks(url: str, text: str, made, role: str) -> list[str]:  # type: ignore[no-untyped-def]
     """What `text` (the page at `url`) gives away that `role` may not learn."""
-    text = without_own_organisations(text)
+    # The language switcher returns to the address asked for: it tells the asker only that.
+    text = LANGUAGE_SWITCH.sub("", without_own_organisations(text))
     found = []
     if names_the_author(text, made):
         found.append("names the author of an anonymous contribution")

@@ -105,6 +105,10 @@ EXPECTATIONS = {
     ("consolidation_key_message", "GET"): (None, negotiators(200)),
     # The JSON export's schema is public: whoever reads an export validates it.
     ("export_schema", "GET"): (None, ALL_OK),
+    # Choosing a language: a cookie for anyone (the GET without a language lists them); a POST
+    # also sets a signed-in person's mail language (anonymous POSTs have no account to set).
+    ("choose_language", "GET"): (None, ALL_OK),
+    ("choose_language", "POST"): (lambda: {"lang": "fr", "next": "/"}, dict.fromkeys(ROLES, 303)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),
     ("sign_in", "GET"): (None, ALL_OK),

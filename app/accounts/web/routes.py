@@ -6,6 +6,7 @@ from starlette.routing import Route
 from app.accounts.web import (
     account_views,
     contributions_views,
+    language_views,
     oidc_views,
     recovery_views,
     two_factor_views,
@@ -13,6 +14,7 @@ from app.accounts.web import (
 )
 
 routes: list[Route] = [
+    Route("/language", language_views.choose_language, methods=["GET", "POST"], name="choose_language"),
     Route("/sign-up", views.sign_up, methods=["GET", "POST"], name="sign_up"),
     Route("/sign-up/check-your-mail", views.check_your_mail, methods=["GET"], name="sign_up_check_mail"),
     Route("/sign-in", views.sign_in, methods=["GET", "POST"], name="sign_in"),
