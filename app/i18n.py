@@ -49,6 +49,13 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     return text % {"num": n, **variables}
 
 
+def pgettext(context: str, message: str, **variables: object) -> str:
+    """A message whose English is also another message's ("Roundtable": the site's name, and
+    one of the dialogue's roundtables), told apart by `context` for translators."""
+    text = str(translations_for(current_locale.get()).pgettext(context, message))
+    return text % variables if variables else text
+
+
 _ = gettext
 
 

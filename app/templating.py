@@ -33,7 +33,7 @@ environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
 )
 
 
