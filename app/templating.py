@@ -48,7 +48,7 @@ def _trusted_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.text.markdown
 
 
-environment.filters["datetime_utc"] = i18n.format_datetime_utc
+environment.filters["datetime_brussels"] = i18n.format_datetime_brussels
 environment.filters["date_long"] = i18n.format_date_long
 environment.filters["strip_markers"] = strip_footnote_markers
 environment.filters["iso"] = _iso

@@ -36,7 +36,7 @@ from app.discussion.contribution_write import (
 from app.discussion.errors import ContributionError
 from app.discussion.holding import NOBODYS_HELD, Held, premoderation_of, refuse_paper_while_held
 from app.discussion.models import Contribution, HeldContribution
-from app.discussion.own_contributions import time_utc
+from app.discussion.own_contributions import time_of_day
 from app.discussion.posting_limits import PostingLimits
 from app.discussion.presenters import view_of, view_of_written
 from app.discussion.publication import Audience, as_author, author_name
@@ -261,7 +261,7 @@ def _edit_hint(deadline: datetime) -> str:
     return _(
         "You can still edit it until %(time)s: open it by its date, or find it under “Your contributions” "
         "in your account.",
-        time=time_utc(deadline),
+        time=time_of_day(deadline),
     )
 
 
