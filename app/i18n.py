@@ -18,6 +18,7 @@ from babel import Locale
 from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -171,6 +172,11 @@ def _format_medium_brussels(locale_name: str, value: datetime) -> str:
 def utc_offset(local: datetime) -> str:
     offset = local.strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def format_number(value: int | float) -> str:
+    """A count as the reader's language writes it ("12,345", "12 345", "12.345")."""
+    return babel_format_decimal(value, locale=current_locale.get())
 
 
 def format_date_long(value: date) -> str:

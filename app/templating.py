@@ -50,6 +50,7 @@ def _trusted_html(value: str) -> Markup:
 
 environment.filters["datetime_brussels"] = i18n.format_datetime_brussels
 environment.filters["date_long"] = i18n.format_date_long
+environment.filters["number"] = i18n.format_number
 environment.filters["strip_markers"] = strip_footnote_markers
 environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted

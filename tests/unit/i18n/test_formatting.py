@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from babel.dates import format_datetime
 
-from app.i18n import BRUSSELS, current_locale, format_datetime_brussels
+from app.i18n import BRUSSELS, current_locale, format_datetime_brussels, format_number
 
 
 @pytest.mark.parametrize("locale", ["en", "nl", "ar", "zh", "fr", "es", "ru"])
@@ -34,5 +34,16 @@ def test_the_same_instant_reads_in_each_language():
     token = current_locale.set("fr")
     try:
         assert format_datetime_brussels(instant) == "3 oct. 2013, 11:05:00 (UTC+02:00)"
+    finally:
+        current_locale.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"), [("en", "12,345"), ("fr", "12\u202f345"), ("nl", "12.345"), ("ru", "12\xa0345")]
+)
+def test_counts_are_written_as_the_readers_language_writes_them(locale, expected):
+    token = current_locale.set(locale)
+    try:
+        assert format_number(12345) == expected
     finally:
         current_locale.reset(token)
