@@ -13,6 +13,8 @@ import pytest
 
 from app.cli import job_handlers
 from app.db import make_engine
+from app.i18n import SUPPORTED_LOCALES
+from app.web.language import LANGUAGE_COOKIE
 from app.jobs.worker import work
 from tests.live import (
     Checker,
@@ -492,19 +494,27 @@ async def _edited_with_paper(participant: httpx.AsyncClient) -> dict[str, str]:
     return {"edited": edited}
 
 
+@pytest.mark.parametrize("language", SUPPORTED_LOCALES)
 @pytest.mark.parametrize("name", list(PAGES))
 async def test_page_is_valid_html(
-    name: str, html_checker: Checker, people: dict[str, httpx.AsyncClient], content: dict[str, str]
+    name: str, language: str, html_checker: Checker, people: dict[str, httpx.AsyncClient], content: dict[str, str]
 ) -> None:
+    """Every page in every language the site offers: a translation may carry markup, a
+    direction or a length that breaks a page its English does not."""
     page = PAGES[name]
     client = people[page.who]
     path = page.path.format(**content)
-    if page.action is None:
-        response = await client.get(path)
-    else:
-        response = await post_form(client, path, page.action.format(**content), page.form)
+    client.cookies.set(LANGUAGE_COOKIE, language)
+    try:
+        if page.action is None:
+            response = await client.get(path)
+        else:
+            response = await post_form(client, path, page.action.format(**content), page.form)
+    finally:
+        client.cookies.delete(LANGUAGE_COOKIE)
     assert response.status_code == page.status, f"{path}: {response.status_code}\n{response.text[:2000]}"
     assert response.headers["content-type"].startswith("text/html")
+    assert soup(response).html["lang"] == language
 
     errors = await check_html(await html_checker.ready(), response.text)
 
