@@ -14,8 +14,8 @@ import pytest
 from app.cli import job_handlers
 from app.db import make_engine
 from app.i18n import SUPPORTED_LOCALES
-from app.web.language import LANGUAGE_COOKIE
 from app.jobs.worker import work
+from app.web.language import LANGUAGE_COOKIE
 from tests.live import (
     Checker,
     LiveServer,
