@@ -38,6 +38,7 @@ from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
 from app.urls import install_routes
 from app.web.cache_policy import CachePolicyMiddleware
+from app.web.compression import CompressionMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 
@@ -66,6 +67,8 @@ def create_app(
     routes = site_routes()
     install_routes(routes)
     middleware = [
+        # Outermost: it compresses the final body and sees every header the others set.
+        Middleware(CompressionMiddleware),
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         # Inside the secure headers, outside everything that can fail: every error is our page.
         Middleware(ErrorPageMiddleware),
