@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
 from app.accounts.oidc import TEMPLATE_GLOBALS as OIDC_GLOBALS
@@ -41,6 +40,7 @@ from app.web.cache_policy import CachePolicyMiddleware
 from app.web.compression import CompressionMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
+from app.web.static import HashedStaticFiles
 
 
 def create_app(
@@ -91,7 +91,7 @@ def create_app(
 def site_routes() -> list[BaseRoute]:
     """Every route of the site, each domain's table in turn."""
     return [
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        Mount("/static", HashedStaticFiles(PROJECT_ROOT / "static"), name="static"),
         *consultation_routes,
         *discussion_routes,
         *account_routes,
