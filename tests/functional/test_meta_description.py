@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from app.consultation.models import KeyMessage
-
 from tests.support import soup
 
 SLUG = "com-2013-292"
