@@ -4,19 +4,21 @@ negotiators' DOCX, XLSX and PDF) left as they are."""
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import AsyncIterator
 
 import brotli
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipResponder
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message
 
 from app.export.documents.formats import DOCUMENT_FORMATS
-from app.web.compression import CompressionMiddleware, preferred_encoding
+from app.web.compression import THREAD_MINIMUM_SIZE, BrotliResponder, CompressionMiddleware, preferred_encoding
 
 ROW = b"organisation,country,position,text\n" + b"Forum des Senegalais,FR,support,We agree with the wording.\n" * 40
 
@@ -40,7 +42,7 @@ def test_the_preferred_encoding(accept: str, expected: str) -> None:
     assert preferred_encoding(accept) == expected
 
 
-async def _call(app: Starlette, path: str, accept: str, on_chunk: list[int] | None = None) -> list[Message]:
+async def _call(app: Starlette, path: str, accept: str, body: bytes | None = None) -> list[Message]:
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -63,6 +65,7 @@ async def _call(app: Starlette, path: str, accept: str, on_chunk: list[int] | No
         "root_path": "",
     }
     app.state.sent = sent
+    app.state.body = body
     await app(scope, receive, send)
     return sent
 
@@ -78,7 +81,8 @@ def _site() -> Starlette:
         return StreamingResponse(chunks(), media_type="text/csv", headers={"Content-Length": str(3 * len(ROW))})
 
     async def document(request: Request) -> Response:
-        return Response(ROW * 3, media_type=request.path_params["media_type"].replace("_", "/"))
+        body = request.app.state.body or ROW * 3
+        return Response(body, media_type=request.path_params["media_type"].replace("_", "/"))
 
     app = Starlette(routes=[Route("/export.csv", export), Route("/document/{media_type:path}", document)])
     app.add_middleware(CompressionMiddleware)
@@ -111,3 +115,26 @@ async def test_formats_compressed_already_go_as_they_are(media_type: str) -> Non
     assert b"content-encoding" not in headers
     assert body["body"] == ROW * 3
     assert b"vary" not in headers  # nothing to vary on
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+async def test_a_large_body_is_compressed_off_the_event_loop(coding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/decisions/0015: a 110 KB page takes about 4 ms to compress, too long for the loop."""
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    responder = BrotliResponder if coding == "br" else GZipResponder
+    compress = responder._compress if coding == "br" else responder._compress_body
+
+    def recorded(self, body: bytes, more_body: bool) -> bytes:  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return compress(self, body, more_body)
+
+    monkeypatch.setattr(responder, "_compress" if coding == "br" else "_compress_body", recorded)
+    large = ROW * (THREAD_MINIMUM_SIZE // len(ROW) + 1)
+    small = ROW * 3
+
+    for body in (small, large):
+        sent = await _call(_site(), "/document/text_html", coding, body=body)
+        assert dict(sent[0]["headers"])[b"content-encoding"] == coding.encode()
+
+    assert threads[0] == loop_thread and threads[-1] != loop_thread
