@@ -20,6 +20,9 @@ _namers: dict[str, FileNamer] = {}
 
 @runtime_checkable
 class FileNamer(Protocol):
+    """A mounted app whose files are linked under another name than their own (a hash of
+    their content): `url('static', path='css/site.css')` asks it for the name."""
+
     def public_path(self, path: str) -> str: ...
 
 
