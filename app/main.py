@@ -40,6 +40,7 @@ from app.web.cache_policy import CachePolicyMiddleware
 from app.web.compression import CompressionMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
+from app.web.health import routes as health_routes
 from app.web.language import LanguageMiddleware
 from app.web.static import HashedStaticFiles
 
@@ -104,6 +105,7 @@ def site_routes() -> list[BaseRoute]:
         *feed_routes,
         *organisation_routes,
         *privacy_routes,
+        *health_routes,
     ]
 
 
