@@ -42,6 +42,7 @@ from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 from app.web.health import routes as health_routes
 from app.web.language import LanguageMiddleware
+from app.web.request_id import RequestIdMiddleware
 from app.web.static import HashedStaticFiles
 
 
@@ -69,7 +70,9 @@ def create_app(
     routes = site_routes()
     install_routes(routes)
     middleware = [
-        # Outermost: it compresses the final body and sees every header the others set.
+        # Outermost: every log line of the request, and the response, carry its id.
+        Middleware(RequestIdMiddleware),
+        # Next: it compresses the final body and sees every header the others set.
         Middleware(CompressionMiddleware),
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(LanguageMiddleware),
