@@ -98,7 +98,7 @@ async def test_a_selected_passage_is_quoted_published_and_highlighted(page: Page
     await form.get_by_label("Oppose").check()
     await form.get_by_label("Your contribution").fill(text)
     await form.get_by_role("button", name="Publish my position").click()
-    mine = page.locator("#threads > li.contribution", has_text=text)
+    mine = page.locator("#just-published li.contribution", has_text=text)
     await expect(mine.locator("figure.quoted-passage blockquote")).to_have_text(ACROSS_THE_FOOTNOTE)
     contribution_id = await mine.get_attribute("id")
     assert contribution_id is not None
