@@ -11,6 +11,8 @@
      made or withdrawn: the line saying so.
    - The list sorted or filtered: focus stays on the form that asked, and the list's status
      line says the list changed.
+   - A negotiator's review or note saved (the curation list): the item's title, which says its
+     review state; refused: the error.
    Live news moves nothing (the reader did not ask; its status line announces it). The
    moderation queue has its own (queue.js).
 
@@ -117,6 +119,16 @@
     };
   }
 
+  function afterCurationItem(item) {
+    var id = item.id;
+    return function () {
+      var fresh = document.getElementById(id);
+      if (fresh) {
+        focus(fresh.querySelector(".field-error") || fresh.querySelector(".curation-item-title"));
+      }
+    };
+  }
+
   function planFor(target) {
     if (target.id === "contribution-form") {
       return afterPosition;
@@ -129,6 +141,9 @@
     }
     if (target.matches(".slot")) {
       return inSlot(target);
+    }
+    if (target.matches("li.curation-item")) {
+      return afterCurationItem(target);
     }
     return null;
   }
