@@ -156,6 +156,7 @@
     "aria-multiline": "true",
     "aria-describedby": "quote-keys-hint",
     spellcheck: "false",
+    inputmode: "none", // no on-screen keyboard over the text on a touch screen
   };
 
   function selectingByKeyboard() {
@@ -163,6 +164,7 @@
   }
 
   function startKeyboardSelection() {
+    hide(); // a passage selected before is not what Enter will quote
     TEXT_BOX["aria-label"] = keys.dataset.textLabel;
     Object.keys(TEXT_BOX).forEach(function (name) { source.setAttribute(name, TEXT_BOX[name]); });
     source.focus();
