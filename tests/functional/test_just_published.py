@@ -4,7 +4,7 @@ posted from: in the list when its first page has it, else above the list, marked
 
 from __future__ import annotations
 
-from tests.factories import PASSWORD, make_position, make_user
+from tests.factories import PASSWORD, make_position, make_reply, make_user
 from tests.support import post_form, sign_in, soup, visible_text
 
 KM = "/consultations/com-2013-292/messages/RT2-KM3"
@@ -82,3 +82,21 @@ async def test_with_htmx_the_position_goes_above_the_list_and_the_form_comes_bac
     assert block is not None and "Posted with htmx." in visible_text(block.select_one("li.contribution"))
     assert answer.select_one("[data-hx-swap-oob*='#threads']") is None, "never appended to the shared list"
     assert answer.select_one("#contribution-form textarea[name=body]").get_text() == ""
+
+
+async def test_the_parameter_names_only_a_position_of_this_key_message_not_listed(client, db, consultation, settings):
+    """A reply, a position elsewhere, one the first page lists (shown once, there) or nonsense
+    shows nothing above the list."""
+    user = await signed_in(client, db)
+    elsewhere = await make_position(db, consultation, author=user, ref="RT2-KM1", body="Elsewhere.")
+    listed = await make_position(db, consultation, author=user, body="Listed.", position="neutral")
+    reply = await make_reply(db, author=user, parent=listed, body="My reply.")
+    await fill_the_first_page(db, consultation, settings)
+    here = await make_position(db, consultation, author=user, body="Here.")
+    await db.commit()
+
+    for named in (str(elsewhere.id), str(reply.id), str(listed.id), "x", "99999999999"):
+        page = soup(await client.get(f"{KM}?published={named}"))
+        assert page.select_one("#just-published li") is None, named
+    assert soup(await client.get(f"{KM}?published={here.id}")).select_one(f"#just-published #c{here.id}") is not None
+    assert soup(await client.get(f"{KM}?published={here.id}&sort=newest")).select_one("#just-published li") is None

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 
 from app.consultation.models import KeyMessage
+from app.discussion.contribution_write import opens_the_list
+from app.discussion.list_order import ListQuery
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.presenters import view_of
 from app.discussion.publication import Audience, as_author
@@ -23,22 +25,25 @@ from app.web.requests import db_of, identity_of
 PARAM = "published"
 
 
-async def just_published(request: Request, message: KeyMessage, audience: Audience) -> Node | None:
-    """The position ?published= names, when the reader wrote it on this key message and it
-    is visible. The address may be shared or kept: for anyone else it shows nothing more."""
+async def just_published(request: Request, message: KeyMessage, query: ListQuery, audience: Audience) -> Node | None:
+    """The position ?published= names, when the reader wrote it on this key message, it is
+    visible, and the list shown does not have it (the redirect names it only then, but an
+    address may be kept, and a contribution is shown once). An address may be shared too:
+    for anyone else it shows nothing more."""
     wanted, user = parse_id(request.query_params.get(PARAM)), identity_of(request).user
-    if wanted is None or user is None or request.query_params.get("after"):
+    if wanted is None or user is None or not query.is_default:
         return None
     db = db_of(request)
-    author_id = await db.scalar(
-        select(Contribution.author_id).where(
+    mine = await db.scalar(
+        select(Contribution).where(
             Contribution.id == wanted,
+            Contribution.author_id == user.id,
             Contribution.key_message_id == message.id,
             Contribution.parent_id.is_(None),
             Contribution.status == ContributionStatus.VISIBLE,
         )
     )
-    if author_id is None or author_id != user.id:
+    if mine is None or await opens_the_list(db, mine, request.app.state.settings.page_size):
         return None
     view = await view_of(db, wanted, as_author(audience))
     return Node(view) if view is not None else None

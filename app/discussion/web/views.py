@@ -106,7 +106,7 @@ async def key_message_page(request: Request) -> Response:
         form=blank_form(),
         current_positions=await positions_before_posting(request, found.message),
         awaiting_moderation=await own_awaiting_moderation(request, found.message),
-        just_published=await just_published(request, found.message, flags.audience),
+        just_published=await just_published(request, found.message, query, flags.audience),
     )
     variables = template_variables(page) | flags.as_context() | await highlights_context(request, found.message.id)
     response = render(request, "discussion/key_message.html", variables)
