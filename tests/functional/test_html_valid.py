@@ -64,6 +64,9 @@ PAGES: dict[str, Page] = {
     "key-message-signed-out": Page("anonymous", key_message_path("RT2-KM3")),
     "key-message-signed-in": Page("participant", key_message_path("RT2-KM3")),
     "key-message-second-page": Page("anonymous", key_message_path("RT4-KM1") + "{second_page}"),
+    "key-message-with-a-position-just-published": Page(
+        "participant", key_message_path("RT4-KM1") + "?published={past_the_first_page}"
+    ),
     "eu-commitment": Page("participant", key_message_path("EU-C1")),
     "eu-commitment-as-moderator": Page("moderator", key_message_path("EU-C1")),
     # -- endorsements (issue 4) --
@@ -363,7 +366,7 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         {"action": "hide", "reason": "Off topic."},
     )
     assert response.status_code == 303, response.text
-    await post_positions(participant, "RT4-KM1", [f"Position {n}" for n in range(1, 23)])
+    paged = await post_positions(participant, "RT4-KM1", [f"Position {n}" for n in range(1, 23)])
     more = soup(await participant.get(key_message_path("RT4-KM1"))).select_one("#more a[href]")
     assert more is not None, "RT4-KM1 should have a second page"
     organisation = soup(await participant.get(key_message_path("RT2-KM3"))).select_one(".contribution a.org")
@@ -391,6 +394,7 @@ async def content(live_server: LiveServer, people: dict[str, httpx.AsyncClient])
         "pinned": str(pinned),
         "merged": str(merged),
         "second_page": str(more["href"]),
+        "past_the_first_page": str(paged[-1]),
         "organisation": str(organisation["href"]).rsplit("/", 1)[-1],
         **endorsements,
         **await _quoted_passages(participant),
