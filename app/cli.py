@@ -76,6 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from app.web.logs import log_config
 
+    if args.workers and args.workers > 1:
+        _share_metrics_between_workers(load_settings().var_dir / "prometheus")
     uvicorn.run(
         "app.asgi:app",
         host=args.host,
@@ -89,6 +91,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_config=log_config(_log_format()),
         access_log=args.access_log,
     )
+
+
+def _share_metrics_between_workers(directory: Path) -> None:
+    """Several workers write their request metrics to files there, which /metrics adds up
+    (prometheus_client's multiprocess mode); the last run's are removed, or they would count
+    twice. Set before any worker imports prometheus_client."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 def _log_format() -> str:

@@ -42,6 +42,7 @@ from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
 from app.web.health import routes as health_routes
 from app.web.language import LanguageMiddleware
+from app.web.metrics import MetricsMiddleware
 from app.web.request_id import RequestIdMiddleware
 from app.web.static import HashedStaticFiles
 
@@ -72,6 +73,7 @@ def create_app(
     middleware = [
         # Outermost: every log line of the request, and the response, carry its id.
         Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware),
         # Next: it compresses the final body and sees every header the others set.
         Middleware(CompressionMiddleware),
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),

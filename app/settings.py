@@ -82,6 +82,8 @@ class Settings:
     smtp_tls: str = "starttls"
     mail_from: str = "Roundtable <roundtable@localhost>"
     oidc_providers: tuple[OidcProvider, ...] = ()
+    #: The bearer token a Prometheus scraper sends for /metrics; empty: no /metrics (404).
+    metrics_token: Secret = field(default=Secret(""))
 
     @property
     def attachments_dir(self) -> Path:
@@ -148,6 +150,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         smtp_tls=config("SMTP_TLS", default="starttls"),
         mail_from=config("MAIL_FROM", default="Roundtable <roundtable@localhost>"),
         oidc_providers=_oidc_providers(config, production=environment == "production"),
+        metrics_token=Secret(config("METRICS_TOKEN", default="")),
     )
     if settings.is_production:
         refuse_unsafe_production(settings, mail_from_set=config("MAIL_FROM", default="") != "")
