@@ -93,6 +93,27 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, back_up
+
+    try:
+        summary = asyncio.run(back_up(load_settings(), Path(args.out)))
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    what = f"the {summary.backend} database (migration {summary.revision}) and {summary.files} file(s)"
+    print(f"backed up {what} into {summary.directory}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from app.backup import BackupError, restore
+
+    try:
+        summary = asyncio.run(restore(load_settings(), Path(args.directory)))
+    except BackupError as error:
+        raise CommandError(str(error)) from error
+    print(f"restored the {summary.backend} database (migration {summary.revision}) from {summary.directory}")
+
+
 def _share_metrics_between_workers(directory: Path) -> None:
     """Several workers write their request metrics to files there, which /metrics adds up
     (prometheus_client's multiprocess mode); the last run's are removed, or they would count
@@ -369,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="count every key message's positions afresh (after restoring a backup, or any doubt)"
     ).set_defaults(handler=cmd_tallies_rebuild)
 
+    backup = commands.add_parser("backup", help="back up the database and position papers into a new folder")
+    backup.add_argument("--out", required=True, help="a new or empty folder")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser(
+        "restore", help="replace the database and position papers with a backup's (checked against its manifest)"
+    )
+    restore.add_argument("directory", help="a folder made by `roundtable backup`")
+    restore.set_defaults(handler=cmd_restore)
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", required=True, help="json, csv, xlsx, docx or pdf")
     export.add_argument("--consultation", help="consultation slug (default: the only one)")
