@@ -2,7 +2,8 @@
 # System packages the test suite needs (Debian): Chromium for browser tests, Java for the
 # Nu HTML checker, Node.js for the test OpenID provider, PostgreSQL client tools, nginx for the
 # micro-cache test (deploy/nginx.conf in front of the site), LibreOffice (Writer, Calc, Draw) to
-# prove every DOCX, XLSX and PDF document opens, poppler's pdftotext to read the PDFs back. Installs
+# prove every DOCX, XLSX and PDF document opens, poppler's pdftotext to read the PDFs back,
+# systemd-analyze for deploy/'s units. Installs
 # only what is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -19,6 +20,8 @@ dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || needed+=(libreoffice-calc-nogu
 # Draw imports a PDF, so LibreOffice can open the PDF documents too.
 dpkg -s libreoffice-draw-nogui >/dev/null 2>&1 || needed+=(libreoffice-draw-nogui)
 command -v pdftotext >/dev/null || needed+=(poppler-utils)
+# systemd-analyze verifies deploy/'s units and rates their hardening (offline, no systemd running).
+command -v systemd-analyze >/dev/null || needed+=(systemd)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "installing: ${needed[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
