@@ -162,7 +162,7 @@ MIN_SECRET_KEY_CHARS = 32
 #: Words of the placeholders people copy from examples (deploy/env.example) and forget, as
 #: whole words: a random key (token_urlsafe) holds "-" and "_" too, but seldom a whole word.
 _PLACEHOLDER_WORDS = re.compile(
-    r"(?:^|[-_ .])(?:change|changeme|example|placeholder|replace|secret|your|todo|xxx+)(?=$|[-_ .])", re.IGNORECASE
+    r"(?:^|[-_ .])(?:change|changeme|example|placeholder|replace|secret|your|todo|xxxx+)(?=$|[-_ .])", re.IGNORECASE
 )
 _GENERATE_A_KEY = "openssl rand -base64 48"
 

@@ -111,6 +111,8 @@ EXPECTATIONS = {
     # For load balancers and monitors: anyone may ask, and learns only "ok" or "ready".
     ("healthz", "GET"): (None, ALL_OK),
     ("readyz", "GET"): (None, ALL_OK),
+    # Without METRICS_TOKEN configured (these tests), there is no /metrics for anyone.
+    ("metrics", "GET"): (None, dict.fromkeys(ROLES, 404)),
     ("choose_language", "POST"): (lambda: {"lang": "fr", "next": "/"}, dict.fromkeys(ROLES, 303)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),
