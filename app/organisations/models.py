@@ -44,7 +44,17 @@ class VerificationState(enum.Enum):
 
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
-    __table_args__ = (UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),)
+    __table_args__ = (
+        UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),
+        # Searching by part of a name (app.organisations.directory.search_organisations):
+        # trigrams on PostgreSQL, a plain index on SQLite.
+        Index(
+            "ix_organisations_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
