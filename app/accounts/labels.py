@@ -56,6 +56,26 @@ def countries() -> list[tuple[str, str]]:
     return sorted(named, key=lambda pair: collation_key(pair[1]))
 
 
+def country_code_named(name: str) -> str | None:
+    """The country a person typed by name (in their language or in English, whatever its
+    case and accents) or by its ISO code; None when no country is called so."""
+    typed = " ".join(name.split())
+    if len(typed) == 2 and typed.upper() in _codes():
+        return typed.upper()
+    return _codes_by_name().get(collation_key(typed)[0])
+
+
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cached_per_locale
+def _codes_by_name() -> dict[str, str]:
+    english = {collation_key(country_name_in(code, DEFAULT_LOCALE))[0]: code for code in _codes()}
+    return english | {collation_key(name)[0]: code for code, name in countries()}
+
+
 TEMPLATE_GLOBALS = {
     "country_name": country_name,
     "role_label": role_label,

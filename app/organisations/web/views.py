@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
-from app.accounts.labels import countries
+from app.accounts.labels import collation_key, countries, country_name
 from app.i18n import _
 from app.organisations.models import EcosocStatus, Organisation, OrganisationType
 from app.organisations.services import OrganisationError, unverify, update_profile, verify
@@ -30,8 +30,11 @@ async def edit(request: Request) -> Response:
     require(identity_of(request), Permission.EDIT_ORGANISATION, organisation)
     if request.method == "GET":
         return _render_edit(request, organisation, forms.profile_form(organisation))
-    db = db_of(request)
-    state, data = forms.parse_profile(await request.form())
+    db, form = db_of(request), await request.form()
+    if forms.wants_origin_added(form):  # nothing is saved: the form again, with the country added
+        state = forms.add_origin(form)
+        return _render_edit(request, organisation, state, status_code=422 if state.errors else 200, adding=True)
+    state, data = forms.parse_profile(form)
     if data is not None:
         try:
             lapsed = await update_profile(db, organisation, data, editor=signed_in_user(request))
@@ -53,16 +56,24 @@ def _saved(lapsed: bool) -> str:
     )
 
 
-def _render_edit(request: Request, organisation: Organisation, form: FormState, status_code: int = 200) -> Response:
+def _render_edit(
+    request: Request, organisation: Organisation, form: FormState, status_code: int = 200, *, adding: bool = False
+) -> Response:
+    """The edit form; after "Add", htmx swaps only the countries of origin."""
+    chosen = [code for code in form.values.get("origin_countries", "").split(";") if code]
     context = {
         "organisation": organisation,
         "form": form,
         "countries": countries(),
         "organisation_types": list(OrganisationType),
         "ecosoc_statuses": list(EcosocStatus),
-        "chosen_origins": set(form.values.get("origin_countries", "").split(";")),
+        "chosen_origins": sorted(
+            ((code, country_name(code)) for code in chosen), key=lambda pair: collation_key(pair[1])
+        ),
+        "adding": adding,
     }
-    return render(request, "organisations/edit.html", context, status_code=status_code)
+    block = "origins" if adding else None
+    return render(request, "organisations/edit.html", context, block=block, status_code=status_code)
 
 
 async def verification(request: Request) -> Response:
