@@ -266,6 +266,7 @@ PAGES: dict[str, Page] = {
     ),
     "two-factor-on": Page("moderator", "/account/two-factor"),
     "privacy": Page("anonymous", "/privacy"),
+    "accessibility-statement": Page("anonymous", "/accessibility"),
     "personal-data": Page("participant", "/account/data"),
     "delete-account": Page("participant", "/account/delete"),
     "delete-account-with-errors": Page(

@@ -125,6 +125,7 @@ EXPECTATIONS = {
     # Privacy: the notice is public; downloading and deleting are one's own. The walked delete
     # has no password, so it fails validation (422) and deletes nothing.
     ("privacy_notice", "GET"): (None, ALL_OK),
+    ("accessibility_statement", "GET"): (None, ALL_OK),
     ("personal_data", "GET"): (None, SIGNED_IN_OK),
     ("personal_data", "POST"): (lambda: {}, SIGNED_IN_OK),
     ("delete_account", "GET"): (None, SIGNED_IN_OK),

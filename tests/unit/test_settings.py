@@ -41,3 +41,13 @@ def test_anti_spam_timings_default_and_refuse_what_would_lock_people_out():
     for name, value in (("FORM_MIN_FILL_SECONDS", "-1"), ("FORM_MIN_FILL_SECONDS", "601"), ("FORM_MAX_AGE_HOURS", "0")):
         with pytest.raises(SettingsError, match=name):
             load_settings({"SECRET_KEY": "x", name: value})
+
+
+def test_the_accessibility_contact_defaults_to_the_mail_sender_and_must_be_an_address():
+    assert load_settings({"SECRET_KEY": "x"}).accessibility_contact == "roundtable@localhost"
+    sender = {"SECRET_KEY": "x", "MAIL_FROM": "Consultation <consult@example.eu>"}
+    assert load_settings(sender).accessibility_contact == "consult@example.eu"
+    chosen = load_settings({**sender, "ACCESSIBILITY_CONTACT": " access@example.eu "})
+    assert chosen.accessibility_contact == "access@example.eu"
+    with pytest.raises(SettingsError, match="ACCESSIBILITY_CONTACT"):
+        load_settings({**sender, "ACCESSIBILITY_CONTACT": "the web team"})
