@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.helpers import assert_no_axe_violations, marker_survived, set_marker
+from tests.browser.helpers import assert_no_axe_violations, marker_survived, set_marker, sign_in
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +48,20 @@ async def test_without_javascript_the_search_button_finds_it(page_nojs: Page) ->
     await page_nojs.get_by_role("button", name="Search").click()
     await expect(page_nojs.get_by_role("radio", name=FORUM)).to_be_visible()
     await expect(page_nojs.get_by_label("Your name")).to_have_value("Awa")
+
+
+async def test_countries_of_origin_are_added_from_the_keyboard(page: Page, live_server: LiveServer) -> None:
+    await sign_in(page, live_server.participant, "/account")
+    await page.get_by_role("link", name="Senegalese Diaspora Forum").first.click()
+    await page.get_by_role("link", name="Edit the profile").click()
+    await set_marker(page)
+    await page.get_by_label("Add a country").fill("Sénégal")
+    await page.keyboard.press("Tab")  # to "Add"
+    await expect(page.get_by_role("button", name="Add")).to_be_focused()
+    await page.keyboard.press("Enter")
+    senegal = page.get_by_role("checkbox", name="Senegal")
+    await expect(senegal).to_be_checked()
+    assert await marker_survived(page), "only the countries were swapped"
+    await expect(page.get_by_label("Add a country")).to_be_focused()  # ready for the next one
+    await expect(page.get_by_label("Add a country")).to_have_value("")
+    await assert_no_axe_violations(page, "editing the countries of origin")

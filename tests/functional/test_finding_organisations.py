@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.organisations.directory import SEARCH_RESULTS
 from app.organisations.models import JoinRequest
-from tests.factories import make_organisation
-from tests.support import post_form, soup, visible_text
+from tests.factories import PASSWORD, make_organisation, make_user
+from tests.support import post_form, sign_in, soup, visible_text
 
 HTMX = {"HX-Request": "true"}
 
@@ -39,7 +39,7 @@ async def test_the_page_lists_no_organisation_until_one_searches(client, db):
     await many_organisations(db)
     page = await client.get("/sign-up")
     assert choice_labels(page) == []
-    assert "Type part of your organisation's name" in visible_text(page)
+    assert "Type part of the organisation's name" in visible_text(page)
 
 
 async def test_typing_asks_for_the_choices_only_and_finds_by_any_word(client, db):
@@ -127,3 +127,24 @@ async def test_choices_show_only_what_profiles_show(client, db):
         "My organisation is not listed: I register it below",
         "None: I speak for myself",
     ]
+
+
+async def test_anyone_finds_an_organisation_page_to_ask_to_join_it(client, db):
+    await many_organisations(db)
+    senegal = await make_organisation(db, name="Forum des Sénégalais", country="SN")
+    page = await client.get("/organisations", params={"q": "sénégalais"})
+    links = [(a.get_text(strip=True), a["href"]) for a in soup(page).select("#organisation-results a")]
+    assert links[0] == ("Forum des Sénégalais", f"/organisations/{senegal.id}") and len(links) == 2
+    swap = await client.get("/organisations", params={"q": "sénégalais"}, headers=HTMX)
+    assert "<html" not in swap.text and len(soup(swap).select("#organisation-results li")) == 2
+    assert soup(swap).select_one("[data-hx-swap-oob]").get_text(strip=True) == "2 organisations found."
+    hostile = await client.get("/organisations", params={"q": "%\x00_" + "x" * 10_000})
+    assert hostile.status_code == 200 and soup(hostile).select("#organisation-results li") == []
+
+
+async def test_the_account_page_links_to_finding_an_organisation(client, db):
+    user = await make_user(db)
+    await db.commit()
+    await sign_in(client, user.email, PASSWORD)
+    account = soup(await client.get("/account"))
+    assert account.select_one("main a[href='/organisations']").get_text(strip=True) == "Find an organisation"

@@ -161,6 +161,8 @@ PAGES: dict[str, Page] = {
         "/sign-up",
         {"display_name": "Awa", "q": "diaspora forum", "find_organisation": "1"},
     ),
+    "organisations-found": Page("anonymous", "/organisations?q=forum"),
+    "organisations-none-found": Page("anonymous", "/organisations?q=%25%00"),
     "organisation-edit": Page("participant", "/organisations/{organisation}/edit"),
     "organisation-edit-adding-an-origin": Page(
         "participant",

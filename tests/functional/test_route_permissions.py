@@ -166,6 +166,7 @@ EXPECTATIONS = {
         lambda: {"org_name": f"Walked organisation {unique()}", "org_type": "other", "org_country": "BE"},
         SIGNED_IN_REDIRECT,
     ),
+    ("organisations", "GET"): (None, ALL_OK),
     ("organisation", "GET"): (None, ALL_OK),
     ("organisation_edit", "GET"): (None, ORGANISATION_ADMINS),
     ("organisation_edit", "POST"): (lambda: {"name": "Renamed"}, ORGANISATION_ADMINS),

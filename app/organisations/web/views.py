@@ -8,17 +8,27 @@ from starlette.responses import Response
 from app.accounts.current import signed_in_user
 from app.accounts.labels import collation_key, countries, country_name
 from app.i18n import _
+from app.organisations.directory import search_organisations
 from app.organisations.models import EcosocStatus, Organisation, OrganisationType
 from app.organisations.services import OrganisationError, unverify, update_profile, verify
 from app.organisations.web import forms
 from app.organisations.web.profile_page import organisation_from_path, profile_url, render_profile
 from app.security.permissions import Permission
 from app.security.policy import require
-from app.templating import render
+from app.templating import is_htmx, render
 from app.web.flash import flash
-from app.web.forms import FormState
+from app.web.forms import FormState, query_text
 from app.web.requests import db_of, identity_of
 from app.web.responses import see_other
+
+
+async def find(request: Request) -> Response:
+    """Find an organisation by part of its name, to read its profile or ask to join it. Shows
+    what profiles show publicly: name, country, badge. As one types, htmx swaps the results."""
+    query = query_text(request.query_params, "q")
+    found = await search_organisations(db_of(request), query)
+    context = {"query": query, "found": found, "swapped": is_htmx(request)}
+    return render(request, "organisations/find.html", context, block="results")
 
 
 async def profile(request: Request) -> Response:
