@@ -148,3 +148,15 @@ async def test_the_account_page_links_to_finding_an_organisation(client, db):
     await sign_in(client, user.email, PASSWORD)
     account = soup(await client.get("/account"))
     assert account.select_one("main a[href='/organisations']").get_text(strip=True) == "Find an organisation"
+
+
+async def test_completing_a_profile_after_an_openid_sign_in_searches_the_same_way(client, db):
+    await many_organisations(db)
+    user = await make_user(db)
+    await db.commit()
+    await sign_in(client, user.email, PASSWORD)
+    swap = await client.get("/complete-profile", params={"q": "union"}, headers=HTMX)
+    assert choice_labels(swap) == ["Union des Forums (Mali)"]
+    searched = await post_form(client, "/complete-profile", {"q": "forum sénégalais", "find_organisation": "1"})
+    assert searched.status_code == 200 and len(choice_labels(searched)) == 2
+    assert soup(searched).select_one("#field-q")["data-hx-get"] == "/complete-profile"
