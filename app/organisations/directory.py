@@ -25,6 +25,13 @@ def organisation_name_key(name: str) -> str:
     return tidy_name(name).casefold()
 
 
+def organisation_search_key(name: str) -> str:
+    """What a search compares a name with: its key without accents or other marks, so
+    "senegalais" finds "Sénégalais" (migration c7e1a9d3f5b2 has a frozen copy of this)."""
+    decomposed = unicodedata.normalize("NFKD", organisation_name_key(name))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 @dataclass(frozen=True)
 class NewOrganisation:
     name: str
@@ -44,7 +51,13 @@ async def find_organisation(db: AsyncSession, new: NewOrganisation) -> Organisat
 
 async def create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
     name = tidy_name(new.name)
-    organisation = Organisation(name=name, name_key=organisation_name_key(name), type=new.type, country=new.country)
+    organisation = Organisation(
+        name=name,
+        name_key=organisation_name_key(name),
+        search_key=organisation_search_key(name),
+        type=new.type,
+        country=new.country,
+    )
     db.add(organisation)
     await db.flush()
     return organisation
@@ -82,10 +95,10 @@ SEARCH_MAX_WORDS = 5
 
 
 def search_words(query: str) -> list[str]:
-    """The words an organisation's name must contain, compared as names are (case-folded):
-    control and format characters dropped, at most SEARCH_MAX_WORDS of them."""
+    """The words an organisation's name must contain, compared as search keys are (case and
+    accents aside): control and format characters dropped, at most SEARCH_MAX_WORDS."""
     printable = "".join(char for char in query[:SEARCH_QUERY_MAX_CHARS] if unicodedata.category(char)[0] != "C")
-    return organisation_name_key(printable).split()[:SEARCH_MAX_WORDS]
+    return organisation_search_key(printable).split()[:SEARCH_MAX_WORDS]
 
 
 @dataclass(frozen=True)
@@ -96,16 +109,17 @@ class SearchResult:
 
 
 async def search_organisations(db: AsyncSession, query: str, limit: int = SEARCH_RESULTS) -> SearchResult:
-    """Organisations whose name contains every word of the query, those whose name starts
-    with the first word first, then by name. Wildcards in the query are matched literally;
+    """Organisations whose name contains every word of the query (whatever their case and
+    accents), those whose name starts with the first word first, then by name. Wildcards in
+    the query are matched literally;
     on PostgreSQL a trigram index on the name keeps this fast with many organisations."""
     words = search_words(query)
     if not words:
         return SearchResult([], more=False)
-    starts_first = case((Organisation.name_key.startswith(words[0], autoescape=True), 0), else_=1)
+    starts_first = case((Organisation.search_key.startswith(words[0], autoescape=True), 0), else_=1)
     found = await db.scalars(
         select(Organisation)
-        .where(*(Organisation.name_key.contains(word, autoescape=True) for word in words))
+        .where(*(Organisation.search_key.contains(word, autoescape=True) for word in words))
         .order_by(starts_first, Organisation.name_key, Organisation.country, Organisation.id)
         .limit(limit + 1)
     )

@@ -160,3 +160,11 @@ async def test_completing_a_profile_after_an_openid_sign_in_searches_the_same_wa
     searched = await post_form(client, "/complete-profile", {"q": "forum sénégalais", "find_organisation": "1"})
     assert searched.status_code == 200 and len(choice_labels(searched)) == 2
     assert soup(searched).select_one("#field-q")["data-hx-get"] == "/complete-profile"
+
+
+async def test_accents_and_case_do_not_matter(client, db):
+    await many_organisations(db)
+    response = await client.get("/sign-up", params={"q": "SENEGALAIS france"}, headers=HTMX)
+    assert choice_labels(response) == ["Forum des Sénégalais de France (France)"]
+    accented = await client.get("/organisations", params={"q": "Únion"})
+    assert [a.get_text(strip=True) for a in soup(accented).select("#organisation-results a")] == ["Union des Forums"]

@@ -44,7 +44,7 @@ def test_a_country_is_found_by_the_name_a_person_types(locale, typed, code):
 
 
 def test_search_words_drop_control_characters_and_are_bounded():
-    assert search_words("  Forum\x00 des\u200b  SÉNÉGALAIS ") == ["forum", "des", "sénégalais"]
+    assert search_words("  Forum\x00 des\u200b  SÉNÉGALAIS ") == ["forum", "des", "senegalais"]
     assert search_words("%_") == ["%_"]
     assert len("".join(search_words("a" * 10_000))) == SEARCH_QUERY_MAX_CHARS
     assert len(search_words("a b c d e f g h")) == SEARCH_MAX_WORDS
