@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 from starlette.config import Config
@@ -81,6 +82,8 @@ class Settings:
     #: none, starttls or tls (implicit TLS, usually port 465).
     smtp_tls: str = "starttls"
     mail_from: str = "Roundtable <roundtable@localhost>"
+    #: Where people report what they cannot use (the accessibility statement shows it).
+    accessibility_contact: str = "roundtable@localhost"
     oidc_providers: tuple[OidcProvider, ...] = ()
     #: The bearer token a Prometheus scraper sends for /metrics; empty: no /metrics (404).
     metrics_token: Secret = field(default=Secret(""))
@@ -149,6 +152,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         smtp_password=Secret(config("SMTP_PASSWORD", default="")),
         smtp_tls=config("SMTP_TLS", default="starttls"),
         mail_from=config("MAIL_FROM", default="Roundtable <roundtable@localhost>"),
+        accessibility_contact=_accessibility_contact(config),
         oidc_providers=_oidc_providers(config, production=environment == "production"),
         metrics_token=Secret(config("METRICS_TOKEN", default="")),
     )
@@ -186,6 +190,15 @@ def refuse_unsafe_production(settings: Settings, *, mail_from_set: bool) -> None
         problems.append("BASE_URL must be an https:// address (cookies are only kept secure over TLS)")
     if problems:
         raise SettingsError("ROUNDTABLE_ENV=production refuses to start: " + "; ".join(problems))
+
+
+def _accessibility_contact(config: Config) -> str:
+    """An email address; by default the sender address of the site's mail."""
+    sender = parseaddr(config("MAIL_FROM", default="Roundtable <roundtable@localhost>"))[1]
+    contact: str = config("ACCESSIBILITY_CONTACT", default=sender).strip()
+    if "@" not in contact or any(char.isspace() for char in contact):
+        raise SettingsError(f"ACCESSIBILITY_CONTACT must be an email address, not {contact!r}")
+    return contact
 
 
 def _form_min_fill_seconds(config: Config) -> int:

@@ -39,7 +39,7 @@ from app.demo.threads import plan_threads, timeline
 from app.demo.vocabulary import ELSEWHERE, EUROPE, ORG_TEMPLATES, PLACES, TYPE_WEIGHTS
 from app.discussion.contribution_write import mark_discussion_changed
 from app.discussion.models import Contribution, ContributionTopic, Endorsement
-from app.organisations.directory import organisation_name_key
+from app.organisations.directory import organisation_name_key, organisation_search_key
 from app.organisations.models import Membership, Organisation
 from app.organisations.models import OrganisationType as T
 from app.security.passwords import hash_password
@@ -150,6 +150,7 @@ async def _save_organisations(db: AsyncSession, specs: list[OrgSpec], now: datet
             {
                 "name": s.name,
                 "name_key": organisation_name_key(s.name),
+                "search_key": organisation_search_key(s.name),
                 "type": s.type,
                 "country": s.country,
                 "created_at": now,

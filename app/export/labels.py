@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
-from app.accounts.labels import country_name
+from app.accounts.labels import country_name_in
 from app.accounts.regions import m49_region
 from app.discussion.labels import stakeholder_label
 from app.discussion.models import ContributionStatus, PublicationConsent
@@ -83,10 +83,9 @@ def _locale(language: str) -> Locale | None:
 @lru_cache(maxsize=4096)
 def country_label(code: str, language: str) -> str:
     """A country's name in the language; the code itself for a code nobody knows."""
-    if language == DEFAULT_LOCALE:
-        return country_name(code)
-    locale = _locale(language)
-    return (locale.territories.get(code) if locale else None) or country_name(code)
+    if _locale(language) is None:
+        return country_name_in(code, DEFAULT_LOCALE)
+    return country_name_in(code, language)
 
 
 def region_label(country: str) -> str:

@@ -3,9 +3,10 @@ country; placing a person in one directly (the operator's `users create`, and te
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -22,6 +23,13 @@ def tidy_name(name: str) -> str:
 def organisation_name_key(name: str) -> str:
     """What makes two names the same organisation: tidied, and compared without case."""
     return tidy_name(name).casefold()
+
+
+def organisation_search_key(name: str) -> str:
+    """What a search compares a name with: its key without accents or other marks, so
+    "senegalais" finds "Sénégalais" (migration c7e1a9d3f5b2 has a frozen copy of this)."""
+    decomposed = unicodedata.normalize("NFKD", organisation_name_key(name))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,13 @@ async def find_organisation(db: AsyncSession, new: NewOrganisation) -> Organisat
 
 async def create_organisation(db: AsyncSession, new: NewOrganisation) -> Organisation:
     name = tidy_name(new.name)
-    organisation = Organisation(name=name, name_key=organisation_name_key(name), type=new.type, country=new.country)
+    organisation = Organisation(
+        name=name,
+        name_key=organisation_name_key(name),
+        search_key=organisation_search_key(name),
+        type=new.type,
+        country=new.country,
+    )
     db.add(organisation)
     await db.flush()
     return organisation
@@ -69,3 +83,45 @@ async def place_member(db: AsyncSession, user: User, organisation: Organisation,
     db.add(membership)
     await db.flush()
     return membership
+
+
+#: Organisations a search shows at most: enough to find one, few enough to read through.
+SEARCH_RESULTS = 20
+#: Only this much of a query is read (a name is at most 200 characters; nobody types more
+#: than a few words of it to find it).
+SEARCH_QUERY_MAX_CHARS = 100
+#: Words of a query matched; further words are ignored.
+SEARCH_MAX_WORDS = 5
+
+
+def search_words(query: str) -> list[str]:
+    """The words an organisation's name must contain, compared as search keys are (case and
+    accents aside): control and format characters dropped, at most SEARCH_MAX_WORDS."""
+    printable = "".join(char for char in query[:SEARCH_QUERY_MAX_CHARS] if unicodedata.category(char)[0] != "C")
+    return organisation_search_key(printable).split()[:SEARCH_MAX_WORDS]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    organisations: list[Organisation]
+    #: More organisations match than are shown: the person should type more of the name.
+    more: bool
+
+
+async def search_organisations(db: AsyncSession, query: str, limit: int = SEARCH_RESULTS) -> SearchResult:
+    """Organisations whose name contains every word of the query (whatever their case and
+    accents), those whose name starts with the first word first, then by name. Wildcards in
+    the query are matched literally;
+    on PostgreSQL a trigram index on the name keeps this fast with many organisations."""
+    words = search_words(query)
+    if not words:
+        return SearchResult([], more=False)
+    starts_first = case((Organisation.search_key.startswith(words[0], autoescape=True), 0), else_=1)
+    found = await db.scalars(
+        select(Organisation)
+        .where(*(Organisation.search_key.contains(word, autoescape=True) for word in words))
+        .order_by(starts_first, Organisation.name_key, Organisation.country, Organisation.id)
+        .limit(limit + 1)
+    )
+    organisations = list(found)
+    return SearchResult(organisations[:limit], more=len(organisations) > limit)

@@ -44,13 +44,26 @@ class VerificationState(enum.Enum):
 
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
-    __table_args__ = (UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),)
+    __table_args__ = (
+        UniqueConstraint("name_key", "country", name="uq_organisations_name_key_country"),
+        # Searching by part of a name (app.organisations.directory.search_organisations):
+        # trigrams on PostgreSQL, a plain index on SQLite.
+        Index(
+            "ix_organisations_search_key_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     #: The name case-folded in Python (databases disagree on lower() beyond ASCII), so
     #: "Forum des Sénégalais" and "FORUM DES SÉNÉGALAIS" are one organisation per country.
     name_key: Mapped[str] = mapped_column(String(200))
+    #: The name key without accents, for searching by part of the name
+    #: (app.organisations.directory.organisation_search_key).
+    search_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
     type: Mapped[OrganisationType] = mapped_column(enum_by_value(OrganisationType, "organisation_type"))
     #: ISO 3166-1 alpha-2 code of the country of registration.
     country: Mapped[str] = mapped_column(String(2))

@@ -16,7 +16,7 @@ from app.audit.services import ORGANISATION_UNVERIFY, ORGANISATION_VERIFICATION_
 from app.db import utcnow
 from app.fragments import clear_fragments
 from app.i18n import _
-from app.organisations.directory import organisation_name_key, tidy_name
+from app.organisations.directory import organisation_name_key, organisation_search_key, tidy_name
 from app.organisations.models import EcosocStatus, Membership, Organisation, OrganisationType, VerificationState
 
 #: The EU Transparency Register's identification number, e.g. 123456789012-34.
@@ -87,6 +87,7 @@ async def update_profile(db: AsyncSession, organisation: Organisation, edit: Pro
     previous = {fact: _fact(organisation, fact) for fact in CHECKED_FACTS}
     organisation.name = tidy_name(edit.name)
     organisation.name_key = key
+    organisation.search_key = organisation_search_key(edit.name)
     organisation.type = edit.type
     organisation.country = edit.country
     organisation.website = edit.website

@@ -24,8 +24,19 @@ KEY_MESSAGE = key_message_path("RT2-KM3")
         "/account/password-reset",
         "/account/password-reset/confirm?token=made-up",
         "/account/verify?token=made-up",
+        "/accessibility",
     ],
-    ids=["home", "roundtable", "key-message-signed-out", "sign-up", "sign-in", "reset", "reset-confirm", "verify"],
+    ids=[
+        "home",
+        "roundtable",
+        "key-message-signed-out",
+        "sign-up",
+        "sign-in",
+        "reset",
+        "reset-confirm",
+        "verify",
+        "accessibility-statement",
+    ],
 )
 async def test_page_has_no_axe_violations(page: Page, path: str) -> None:
     await page.goto(path)

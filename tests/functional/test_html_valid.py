@@ -157,6 +157,33 @@ PAGES: dict[str, Page] = {
         },
     ),
     "sign-up-check-your-mail": Page("anonymous", "/sign-up/check-your-mail"),
+    # -- finding one's organisation, countries of origin (issue 13) --
+    "sign-up-searching": Page("anonymous", "/sign-up?q=senegalese"),
+    "sign-up-searched-without-javascript": Page(
+        "anonymous",
+        "/sign-up",
+        200,
+        "/sign-up",
+        {"display_name": "Awa", "q": "diaspora forum", "find_organisation": "1"},
+    ),
+    "organisations-found": Page("anonymous", "/organisations?q=forum"),
+    "organisations-none-found": Page("anonymous", "/organisations?q=%25%00"),
+    "organisation-edit": Page("participant", "/organisations/{organisation}/edit"),
+    "organisation-edit-adding-an-origin": Page(
+        "participant",
+        "/organisations/{organisation}/edit",
+        422,
+        "/organisations/{organisation}/edit",
+        {
+            "name": "Senegalese Diaspora Forum",
+            "type": "diaspora",
+            "country": "FR",
+            "ecosoc_status": "none",
+            "origin_countries": "SN",
+            "origin_add": "Atlantis",
+            "action": "add_origin",
+        },
+    ),
     "not-found": Page("anonymous", "/no/such/page", 404),
     "account": Page("participant", "/account"),
     "account-with-errors": Page(
@@ -271,6 +298,7 @@ PAGES: dict[str, Page] = {
     ),
     "two-factor-on": Page("moderator", "/account/two-factor"),
     "privacy": Page("anonymous", "/privacy"),
+    "accessibility-statement": Page("anonymous", "/accessibility"),
     "personal-data": Page("participant", "/account/data"),
     "delete-account": Page("participant", "/account/delete"),
     "delete-account-with-errors": Page(

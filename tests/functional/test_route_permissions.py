@@ -130,6 +130,7 @@ EXPECTATIONS = {
     # Privacy: the notice is public; downloading and deleting are one's own. The walked delete
     # has no password, so it fails validation (422) and deletes nothing.
     ("privacy_notice", "GET"): (None, ALL_OK),
+    ("accessibility_statement", "GET"): (None, ALL_OK),
     ("personal_data", "GET"): (None, SIGNED_IN_OK),
     ("personal_data", "POST"): (lambda: {}, SIGNED_IN_OK),
     ("delete_account", "GET"): (None, SIGNED_IN_OK),
@@ -170,6 +171,7 @@ EXPECTATIONS = {
         lambda: {"org_name": f"Walked organisation {unique()}", "org_type": "other", "org_country": "BE"},
         SIGNED_IN_REDIRECT,
     ),
+    ("organisations", "GET"): (None, ALL_OK),
     ("organisation", "GET"): (None, ALL_OK),
     ("organisation_edit", "GET"): (None, ORGANISATION_ADMINS),
     ("organisation_edit", "POST"): (lambda: {"name": "Renamed"}, ORGANISATION_ADMINS),

@@ -97,3 +97,13 @@ def test_random_keys_are_not_taken_for_placeholders():
     keys = [base64.urlsafe_b64encode(draw.randbytes(48)).decode() for _ in range(10_000)]
     keys += [base64.b64encode(draw.randbytes(48)).decode() for _ in range(10_000)]
     assert [key for key in keys if _PLACEHOLDER_WORDS.search(key)] == []
+
+
+def test_the_accessibility_contact_defaults_to_the_mail_sender_and_must_be_an_address():
+    assert load_settings({"SECRET_KEY": "x"}).accessibility_contact == "roundtable@localhost"
+    sender = {"SECRET_KEY": "x", "MAIL_FROM": "Consultation <consult@example.eu>"}
+    assert load_settings(sender).accessibility_contact == "consult@example.eu"
+    chosen = load_settings({**sender, "ACCESSIBILITY_CONTACT": " access@example.eu "})
+    assert chosen.accessibility_contact == "access@example.eu"
+    with pytest.raises(SettingsError, match="ACCESSIBILITY_CONTACT"):
+        load_settings({**sender, "ACCESSIBILITY_CONTACT": "the web team"})

@@ -5,21 +5,19 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts import oidc
 from app.accounts.current import signed_in_user
-from app.accounts.labels import countries
 from app.accounts.oidc_accounts import OidcAccountError, sign_in_with_oidc
 from app.accounts.services import AccountError
 from app.accounts.signin import complete_sign_in
+from app.accounts.web import organisation_choice as choosing
 from app.accounts.web.forms import parse_organisation_choice
 from app.i18n import _
 from app.organisations.joining import Joined, join_chosen
-from app.organisations.models import Organisation, OrganisationType
 from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
@@ -80,10 +78,11 @@ async def complete_profile(request: Request) -> Response:
     """A person who signed up through a provider chooses or registers their organisation."""
     require(identity_of(request), Permission.MANAGE_OWN_ACCOUNT)
     if request.method == "GET":
-        return await _render_profile(request, FormState(values={"next": request.query_params.get("next", "")}))
-    state = FormState(
-        values=text_values(await request.form(), "organisation_id", "org_name", "org_type", "org_country", "next")
-    )
+        return await _render_profile(request, choosing.query_state(request))
+    form = await request.form()
+    if choosing.wants_search(form):  # nothing is written: the page again, with what was found
+        return await _render_profile(request, choosing.search_state(form))
+    state = FormState(values=text_values(form, *choosing.CHOICE_FIELDS))
     organisation_id, new_organisation = parse_organisation_choice(state)
     if state.is_valid:
         try:
@@ -115,15 +114,5 @@ def _profile_saved(joined: Joined | None) -> str:
 
 
 async def _render_profile(request: Request, state: FormState, status_code: int = 200) -> Response:
-    organisations = (await db_of(request).scalars(select(Organisation).order_by(Organisation.name))).all()
-    return render(
-        request,
-        "accounts/complete_profile.html",
-        {
-            "form": state,
-            "organisations": organisations,
-            "countries": countries(),
-            "organisation_types": list(OrganisationType),
-        },
-        status_code=status_code,
-    )
+    choices = await choosing.organisation_choices(request, state, path_for("complete_profile"))
+    return choosing.render_choices(request, "accounts/complete_profile.html", state, choices, status_code=status_code)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import select
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import rollback
-from app.accounts.labels import countries
 from app.accounts.models import User
 from app.accounts.services import AccountError, SignInResult, authenticate, normalise_email
 from app.accounts.sessions import SESSION_COOKIE, end_session
@@ -18,10 +16,10 @@ from app.accounts.sign_in_audit import record_sign_in_attempt
 from app.accounts.signin import complete_sign_in, signed_out_redirect
 from app.accounts.verification import send_account_exists_notice, send_verification
 from app.accounts.web import forms
+from app.accounts.web import organisation_choice as choosing
 from app.i18n import _, ngettext
 from app.mail.services import send_pending
 from app.organisations import joining
-from app.organisations.models import Organisation, OrganisationType
 from app.templating import render
 from app.urls import path_for
 from app.web.bot_guard import passes_as_human
@@ -34,8 +32,10 @@ from app.web.responses import safe_next, see_other
 async def sign_up(request: Request) -> Response:
     db = db_of(request)
     if request.method == "GET":
-        return await _render_sign_up(request, FormState(values={"next": request.query_params.get("next", "")}))
+        return await _render_sign_up(request, choosing.query_state(request))
     form = await request.form()
+    if choosing.wants_search(form):  # nothing is written: the page again, with what was found
+        return await _render_sign_up(request, choosing.search_state(form, "display_name", "email"))
     state, data = forms.parse_sign_up(form)
     if not passes_as_human(request, form, state, form_name="sign_up"):
         return await _render_sign_up(request, state, status_code=422)  # nothing was written
@@ -78,18 +78,8 @@ async def check_your_mail(request: Request) -> Response:
 
 
 async def _render_sign_up(request: Request, state: FormState, status_code: int = 200) -> Response:
-    organisations = (await db_of(request).scalars(select(Organisation).order_by(Organisation.name))).all()
-    return render(
-        request,
-        "accounts/sign_up.html",
-        {
-            "form": state,
-            "organisations": organisations,
-            "countries": countries(),
-            "organisation_types": list(OrganisationType),
-        },
-        status_code=status_code,
-    )
+    choices = await choosing.organisation_choices(request, state, path_for("sign_up"))
+    return choosing.render_choices(request, "accounts/sign_up.html", state, choices, status_code=status_code)
 
 
 async def sign_in(request: Request) -> Response:

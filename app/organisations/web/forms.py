@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData
 
+from app.accounts.labels import country_code_named
 from app.accounts.services import EMAIL_PATTERN, is_country_code
 from app.i18n import _
 from app.organisations.directory import tidy_name
@@ -32,10 +33,41 @@ def profile_form(organisation: Organisation) -> FormState:
     return FormState(values=values)
 
 
-def parse_profile(form: FormData) -> tuple[FormState, ProfileEdit | None]:
-    state = FormState(values=text_values(form, *PROFILE_FIELDS))
+#: The button that adds the country typed in "Add a country" to the countries of origin.
+ADD_ORIGIN = "add_origin"
+
+
+def _typed_profile(form: FormData) -> tuple[FormState, list[str]]:
+    state = FormState(values=text_values(form, *PROFILE_FIELDS, "origin_add"))
     origins = [str(code) for code in form.getlist("origin_countries")]
     state.values["origin_countries"] = ";".join(origins)  # the template splits it to keep the choices
+    return state, origins
+
+
+def wants_origin_added(form: FormData) -> bool:
+    """ "Add" with a country typed. Enter in another field also sends the first button (Add):
+    with nothing typed to add, the person meant to save the profile."""
+    return form.get("action") == ADD_ORIGIN and bool(text_values(form, "origin_add")["origin_add"].strip())
+
+
+def add_origin(form: FormData) -> FormState:
+    """The profile as typed, with the country named in "Add a country" among the countries of
+    origin; nothing is saved. A name no country has stays in its field, with the error."""
+    state, origins = _typed_profile(form)
+    code = country_code_named(state.values["origin_add"])
+    if code is None:
+        state.error(
+            "origin_add",
+            _("No country is called “%(name)s”: choose one from the list.", name=state.values["origin_add"]),
+        )
+        return state
+    state.values["origin_countries"] = ";".join(dict.fromkeys([*origins, code]))
+    state.values["origin_add"] = ""
+    return state
+
+
+def parse_profile(form: FormData) -> tuple[FormState, ProfileEdit | None]:
+    state, origins = _typed_profile(form)
     values = state.values
     name = tidy_name(values["name"])
     if not name:

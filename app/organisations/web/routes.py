@@ -7,6 +7,7 @@ from app.organisations.web import member_views, review_views, views
 ORGANISATION = "/organisations/{organisation_id:id}"
 
 routes = [
+    Route("/organisations", views.find, name="organisations"),
     Route(
         "/organisations/invitations", member_views.invitation, methods=["GET", "POST"], name="organisation_invitation"
     ),

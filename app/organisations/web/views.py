@@ -6,19 +6,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
-from app.accounts.labels import countries
+from app.accounts.labels import collation_key, countries, country_name
 from app.i18n import _
+from app.organisations.directory import search_organisations
 from app.organisations.models import EcosocStatus, Organisation, OrganisationType
 from app.organisations.services import OrganisationError, unverify, update_profile, verify
 from app.organisations.web import forms
 from app.organisations.web.profile_page import organisation_from_path, profile_url, render_profile
 from app.security.permissions import Permission
 from app.security.policy import require
-from app.templating import render
+from app.templating import is_htmx, render
 from app.web.flash import flash
-from app.web.forms import FormState
+from app.web.forms import FormState, query_text
 from app.web.requests import db_of, identity_of
 from app.web.responses import see_other
+
+
+async def find(request: Request) -> Response:
+    """Find an organisation by part of its name, to read its profile or ask to join it. Shows
+    what profiles show publicly: name, country, badge. As one types, htmx swaps the results."""
+    query = query_text(request.query_params, "q")
+    found = await search_organisations(db_of(request), query)
+    context = {"query": query, "found": found, "swapped": is_htmx(request)}
+    return render(request, "organisations/find.html", context, block="results")
 
 
 async def profile(request: Request) -> Response:
@@ -30,8 +40,11 @@ async def edit(request: Request) -> Response:
     require(identity_of(request), Permission.EDIT_ORGANISATION, organisation)
     if request.method == "GET":
         return _render_edit(request, organisation, forms.profile_form(organisation))
-    db = db_of(request)
-    state, data = forms.parse_profile(await request.form())
+    db, form = db_of(request), await request.form()
+    if forms.wants_origin_added(form):  # nothing is saved: the form again, with the country added
+        state = forms.add_origin(form)
+        return _render_edit(request, organisation, state, status_code=422 if state.errors else 200, adding=True)
+    state, data = forms.parse_profile(form)
     if data is not None:
         try:
             lapsed = await update_profile(db, organisation, data, editor=signed_in_user(request))
@@ -53,16 +66,24 @@ def _saved(lapsed: bool) -> str:
     )
 
 
-def _render_edit(request: Request, organisation: Organisation, form: FormState, status_code: int = 200) -> Response:
+def _render_edit(
+    request: Request, organisation: Organisation, form: FormState, status_code: int = 200, *, adding: bool = False
+) -> Response:
+    """The edit form; after "Add", htmx swaps only the countries of origin."""
+    chosen = [code for code in form.values.get("origin_countries", "").split(";") if code]
     context = {
         "organisation": organisation,
         "form": form,
         "countries": countries(),
         "organisation_types": list(OrganisationType),
         "ecosoc_statuses": list(EcosocStatus),
-        "chosen_origins": set(form.values.get("origin_countries", "").split(";")),
+        "chosen_origins": sorted(
+            ((code, country_name(code)) for code in chosen), key=lambda pair: collation_key(pair[1])
+        ),
+        "adding": adding,
     }
-    return render(request, "organisations/edit.html", context, status_code=status_code)
+    block = "origins" if adding else None
+    return render(request, "organisations/edit.html", context, block=block, status_code=status_code)
 
 
 async def verification(request: Request) -> Response:

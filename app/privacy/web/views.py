@@ -1,8 +1,10 @@
-"""Privacy pages: the notice, downloading one's data, deleting one's account."""
+"""Privacy pages: the notice, downloading one's data, deleting one's account; and the
+accessibility statement, the site's other statement to every reader."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from anyio import to_thread
 from starlette.requests import Request
@@ -24,6 +26,20 @@ from app.web.requests import client_address, db_of
 
 async def notice(request: Request) -> Response:
     return render(request, "privacy/notice.html", {"retention": retention})
+
+
+#: When the accessibility statement was last prepared (reviewed against the site); change it
+#: with the statement.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 7)
+
+
+async def accessibility_statement(request: Request) -> Response:
+    context = {
+        "prepared_on": ACCESSIBILITY_STATEMENT_DATE,
+        "contact": request.app.state.settings.accessibility_contact,
+        "site": request.app.state.settings.base_url,
+    }
+    return render(request, "privacy/accessibility.html", context)
 
 
 async def personal_data_view(request: Request) -> Response:
