@@ -50,6 +50,8 @@ class Page:
     status: int = 200
     action: str | None = None
     form: dict[str, str] = field(default_factory=dict)
+    #: The reader's language (Accept-Language), for pages that show translated text.
+    language: str | None = None
 
 
 PAGES: dict[str, Page] = {
@@ -60,6 +62,12 @@ PAGES: dict[str, Page] = {
         for ref in ("RT1", "RT2", "RT3", "RT4")
     },
     "key-message-signed-out": Page("anonymous", key_message_path("RT2-KM3")),
+    # -- unofficial translations of the text (issue 13), beside the Dutch original --
+    "home-in-chinese": Page("anonymous", "/", language="zh"),
+    "consultation-in-french": Page("anonymous", CONSULTATION, language="fr"),
+    "roundtable-in-arabic": Page("anonymous", f"{CONSULTATION}/roundtables/RT2", language="ar"),
+    "key-message-in-russian": Page("anonymous", key_message_path("RT1-KM2"), language="ru"),
+    "key-message-in-arabic-quoted": Page("anonymous", key_message_path("RT4-KM3"), language="ar"),
     "key-message-signed-in": Page("participant", key_message_path("RT2-KM3")),
     "key-message-second-page": Page("anonymous", key_message_path("RT4-KM1") + "{second_page}"),
     "eu-commitment": Page("participant", key_message_path("EU-C1")),
@@ -500,7 +508,7 @@ async def test_page_is_valid_html(
     client = people[page.who]
     path = page.path.format(**content)
     if page.action is None:
-        response = await client.get(path)
+        response = await client.get(path, headers={"Accept-Language": page.language} if page.language else None)
     else:
         response = await post_form(client, path, page.action.format(**content), page.form)
     assert response.status_code == page.status, f"{path}: {response.status_code}\n{response.text[:2000]}"
