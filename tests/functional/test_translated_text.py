@@ -125,6 +125,12 @@ async def test_the_key_message_page_shows_the_translation_above_the_original_it_
     assert original["lang"] == "nl" and original.select_one("[data-quote-source]").get_text() == as_shown(message.text)
     assert block.find_next_siblings("blockquote") == [original], "the translation comes first"
     assert page.select_one("#fn-7")["lang"] == "nl"
+    crumb = page.select_one("nav.breadcrumb a[href$='/roundtables/RT1']")
+    assert crumb["lang"] == locale and crumb.get_text() == await db.scalar(
+        select(SectionTranslation.title).where(
+            SectionTranslation.section_id == message.section_id, SectionTranslation.locale == locale
+        )
+    )
 
 
 async def test_quotes_and_proposed_wording_use_the_original_for_a_translation_reader(client, db, consultation):
