@@ -71,7 +71,7 @@ bench: install ## Benchmark key messages with 50 and 5,000 contributions, live u
 	$(BIN)/python bench/run.py
 
 messages: ## Re-extract UI strings into app/locale and update catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale
 	$(BIN)/pybabel compile -d app/locale
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging.config
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -75,6 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from app.web.logs import log_config
 
+    if args.workers and args.workers > 1:
+        _share_metrics_between_workers(load_settings().var_dir / "prometheus")
     uvicorn.run(
         "app.asgi:app",
         host=args.host,
@@ -85,9 +88,29 @@ def cmd_serve(args: argparse.Namespace) -> None:
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         ws="none",  # the site speaks no WebSocket (live news is polled): no library for it to load
-        log_config=log_config(),
+        log_config=log_config(_log_format()),
         access_log=args.access_log,
     )
+
+
+def _share_metrics_between_workers(directory: Path) -> None:
+    """Several workers write their request metrics to files there, which /metrics adds up
+    (prometheus_client's multiprocess mode); the last run's are removed, or they would count
+    twice. Set before any worker imports prometheus_client."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def _log_format() -> str:
+    """LOG_FORMAT: text (the default, for people) or json (for a log collector)."""
+    from app.web.logs import LOG_FORMATS
+
+    log_format = os.environ.get("LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise CommandError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+    return log_format
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -229,7 +252,7 @@ def cmd_jobs_work(args: argparse.Namespace) -> None:
 
     if not 0.1 <= args.poll_seconds <= 3600:
         raise CommandError(f"--poll-seconds must be from 0.1 to 3600, not {args.poll_seconds}")
-    logging.config.dictConfig(log_config())
+    logging.config.dictConfig(log_config(_log_format()))
 
     async def main() -> int:
         settings = load_settings()

@@ -18,6 +18,7 @@ from babel import Locale
 from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -47,6 +48,13 @@ def gettext(message: str, **variables: object) -> str:
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = translations_for(current_locale.get()).ngettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+def pgettext(context: str, message: str, **variables: object) -> str:
+    """A message whose English is also another message's ("Roundtable": the site's name, and
+    one of the dialogue's roundtables), told apart by `context` for translators."""
+    text = str(translations_for(current_locale.get()).pgettext(context, message))
+    return text % variables if variables else text
 
 
 _ = gettext
@@ -133,14 +141,15 @@ def _medium_datetime_patterns(locale_name: str) -> tuple[Locale, str, DateTimePa
     return locale, combined, get_time_format("medium", locale=locale), get_date_format("medium", locale=locale)
 
 
-def format_datetime_utc(value: datetime) -> str:
-    """A date and time in UTC with the zone shown, so readers anywhere know what it means.
+def format_datetime_brussels(value: datetime) -> str:
+    """A date and time in Brussels, where the consultations are run, with its offset from
+    UTC ("Oct 3, 2013, 11:05:07 AM (UTC+02:00)"), so readers anywhere know what it means.
 
     Equivalent to Babel's format_datetime(format="medium"), with the locale's patterns
     parsed once: a page shows a hundred timestamps."""
     if value.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
         value = value.replace(tzinfo=UTC)
-    return _format_medium_utc(current_locale.get(), value.astimezone(UTC))
+    return _format_medium_brussels(current_locale.get(), value.astimezone(UTC))
 
 
 #: Enough for the contributions one render shows in several variants (anonymous, signed in,
@@ -151,12 +160,23 @@ FORMATTED_TIMES_KEPT = 1024
 
 
 @lru_cache(maxsize=FORMATTED_TIMES_KEPT)
-def _format_medium_utc(locale_name: str, value: datetime) -> str:
+def _format_medium_brussels(locale_name: str, value: datetime) -> str:
     """A pure function of its arguments, memoised: a page shows the same times to each of
     its audiences."""
     locale, combined, time_pattern, date_pattern = _medium_datetime_patterns(locale_name)
-    text = combined.replace("{0}", time_pattern.apply(value, locale)).replace("{1}", date_pattern.apply(value, locale))
-    return text + " UTC"
+    local = value.astimezone(BRUSSELS)
+    text = combined.replace("{0}", time_pattern.apply(local, locale)).replace("{1}", date_pattern.apply(local, locale))
+    return f"{text} ({utc_offset(local)})"
+
+
+def utc_offset(local: datetime) -> str:
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def format_number(value: int | float) -> str:
+    """A count as the reader's language writes it ("12,345", "12 345", "12.345")."""
+    return babel_format_decimal(value, locale=current_locale.get())
 
 
 def format_date_long(value: date) -> str:
@@ -171,11 +191,11 @@ def format_instant_brussels(value: datetime) -> str:
         value = value.replace(tzinfo=UTC)
     local = value.astimezone(BRUSSELS)
     locale = current_locale.get()
-    offset = local.strftime("%z")
+    offset = utc_offset(local)
     return gettext(
         "%(date)s, %(time)s %(zone)s (UTC%(offset)s)",
         date=babel_format_date(local.date(), format="long", locale=locale),
         time=babel_format_time(local.time(), "HH:mm", locale=locale),
         zone=local.tzname() or "",
-        offset=f"{offset[:3]}:{offset[3:]}",
+        offset=offset.removeprefix("UTC"),
     )

@@ -51,7 +51,7 @@ def problems(locale: str) -> list[str]:
     for wanted in template:
         if not wanted.id:
             continue
-        message = catalogue.get(wanted.id)
+        message = catalogue.get(wanted.id, context=wanted.context)
         label = repr(_ids(wanted)[0][:70])
         if message is None:
             found.append(f"missing: {label}")

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from app.accounts.labels import TEMPLATE_GLOBALS as ACCOUNT_GLOBALS
 from app.accounts.oidc import TEMPLATE_GLOBALS as OIDC_GLOBALS
@@ -38,9 +37,14 @@ from app.settings import PROJECT_ROOT, Settings, load_settings
 from app.templating import environment
 from app.urls import install_routes
 from app.web.cache_policy import CachePolicyMiddleware
+from app.web.compression import CompressionMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
+from app.web.health import routes as health_routes
 from app.web.language import LanguageMiddleware
+from app.web.metrics import MetricsMiddleware
+from app.web.request_id import RequestIdMiddleware
+from app.web.static import HashedStaticFiles
 
 
 def create_app(
@@ -67,6 +71,11 @@ def create_app(
     routes = site_routes()
     install_routes(routes)
     middleware = [
+        # Outermost: every log line of the request, and the response, carry its id.
+        Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware),
+        # Next: it compresses the final body and sees every header the others set.
+        Middleware(CompressionMiddleware),
         Middleware(SecureHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(LanguageMiddleware),
         # Inside the secure headers, outside everything that can fail: every error is our page.
@@ -90,7 +99,7 @@ def create_app(
 def site_routes() -> list[BaseRoute]:
     """Every route of the site, each domain's table in turn."""
     return [
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        Mount("/static", HashedStaticFiles(PROJECT_ROOT / "static"), name="static"),
         *consultation_routes,
         *discussion_routes,
         *account_routes,
@@ -101,6 +110,7 @@ def site_routes() -> list[BaseRoute]:
         *feed_routes,
         *organisation_routes,
         *privacy_routes,
+        *health_routes,
     ]
 
 

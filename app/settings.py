@@ -82,6 +82,8 @@ class Settings:
     smtp_tls: str = "starttls"
     mail_from: str = "Roundtable <roundtable@localhost>"
     oidc_providers: tuple[OidcProvider, ...] = ()
+    #: The bearer token a Prometheus scraper sends for /metrics; empty: no /metrics (404).
+    metrics_token: Secret = field(default=Secret(""))
 
     @property
     def attachments_dir(self) -> Path:
@@ -123,7 +125,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         if environment == "production":
             raise SettingsError("SECRET_KEY is required when ROUNDTABLE_ENV=production")
         secret = Secret(_development_secret(var_dir))
-    return Settings(
+    settings = Settings(
         environment=environment,
         database_url=config("DATABASE_URL", default=_default_database_url(var_dir)),
         secret_key=secret,
@@ -148,7 +150,42 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         smtp_tls=config("SMTP_TLS", default="starttls"),
         mail_from=config("MAIL_FROM", default="Roundtable <roundtable@localhost>"),
         oidc_providers=_oidc_providers(config, production=environment == "production"),
+        metrics_token=Secret(config("METRICS_TOKEN", default="")),
     )
+    if settings.is_production:
+        refuse_unsafe_production(settings, mail_from_set=config("MAIL_FROM", default="") != "")
+    return settings
+
+
+#: A production SECRET_KEY shorter than this is refused: it signs sessions' cookies and forms.
+MIN_SECRET_KEY_CHARS = 32
+#: Words of the placeholders people copy from examples (deploy/env.example) and forget, as
+#: whole words: a random key (token_urlsafe) holds "-" and "_" too, but seldom a whole word.
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?:^|[-_ .])(?:change|changeme|example|placeholder|replace|secret|your|todo|xxx+)(?=$|[-_ .])", re.IGNORECASE
+)
+_GENERATE_A_KEY = "openssl rand -base64 48"
+
+
+def refuse_unsafe_production(settings: Settings, *, mail_from_set: bool) -> None:
+    """Production does not start on settings that would quietly make it unsafe or deaf: a
+    guessable key, mail that never leaves the machine, cookies sent without TLS. Every
+    problem is named at once, so one restart fixes them all."""
+    problems = []
+    key = str(settings.secret_key)
+    if len(key) < MIN_SECRET_KEY_CHARS or _PLACEHOLDER_WORDS.search(key):
+        problems.append(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} random characters, not a placeholder "
+            f"(generate one: {_GENERATE_A_KEY})"
+        )
+    if not settings.smtp_host:
+        problems.append("SMTP_HOST must be set (without it mail would only be written to a local folder)")
+    if not mail_from_set or settings.mail_from.rstrip(">").endswith("@localhost"):
+        problems.append("MAIL_FROM must be set to an address of your domain, e.g. Roundtable <consult@example.org>")
+    if not settings.base_url.startswith("https://"):
+        problems.append("BASE_URL must be an https:// address (cookies are only kept secure over TLS)")
+    if problems:
+        raise SettingsError("ROUNDTABLE_ENV=production refuses to start: " + "; ".join(problems))
 
 
 def _form_min_fill_seconds(config: Config) -> int:

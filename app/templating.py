@@ -33,7 +33,7 @@ environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
 )
 
 
@@ -48,8 +48,9 @@ def _trusted_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.text.markdown
 
 
-environment.filters["datetime_utc"] = i18n.format_datetime_utc
+environment.filters["datetime_brussels"] = i18n.format_datetime_brussels
 environment.filters["date_long"] = i18n.format_date_long
+environment.filters["number"] = i18n.format_number
 environment.filters["strip_markers"] = strip_footnote_markers
 environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted

@@ -1,12 +1,17 @@
 """Alembic environment: the app's metadata and DATABASE_URL, async engines, batch mode on SQLite."""
 
 import asyncio
+import fcntl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from logging.config import fileConfig
+from pathlib import Path
 from typing import Any
 
 from alembic import context
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import is_sqlite, make_engine
 from app.models import Base
@@ -64,12 +69,41 @@ async def run_async_migrations() -> None:
         # sections, key messages and contributions), so SQLite migrations run with
         # enforcement off (set per connection, outside any transaction) and are checked after.
         event.listen(engine.sync_engine, "connect", _foreign_keys_off)
-    async with engine.connect() as connection:
+    async with engine.connect() as connection, migrating_alone(connection, url):
         await connection.run_sync(do_run_migrations)
         if is_sqlite(url):
             await connection.run_sync(check_foreign_keys)
         await connection.commit()
     await engine.dispose()
+
+
+#: pg_advisory_lock's key for "a migration runs": any number, the same in every process.
+MIGRATION_LOCK = 7_261_207
+
+
+@asynccontextmanager
+async def migrating_alone(connection: AsyncConnection, url: str) -> AsyncIterator[None]:
+    """Machines that start together upgrade once: the first takes the lock and migrates, the
+    others wait for it, then find the schema current and do nothing. On PostgreSQL an
+    advisory lock of the session (it outlives the migration's transaction, and ends with the
+    connection if the process dies); on SQLite, one machine's processes, a lock on a file
+    beside the database."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            yield
+            return
+        with Path(f"{database}.migrate-lock").open("a") as handle:  # noqa: ASYNC230 - a command, not a server
+            await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+            yield
+        return
+    await connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    await connection.commit()  # the lock stays with the session; the migration has its own transaction
+    try:
+        yield
+    finally:
+        await connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+        await connection.commit()
 
 
 def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:

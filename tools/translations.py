@@ -4,7 +4,8 @@
   python tools/translations.py fill fr FILE.json  write translations from FILE.json
   python tools/translations.py dump fr            every translated message as JSON (review)
 
-FILE.json maps each English msgid to its translation; for a message with plural forms, to a
+FILE.json maps each English msgid (for a message with a context, "context\u0004msgid", as
+`todo` shows it) to its translation; for a message with plural forms, to a
 list with as many forms as the catalogue's Plural-Forms header says (todo shows the count).
 Filling clears the fuzzy flag of the messages it writes. `python -m app.locale_check fr` then
 lists what is still wrong."""
@@ -34,6 +35,13 @@ def _write(locale: str, catalogue) -> None:  # type: ignore[no-untyped-def]
         write_po(handle, catalogue, omit_header=False, sort_output=True, include_lineno=False)
 
 
+def _key(message) -> str:  # type: ignore[no-untyped-def]
+    """How a message is named in the JSON: plural messages by their singular, a message with
+    a context as gettext stores it."""
+    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    return f"{message.context}\u0004{msgid}" if message.context else msgid
+
+
 def todo(locale: str, limit: int) -> None:
     catalogue = _read(locale)
     wanted = {}
@@ -42,10 +50,11 @@ def todo(locale: str, limit: int) -> None:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy or not all(s.strip() for s in strings):
+            key = _key(message)
             if isinstance(message.id, tuple):
-                wanted[message.id[0]] = {"plural": message.id[1], "forms": catalogue.num_plurals}
+                wanted[key] = {"plural": message.id[1], "forms": catalogue.num_plurals}
             else:
-                wanted[message.id] = ""
+                wanted[key] = ""
             if len(wanted) >= limit:
                 break
     json.dump(wanted, sys.stdout, ensure_ascii=False, indent=1)
@@ -56,11 +65,9 @@ def fill(locale: str, source: Path) -> None:
     catalogue = _read(locale)
     translations = json.loads(source.read_text(encoding="utf-8"))
     unknown = []
+    by_key = {_key(m): m for m in catalogue if m.id}
     for msgid, string in translations.items():
-        message = catalogue.get(msgid)
-        if message is None:
-            # Plural messages are keyed by their singular.
-            message = next((m for m in catalogue if isinstance(m.id, tuple) and m.id[0] == msgid), None)
+        message = by_key.get(msgid)
         if message is None:
             unknown.append(msgid)
             continue
@@ -84,8 +91,7 @@ def dump(locale: str) -> None:
     done = {}
     for message in catalogue:
         if message.id and message.string:
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
-            done[key] = list(message.string) if isinstance(message.string, tuple) else message.string
+            done[_key(message)] = list(message.string) if isinstance(message.string, tuple) else message.string
     json.dump(done, sys.stdout, ensure_ascii=False, indent=1)
     print()
 

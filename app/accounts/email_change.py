@@ -11,7 +11,7 @@ from app.accounts.services import EMAIL_PATTERN, AccountError, normalise_email
 from app.accounts.tokens import LIFETIMES, check_token, consume_token, issue_token
 from app.accounts.verification import account_link
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
 from app.security.passwords import verify_password
@@ -43,15 +43,11 @@ async def request_email_change(db: AsyncSession, user: User, new_email: str, pas
         "hours": int(LIFETIMES[TokenPurpose.CHANGE_EMAIL].total_seconds() // 3600),
         "base_url": base_url,
     }
-    await queue_mail(
-        db, email, _("Confirm your new email address for Roundtable"), render_text("change_email.txt", context)
-    )
-    await queue_mail(
-        db,
-        user.email,
-        _("Your Roundtable email address is being changed"),
-        render_text("change_email_notice.txt", context),
-    )
+    with speaking(user.locale):
+        confirm = (_("Confirm your new email address for Roundtable"), render_text("change_email.txt", context))
+        notice = (_("Your Roundtable email address is being changed"), render_text("change_email_notice.txt", context))
+    await queue_mail(db, email, *confirm)
+    await queue_mail(db, user.email, *notice)
     return email
 
 

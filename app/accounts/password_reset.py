@@ -16,7 +16,7 @@ from app.accounts.sessions import end_all_sessions
 from app.accounts.tokens import LIFETIMES, check_token, consume_token, issue_token, issued_within
 from app.accounts.verification import account_link
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
 from app.security.passwords import hash_password
@@ -31,16 +31,19 @@ async def request_password_reset(db: AsyncSession, email: str, *, base_url: str)
     if user is None or await issued_within(db, user, TokenPurpose.RESET_PASSWORD, MAIL_PERIOD):
         return
     token = await issue_token(db, user, TokenPurpose.RESET_PASSWORD, user.email)
-    body = render_text(
-        "password_reset.txt",
-        {
-            "name": user.display_name,
-            "link": account_link(base_url, "password_reset_confirm", token),
-            "minutes": int(LIFETIMES[TokenPurpose.RESET_PASSWORD].total_seconds() // 60),
-            "base_url": base_url,
-        },
-    )
-    await queue_mail(db, user.email, _("Reset your Roundtable password"), body)
+    # In the account's language: whoever asked may read another.
+    with speaking(user.locale):
+        body = render_text(
+            "password_reset.txt",
+            {
+                "name": user.display_name,
+                "link": account_link(base_url, "password_reset_confirm", token),
+                "minutes": int(LIFETIMES[TokenPurpose.RESET_PASSWORD].total_seconds() // 60),
+                "base_url": base_url,
+            },
+        )
+        subject = _("Reset your Roundtable password")
+    await queue_mail(db, user.email, subject, body)
 
 
 async def reset_password(db: AsyncSession, raw_token: str, new_password: str) -> User:

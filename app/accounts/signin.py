@@ -17,8 +17,10 @@ from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE, end_session, start_session
 from app.accounts.two_factor import is_enabled
 from app.audit.services import SIGN_IN, record
+from app.i18n import SUPPORTED_LOCALES
 from app.urls import path_for
 from app.web.flash import flash
+from app.web.language import LANGUAGE_COOKIE
 from app.web.requests import client_address, db_of
 from app.web.responses import safe_next, see_other, set_private_cookie
 
@@ -48,6 +50,10 @@ async def start_signed_in_session(
     if old_token:
         await end_session(db, old_token)
     token = await start_session(db, user, max_age_seconds=settings.session_max_age_seconds)
+    # A language chosen before signing in becomes the account's: its mail follows it.
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in SUPPORTED_LOCALES:
+        user.locale = chosen
     details = {"second_factor": second_factor} if second_factor else {}
     record(db, SIGN_IN, actor=user, subject_user=user, address=client_address(request), details=details)
     await db.commit()

@@ -14,7 +14,7 @@ from app.accounts.tokens import LIFETIMES, consume_token, issue_token, issued_wi
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
 from app.urls import path_for
@@ -31,16 +31,18 @@ def account_link(base_url: str, route_name: str, token: str, next_url: str = "")
 async def send_verification(db: AsyncSession, user: User, *, base_url: str, next_url: str = "") -> None:
     """Queue a verification link for the person's current address."""
     token = await issue_token(db, user, TokenPurpose.VERIFY_EMAIL, user.email)
-    body = render_text(
-        "verify_email.txt",
-        {
-            "name": user.display_name,
-            "link": account_link(base_url, "verify_email", token, next_url),
-            "hours": int(LIFETIMES[TokenPurpose.VERIFY_EMAIL].total_seconds() // 3600),
-            "base_url": base_url,
-        },
-    )
-    await queue_mail(db, user.email, _("Confirm your email address for Roundtable"), body)
+    with speaking(user.locale):
+        body = render_text(
+            "verify_email.txt",
+            {
+                "name": user.display_name,
+                "link": account_link(base_url, "verify_email", token, next_url),
+                "hours": int(LIFETIMES[TokenPurpose.VERIFY_EMAIL].total_seconds() // 3600),
+                "base_url": base_url,
+            },
+        )
+        subject = _("Confirm your email address for Roundtable")
+    await queue_mail(db, user.email, subject, body)
 
 
 async def send_account_exists_notice(db: AsyncSession, email: str, *, base_url: str) -> None:
@@ -61,16 +63,19 @@ async def send_account_exists_notice(db: AsyncSession, email: str, *, base_url: 
     audit.record(db, audit.SIGN_UP_EXISTING, actor=None, subject_user=owner)
     if recent is not None:
         return
-    body = render_text(
-        "account_exists.txt",
-        {
-            "name": owner.display_name,
-            "sign_in": base_url + path_for("sign_in"),
-            "reset": base_url + path_for("password_reset"),
-            "base_url": base_url,
-        },
-    )
-    await queue_mail(db, owner.email, _("You already have a Roundtable account"), body)
+    # In the owner's language: whoever signed up with their address may read another.
+    with speaking(owner.locale):
+        body = render_text(
+            "account_exists.txt",
+            {
+                "name": owner.display_name,
+                "sign_in": base_url + path_for("sign_in"),
+                "reset": base_url + path_for("password_reset"),
+                "base_url": base_url,
+            },
+        )
+        subject = _("You already have a Roundtable account")
+    await queue_mail(db, owner.email, subject, body)
 
 
 async def resend_verification(db: AsyncSession, user: User, *, base_url: str) -> bool:

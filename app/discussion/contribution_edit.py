@@ -15,7 +15,7 @@ from app.discussion.amendments import validated_amendment
 from app.discussion.contribution_write import CONTRIBUTION_LANGUAGES, mark_discussion_changed, validate_body
 from app.discussion.errors import ContributionError
 from app.discussion.models import Contribution, ContributionRevision, ContributionStatus
-from app.i18n import _, format_datetime_utc, format_instant_brussels
+from app.i18n import _, format_datetime_brussels, format_instant_brussels
 from app.text.markdown import rendered_markdown
 
 
@@ -86,7 +86,7 @@ def edit_refusal(
             "Contributions can be changed for %(minutes)s minutes after publishing. This one is fixed "
             "since %(time)s; you can still withdraw it.",
             minutes=window_minutes,
-            time=format_datetime_utc(deadline),
+            time=format_datetime_brussels(deadline),
         )
     return None
 

@@ -15,7 +15,7 @@ from app.discussion.list_order import newest_first_page, time_cursor
 from app.discussion.models import Contribution
 from app.discussion.publication import PUBLIC, is_listed_for
 from app.discussion.topic_read import topics_among
-from app.i18n import current_locale
+from app.i18n import BRUSSELS, current_locale, utc_offset
 
 EXCERPT_CHARS = 160
 
@@ -82,8 +82,10 @@ async def own_contributions(
     return OwnPage(items, time_cursor(last.created_at, last.id))
 
 
-def time_utc(moment: datetime) -> str:
-    """A time of day in UTC, with the zone: "14:35 UTC" (edit deadlines are within the hour)."""
+def time_of_day(moment: datetime) -> str:
+    """A time of day in Brussels with its offset: "14:35 (UTC+01:00)" (edit deadlines are
+    within the hour)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return format_time(moment, "short", tzinfo=UTC, locale=current_locale.get()) + " UTC"
+    local = moment.astimezone(BRUSSELS)
+    return f"{format_time(local, 'short', tzinfo=BRUSSELS, locale=current_locale.get())} ({utc_offset(local)})"

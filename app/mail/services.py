@@ -122,7 +122,7 @@ async def _send_smtp(mails: list[OutgoingMail], settings: Settings) -> dict[int,
 
 
 async def _send_to_outbox(mails: list[OutgoingMail], settings: Settings) -> dict[int, str]:
-    """Development: the message goes to the log and to <var_dir>/outbox/<id>.eml."""
+    """Development: the message goes to the console (the log) and to <var_dir>/outbox/<id>.eml."""
     outbox = settings.var_dir / "outbox"
     errors: dict[int, str] = {}
     for mail in mails:
@@ -131,8 +131,17 @@ async def _send_to_outbox(mails: list[OutgoingMail], settings: Settings) -> dict
         except OSError as error:
             errors[mail.id] = _describe(error)
             continue
-        logger.info("mail to %s: %s\n\n%s", mail.recipient, mail.subject, mail.body_text)
+        _log_whole(mail)
     return errors
+
+
+def _log_whole(mail: OutgoingMail) -> None:
+    """The message in the console, a log line per line of it: `make run` shows a newcomer
+    the link to open. One record with the whole text would come out on one line, since the
+    log escapes line breaks (app.web.logs) so that no value can forge a line."""
+    logger.info("mail to %s: %s", mail.recipient, mail.subject)
+    for line in mail.body_text.splitlines():
+        logger.info("  | %s", line)
 
 
 def _write_eml(outbox: Path, mail: OutgoingMail, settings: Settings) -> None:

@@ -20,7 +20,7 @@ text_environment = jinja2.Environment(
     keep_trailing_newline=True,
 )
 text_environment.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
 )
 
 

@@ -14,7 +14,7 @@ from app.accounts.services import normalise_email
 from app.accounts.tokens import TokenError, token_hash
 from app.audit import services as audit
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, current_locale, speaking
 from app.mail.services import queue_mail
 from app.mail.templating import render_text
 from app.organisations.membership import add_member
@@ -44,17 +44,21 @@ async def invite(
         expires_at=utcnow() + LIFETIME,
     )
     db.add(invitation)
-    body = render_text(
-        "organisation_invitation.txt",
-        {
-            "inviter": inviter.display_name,
-            "organisation": organisation.name,
-            "link": f"{base_url}{path_for('organisation_invitation')}?token={raw}",
-            "days": LIFETIME.days,
-            "base_url": base_url,
-        },
-    )
-    await queue_mail(db, email, _("Join %(organisation)s on Roundtable", organisation=organisation.name), body)
+    # In the invitee's language if they have an account here, else in the inviter's.
+    invitee_locale = await db.scalar(select(User.locale).where(User.email == email))
+    with speaking(invitee_locale or current_locale.get()):
+        body = render_text(
+            "organisation_invitation.txt",
+            {
+                "inviter": inviter.display_name,
+                "organisation": organisation.name,
+                "link": f"{base_url}{path_for('organisation_invitation')}?token={raw}",
+                "days": LIFETIME.days,
+                "base_url": base_url,
+            },
+        )
+        subject = _("Join %(organisation)s on Roundtable", organisation=organisation.name)
+    await queue_mail(db, email, subject, body)
     # The address is not kept in the details: it may not belong to anyone here yet.
     audit.record(db, audit.INVITATION_SEND, actor=inviter, organisation=organisation, details={"admin": as_admin})
     await db.flush()

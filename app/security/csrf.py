@@ -10,6 +10,7 @@ Pure ASGI, because the form body has to be read before the app and then replayed
 
 from __future__ import annotations
 
+import base64
 import hmac
 import secrets
 from http.cookies import SimpleCookie
@@ -88,7 +89,7 @@ class CSRFMiddleware:
             value = form.get(FORM_FIELD)
             submitted = value if isinstance(value, str) else None
         await form.close()
-        return submitted is not None and hmac.compare_digest(submitted, expected)
+        return submitted is not None and hmac.compare_digest(unmasked(submitted), expected)
 
     def _same_origin(self, headers: Headers) -> bool:
         # Browsers since 2020-2023 say where a request comes from; "cross-site" is another
@@ -113,11 +114,39 @@ class PageToken:
 
     def __str__(self) -> str:
         self._state[STATE_SHOWN] = True
-        return str(self._state.get(STATE_TOKEN, ""))
+        return masked(str(self._state.get(STATE_TOKEN, "")))
 
     def __html__(self) -> str:
         # The token may come from the browser's cookie: escaped like any value from outside.
         return str(escape(str(self)))
+
+
+def masked(token: str) -> str:
+    """The token as a page shows it: XORed with a fresh random mask that travels with it, so
+    it is different in every response. Pages are compressed (app.web.compression), and some
+    also echo text from the request; a secret that stayed the same in each could be guessed
+    from the compressed sizes, a character at a time (BREACH). The cookie keeps the token
+    itself; `unmasked` undoes this."""
+    raw = token.encode()
+    mask = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(mask + bytes(a ^ b for a, b in zip(mask, raw, strict=True))).decode()
+
+
+def unmasked(submitted: str) -> str:
+    """The token a submitted value stands for: a masked one undone, anything else as it came
+    (a client that read the cookie itself sends the token as it is)."""
+    try:
+        data = base64.urlsafe_b64decode(submitted.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return submitted
+    half = len(data) // 2
+    if len(submitted) < 64 or len(data) % 2:
+        return submitted
+    mask, hidden = data[:half], data[half:]
+    try:
+        return bytes(a ^ b for a, b in zip(mask, hidden, strict=True)).decode("ascii")
+    except UnicodeDecodeError:
+        return submitted
 
 
 def token_shown(state: dict[str, object]) -> bool:

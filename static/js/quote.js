@@ -6,7 +6,12 @@
    The passage is read from the page's text nodes, leaving out footnote numbers and the links
    after highlighted passages, so it is exactly the text the server finds it in (the key
    message without footnote markers); its start is sent too, as the same words may appear
-   more than once. */
+   more than once.
+
+   From the keyboard: "Select words to quote" makes the text a read-only text box for a
+   moment (contenteditable, every edit refused), so the browser's own caret and Shift+arrow
+   selection work there, as a screen reader expects of a text box; Enter quotes the
+   selection, Escape or leaving the text ends it. (Caret browsing, F7, works too.) */
 (function () {
   "use strict";
 
@@ -21,6 +26,7 @@
   }
   var button = action.querySelector("button");
   var preview = action.querySelector("[data-quote-preview]");
+  var keys = document.querySelector("[data-quote-keys]");
 
   var chosen = null; // {text, start} of the selection waiting to be quoted
   var lastForm = null; // the contribution form the reader used last
@@ -142,6 +148,71 @@
     select.scrollIntoView({ block: "center" });
   }
 
+  /* The keyboard's way in: the text as a read-only text box, the caret at its start. */
+  var TEXT_BOX = {
+    contenteditable: "true",
+    role: "textbox",
+    "aria-readonly": "true",
+    "aria-multiline": "true",
+    "aria-describedby": "quote-keys-hint",
+    spellcheck: "false",
+    inputmode: "none", // no on-screen keyboard over the text on a touch screen
+  };
+
+  function selectingByKeyboard() {
+    return source.getAttribute("contenteditable") === "true";
+  }
+
+  function startKeyboardSelection() {
+    hide(); // a passage selected before is not what Enter will quote
+    TEXT_BOX["aria-label"] = keys.dataset.textLabel;
+    Object.keys(TEXT_BOX).forEach(function (name) { source.setAttribute(name, TEXT_BOX[name]); });
+    source.focus();
+    window.getSelection().collapse(source, 0);
+  }
+
+  function stopKeyboardSelection() {
+    Object.keys(TEXT_BOX).forEach(function (name) { source.removeAttribute(name); });
+  }
+
+  function onTextKey(event) {
+    if (!selectingByKeyboard()) {
+      return;
+    }
+    if (event.key === "Enter") {
+      event.preventDefault();
+      if (chosen) {
+        stopKeyboardSelection();
+        quote();
+      }
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      stopKeyboardSelection();
+      keys.querySelector("button").focus();
+    }
+  }
+
+  function refuseEdit(event) {
+    if (selectingByKeyboard()) {
+      event.preventDefault();
+    }
+  }
+
+  function offerKeyboardSelection() {
+    if (!keys) {
+      return;
+    }
+    keys.hidden = false;
+    keys.querySelector("button").addEventListener("click", startKeyboardSelection);
+    source.addEventListener("keydown", onTextKey);
+    ["beforeinput", "paste", "drop", "cut"].forEach(function (type) { source.addEventListener(type, refuseEdit); });
+    source.addEventListener("focusout", function (event) {
+      if (!source.contains(event.relatedTarget)) {
+        stopKeyboardSelection(); // the selection stays, and "Quote this passage" with it
+      }
+    });
+  }
+
   function revealHints(root) {
     var hints = root.querySelectorAll ? root.querySelectorAll("[data-quote-js-hint]") : [];
     for (var i = 0; i < hints.length; i++) {
@@ -172,6 +243,7 @@
       field.querySelector("[data-quote-start]").value = (option && option.dataset.start) || "";
     }
   });
+  offerKeyboardSelection();
   revealHints(document);
   document.addEventListener("htmx:load", function (event) { revealHints(event.target); });
 })();

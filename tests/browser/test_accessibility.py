@@ -73,7 +73,7 @@ async def test_key_message_after_posting_has_no_axe_violations(page: Page, live_
     await form.get_by_label("Your contribution").fill("Neutral, pending the impact assessment (axe check).")
     await form.get_by_role("button", name="Publish my position").click()
     await expect(form.get_by_role("status")).to_have_text("Your contribution is published.")
-    mine = page.locator("#threads .contribution", has_text="pending the impact assessment (axe check)")
+    mine = page.locator("#just-published .contribution", has_text="pending the impact assessment (axe check)")
     await mine.get_by_role("link", name="Reply").click()
     await expect(mine.get_by_role("button", name="Publish my reply")).to_be_visible()
 

@@ -40,11 +40,13 @@ async def test_a_review_state_changes_in_place(page: Page, live_server: LiveServ
     await item.get_by_role("radio", name="Not reflected").check()
     await item.get_by_role("button", name="Save the review state").click()
     await expect(item.locator(".field-error")).to_contain_text("Say why")
+    await expect(item.locator(".field-error")).to_be_focused()  # not the top of the page
     await expect(item.get_by_role("radio", name="Not reflected")).to_be_checked()
     await assert_no_axe_violations(page, "the curation page with a refused state")
     await item.get_by_role("textbox", name="Reason").fill("Outside the mandate of the dialogue.")
     await item.get_by_role("button", name="Save the review state").click()
     await expect(item.locator(".review-state")).to_have_text("Not reflected")
+    await expect(item.locator(".curation-item-title")).to_be_focused()  # it names the new state
     await expect(item.locator(".field-error")).to_have_count(0)
     await expect(item.locator(".review-history")).to_contain_text("Outside the mandate")
     await assert_no_axe_violations(page, "the curation page")

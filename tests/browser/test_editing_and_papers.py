@@ -30,7 +30,7 @@ async def test_a_position_paper_is_published_with_htmx(page: Page, live_server: 
 
     await form.get_by_role("button", name="Publish my position").click()
 
-    mine = page.locator("#threads > li.contribution", has_text=text)
+    mine = page.locator("#just-published li.contribution", has_text=text)
     await expect(mine).to_have_count(1)
     link = mine.locator("ul.attachments a")
     await expect(link).to_have_text("Notre position.pdf")

@@ -142,7 +142,12 @@ async def test_position_on_a_long_discussion_is_shown_after_the_redirect(
 
     await page.wait_for_url(lambda url: "#c" in url)
     anchor = page.url.rpartition("#")[2]
-    await expect(page.locator(f"#{anchor}"), f"{page.url} does not show the new contribution").to_contain_text(text)
+    # Still on the key message page, the page it was posted from: above the list, marked as the author's.
+    assert page.url.startswith(f"{live_server.base_url}{key_message_path('RT1-KM3')}?published="), page.url
+    mine = page.locator(f"#just-published #{anchor}")
+    await expect(mine, f"{page.url} does not show the new contribution").to_contain_text(text)
+    await expect(page.locator("#just-published h3")).to_have_text("Yours, just published")
+    await expect(page.locator(".flash")).to_contain_text("Your contribution is published.")
 
 
 async def test_a_moderator_signs_in_with_a_code_and_reaches_the_moderation_page(

@@ -98,7 +98,7 @@ async def test_a_selected_passage_is_quoted_published_and_highlighted(page: Page
     await form.get_by_label("Oppose").check()
     await form.get_by_label("Your contribution").fill(text)
     await form.get_by_role("button", name="Publish my position").click()
-    mine = page.locator("#threads > li.contribution", has_text=text)
+    mine = page.locator("#just-published li.contribution", has_text=text)
     await expect(mine.locator("figure.quoted-passage blockquote")).to_have_text(ACROSS_THE_FOOTNOTE)
     contribution_id = await mine.get_attribute("id")
     assert contribution_id is not None
@@ -202,3 +202,83 @@ async def test_a_passage_selected_with_the_keyboard_is_quoted(
     plain = await page.evaluate("() => {" + TEXT_NODES + "return plain; }")
     start = int(await page.locator("#contribution-form input[name=quote_start]").input_value())
     assert plain[start : start + len(chosen)] == chosen, "the passage is exactly where it was selected"
+
+
+#: Whether the caret (the selection's focus) stands right before `target`, spaces aside.
+CARET_BEFORE = (
+    "(target) => {"
+    + TEXT_NODES
+    + """
+  const selection = getSelection();
+  const probe = document.createRange();
+  probe.setStart(selection.focusNode, selection.focusOffset);
+  let count = 0;
+  for (const node of nodes) {
+    if (node === selection.focusNode) { count += selection.focusOffset; break; }
+    if (probe.comparePoint(node, 0) >= 0) break;
+    count += node.data.length;
+  }
+  return plain.slice(count).trimStart().startsWith(target);
+}"""
+)
+
+
+async def tab_to(page: Page, name: str) -> None:
+    """Press Tab until the button named `name` has focus, as a keyboard user would."""
+    button = page.get_by_role("button", name=name)
+    for _ in range(80):
+        if await button.evaluate("button => button === document.activeElement"):
+            return
+        await page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached “{name}”")
+
+
+async def test_chosen_words_are_quoted_with_the_keyboard_only(page: Page, live_server: LiveServer) -> None:
+    """No mouse and no caret browsing: "Select words to quote" lets the browser's caret move
+    in the text, Shift+Ctrl+arrows select words, Enter quotes them."""
+    await sign_in(page, live_server.participant, KEY_MESSAGE)
+    source = page.locator("[data-quote-source]")
+    original = await source.inner_text()
+    await tab_to(page, "Select words to quote")
+    await page.keyboard.press("Enter")
+
+    text_box = page.get_by_role("textbox", name="Key message text")
+    await expect(text_box).to_be_focused()
+    await expect(text_box).to_have_attribute("aria-readonly", "true")
+    await page.keyboard.type("typed")  # a read-only text box: nothing is written into the key message
+    await page.keyboard.press("Backspace")
+    assert await source.inner_text() == original
+    for _ in range(200):
+        if await page.evaluate(CARET_BEFORE, "moeten worden gepromoot"):
+            break
+        await page.keyboard.press("Control+ArrowRight")
+    for _ in range(3):
+        await page.keyboard.press("Shift+Control+ArrowRight")
+    await expect(page.locator("#quote-preview")).to_have_text("“moeten worden gepromoot”")
+    await assert_no_axe_violations(page, "the key message text while words are chosen with the keyboard")
+    await page.keyboard.press("Enter")
+
+    form = page.locator("#contribution-form")
+    passage = form.get_by_label("Passage you comment on (optional)")
+    await expect(passage).to_be_focused()
+    await expect(passage).to_have_value("moeten worden gepromoot")
+    await expect(form.locator("[aria-live=polite]")).to_have_text(
+        "The passage you selected is now quoted in your contribution."
+    )
+    plain = await page.evaluate("() => {" + TEXT_NODES + "return plain; }")
+    start = int(await form.locator("input[name=quote_start]").input_value())
+    assert plain[start : start + len("moeten worden gepromoot")] == "moeten worden gepromoot"
+    await expect(source).not_to_have_attribute("contenteditable", "true")  # a paragraph again
+    await expect(page.get_by_role("textbox", name="Key message text")).to_have_count(0)
+
+
+async def test_escape_leaves_the_text_for_the_button_that_opened_it(page: Page, live_server: LiveServer) -> None:
+    await sign_in(page, live_server.participant, KEY_MESSAGE)
+    await tab_to(page, "Select words to quote")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("textbox", name="Key message text")).to_be_focused()
+
+    await page.keyboard.press("Escape")
+
+    await expect(page.get_by_role("button", name="Select words to quote")).to_be_focused()
+    await expect(page.locator("[data-quote-source]")).not_to_have_attribute("contenteditable", "true")

@@ -29,7 +29,7 @@ async def test_an_amendment_shows_as_an_accessible_redline(page: Page, live_serv
     await form.get_by_label("Your contribution").fill(reasons)
     await form.get_by_role("button", name="Publish my position").click()
 
-    mine = page.locator("#threads > li.contribution", has_text=reasons)
+    mine = page.locator("#just-published li.contribution", has_text=reasons)
     redline = mine.locator("figure.amendment .redline")
     await expect(redline).to_be_visible()
     await expect(redline.locator("del")).to_have_count(2)

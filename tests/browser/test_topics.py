@@ -43,7 +43,7 @@ async def test_an_author_ticks_topics_and_follows_a_tag(page: Page, live_server:
     await form.get_by_role("button", name="Publish my position").click()
     await expect(form.locator(".notice")).to_contain_text("Your contribution is published.")
 
-    published = page.locator("#threads > li.contribution", has_text=text)
+    published = page.locator("#just-published li.contribution", has_text=text)
     await expect(published.locator(".topics a")).to_have_text(["Remittances", "Children"])
     await published.get_by_role("link", name="Children").click()
     await page.wait_for_url(f"**{TOPICS}/children")

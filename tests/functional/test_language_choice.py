@@ -108,3 +108,13 @@ async def test_a_person_signing_up_keeps_the_language_they_signed_up_in(client, 
     )
     assert response.status_code == 303, response.text
     assert await db.scalar(select(User.locale).where(User.email == "ana@example.org")) == "es"
+
+
+async def test_a_language_chosen_before_signing_in_becomes_the_accounts(client, db) -> None:
+    user_id = (await make_user(db, email="later@example.org")).id
+    await db.commit()
+    await client.get("/language", params={"lang": "zh", "next": "/"})
+    await sign_in(client, "later@example.org", PASSWORD)
+    db.expire_all()
+    assert await db.scalar(select(User.locale).where(User.id == user_id)) == "zh"
+    assert _html_attributes(await client.get("/account")) == ("zh", "ltr")

@@ -38,6 +38,7 @@ from tests.live import (
     post_position,
     wait_until_answers,
 )
+from tests.support import soup
 
 __all__ = ["live_server"]  # a fixture, imported for pytest
 
@@ -63,7 +64,6 @@ def site_config(site: str, *, app_port: int, port: int, redirect_port: int, fold
         "listen 443 ssl http2;": f"listen 127.0.0.1:{port};",
         "listen 80;": f"listen 127.0.0.1:{redirect_port};",
         "/var/cache/nginx/roundtable": str(folder / "cache"),
-        "/srv/roundtable/static/": f"{PROJECT_ROOT}/static/",
     }
     for old, new in replacements.items():
         assert old in site, f"deploy/nginx.conf no longer has {old!r}: update this test"
@@ -213,6 +213,31 @@ def test_the_cache_key_covers_what_the_pages_vary_on() -> None:
     config = SITE_CONFIG.read_text()
     key = re.search(r"proxy_cache_key\s+\"([^\"]+)\";", config)
     assert key is not None
-    assert {"$http_hx_request", "$cookie_rt_lang", "$http_accept_language"} <= set(re.findall(r"\$\w+", key.group(1)))
+    wanted = {"$http_hx_request", "$cookie_rt_lang", "$http_accept_language", "$http_accept_encoding"}
+    assert wanted <= set(re.findall(r"\$\w+", key.group(1)))
     # Cookie: the map of personal cookies, and the language cookie in the key.
     assert set(SHARED_VARY) == {"HX-Request", "Cookie", "Accept-Language"}
+
+
+async def test_each_coding_has_its_own_copy(cached_site: LiveServer) -> None:
+    """The app compresses in the coding a browser offers (issue 13); a copy kept for one
+    coding never reaches a browser that did not offer it."""
+    async with person(cached_site) as reader:
+        reader.headers["Accept-Encoding"] = "br"
+        _, kept = await hit_after_a_miss(reader)
+        assert kept.headers["content-encoding"] == "br"
+        reader.headers["Accept-Encoding"] = "gzip"
+        for _ in range(3):
+            assert (await reader.get(PAGE)).headers["content-encoding"] == "gzip"
+
+
+async def test_static_files_go_through_the_app_and_are_kept(cached_site: LiveServer) -> None:
+    """Their hashed names exist only in the app, which gives them a year's lifetime."""
+    async with person(cached_site) as reader:
+        reader.headers["Accept-Encoding"] = "gzip, deflate, br"
+        sheet = soup(await reader.get(PAGE)).select_one("link[rel=stylesheet]")
+        assert sheet is not None
+        first, second = await hit_after_a_miss(reader, str(sheet["href"]))
+        assert first.status_code == second.status_code == 200 and second.content == first.content
+        assert second.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert second.headers["content-encoding"] == "br"

@@ -108,6 +108,9 @@ EXPECTATIONS = {
     # Choosing a language: a cookie for anyone (the GET without a language lists them); a POST
     # also sets a signed-in person's mail language (anonymous POSTs have no account to set).
     ("choose_language", "GET"): (None, ALL_OK),
+    # For load balancers and monitors: anyone may ask, and learns only "ok" or "ready".
+    ("healthz", "GET"): (None, ALL_OK),
+    ("readyz", "GET"): (None, ALL_OK),
     ("choose_language", "POST"): (lambda: {"lang": "fr", "next": "/"}, dict.fromkeys(ROLES, 303)),
     ("sign_up", "GET"): (None, ALL_OK),
     ("sign_up_check_mail", "GET"): (None, ALL_OK),

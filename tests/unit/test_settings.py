@@ -41,3 +41,54 @@ def test_anti_spam_timings_default_and_refuse_what_would_lock_people_out():
     for name, value in (("FORM_MIN_FILL_SECONDS", "-1"), ("FORM_MIN_FILL_SECONDS", "601"), ("FORM_MAX_AGE_HOURS", "0")):
         with pytest.raises(SettingsError, match=name):
             load_settings({"SECRET_KEY": "x", name: value})
+
+
+GOOD_PRODUCTION = {
+    "ROUNDTABLE_ENV": "production",
+    "SECRET_KEY": "Vq3d8Zr0kP2mX9sTn4bW7yL1cF6hJ5gA-uE_oI8rN2tK",
+    "SMTP_HOST": "smtp.example.org",
+    "MAIL_FROM": "Roundtable <consult@example.org>",
+    "BASE_URL": "https://consult.example.org",
+}
+
+
+def test_a_complete_production_configuration_starts(tmp_path):
+    settings = load_settings({**GOOD_PRODUCTION, "ROUNDTABLE_VAR_DIR": str(tmp_path)})
+    assert settings.is_production and settings.smtp_host == "smtp.example.org"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SECRET_KEY": "change-me-to-64-random-characters"}, "SECRET_KEY must be at least 32 random characters"),
+        ({"SECRET_KEY": "short-but-random-9f8e"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "your_secret_key_here_your_secret_key_here"}, "SECRET_KEY"),
+        ({"SMTP_HOST": ""}, "SMTP_HOST must be set"),
+        ({"MAIL_FROM": ""}, "MAIL_FROM must be set"),
+        ({"MAIL_FROM": "Roundtable <roundtable@localhost>"}, "MAIL_FROM must be set"),
+        ({"BASE_URL": "http://consult.example.org"}, "BASE_URL must be an https:// address"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting_by_name(tmp_path, change, named):
+    environ = {**GOOD_PRODUCTION, "ROUNDTABLE_VAR_DIR": str(tmp_path), **change}
+    environ = {name: value for name, value in environ.items() if value != ""}
+    with pytest.raises(SettingsError, match=named) as refused:
+        load_settings(environ)
+    assert str(refused.value).count(";") == 0, "only the one problem is named"
+
+
+def test_every_problem_is_named_at_once_on_one_line(tmp_path):
+    environ = {"ROUNDTABLE_ENV": "production", "SECRET_KEY": "change-me", "ROUNDTABLE_VAR_DIR": str(tmp_path)}
+    with pytest.raises(SettingsError) as refused:
+        load_settings(environ)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert all(name in message for name in ("SECRET_KEY", "SMTP_HOST", "MAIL_FROM", "BASE_URL"))
+
+
+def test_random_keys_are_not_taken_for_placeholders():
+    import secrets
+
+    from app.settings import _PLACEHOLDER_WORDS
+
+    assert not any(_PLACEHOLDER_WORDS.search(secrets.token_urlsafe(48)) for _ in range(20_000))

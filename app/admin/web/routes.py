@@ -1,8 +1,9 @@
-"""URLs of the administration pages. The audit log is read-only: it has no POST route."""
+"""URLs of the administration pages, and the operators' /metrics. The audit log is read-only:
+it has no POST route."""
 
 from starlette.routing import Route
 
-from app.admin.web import consultation_views, views
+from app.admin.web import consultation_views, metrics_views, views
 
 routes: list[Route] = [
     Route("/admin/people", views.people, methods=["GET"], name="admin_people"),
@@ -22,4 +23,5 @@ routes: list[Route] = [
         methods=["POST"],
         name="admin_outcome",
     ),
+    Route("/metrics", metrics_views.metrics, methods=["GET"], name="metrics"),
 ]

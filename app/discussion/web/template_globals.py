@@ -14,7 +14,7 @@ from app.discussion.labels import (
     stakeholder_label,
     topic_label,
 )
-from app.discussion.own_contributions import time_utc
+from app.discussion.own_contributions import time_of_day
 from app.discussion.redline import redline
 from app.discussion.topics import MAX_TOPICS
 from app.discussion.web.quote_marks import quote_highlights
@@ -46,6 +46,6 @@ TEMPLATE_GLOBALS = {
     "plain_text": strip_footnote_markers,
     "language_choices": language_choices,
     "file_size": file_size,
-    "time_utc": time_utc,
+    "time_of_day": time_of_day,
     "redline": redline,
 }

@@ -20,6 +20,7 @@ from app.discussion.thread_read import Node, ThreadPage
 from app.discussion.thread_tree import subthread_page
 from app.discussion.web.curated import highlights_context, thread_context
 from app.discussion.web.forms import blank_form
+from app.discussion.web.just_published import just_published
 from app.discussion.web.loaders import (
     audience_reading,
     contribution_from_path,
@@ -62,6 +63,8 @@ class KeyMessagePage:
     current_positions: list[CurrentPosition]
     #: The person's contributions here that wait for a moderator (pre-moderation).
     awaiting_moderation: list[HeldContribution]
+    #: Their position just published, when the list does not show it (just_published).
+    just_published: Node | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ async def key_message_page(request: Request) -> Response:
         form=blank_form(),
         current_positions=await positions_before_posting(request, found.message),
         awaiting_moderation=await own_awaiting_moderation(request, found.message),
+        just_published=await just_published(request, found.message, query, flags.audience),
     )
     variables = template_variables(page) | flags.as_context() | await highlights_context(request, found.message.id)
     response = render(request, "discussion/key_message.html", variables)

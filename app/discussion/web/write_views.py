@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -36,7 +36,7 @@ from app.discussion.contribution_write import (
 from app.discussion.errors import ContributionError
 from app.discussion.holding import NOBODYS_HELD, Held, premoderation_of, refuse_paper_while_held
 from app.discussion.models import Contribution, HeldContribution
-from app.discussion.own_contributions import time_utc
+from app.discussion.own_contributions import time_of_day
 from app.discussion.posting_limits import PostingLimits
 from app.discussion.presenters import view_of, view_of_written
 from app.discussion.publication import Audience, as_author, author_name
@@ -45,6 +45,7 @@ from app.discussion.tallies import tallies
 from app.discussion.thread_read import Node
 from app.discussion.web.curated import closed_by_merge
 from app.discussion.web.forms import blank_form, parse_contribution
+from app.discussion.web.just_published import PARAM as PUBLISHED
 from app.discussion.web.loaders import contribution_from_path, key_message_from_path
 from app.discussion.web.page_context import PageFlags, page_flags, positions_before_posting
 from app.discussion.web.quote_marks import quote_highlights
@@ -189,16 +190,16 @@ async def _published(
     nothing touches the database after it (on SQLite a second transaction would take the
     write lock again, while the answer is rendered and sent)."""
     db, new = db_of(request), result.contribution
-    # A position past the first page would be appended after "Show more" (and listed twice once
-    # that is followed), or missing after the redirect; its thread page shows it instead.
-    listed = new.parent_id is not None or result.opens_the_list
-    if listed is None:  # a position sent again
-        listed = await opens_the_list(db, new, request.app.state.settings.page_size)
     if not is_htmx(request):
+        # A position the first page lists is read there; one past it (or a reply) is shown
+        # on its own (_where_to_read).
+        listed = new.parent_id is None and result.opens_the_list
+        if new.parent_id is None and listed is None:  # a position sent again
+            listed = await opens_the_list(db, new, request.app.state.settings.page_size)
         await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
-        return _redirect_to_read(request, consultation, message, new, listed=listed)
+        return _redirect_to_read(request, consultation, message, new, listed=bool(listed))
     flags = page_flags(request, consultation)
-    context = await _fragment_context(request, consultation, message, new, flags, listed=listed)
+    context = await _fragment_context(request, consultation, message, new, flags)
     audience = as_author(flags.audience)
     # A form sent again is answered with what it published, read back (it may have changed).
     resent = None if result.created else await view_of(db, new.id, audience)
@@ -214,11 +215,9 @@ async def _fragment_context(
     message: KeyMessage,
     new: Contribution,
     flags: PageFlags,
-    *,
-    listed: bool,
 ) -> dict[str, Any]:
-    """What the htmx answer shows besides the new item; after a position, the fresh form,
-    the tally and where to read it."""
+    """What the htmx answer shows besides the new item; after a position, the fresh form
+    and the tally (the item goes to the top of the list: just_published)."""
     context = {
         "consultation": consultation,
         "message": message,
@@ -229,8 +228,6 @@ async def _fragment_context(
     if new.parent_id is None:
         context |= {
             "tally": (await tallies(db_of(request), [message.id]))[message.id],
-            "listed": listed,
-            "notice_link": None if listed else path_for("thread", contribution_id=new.id),
             "form": blank_form(),
             "current_positions": await positions_before_posting(request, message),
         }
@@ -261,17 +258,18 @@ def _edit_hint(deadline: datetime) -> str:
     return _(
         "You can still edit it until %(time)s: open it by its date, or find it under “Your contributions” "
         "in your account.",
-        time=time_utc(deadline),
+        time=time_of_day(deadline),
     )
 
 
 def _where_to_read(consultation: Consultation, message: KeyMessage, new: Contribution, *, listed: bool) -> str:
     """A reply may sit deeper or later than any list shows, so it is read on its own page,
-    which links up to what it answers; a position is read on the key message page when it
-    is on the first page."""
-    if new.parent_id is None and listed:
-        return key_message_url(consultation, message)
-    return path_for("thread", contribution_id=new.id)
+    which links up to what it answers. A position is read on the key message page, the page
+    its author posted from: in the list when the first page has it, else at its top."""
+    if new.parent_id is not None:
+        return path_for("thread", contribution_id=new.id)
+    page = key_message_url(consultation, message)
+    return page if listed else f"{page}?{urlencode({PUBLISHED: new.id})}"
 
 
 async def _form_with_error(

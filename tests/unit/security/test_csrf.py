@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
+import pytest
+
 from tests.support import csrf_token, post_form
 
 
@@ -50,3 +54,21 @@ async def test_the_public_origin_is_accepted_behind_a_proxy(settings, app, clien
         headers={"Origin": settings.base_url},
     )
     assert response.status_code == 422
+
+
+def test_a_page_never_shows_the_token_itself_and_each_showing_differs():
+    """Compressed pages that echo request text must not carry a fixed secret (BREACH): each
+    showing of the token is masked afresh, and every one of them is accepted."""
+    from app.security.csrf import masked, unmasked
+
+    token = secrets.token_urlsafe(32)
+    shown = {masked(token) for _ in range(50)}
+    assert len(shown) == 50 and all(token not in value and unmasked(value) == token for value in shown)
+    assert unmasked(token) == token  # a client that sends the cookie's own value
+
+
+@pytest.mark.parametrize("junk", ["", "é" * 80, "A" * 88, "%%%", "=" * 100, "x" * 10_000])
+def test_junk_is_never_taken_for_a_masked_token(junk):
+    from app.security.csrf import unmasked
+
+    assert unmasked(junk) != secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from app.urls import path_for
 from app.web.cache_policy import (
     PERSONAL,
     PRIVATE,
@@ -15,6 +16,7 @@ from app.web.cache_policy import (
     ResponseFacts,
     cache_control,
 )
+from app.web.static import IMMUTABLE, SHORT
 
 READING = ResponseFacts(
     method="GET",
@@ -68,9 +70,11 @@ def test_only_reading_pages_are_listed(app) -> None:
 
 
 async def test_static_files_keep_their_own_headers(client) -> None:
-    response = await client.get("/static/css/site.css")
-    assert response.status_code == 200 and "etag" in response.headers
-    assert "cache-control" not in response.headers and "x-accel-expires" not in response.headers
+    """Their lifetime is app.web.static's (by content hash), not this policy's."""
+    for path, lifetime in ((path_for("static", path="css/site.css"), IMMUTABLE), ("/static/css/site.css", SHORT)):
+        response = await client.get(path)
+        assert response.status_code == 200 and "etag" in response.headers
+        assert response.headers["cache-control"] == lifetime and "x-accel-expires" not in response.headers
 
 
 async def test_what_is_not_http_passes_untouched() -> None:
