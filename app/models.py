@@ -12,7 +12,16 @@ from app.accounts.models import (
 )
 from app.audit.models import AuditEvent
 from app.consolidation.models import ContributionReview, CurationNote, ReviewChange, RevisedWording, WordingSource
-from app.consultation.models import Consultation, Footnote, KeyMessage, Paragraph, Section
+from app.consultation.models import (
+    Consultation,
+    ConsultationTranslation,
+    Footnote,
+    KeyMessage,
+    KeyMessageTranslation,
+    Paragraph,
+    Section,
+    SectionTranslation,
+)
 from app.db import Base
 from app.discussion.models import Campaign, Contribution, ContributionStatus, HeldContribution
 from app.discussion.position_counts import PositionCount
@@ -51,6 +60,7 @@ __all__ = [
     "Base",
     "Campaign",
     "Consultation",
+    "ConsultationTranslation",
     "Contribution",
     "ContributionReview",
     "ContributionStatus",
@@ -68,6 +78,7 @@ __all__ = [
     "JoinRequest",
     "JoinRequestStatus",
     "KeyMessage",
+    "KeyMessageTranslation",
     "Membership",
     "ModerationAction",
     "ModerationLogEntry",
@@ -84,6 +95,7 @@ __all__ = [
     "RevisedWording",
     "Role",
     "Section",
+    "SectionTranslation",
     "SignInFailure",
     "ThreadMerge",
     "ThreadSummary",

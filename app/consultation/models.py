@@ -89,6 +89,10 @@ class Consultation(TimestampMixin, Base):
     topics: Mapped[list[Topic]] = relationship(
         back_populates="consultation", order_by="Topic.position", cascade="all, delete-orphan", lazy="selectin"
     )
+    #: Loaded only where asked for (the seed loader); pages read one locale's (app.consultation.translations).
+    translations: Mapped[list[ConsultationTranslation]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan"
+    )
 
     @property
     def is_published(self) -> bool:
@@ -131,6 +135,9 @@ class Section(Base):
     )
     key_messages: Mapped[list[KeyMessage]] = relationship(
         back_populates="section", order_by="KeyMessage.position", cascade="all, delete-orphan"
+    )
+    translations: Mapped[list[SectionTranslation]] = relationship(
+        back_populates="section", cascade="all, delete-orphan"
     )
 
 
@@ -190,6 +197,9 @@ class KeyMessage(Base):
     discussion_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)
 
     section: Mapped[Section] = relationship(back_populates="key_messages")
+    translations: Mapped[list[KeyMessageTranslation]] = relationship(
+        back_populates="key_message", cascade="all, delete-orphan"
+    )
 
 
 class Footnote(Base):
@@ -220,3 +230,53 @@ class Topic(Base):
     position: Mapped[int] = mapped_column(Integer)
 
     consultation: Mapped[Consultation] = relationship(back_populates="topics")
+
+
+class ConsultationTranslation(Base):
+    """An unofficial translation of a consultation's title and summary, from its seed file.
+    The original (Consultation.language) stays authoritative: nothing else reads this."""
+
+    __tablename__ = "consultation_translations"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "locale", name="uq_consultation_translations_consultation_id_locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="translations")
+
+
+class SectionTranslation(Base):
+    """An unofficial translation of a section's title (a roundtable's), from the seed file."""
+
+    __tablename__ = "section_translations"
+    __table_args__ = (UniqueConstraint("section_id", "locale", name="uq_section_translations_section_id_locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(500))
+
+    section: Mapped[Section] = relationship(back_populates="translations")
+
+
+class KeyMessageTranslation(Base):
+    """An unofficial translation of a key message, from the seed file. Quotes, proposed
+    wording, redlines and exports work on the original text only."""
+
+    __tablename__ = "key_message_translations"
+    __table_args__ = (
+        UniqueConstraint("key_message_id", "locale", name="uq_key_message_translations_key_message_id_locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_message_id: Mapped[int] = mapped_column(ForeignKey("key_messages.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    #: Footnote markers ([^n]) where the original has them, so the notes stay linked.
+    text: Mapped[str] = mapped_column(Text)
+
+    key_message: Mapped[KeyMessage] = relationship(back_populates="translations")

@@ -5,10 +5,11 @@ replaced, because contributions point at key messages and topics."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from sqlalchemy import column, select, table
@@ -29,8 +30,17 @@ from app.consultation.models import (
     Topic,
 )
 from app.consultation.phases import Schedule, ScheduleError, parse_instant, schedule_of
+from app.consultation.seed_translations import (
+    TranslationError,
+    consultation_texts,
+    sync_consultation,
+    sync_key_message,
+    sync_section,
+    translated_texts,
+)
 from app.fragments import clear_fragments
 
+T = TypeVar("T")
 SCHEMA = "roundtable.consultation/1"
 PLACEMENT_KEYS = (
     (ParagraphPlacement.BEFORE, "paragraphs"),
@@ -88,11 +98,16 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         .where(Consultation.slug == meta["slug"])
         .options(
             selectinload(Consultation.footnotes),
+            selectinload(Consultation.translations),
             selectinload(Consultation.sections).selectinload(Section.paragraphs),
-            selectinload(Consultation.sections).selectinload(Section.key_messages),
+            selectinload(Consultation.sections).selectinload(Section.translations),
+            selectinload(Consultation.sections)
+            .selectinload(Section.key_messages)
+            .selectinload(KeyMessage.translations),
         )
     )
     report = SeedReport(slug=meta["slug"])
+    translations = _checked(consultation_texts, meta.get("translations"), language)
     schedule = _schedule(meta)
     premoderation = _premoderation(data.get("premoderation", "none"))
     publishes_outcome = _publishes_outcome(data.get("publishes_outcome", False))
@@ -103,6 +118,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
             sections=[],
             footnotes=[],
             topics=[],
+            translations=[],
             opens_at=schedule.opens_at,
             closes_at=schedule.closes_at,
             premoderation=premoderation,
@@ -137,6 +153,7 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         report,
         "consultation",
     )
+    sync_consultation(consultation, translations, report)
     await db.flush()
     sections = {section.number: section for section in consultation.sections}
     position = 0
@@ -155,6 +172,14 @@ async def load_seed(db: AsyncSession, data: dict[str, Any]) -> SeedReport:
         await clear_fragments(db)
     await db.flush()
     return report
+
+
+def _checked(read: Callable[..., T], *args: Any) -> T:
+    """A seed file's translations read by `read`, its complaint told as the file's."""
+    try:
+        return read(*args)
+    except TranslationError as error:
+        raise SeedError(str(error)) from None
 
 
 def _premoderation(value: object) -> PreModeration:
@@ -255,7 +280,7 @@ async def _load_section(
     language = consultation.language
     section = sections.get(str(data["number"]))
     if section is None:
-        section = Section(number=str(data["number"]), paragraphs=[], key_messages=[])
+        section = Section(number=str(data["number"]), paragraphs=[], key_messages=[], translations=[])
         consultation.sections.append(section)
         sections[section.number] = section
     kind = SectionKind(data.get("kind", "context"))
@@ -271,6 +296,9 @@ async def _load_section(
         },
         report,
         f"section {section.number}",
+    )
+    sync_section(
+        section, _checked(translated_texts, data.get("translations"), language, f"section {section.number}"), report
     )
     await db.flush()
     placed = [(placement, text) for placement, key in PLACEMENT_KEYS for text in data.get(key, [])]
@@ -306,7 +334,7 @@ def _sync_key_message(
 ) -> None:
     message = next((m for m in section.key_messages if m.ref == data["ref"]), None)
     if message is None:
-        message = KeyMessage(ref=data["ref"], consultation_id=consultation.id)
+        message = KeyMessage(ref=data["ref"], consultation_id=consultation.id, translations=[])
         section.key_messages.append(message)
         report.changes.append(f"{data['ref']} created")
     _assign(
@@ -321,6 +349,8 @@ def _sync_key_message(
         report,
         data["ref"],
     )
+    texts = _checked(translated_texts, data.get("translations"), consultation.language, data["ref"])
+    sync_key_message(message, texts, report)
 
 
 def _status(value: Any) -> ConsultationStatus:

@@ -13,9 +13,12 @@ from app.consultation.models import (
     ConsultationStatus,
     Footnote,
     KeyMessage,
+    KeyMessageTranslation,
     Section,
     SectionKind,
+    SectionTranslation,
 )
+from app.consultation.translations import Translations
 from app.text.footnotes import footnote_numbers
 
 
@@ -84,17 +87,33 @@ class KeyMessageInContext:
     message: KeyMessage
     section: Section
     footnotes: list[Footnote]
+    #: The reader's unofficial translations of the key message and its section's title.
+    translations: Translations
 
 
 async def key_message_in_context(
-    db: AsyncSession, *, slug: str | None = None, ref: str | None = None, key_message_id: int | None = None
+    db: AsyncSession,
+    *,
+    slug: str | None = None,
+    ref: str | None = None,
+    key_message_id: int | None = None,
+    locale: str | None = None,
 ) -> KeyMessageInContext | None:
-    """A key message by (consultation slug, ref) or by id, with its consultation, section and
-    cited footnotes, in two queries."""
+    """A key message by (consultation slug, ref) or by id, with its consultation, section,
+    cited footnotes and, for a reader of `locale`, the translations of its text and its
+    section's title, in two queries."""
+    reader = locale or ""
     query = (
-        select(Consultation, KeyMessage, Section)
+        select(Consultation, KeyMessage, Section, KeyMessageTranslation.text, SectionTranslation.title)
         .join(KeyMessage, KeyMessage.consultation_id == Consultation.id)
         .join(Section, Section.id == KeyMessage.section_id)
+        .outerjoin(
+            KeyMessageTranslation,
+            (KeyMessageTranslation.key_message_id == KeyMessage.id) & (KeyMessageTranslation.locale == reader),
+        )
+        .outerjoin(
+            SectionTranslation, (SectionTranslation.section_id == Section.id) & (SectionTranslation.locale == reader)
+        )
     )
     if key_message_id is not None:
         query = query.where(KeyMessage.id == key_message_id)
@@ -103,7 +122,7 @@ async def key_message_in_context(
     row = (await db.execute(query)).first()
     if row is None:
         return None
-    consultation, message, section = row
+    consultation, message, section, translated_text, translated_title = row
     numbers = footnote_numbers(message.text)
     footnotes = (
         list(
@@ -118,4 +137,11 @@ async def key_message_in_context(
         if numbers
         else []
     )
-    return KeyMessageInContext(consultation, message, section, footnotes)
+    translations = Translations(reader)
+    if locale and locale != consultation.language:
+        translations = Translations(
+            locale,
+            sections={section.id: translated_title} if translated_title else {},
+            key_messages={message.id: translated_text} if translated_text else {},
+        )
+    return KeyMessageInContext(consultation, message, section, footnotes, translations)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.consultation.models import KeyMessage
+from app.consultation.models import ConsultationTranslation, KeyMessage, KeyMessageTranslation
+from app.web.language import LANGUAGE_COOKIE
 from tests.support import soup
 
 SLUG = "com-2013-292"
@@ -41,6 +42,7 @@ async def test_every_page_has_one_short_description(client, path) -> None:
 
 
 async def test_the_consultation_and_key_message_pages_say_which(client, db, consultation) -> None:
+    client.cookies.set(LANGUAGE_COOKIE, "nl")  # the original's readers: the original's words
     default = _description(soup(await client.get("/")))
     about_consultation = _description(soup(await client.get(f"/consultations/{SLUG}")))
     about_message = _description(soup(await client.get(KM)))
@@ -50,3 +52,17 @@ async def test_the_consultation_and_key_message_pages_say_which(client, db, cons
 
     assert consultation.title[:60] in about_consultation and about_consultation != default
     assert REF in about_message and text[:60] in about_message
+
+
+async def test_a_translation_reader_gets_the_description_in_the_translation(client, db, consultation) -> None:
+    """Where the text has an unofficial translation in the reader's language, the description
+    (in the page's language) says it in that translation."""
+    client.cookies.set(LANGUAGE_COOKIE, "fr")
+    title = await db.scalar(select(ConsultationTranslation.title).where(ConsultationTranslation.locale == "fr"))
+    text = await db.scalar(
+        select(KeyMessageTranslation.text)
+        .join(KeyMessage)
+        .where(KeyMessage.ref == REF, KeyMessageTranslation.locale == "fr")
+    )
+    assert title[:60] in _description(soup(await client.get(f"/consultations/{SLUG}")))
+    assert text[:60] in _description(soup(await client.get(KM)))

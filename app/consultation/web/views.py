@@ -10,8 +10,10 @@ from starlette.responses import Response
 from app.consultation import services as text
 from app.consultation.models import Consultation, KeyMessage
 from app.consultation.phases import phase_name
+from app.consultation.translations import translations_of
 from app.discussion.tallies import tallies
 from app.discussion.web.loaders import consultation_from_path
+from app.i18n import current_locale
 from app.security.permissions import Permission
 from app.security.policy import permits
 from app.templating import render
@@ -36,6 +38,7 @@ async def home(request: Request) -> Response:
             "consultations": consultations,
             "tallies": await tallies(db_of(request), ids),
             "roundtables": text.roundtables,
+            "translations": await translations_of(db_of(request), consultations, current_locale.get()),
         },
     )
     return validators.stamp(response) if validators is not None else response
@@ -56,6 +59,7 @@ async def consultation_page(request: Request) -> Response:
             "tallies": await tallies(db_of(request), ids),
             "roundtables": text.roundtables(consultation),
             "footnotes": consultation.footnotes,
+            "translations": await translations_of(db_of(request), [consultation], current_locale.get()),
             "may_export": permits(identity_of(request), Permission.EXPORT, consultation),
         },
     )
@@ -81,6 +85,7 @@ async def roundtable_page(request: Request) -> Response:
             "subsections": children,
             "footnotes": text.cited_footnotes(consultation, *cited),
             "tallies": await tallies(db_of(request), [m.id for m in section.key_messages]),
+            "translations": await translations_of(db_of(request), [consultation], current_locale.get()),
         },
     )
     return validators.stamp(response) if validators is not None else response

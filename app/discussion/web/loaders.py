@@ -13,6 +13,7 @@ from app.discussion.models import Contribution
 from app.discussion.publication import Audience, as_author, audience_of, is_listed_for
 from app.discussion.thread_read import contribution_with_people, readable_among
 from app.discussion.topics import topic_named
+from app.i18n import current_locale
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.urls import path_for
@@ -42,7 +43,7 @@ async def topic_from_path(request: Request) -> tuple[Consultation, Topic]:
 
 async def key_message_from_path(request: Request) -> KeyMessageInContext:
     found = await key_message_in_context(
-        db_of(request), slug=request.path_params["slug"], ref=request.path_params["ref"]
+        db_of(request), slug=request.path_params["slug"], ref=request.path_params["ref"], locale=current_locale.get()
     )
     if found is None:
         raise HTTPException(status_code=404)

@@ -56,16 +56,18 @@ def discussion_version(request: Request, message: KeyMessage) -> str:
     )
 
 
-def piece_versions(request: Request, message: KeyMessage) -> dict[str, str]:
+def piece_versions(request: Request, found: KeyMessageInContext) -> dict[str, str]:
     """The version each stored piece of a key message page is valid for. The list moves with
     every write; the position table, the amendments and the highlighted text only with the
     writes that change them (KeyMessage.tally_version and the others, moved by triggers), so
-    a reply leaves them stored."""
+    a reply leaves them stored. The text also shows the reader's translation (stored per
+    locale): a changed translation is another version."""
+    message = found.message
     return {
         "threads": discussion_version(request, message),
         "tally": fragment_version("tally", message.tally_version),
         "amendments": fragment_version("amendments", message.amendments_version),
-        "text": fragment_version("quotes", message.quotes_version),
+        "text": fragment_version("quotes", message.quotes_version, found.translations.tag),
     }
 
 
@@ -74,7 +76,7 @@ async def discussion_fragments(
 ) -> DiscussionFragments:
     message = found.message
     prefix = f"km:{message.id}:{current_locale.get()}:{article_variant(flags)}"
-    versions = piece_versions(request, message)
+    versions = piece_versions(request, found)
     if not query.is_default:
         del versions["threads"]
     keys = {piece: f"{prefix}:{piece}" for piece in versions}
@@ -162,6 +164,7 @@ async def _render_text(request: Request, found: KeyMessageInContext, flags: Page
         "consultation": found.consultation,
         "message": found.message,
         "quoted_passages": passages,
+        "translations": found.translations,
         **flags.as_context(),
     }
     return render_fragment(request, "discussion/_key_message_text.html", context)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.consultation.models import Consultation, Footnote, KeyMessage, Section
 from app.consultation.phases import phase_name
+from app.consultation.translations import Translations
 from app.discussion.contribution_edit import AuthorActions
 from app.discussion.list_order import ListQuery, parse_list_query
 from app.discussion.models import HeldContribution
@@ -51,6 +52,8 @@ class KeyMessagePage:
     message: KeyMessage
     section: Section
     footnotes: list[Footnote]
+    #: The reader's unofficial translations (the breadcrumb's roundtable title; the text's are in text_html).
+    translations: Translations
     text_html: Markup
     threads_html: Markup
     tally_html: Markup
@@ -99,6 +102,7 @@ async def key_message_page(request: Request) -> Response:
         message=found.message,
         section=found.section,
         footnotes=found.footnotes,
+        translations=found.translations,
         text_html=fragments.text,
         threads_html=fragments.threads,
         tally_html=fragments.tally,
