@@ -5,7 +5,7 @@ language, marked as unofficial, beside the authoritative original. New tables on
 originals' tables are untouched.
 
 Revision ID: b2c6e8a4d0f1
-Revises: a1e5c3d7f9b2
+Revises: c7e1a9d3f5b2
 Create Date: 2026-12-07 18:45:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "b2c6e8a4d0f1"
-down_revision: str | Sequence[str] | None = "a1e5c3d7f9b2"
+down_revision: str | Sequence[str] | None = "c7e1a9d3f5b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
