@@ -32,6 +32,7 @@ from tests.live import (
     LiveServer,
     background_process,
     free_port,
+    guard_fields,
     key_message_path,
     live_server,
     person,
@@ -64,6 +65,7 @@ def site_config(site: str, *, app_port: int, port: int, redirect_port: int, fold
         "listen 443 ssl http2;": f"listen 127.0.0.1:{port};",
         "listen 80;": f"listen 127.0.0.1:{redirect_port};",
         "/var/cache/nginx/roundtable": str(folder / "cache"),
+        "root /srv/roundtable/deploy;": f"root {PROJECT_ROOT / 'deploy'};",
     }
     for old, new in replacements.items():
         assert old in site, f"deploy/nginx.conf no longer has {old!r}: update this test"
@@ -241,3 +243,50 @@ async def test_static_files_go_through_the_app_and_are_kept(cached_site: LiveSer
         assert first.status_code == second.status_code == 200 and second.content == first.content
         assert second.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert second.headers["content-encoding"] == "br"
+
+
+async def answer_once_listening(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    """nginx's first answer, once it listens (wait_until_answers waits for a success, which an
+    nginx with no app behind it never gives)."""
+    for _ in range(300):
+        try:
+            return await client.get(path)
+        except httpx.TransportError:
+            await asyncio.sleep(0.1)
+    pytest.fail("nginx did not listen within 30 s")
+
+
+async def test_nginx_answers_for_an_app_that_is_down_with_our_page_and_headers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """No app listens behind this nginx: its 502 is deploy/_errors/unavailable.html with the
+    app's security headers, and nothing says which nginx it is (issue 14)."""
+    nginx = nginx_executable()
+    folder = tmp_path_factory.mktemp("nginx_down")
+    port = free_port()
+    site = site_config(
+        SITE_CONFIG.read_text(), app_port=free_port(), port=port, redirect_port=free_port(), folder=folder
+    )
+    config = folder / "nginx.conf"
+    config.write_text(main_config(site, nginx, folder))
+    args = [nginx, "-p", str(folder), "-c", str(config), "-g", "daemon off;"]
+    async with background_process(args, env=None, log_path=folder / "nginx.out"):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            response = await answer_once_listening(client, "/consultations/com-2013-292")
+    assert response.status_code == 502
+    assert "Roundtable is unavailable for a moment" in response.text and 'lang="ar"' in response.text
+    assert response.headers["server"] == "nginx" and "nginx/" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY" and response.headers["cache-control"] == "no-store"
+
+
+async def test_a_form_sent_through_nginx_on_another_port_passes_the_same_origin_check(cached_site: LiveServer) -> None:
+    """nginx passes $http_host, port included: the app compares the browser's Origin
+    (http://127.0.0.1:<nginx's port>) with it. With $host the port was dropped, and every
+    form sent through nginx on a port other than 443 was refused as cross-site (issue 14)."""
+    async with person(cached_site) as reader:
+        fields = guard_fields(await reader.get("/sign-in"))
+        data = {**fields, "email": "nobody@example.org", "password": "not the password"}
+        response = await reader.post("/sign-in", data=data, headers={"Origin": cached_site.base_url})
+    assert response.status_code == 422, response.text[:300]  # a wrong password, not a forged form (403)
