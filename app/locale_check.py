@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -23,6 +24,11 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 
 def _placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text) + ["%%"] * text.count("%%"))
+
+
+def _controls(text: str) -> set[str]:
+    """Tabs, line breaks and the like: a stray one (a tool's "PL\\t" prefix) shows on pages."""
+    return {character for character in text if unicodedata.category(character) == "Cc"}
 
 
 def read_catalogue(path: Path) -> Catalog:
@@ -66,6 +72,8 @@ def problems(locale: str) -> list[str]:
             found.append(f"needs {catalogue.num_plurals} plural forms: {label}")
         # Every form must keep the English placeholders, except that a plural form may drop
         # %(num)s where the language names the number in words (Arabic's "one", "two").
+        if any(_controls(string) - _controls("".join(_ids(wanted))) for string in strings):
+            found.append(f"control characters the English does not have: {label}")
         english = _placeholders(_ids(wanted)[-1])
         for string in strings:
             have = _placeholders(string)

@@ -28,14 +28,16 @@ async def notice(request: Request) -> Response:
     return render(request, "privacy/notice.html", {"retention": retention})
 
 
-#: When the accessibility statement was last prepared (reviewed against the site); change it
-#: with the statement.
+#: When the accessibility statement was first prepared, and last reviewed against the site
+#: (change it with the statement).
 ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 7)
+ACCESSIBILITY_STATEMENT_REVIEWED = date(2026, 12, 7)
 
 
 async def accessibility_statement(request: Request) -> Response:
     context = {
         "prepared_on": ACCESSIBILITY_STATEMENT_DATE,
+        "reviewed_on": ACCESSIBILITY_STATEMENT_REVIEWED,
         "contact": request.app.state.settings.accessibility_contact,
         "site": request.app.state.settings.base_url,
     }

@@ -75,13 +75,14 @@ def test_the_checker_notices_what_a_translator_can_get_wrong(tmp_path, monkeypat
 
     (tmp_path / "xx" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "messages.pot").write_text(
-        'msgid "Hello %(name)s"\nmsgstr ""\n\nmsgid "Tea"\nmsgstr ""\n\n#, fuzzy\nmsgid "Milk"\nmsgstr ""\n\n'
+        'msgid "Hello %(name)s"\nmsgstr ""\n\nmsgid "Tea"\nmsgstr ""\n\nmsgid "Sugar"\nmsgstr ""\n\n#, fuzzy\nmsgid "Milk"\nmsgstr ""\n\n'
         'msgid "%(num)d cup"\nmsgid_plural "%(num)d cups"\nmsgstr[0] ""\nmsgstr[1] ""\n',
         encoding="utf-8",
     )
     (tmp_path / "xx" / "LC_MESSAGES" / "messages.po").write_text(
         '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'.join(['msgid ""\nmsgstr ""\n', ""])
         + 'msgid "Hello %(name)s"\nmsgstr "Bonjour %(nom)s"\n\nmsgid "Tea"\nmsgstr ""\n\n'
+        'msgid "Sugar"\nmsgstr "PL\\tSucre"\n\n'
         '#, fuzzy\nmsgid "Milk"\nmsgstr "Lait"\n\n'
         'msgid "%(num)d cup"\nmsgid_plural "%(num)d cups"\nmsgstr[0] "%(num)d tasse"\n',
         encoding="utf-8",
@@ -91,4 +92,5 @@ def test_the_checker_notices_what_a_translator_can_get_wrong(tmp_path, monkeypat
     found = " | ".join(check.problems("xx"))
     assert "placeholders differ" in found and "'Hello %(name)s'" in found
     assert "untranslated: 'Tea'" in found and "fuzzy: 'Milk'" in found
+    assert "control characters the English does not have: 'Sugar'" in found
     assert "needs 2 plural forms" in found or "untranslated: '%(num)d cup'" in found
