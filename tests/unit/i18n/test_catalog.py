@@ -75,7 +75,8 @@ def test_the_checker_notices_what_a_translator_can_get_wrong(tmp_path, monkeypat
 
     (tmp_path / "xx" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "messages.pot").write_text(
-        'msgid "Hello %(name)s"\nmsgstr ""\n\nmsgid "Tea"\nmsgstr ""\n\nmsgid "Sugar"\nmsgstr ""\n\n#, fuzzy\nmsgid "Milk"\nmsgstr ""\n\n'
+        'msgid "Hello %(name)s"\nmsgstr ""\n\nmsgid "Tea"\nmsgstr ""\n\nmsgid "Sugar"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Milk"\nmsgstr ""\n\n'
         'msgid "%(num)d cup"\nmsgid_plural "%(num)d cups"\nmsgstr[0] ""\nmsgstr[1] ""\n',
         encoding="utf-8",
     )
