@@ -114,6 +114,8 @@ NOT_VISITED = {
     "campaign": "needs the background worker; the campaigns page is visited",
     "what_we_heard": "only once a consultation is closed; its table is wrapped like the others",
     "organisation_invitation": "needs a mailed token",
+    "healthz": "plain text for load balancers",
+    "readyz": "plain text for load balancers",
 }
 
 
