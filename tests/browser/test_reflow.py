@@ -216,16 +216,18 @@ MEASURE = """() => {
 }"""
 
 
-async def measure(page: Page, visit: Visit, content: dict[str, str], width: int) -> dict:  # type: ignore[type-arg]
+async def measure(page: Page, visit: Visit, content: dict[str, str], width: int, lang: str = "en") -> dict:  # type: ignore[type-arg]
+    await page.context.add_cookies([{"name": "rt_lang", "value": lang, "domain": "127.0.0.1", "path": "/"}])
     await page.set_viewport_size({"width": width, "height": 640 if width == 320 else 900})
     response = await page.goto(visit.path.format(**content))
     assert response is not None and response.status == visit.status, f"{visit.path}: {response and response.status}"
     return await page.evaluate(MEASURE)  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])  # left to right, and right to left
 @pytest.mark.parametrize("visit", VISITS, ids=lambda v: f"{v.route}-{v.who}")
-async def test_page_reflows_at_320_px(visit: Visit, pages: dict[str, Page], content: dict[str, str]) -> None:
-    found = await measure(pages[visit.who], visit, content, 320)
+async def test_page_reflows_at_320_px(visit: Visit, lang: str, pages: dict[str, Page], content: dict[str, str]) -> None:
+    found = await measure(pages[visit.who], visit, content, 320, lang)
 
     assert found["scrollWidth"] <= found["width"], f"{pages[visit.who].url} scrolls sideways at 320 px: {found['wide']}"
     assert found["controls"] >= 3, "the header has the home link, the language switch and sign-in or account links"
