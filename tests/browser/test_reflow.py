@@ -91,6 +91,8 @@ VISITS = [
     Visit("personal_data", "participant", "/account/data"),
     Visit("delete_account", "participant", "/account/delete"),
     Visit("privacy_notice", "anonymous", "/privacy"),
+    Visit("accessibility_statement", "anonymous", "/accessibility"),
+    Visit("organisations", "anonymous", "/organisations?q=diaspora"),
     Visit("admin_people", "admin", "/admin/people"),
     Visit("admin_person", "admin", "/admin/people/{participant_id}"),
     Visit("admin_audit", "admin", "/admin/audit"),
@@ -116,6 +118,7 @@ NOT_VISITED = {
     "organisation_invitation": "needs a mailed token",
     "healthz": "plain text for load balancers",
     "readyz": "plain text for load balancers",
+    "metrics": "plain text for a metrics collector",
 }
 
 
