@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from babel import UnknownLocaleError
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from starlette.requests import Request
@@ -48,6 +49,16 @@ def _trusted_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.text.markdown
 
 
+def _language_attrs(code: str) -> Markup:
+    """`lang` and `dir` of text in a language other than the page's: a Dutch key message keeps
+    its left-to-right direction inside an Arabic page. Unknown codes get dir="auto"."""
+    try:
+        direction = i18n.text_direction(code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        direction = "auto"
+    return Markup('lang="{0}" dir="{1}"').format(code, direction)
+
+
 environment.filters["datetime_brussels"] = i18n.format_datetime_brussels
 environment.filters["date_long"] = i18n.format_date_long
 environment.filters["number"] = i18n.format_number
@@ -56,6 +67,7 @@ environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted
 environment.filters["sanitised_html"] = _trusted_html
 environment.globals["escape"] = escape
+environment.globals["language_attrs"] = _language_attrs
 #: url("thread", contribution_id=7): every site path in a template comes from a route name.
 environment.globals["url"] = path_for
 environment.filters["brussels"] = i18n.format_instant_brussels

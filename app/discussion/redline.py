@@ -36,9 +36,16 @@ REDLINE_BUDGET = 20_000
 #: Below this share of unchanged letters the wording is a rewrite, shown as the old text
 #: deleted and the new one inserted rather than as a scatter of words that happen to match.
 REWRITE_BELOW = 0.3
-#: The spoken words sit inside the element, so they are read with it, and out of sight.
-_DELETED = Markup('<del><span class="visually-hidden">{0} </span>{1}<span class="visually-hidden"> ({2})</span></del>')
-_INSERTED = Markup('<ins><span class="visually-hidden">{0} </span>{1}<span class="visually-hidden"> ({2})</span></ins>')
+#: The spoken words sit inside the element, so they are read with it, and out of sight; they
+#: are in the reader's language ({3}) inside text in the key message's.
+_DELETED = Markup(
+    '<del><span class="visually-hidden" lang="{3}">{0} </span>{1}'
+    '<span class="visually-hidden" lang="{3}"> ({2})</span></del>'
+)
+_INSERTED = Markup(
+    '<ins><span class="visually-hidden" lang="{3}">{0} </span>{1}'
+    '<span class="visually-hidden" lang="{3}"> ({2})</span></ins>'
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -173,20 +180,20 @@ def redline(original: str, proposed: str) -> Markup:
 
 
 @lru_cache(maxsize=2048)
-def _redline_in(_locale: str, original: str, proposed: str) -> Markup:
+def _redline_in(locale: str, original: str, proposed: str) -> Markup:
     """Diffing is most of the time a discussion takes to render, and the same amendment is
     shown in its item and among the amendments side by side: remember recent ones (the
     locale is part of the key, for the announced words)."""
     parts = []
     for chunk in chunks(comparable(strip_footnote_markers(original)), comparable(proposed), REDLINE_BUDGET):
         if chunk.changed:
-            parts.append(_change(chunk))
+            parts.append(_change(chunk, locale))
         else:
             parts.append(escape(chunk.deleted))
     return Markup("").join(parts)
 
 
-def _change(chunk: Chunk) -> Markup:
+def _change(chunk: Chunk, locale: str) -> Markup:
     """The deletion, then the insertion. Space at either end stays outside the marks (and
     space alone is not announced), so only words are struck through or underlined."""
     deleted, inserted = chunk.deleted.strip(), chunk.inserted.strip()
@@ -197,8 +204,8 @@ def _change(chunk: Chunk) -> Markup:
         before, after = spaced[: len(spaced) - len(spaced.lstrip())], spaced[len(spaced.rstrip()) :]
     html = [escape(before)]
     if deleted:
-        html.append(_DELETED.format(_("deleted:"), deleted, _("end of deletion")))
+        html.append(_DELETED.format(_("deleted:"), deleted, _("end of deletion"), locale))
     if inserted:
-        html.append(_INSERTED.format(_("inserted:"), inserted, _("end of insertion")))
+        html.append(_INSERTED.format(_("inserted:"), inserted, _("end of insertion"), locale))
     html.append(escape(after))
     return Markup("").join(html)

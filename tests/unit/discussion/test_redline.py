@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from markupsafe import Markup
 
 from app.discussion.redline import REWRITE_BELOW, Chunk, chunks, redline, tokens, word_chunks
+from app.i18n import speaking
 from app.settings import PROJECT_ROOT
 
 
@@ -205,3 +206,12 @@ def test_text_made_to_be_slow_to_compare_is_still_compared_correctly():
     found = word_chunks(old, new)
     assert rebuilt(found) == (old, new)
     assert any(c.changed for c in found)
+
+
+def test_announced_words_are_in_the_readers_language_inside_the_original() -> None:
+    """The redline sits in an element in the key message's language (lang="nl"); the words a
+    screen reader announces are the interface's, so they carry its language."""
+    with speaking("ar"):
+        page = BeautifulSoup(str(redline("Alle staten moeten", "Alle lidstaten moeten")), "html.parser")
+
+    assert {span["lang"] for span in page.select(".visually-hidden")} == {"ar"}
