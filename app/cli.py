@@ -313,7 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="the proxies (addresses, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed; "
+        "no one else's: a client could name any address (default: FORWARDED_ALLOW_IPS, else 127.0.0.1)",
+    )
     serve.add_argument(
         "--no-access-log",
         dest="access_log",
