@@ -40,10 +40,10 @@ from app.web.cache_policy import CachePolicyMiddleware
 from app.web.compression import CompressionMiddleware
 from app.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from app.web.flash import FlashMiddleware
-from app.web.health import routes as health_routes
 from app.web.language import LanguageMiddleware
 from app.web.metrics import MetricsMiddleware
 from app.web.request_id import RequestIdMiddleware
+from app.web.routes import routes as health_routes
 from app.web.static import HashedStaticFiles
 
 

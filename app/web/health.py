@@ -11,7 +11,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from app.settings import PROJECT_ROOT
 from app.web.requests import db_of
@@ -50,9 +49,3 @@ async def readyz(request: Request) -> Response:
             headers=NO_STORE,
         )
     return PlainTextResponse("ready\n", headers=NO_STORE)
-
-
-routes = [
-    Route("/healthz", healthz, methods=["GET"], name="healthz"),
-    Route("/readyz", readyz, methods=["GET"], name="readyz"),
-]

@@ -61,7 +61,7 @@ async def test_results_are_limited_and_say_so(client, db):
     await many_organisations(db)
     response = await client.get("/sign-up", params={"q": "association"}, headers=HTMX)
     assert len(choice_labels(response)) == SEARCH_RESULTS
-    assert "More match: type more of the name." in visible_text(response)
+    assert "More organisations match: type more of the name." in visible_text(response)
 
 
 async def test_wildcards_and_control_characters_are_read_as_typed(client, db):

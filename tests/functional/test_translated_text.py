@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.consultation.models import ConsultationTranslation, KeyMessage, KeyMessageTranslation, SectionTranslation
+from app.i18n import gettext, speaking
 from app.text.footnotes import FOOTNOTE_MARKER, sentences, strip_footnote_markers
 from app.web.language import LANGUAGE_COOKIE
 from tests.factories import PASSWORD, key_message, make_user
@@ -116,7 +117,11 @@ async def test_the_key_message_page_shows_the_translation_above_the_original_it_
     message = key_message(consultation, REF)
     page = soup(await client.get(KM))
     block = page.select_one(".key-message-translation")
-    assert "Unofficial translation" in block.select_one(".unofficial").get_text()
+    with speaking(locale):
+        note = gettext("Unofficial translation. The %(language)s original is authoritative.", language="")
+    # The note in the reader's language (its first words, before the original's language).
+    assert note.split("%")[0][:12] in block.select_one(".unofficial").get_text()
+    assert "Unofficial translation" not in block.select_one(".unofficial").get_text()
     quote = block.select_one("blockquote")
     assert quote["lang"] == locale and quote.get_text() == as_shown(await translated(db, REF, locale))
     assert quote.select_one("sup.fn-ref a[href='#fn-7']") is not None, "the footnote stays linked"
