@@ -16,8 +16,9 @@
    Live news moves nothing (the reader did not ask; its status line announces it). The
    moderation queue has its own (queue.js).
 
-   htmx swaps synchronously after htmx:beforeSwap (no swap delay is set), so a task queued
-   there runs once the new content is in place. */
+   The plan is made at htmx:beforeSwap (what was there before) and carried out at
+   htmx:afterSettle: htmx gives the new content its behaviour (hx-post...) only as it
+   settles, and a form focused before that would be sent without htmx by a quick Enter. */
 (function () {
   "use strict";
 
@@ -148,6 +149,10 @@
     return null;
   }
 
+  // Plans waiting for their swap to settle, by the swap's target: another swap (live news)
+  // may settle in between, and must neither run nor drop them.
+  var pending = [];
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (!event.detail.shouldSwap || !target || !target.matches) {
@@ -155,7 +160,18 @@
     }
     var plan = planFor(target);
     if (plan) {
-      window.setTimeout(plan, 0);
+      pending.push({ target: target, plan: plan });
     }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var settled = event.detail.target;
+    pending = pending.filter(function (waiting) {
+      if (waiting.target !== settled) {
+        return true;
+      }
+      window.setTimeout(waiting.plan, 0);
+      return false;
+    });
   });
 })();
