@@ -37,9 +37,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_consultation_translations"),
-        sa.UniqueConstraint(
-            "consultation_id", "locale", name="uq_consultation_translations_consultation_id_locale"
-        ),
+        sa.UniqueConstraint("consultation_id", "locale", name="uq_consultation_translations_consultation_id_locale"),
     )
     op.create_table(
         "section_translations",
@@ -66,9 +64,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_key_message_translations"),
-        sa.UniqueConstraint(
-            "key_message_id", "locale", name="uq_key_message_translations_key_message_id_locale"
-        ),
+        sa.UniqueConstraint("key_message_id", "locale", name="uq_key_message_translations_key_message_id_locale"),
     )
 
 
