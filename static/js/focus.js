@@ -16,9 +16,8 @@
    Live news moves nothing (the reader did not ask; its status line announces it). The
    moderation queue has its own (queue.js).
 
-   The plan is made at htmx:beforeSwap (what was there before) and carried out at
-   htmx:afterSettle: htmx gives the new content its behaviour (hx-post...) only as it
-   settles, and a form focused before that would be sent without htmx by a quick Enter. */
+   htmx swaps synchronously after htmx:beforeSwap (no swap delay is set), so a task queued
+   there runs once the new content is in place. */
 (function () {
   "use strict";
 
@@ -149,10 +148,6 @@
     return null;
   }
 
-  // Plans waiting for their swap to settle, by the swap's target: another swap (live news)
-  // may settle in between, and must neither run nor drop them.
-  var pending = [];
-
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (!event.detail.shouldSwap || !target || !target.matches) {
@@ -160,18 +155,7 @@
     }
     var plan = planFor(target);
     if (plan) {
-      pending.push({ target: target, plan: plan });
+      window.setTimeout(plan, 0);
     }
-  });
-
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var settled = event.detail.target;
-    pending = pending.filter(function (waiting) {
-      if (waiting.target !== settled) {
-        return true;
-      }
-      window.setTimeout(waiting.plan, 0);
-      return false;
-    });
   });
 })();

@@ -3,6 +3,8 @@ keyboard focus moves to what changed (static/js/focus.js)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Locator, Page, expect
 
@@ -254,6 +256,9 @@ async def test_endorsing_from_the_keyboard_moves_focus_through_the_panel(page: P
 
     panel = page.locator(f"#c{endorsed_id} > article > .slot")
     await expect(panel.get_by_role("radio").first).to_be_focused()
+    # htmx gives the new panel its behaviour as it settles (20 ms): a person is slower than
+    # that; a test pressing Enter at once would send the form without htmx.
+    await expect(panel.locator(".endorse-panel")).not_to_have_class(re.compile("htmx-settling"))
     await page.keyboard.press("Tab")
     await page.keyboard.press("Enter")
     await expect(panel.get_by_role("status")).to_be_focused()
