@@ -189,12 +189,8 @@ async def test_a_passage_selected_with_the_keyboard_is_quoted(
 
     for _ in range(3):
         await page.keyboard.press("Shift+Control+ArrowRight")
-    quote_button = page.get_by_role("button", name="Quote this passage")
-    await expect(quote_button).to_be_visible()
-    for _ in range(10):  # on through the links in the text to the button
-        if await quote_button.evaluate("button => button === document.activeElement"):
-            break
-        await page.keyboard.press("Tab")
+    await expect(page.get_by_role("button", name="Quote this passage")).to_be_visible()
+    await tab_to(page, "Quote this passage")  # on through the links in the text to the button
     await page.keyboard.press("Enter")
 
     chosen = await page.locator("#contribution-form select[name=quote_text]").input_value()
@@ -252,6 +248,8 @@ async def test_chosen_words_are_quoted_with_the_keyboard_only(page: Page, live_s
         if await page.evaluate(CARET_BEFORE, "moeten worden gepromoot"):
             break
         await page.keyboard.press("Control+ArrowRight")
+    else:
+        pytest.fail("the caret never came before “moeten worden gepromoot”")
     for _ in range(3):
         await page.keyboard.press("Shift+Control+ArrowRight")
     await expect(page.locator("#quote-preview")).to_have_text("“moeten worden gepromoot”")

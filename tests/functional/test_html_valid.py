@@ -54,6 +54,10 @@ class Page:
     form: dict[str, str] = field(default_factory=dict)
 
 
+#: Quoted in overlapping passages; no browser test on the same live site reads its text, whose
+#: highlights would move a keyboard user's caret there (test_quote_selection uses RT4-KM3).
+QUOTED = "EU-A4"
+
 PAGES: dict[str, Page] = {
     "home": Page("anonymous", "/"),
     "consultation": Page("anonymous", CONSULTATION),
@@ -96,7 +100,7 @@ PAGES: dict[str, Page] = {
         {"topics": "astrology", "reason": "Not a topic."},
     ),
     # -- anchored comments (issue 4) --
-    "key-message-with-quotes": Page("participant", key_message_path("RT4-KM3")),
+    "key-message-with-quotes": Page("participant", key_message_path(QUOTED)),
     "passage": Page("anonymous", "{passage}"),
     "passage-on-a-topic": Page("anonymous", "{passage}?topic=health"),
     "position-with-quote-error": Page(
@@ -497,10 +501,10 @@ async def _exports(live_server: LiveServer, people: dict[str, httpx.AsyncClient]
 
 
 async def _quoted_passages(participant: httpx.AsyncClient) -> dict[str, str]:
-    """RT4-KM3 quoted three times: twice in overlapping passages (one highlight linking to the
+    """QUOTED quoted three times: twice in overlapping passages (one highlight linking to the
     passage page) and once alone (linking to the contribution)."""
-    path = key_message_path("RT4-KM3")
-    quotes = ("Dit geldt in het bijzonder", "bijzonder voor sectoren", "Interregionale mobiliteit")
+    path = key_message_path(QUOTED)
+    quotes = ("in het bijzonder voor ijveren", "voor ijveren dat in de ontwikkelingsagenda", "stappen ondernemen")
     for number, quote in enumerate(quotes):
         data = {"position": "oppose", "body": "Quoted.", "quote_text": quote, "submission_key": f"html-quote-{number}"}
         response = await post_form(participant, path, f"{path}/contributions", data)
