@@ -49,6 +49,12 @@ def _trusted_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - only ever given body_html, sanitised by app.text.markdown
 
 
+def isolated(value: object) -> Markup:
+    """A name people chose, set into a translated sentence: `<bdi>` keeps an Arabic name from
+    reordering the words around it on an English page, and an English name on an Arabic one."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def _language_attrs(code: str) -> Markup:
     """`lang` and `dir` of text in a language other than the page's: a Dutch key message keeps
     its left-to-right direction inside an Arabic page. Unknown codes get dir="auto"."""
@@ -66,6 +72,7 @@ environment.filters["strip_markers"] = strip_footnote_markers
 environment.filters["iso"] = _iso
 environment.filters["footnoted"] = footnoted
 environment.filters["sanitised_html"] = _trusted_html
+environment.filters["isolated"] = isolated
 environment.globals["escape"] = escape
 environment.globals["language_attrs"] = _language_attrs
 #: url("thread", contribution_id=7): every site path in a template comes from a route name.

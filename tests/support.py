@@ -14,7 +14,7 @@ import httpx
 import pyotp
 import pytest
 from argon2 import PasswordHasher
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from docx.document import Document as DocxDocument
 from openpyxl.writer.excel import ExcelWriter
 from pypdf import PdfReader
@@ -34,8 +34,17 @@ def soup(response: httpx.Response) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
+def text_of(element: Tag) -> str:
+    """The words as a reader sees them: blocks and cells apart, spaces collapsed; an isolated
+    name (<bdi>, inline) adds no space before the punctuation after it."""
+    for isolation in element.select("bdi"):
+        isolation.unwrap()
+    element.smooth()  # the name and the words around it become one string again
+    return " ".join(element.get_text(" ").split())
+
+
 def visible_text(response: httpx.Response) -> str:
-    return " ".join(soup(response).get_text(" ").split())
+    return text_of(soup(response))
 
 
 async def csrf_token(client: httpx.AsyncClient) -> str:

@@ -8,7 +8,7 @@ import json
 
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_organisation, make_position, make_user
-from tests.support import download_export, post_form, sign_in, soup, visible_text
+from tests.support import download_export, post_form, sign_in, soup, text_of, visible_text
 
 REF = "RT2-KM3"
 KM = f"/consultations/com-2013-292/messages/{REF}"
@@ -24,7 +24,7 @@ def tally_totals(page) -> dict[str, str]:
 
 def current_positions_shown(page) -> str:
     block = soup(page).select_one("#contribution-form #current-positions")
-    return "" if block is None else " ".join(block.get_text(" ").split())
+    return "" if block is None else text_of(block)
 
 
 async def post_position(client, position: str, body: str, **headers):
