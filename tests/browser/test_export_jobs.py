@@ -42,11 +42,16 @@ async def test_the_progress_bar_follows_the_job_and_the_file_matches_its_manifes
     await expect(page.get_by_role("progressbar", name="Waiting for a worker to start it.")).to_be_visible()
     await assert_no_axe_violations(page, "an export's page while it waits")
     assert await page.evaluate("() => (window.notReloaded = true)")
+    # Screen readers announce changes inside a live region they know: the region stays, only
+    # what is inside it is swapped.
+    region = page.get_by_role("status").filter(has=status)
+    await region.evaluate("region => { region.dataset.sameRegion = 'yes'; }")
 
     await _run_exports(live_server)
 
     await expect(status).to_contain_text("Ready", timeout=10_000)
     assert await page.evaluate("() => window.notReloaded === true")  # htmx swapped the status in place
+    await expect(page.locator("[role=status][data-same-region=yes]")).to_contain_text("Ready")
     await assert_no_axe_violations(page, "an export's page when it is ready")
     async with page.expect_download() as file_download:
         await page.get_by_role("button", name="Download the file").click()
