@@ -13,9 +13,12 @@ export PGHOST PGPORT PGUSER
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(BIN)/.runtime-stamp: requirements.txt pyproject.toml
+# The site installs from requirements.lock: every runtime package, its dependencies' too, at
+# the version and with the hashes `make lock` resolved from requirements.txt; pip refuses any
+# file whose hash is not there.
+$(BIN)/.runtime-stamp: requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
@@ -70,9 +73,31 @@ coverage: install-test ## Branch coverage of app/ on SQLite
 bench: install ## Benchmark key messages with 50 and 5,000 contributions, live updates, posting (bench/README.md)
 	$(BIN)/python bench/run.py
 
+# pip-tools resolves requirements.txt (the direct pins) into requirements.lock. It lives in a venv
+# of its own under var/: it needs a newer pip than the one the site's venv is made with.
+LOCK_VENV := var/lock-tools
+PIP_TOOLS := pip-tools==7.7.0
+lock: ## Re-resolve requirements.txt into requirements.lock: every runtime package pinned, with its hashes
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install -q --disable-pip-version-check $(PIP_TOOLS); }
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock requirements.txt
+
+AUDIT_SERVICE ?= pypi
+# Known vulnerabilities in the locked runtime packages fail it (tools/audit.sh); so does a
+# vulnerability service it cannot reach (AUDIT_SERVICE=pypi or osv).
+audit: ## pip-audit the locked runtime packages against known vulnerabilities
+	AUDIT_SERVICE=$(AUDIT_SERVICE) BIN=$(BIN) tools/audit.sh requirements.lock
+
+SBOM ?= dist/sbom.cdx.json
+sbom: ## Write the CycloneDX SBOM of the locked runtime packages to dist/sbom.cdx.json
+	@mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py requirements --pyproject pyproject.toml --output-reproducible \
+	  --output-file $(SBOM) requirements.lock
+
 messages: ## Re-extract UI strings into app/locale and update catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 --no-location --sort-output --omit-header -o app/locale/messages.pot .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale
 	$(BIN)/pybabel compile -d app/locale
 
-.PHONY: help install run install-test test lint typecheck coverage bench messages
+.PHONY: help install run install-test test lint typecheck coverage bench lock audit sbom messages
