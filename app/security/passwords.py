@@ -13,6 +13,7 @@ PDF checks, QR codes, diffs) needs."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 
@@ -28,8 +29,13 @@ _hasher = (
     else PasswordHasher()
 )
 
-#: Verified against when the account does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so timing does not reveal accounts.
+    Made on the first sign-in, in its worker thread, not when the module is imported: every
+    command and process start would pay a quarter of a second of CPU and 64 MiB for it."""
+    return _hasher.hash("not a real password")
 
 #: Hashes computed at once per worker: as many as the two cores of the machine it was sized
 #: for (each hash's four lanes share them).
@@ -39,7 +45,7 @@ _hashing = CapacityLimiter(HASHING_SLOTS)
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
