@@ -16,8 +16,6 @@ from app.cli import build_parser
 from app.settings import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
-#: Commands landing from another branch: checked once the CLI has them, skipped until then.
-LANDING_ELSEWHERE = {"papers"}
 COMMAND = re.compile(r"(?:^\s*rt|`rt|\.venv/bin/roundtable)\s+([a-z][^&;|`\n]*)", re.MULTILINE)
 MENTION = re.compile(r"`roundtable ([a-z][a-z -]*)")
 ENV_NAME = re.compile(r"`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`|^#?([A-Z][A-Z0-9_]{2,})=", re.MULTILINE)
@@ -59,10 +57,6 @@ def known(words: list[str]) -> bool:
     return True
 
 
-def landing_elsewhere(words: list[str]) -> bool:
-    return words[0] in LANDING_ELSEWHERE and not known(words[:1])
-
-
 def test_the_walkthrough_and_units_give_commands_to_check():
     assert len(commands_in(walkthrough())) >= 8
     assert {"serve", "worker", "db", "privacy", "fragments", "mail"} <= {c.split()[0] for c in unit_commands()}
@@ -71,8 +65,6 @@ def test_the_walkthrough_and_units_give_commands_to_check():
 @pytest.mark.parametrize("command", sorted(set(commands_in(walkthrough()) + unit_commands())))
 def test_every_command_given_is_one_the_cli_accepts(command):
     arguments = shlex.split(command, comments=True)
-    if landing_elsewhere(arguments):
-        pytest.skip(f"`roundtable {arguments[0]}` lands from another branch")
     try:
         build_parser().parse_args(arguments)
     except SystemExit:
@@ -82,7 +74,7 @@ def test_every_command_given_is_one_the_cli_accepts(command):
 def test_every_command_mentioned_exists():
     mentioned = [found.split() for found in MENTION.findall(walkthrough())]
     assert mentioned
-    assert [" ".join(words) for words in mentioned if not known(words) and not landing_elsewhere(words)] == []
+    assert [" ".join(words) for words in mentioned if not known(words)] == []
 
 
 def names_read_by_the_code() -> set[str]:
