@@ -37,6 +37,7 @@ def _dummy_hash() -> str:
     command and process start would pay a quarter of a second of CPU and 64 MiB for it."""
     return _hasher.hash("not a real password")
 
+
 #: Hashes computed at once per worker: as many as the two cores of the machine it was sized
 #: for (each hash's four lanes share them).
 HASHING_SLOTS = 2
