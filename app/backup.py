@@ -3,11 +3,13 @@
 
 A backup is a folder: the database (PostgreSQL through pg_dump's custom format, which
 pg_restore reads table by table; SQLite through its online backup API, consistent while the
-site writes), the position papers if they are on disk, and manifest.json naming the database
-kind, the schema's migration and each file's SHA-256. Restoring checks every file against
-the manifest first, so a damaged or partial backup is refused before anything is replaced.
-Passwords go to pg_dump and pg_restore through the environment, never on a command line
-others can read."""
+site writes), position papers included, and manifest.json naming the database kind, the
+schema's migration and each file's SHA-256. A backup made while papers were still files on
+disk also holds their `attachments` folder: restoring it puts the folder back, where the
+migration that moves papers into the database (or `roundtable papers import`) takes them.
+Restoring checks every file against the manifest first, so a damaged or partial backup is
+refused before anything is replaced. Passwords go to pg_dump and pg_restore through the
+environment, never on a command line others can read."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 SQLITE_FILE = "database.sqlite3"
 POSTGRESQL_FILE = "database.pgdump"
+#: Older backups' folder of position papers, from when they were files.
 PAPERS = "attachments"
 
 
@@ -56,7 +59,6 @@ async def back_up(settings: Settings, out: Path) -> BackupSummary:
         backend = "postgresql"
         url = make_url(settings.database_url)
         await _run(["pg_dump", "--format=custom", "--no-owner", f"--file={out / POSTGRESQL_FILE}"], url)
-    await asyncio.to_thread(_copy_papers, settings.attachments_dir, out / PAPERS)
     files = await asyncio.to_thread(_checksums, out)
     manifest = {
         "format": FORMAT_VERSION,
@@ -96,11 +98,6 @@ def _prepare_folder(out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out} is not empty: a backup goes into a new or empty folder")
     out.mkdir(parents=True, exist_ok=True)
-
-
-def _copy_papers(papers: Path, target: Path) -> None:
-    if papers.is_dir():
-        shutil.copytree(papers, target)
 
 
 def _write_manifest(out: Path, manifest: dict[str, object]) -> None:
@@ -160,7 +157,7 @@ def _checksums(folder: Path) -> dict[str, str]:
 
 
 def _replace_tree(source: Path, target: Path) -> None:
-    """The papers as the backup has them; none in the backup: the ones here stay."""
+    """An older backup's papers as it has them; none in the backup: the ones here stay."""
     if not source.is_dir():
         return
     staging = target.with_name(target.name + ".restoring")

@@ -1,5 +1,5 @@
 """The `roundtable` command: serve, migrate, seed, create users, export, rebuild tallies, run background
-jobs, generate demo data.
+jobs, import position papers, generate demo data.
 
 Errors are one clear line on stderr and a non-zero exit."""
 
@@ -112,6 +112,19 @@ def cmd_restore(args: argparse.Namespace) -> None:
     except BackupError as error:
         raise CommandError(str(error)) from error
     print(f"restored the {summary.backend} database (migration {summary.revision}) from {summary.directory}")
+
+
+def cmd_papers_import(args: argparse.Namespace) -> None:
+    from app.discussion.paper_import import import_papers
+
+    report = run_in_session(lambda db: import_papers(db, Path(args.directory)))
+    print(
+        f"imported {report.imported} paper(s); {report.already_stored} already in the database; "
+        f"{report.unknown} file(s) of no paper left alone; {report.still_missing} paper(s) still without their file"
+    )
+    if report.refused:
+        names = ", ".join(report.refused)
+        raise CommandError(f"refused {len(report.refused)} file(s) whose SHA-256 is not their paper's: {names}")
 
 
 def _share_metrics_between_workers(directory: Path) -> None:
@@ -395,14 +408,24 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="count every key message's positions afresh (after restoring a backup, or any doubt)"
     ).set_defaults(handler=cmd_tallies_rebuild)
 
-    backup = commands.add_parser("backup", help="back up the database and position papers into a new folder")
+    backup = commands.add_parser("backup", help="back up the database (position papers included) into a new folder")
     backup.add_argument("--out", required=True, help="a new or empty folder")
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser(
-        "restore", help="replace the database and position papers with a backup's (checked against its manifest)"
+        "restore",
+        help="replace the database with a backup's (checked against its manifest); an older backup's folder of "
+        "position papers goes back into ROUNDTABLE_VAR_DIR, for `db upgrade` to move them into the database",
     )
     restore.add_argument("directory", help="a folder made by `roundtable backup`")
     restore.set_defaults(handler=cmd_restore)
+    papers = commands.add_parser("papers", help="position papers").add_subparsers(dest="papers_command", required=True)
+    paper_import = papers.add_parser(
+        "import",
+        help="take the files of papers uploaded before papers moved into the database (another machine's "
+        "attachments folder) into it; each checked by its SHA-256; idempotent",
+    )
+    paper_import.add_argument("directory", help="a folder holding the papers' files, named as they were stored")
+    paper_import.set_defaults(handler=cmd_papers_import)
     export = commands.add_parser("export", help="export the consolidated input")
     export.add_argument("--format", required=True, help="json, csv, xlsx, docx or pdf")
     export.add_argument("--consultation", help="consultation slug (default: the only one)")

@@ -90,7 +90,9 @@ class Settings:
 
     @property
     def attachments_dir(self) -> Path:
-        """Uploaded files live here, outside the web root, under random names."""
+        """Where position papers were kept as files before they moved into the database. Read
+        only by the migration that moves them in (and its downgrade, which writes them back)
+        and by the restore of a backup made before (app.backup); the site never uses it."""
         return self.var_dir / "attachments"
 
     @property

@@ -23,9 +23,10 @@ from sqlalchemy import select
 
 import app.models  # noqa: F401 - every model, so the mappers' relationships resolve
 from app.accounts.models import User
+from app.chunks import digest_of
 from app.consultation.models import Consultation
 from app.db import make_engine, make_sessionmaker, writing
-from app.export.storage import chunks_of, digest_of, store_file
+from app.export.storage import chunks_of, store_file
 from app.jobs.models import Job
 from app.jobs.queue import enqueue
 from app.settings import PROJECT_ROOT

@@ -1,19 +1,16 @@
 """Position papers attached to contributions: recognised as PDFs from their content (never
-their name or declared type), stored outside the web root under random names, written only
-once the contribution is valid and removed again if it is not saved."""
+their name or declared type), stored in the database (app.chunks) in the transaction that
+publishes the contribution, so a paper exists exactly when its contribution does and every
+machine serves it."""
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
 import re
-import secrets
-import tempfile
 import unicodedata
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
@@ -24,16 +21,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.accounts.models import User
+from app.chunks import digest_of, has_chunks, read_chunks, write_chunks
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.contribution_write import PERSONAL, WriteResult
 from app.discussion.errors import ContributionError
-from app.discussion.models import Attachment, Contribution, ContributionStatus, PublicationConsent
+from app.discussion.models import Attachment, AttachmentChunk, Contribution, ContributionStatus, PublicationConsent
 from app.discussion.publication import PUBLIC, Audience, is_listed_for
 from app.i18n import _, current_locale
 
 PDF_MAGIC = b"%PDF-"
 CONTENT_TYPE = "application/pdf"
-STORAGE_NAME = re.compile(r"[0-9a-f]{32}")
 FALLBACK_NAME = "position-paper.pdf"
 MAX_NAME_CHARS = 255
 #: Control, format (bidirectional overrides that disguise an extension), surrogate,
@@ -48,13 +45,6 @@ class Paper:
     content: bytes
     original_name: str  #: sanitised for display
     pages: int
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    storage_name: str
-    size_bytes: int
-    sha256: str
 
 
 # -- checking an upload -----------------------------------------------------------------
@@ -142,59 +132,32 @@ def check_speaks_for_organisation(author: User, organisation_id: int | Literal["
 # -- storing it ----------------------------------------------------------------------------
 
 
-def store(directory: Path, content: bytes) -> StoredFile:
-    """Write the file under a new random name, atomically: readers never see half a file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(16)
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".incoming-")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, directory / storage_name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return StoredFile(storage_name, len(content), hashlib.sha256(content).hexdigest())
+async def add_paper(db: AsyncSession, contribution_id: int, paper: Paper) -> Attachment:
+    """The paper's row and its bytes, in the session's transaction: the caller commits them
+    with the contribution, or neither is kept."""
+    stream = BytesIO(paper.content)
+    digest = await run_in_threadpool(digest_of, stream)
+    attachment = Attachment(
+        contribution_id=contribution_id,
+        original_name=paper.original_name,
+        content_type=CONTENT_TYPE,
+        size_bytes=digest.size,
+        sha256=digest.sha256,
+    )
+    db.add(attachment)
+    await db.flush()
+    await write_chunks(db, AttachmentChunk.attachment_id, attachment.id, stream)
+    return attachment
 
 
-def stored_path(directory: Path, storage_name: str) -> Path:
-    """Where a stored file is; a name the app did not make never leads outside `directory`."""
-    if not STORAGE_NAME.fullmatch(storage_name):
-        raise ValueError(f"not a storage name: {storage_name!r}")
-    return directory / storage_name
-
-
-def discard(directory: Path, storage_name: str) -> None:
-    stored_path(directory, storage_name).unlink(missing_ok=True)
-
-
-async def commit_with_paper(
-    db: AsyncSession, directory: Path, result: WriteResult, paper: Paper | None
-) -> Attachment | None:
-    """Commit a newly published contribution with its paper, which is returned. The file is
-    written only now, after every check passed, and removed if the commit fails, so no stray
-    file is left. A repeated submission (result.created False) attaches nothing twice."""
-    stored = attachment = None
+async def commit_with_paper(db: AsyncSession, result: WriteResult, paper: Paper | None) -> Attachment | None:
+    """Commit a newly published contribution with its paper, which is returned: one
+    transaction, so no paper outlives a contribution that was not saved. A repeated
+    submission (result.created False) attaches nothing twice."""
+    attachment = None
     if paper is not None and result.created:
-        stored = await run_in_threadpool(store, directory, paper.content)
-    try:
-        if stored is not None and paper is not None:
-            attachment = Attachment(
-                contribution_id=result.contribution.id,
-                storage_name=stored.storage_name,
-                original_name=paper.original_name,
-                content_type=CONTENT_TYPE,
-                size_bytes=stored.size_bytes,
-                sha256=stored.sha256,
-            )
-            db.add(attachment)
-        await db.commit()
-    except BaseException:
-        if stored is not None:
-            discard(directory, stored.storage_name)
-        raise
+        attachment = await add_paper(db, result.contribution.id, paper)
+    await db.commit()
     return attachment
 
 
@@ -228,6 +191,21 @@ def may_download(found: AttachmentInContext, audience: Audience, *, may_see_hidd
     if not is_listed_for(found.publication, audience):
         return False
     return found.status is ContributionStatus.VISIBLE or may_see_hidden
+
+
+async def paper_is_stored(db: AsyncSession, attachment_id: int) -> bool:
+    """False for a paper uploaded before papers moved into the database whose file was never
+    moved in (`roundtable papers import` takes it)."""
+    return await has_chunks(db, AttachmentChunk.attachment_id, attachment_id)
+
+
+def paper_bytes(db: AsyncSession, attachment_id: int) -> AsyncIterator[bytes]:
+    return read_chunks(db, AttachmentChunk.attachment_id, attachment_id)
+
+
+def entity_tag(attachment: Attachment) -> str:
+    """A strong tag: the bytes never change once published, and their SHA-256 names them."""
+    return f'"{attachment.sha256}"'
 
 
 def is_public(found: AttachmentInContext) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.chunks import ChunkColumns
 from app.db import Base, TimestampMixin, enum_by_value, utcnow
 from app.organisations.models import Organisation
 
@@ -231,19 +232,30 @@ class ContributionRevision(Base):
 
 
 class Attachment(Base):
-    """A position paper (PDF) attached to a contribution, stored outside the web root under
-    a random name and served only through the contribution's publication rules."""
+    """A position paper (PDF) attached to a contribution, its bytes in AttachmentChunk rows
+    (any machine serves it), served only through the contribution's publication rules."""
 
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The file it was kept in on one machine's disk before papers moved into the database
+    #: (`roundtable papers import` matches files by it); NULL for papers uploaded since.
+    storage_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AttachmentChunk(ChunkColumns, Base):
+    """A piece of a paper's bytes, in order (app.chunks); written in the transaction that
+    publishes the paper."""
+
+    __tablename__ = "attachment_chunks"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True)
 
 
 #: A held contribution still waiting for its moderator.

@@ -19,6 +19,7 @@ from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.chunks import digest_of
 from app.consolidation.selection import Selection
 from app.consultation.models import Consultation
 from app.consultation.services import consultation_by_slug
@@ -26,7 +27,7 @@ from app.export.formats import ExportRequest, Progress, data_as_of
 from app.export.manifest import ManifestFile, build_manifest
 from app.export.models import ExportFile
 from app.export.registry import FORMATS
-from app.export.storage import delete_partial_file, digest_of, file_of_job, is_expired, store_file
+from app.export.storage import delete_partial_file, file_of_job, is_expired, store_file
 from app.jobs.models import Job, JobStatus
 from app.jobs.queue import enqueue
 from app.jobs.worker import JobRun

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.chunks import ChunkColumns
 from app.db import Base, utcnow
 
 
@@ -48,12 +49,9 @@ class ExportFile(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-class ExportFileChunk(Base):
-    """A piece of a file's bytes, in order: a file is written and read a chunk at a time,
-    never whole in memory, and no single value nears a database's limit."""
+class ExportFileChunk(ChunkColumns, Base):
+    """A piece of a file's bytes, in order (app.chunks)."""
 
     __tablename__ = "export_file_chunks"
 
     export_file_id: Mapped[int] = mapped_column(ForeignKey("export_files.id", ondelete="CASCADE"), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    data: Mapped[bytes] = mapped_column(LargeBinary)

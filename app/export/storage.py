@@ -1,46 +1,23 @@
-"""Export files in the database: stored a chunk at a time from a temporary file, read back a
-chunk at a time, refused once expired and deleted by the purge.
-
-Size: files up to a few hundred megabytes (each chunk one row of CHUNK_BYTES); beyond that
-object storage would be the place."""
+"""Export files in the database: stored a chunk at a time from a temporary file (app.chunks),
+read back a chunk at a time, refused once expired and deleted by the purge."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
-from anyio import to_thread
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.chunks import read_chunks, write_chunks
 from app.db import utcnow
 from app.export.models import ExportFile, ExportFileChunk
 
 #: How long a file can be downloaded (issue 12: links expire after seven days).
 KEEP = timedelta(days=7)
-#: Bytes per stored chunk: one megabyte in memory at a time, writing or reading.
-CHUNK_BYTES = 1024 * 1024
 #: Chunks written per transaction (8 MB: about a third of a second of SQLite's write lock).
 COMMIT_CHUNKS = 8
-
-
-@dataclass(frozen=True)
-class Digest:
-    size: int
-    sha256: str
-
-
-def digest_of(stream: BinaryIO) -> Digest:
-    """Size and SHA-256 of the whole stream, read in chunks (blocking: call in a thread)."""
-    stream.seek(0)
-    hasher, size = hashlib.sha256(), 0
-    while chunk := stream.read(CHUNK_BYTES):
-        hasher.update(chunk)
-        size += len(chunk)
-    return Digest(size, hasher.hexdigest())
 
 
 async def store_file(db: AsyncSession, stream: BinaryIO, **fields: Any) -> ExportFile:
@@ -52,14 +29,7 @@ async def store_file(db: AsyncSession, stream: BinaryIO, **fields: Any) -> Expor
     stored = ExportFile(**fields, created_at=created, expires_at=created + KEEP)
     db.add(stored)
     await db.flush()
-    stream.seek(0)
-    seq = 0
-    while chunk := await to_thread.run_sync(stream.read, CHUNK_BYTES):
-        # A Core insert: no object per chunk stays in the session.
-        await db.execute(insert(ExportFileChunk).values(export_file_id=stored.id, seq=seq, data=chunk))
-        seq += 1
-        if seq % COMMIT_CHUNKS == 0:
-            await db.commit()
+    await write_chunks(db, ExportFileChunk.export_file_id, stored.id, stream, commit_every=COMMIT_CHUNKS)
     await db.commit()
     return stored
 
@@ -81,16 +51,9 @@ async def file_of_job(db: AsyncSession, job_id: int) -> ExportFile | None:
     return await db.scalar(select(ExportFile).where(ExportFile.job_id == job_id))
 
 
-async def chunks_of(db: AsyncSession, file_id: int) -> AsyncIterator[bytes]:
+def chunks_of(db: AsyncSession, file_id: int) -> AsyncIterator[bytes]:
     """The file's bytes, one chunk per query."""
-    seq = 0
-    while (
-        chunk := await db.scalar(
-            select(ExportFileChunk.data).where(ExportFileChunk.export_file_id == file_id, ExportFileChunk.seq == seq)
-        )
-    ) is not None:
-        yield chunk
-        seq += 1
+    return read_chunks(db, ExportFileChunk.export_file_id, file_id)
 
 
 async def purge_expired(db: AsyncSession, now: datetime | None = None) -> int:

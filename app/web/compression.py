@@ -134,9 +134,11 @@ def _with_validators_per_encoding(send: Send) -> Send:
 
 
 def _may_be_compressed(message: Message) -> bool:
-    if message["status"] == 304:
-        return True
     media_type = Headers(raw=message.get("headers", [])).get("content-type", "").partition(";")[0].strip().lower()
+    if message["status"] == 304 and not media_type:
+        # No body and no type: it may stand for a compressed one. A 304 that names a type
+        # never compressed (a position paper's) keeps its strong tag, as its 200 did.
+        return True
     return (
         bool(media_type)
         and media_type not in ALREADY_COMPRESSED

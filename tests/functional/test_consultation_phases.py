@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db import utcnow
-from app.discussion.models import Contribution, ContributionStatus, Endorsement
+from app.discussion.models import Attachment, AttachmentChunk, Contribution, ContributionStatus, Endorsement
 from app.i18n import format_instant_brussels
 from app.security.roles import Role
 from tests.factories import PASSWORD, make_position, make_user
@@ -130,8 +129,8 @@ async def test_an_htmx_post_after_the_closing_reloads_the_page_that_now_says_so(
     assert "This consultation closed on" in reloaded.select_one("#contribute .phase").get_text()
 
 
-async def test_a_closed_consultation_refuses_a_paper_and_keeps_no_file(client, db, app, settings, tmp_path, closed):
-    app.state.settings = replace(settings, var_dir=tmp_path)
+async def test_a_closed_consultation_refuses_a_paper_and_keeps_none(client, db, closed):
+    before = await papers_and_chunks(db)
     await signed_in(client, db)
     form = {**await hidden_fields(client), "submission_key": secrets.token_hex(8), "position": "support"}
     response = await client.post(
@@ -140,8 +139,14 @@ async def test_a_closed_consultation_refuses_a_paper_and_keeps_no_file(client, d
         files={"attachment": ("Paper.pdf", tiny_pdf(), "application/pdf")},
     )
     assert response.status_code == 403 and "This consultation closed on" in visible_text(response)
-    attachments = app.state.settings.attachments_dir
-    assert not attachments.exists() or not any(attachments.iterdir())
+    assert await papers_and_chunks(db) == before
+
+
+async def papers_and_chunks(db) -> tuple[int, int]:
+    return (
+        await db.scalar(select(func.count()).select_from(Attachment)),
+        await db.scalar(select(func.count()).select_from(AttachmentChunk)),
+    )
 
 
 async def test_a_closed_consultation_shows_no_forms_nor_actions(client, db, closed):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,8 +16,7 @@ from bs4 import BeautifulSoup
 from starlette.routing import Route
 
 from app.db import utcnow
-from app.discussion.attachments import store
-from app.discussion.models import Attachment
+from app.discussion.attachments import Paper, add_paper
 from app.security.roles import Role
 from app.text.footnotes import sentences, strip_footnote_markers
 from tests.factories import PASSWORD, key_message, make_organisation, make_position, make_reply, make_user
@@ -49,7 +47,7 @@ UNREACHABLE = {"oidc_login", "oidc_callback", "organisation_invitation", "passwo
 
 
 @pytest.fixture
-async def anonymous_contribution(app, settings, tmp_path, db, consultation):
+async def anonymous_contribution(db, consultation):
     """An anonymous position with everything that has a page of its own: a topic, a quoted
     passage and a position paper; a named reply to it, and an anonymous answer to that."""
     organisation = await make_organisation(db, name=ORGANISATION, country="ZA")
@@ -66,17 +64,7 @@ async def anonymous_contribution(app, settings, tmp_path, db, consultation):
         topics=(TOPIC,),
         quote_text=passage,
     )
-    app.state.settings = replace(settings, var_dir=tmp_path)
-    stored = store(app.state.settings.attachments_dir, tiny_pdf())
-    paper = Attachment(
-        contribution_id=position.id,
-        storage_name=stored.storage_name,
-        original_name=PAPER_NAME,
-        content_type="application/pdf",
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
-    )
-    db.add(paper)
+    paper = await add_paper(db, position.id, Paper(tiny_pdf(), PAPER_NAME, 1))
     named = await make_user(db, name="Kofi Boateng")
     reply = await make_reply(db, author=named, parent=position, body="Why do you oppose it?")
     own_reply = await make_reply(db, author=author, parent=reply, body="Because.", publication="anonymous")

@@ -196,14 +196,14 @@ async def _published(
         listed = new.parent_id is None and result.opens_the_list
         if new.parent_id is None and listed is None:  # a position sent again
             listed = await opens_the_list(db, new, request.app.state.settings.page_size)
-        await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+        await commit_with_paper(db, result, paper)
         return _redirect_to_read(request, consultation, message, new, listed=bool(listed))
     flags = page_flags(request, consultation)
     context = await _fragment_context(request, consultation, message, new, flags)
     audience = as_author(flags.audience)
     # A form sent again is answered with what it published, read back (it may have changed).
     resent = None if result.created else await view_of(db, new.id, audience)
-    stored = await commit_with_paper(db, request.app.state.settings.attachments_dir, result, paper)
+    stored = await commit_with_paper(db, result, paper)
     # What was just written, as its author sees it, is not read back.
     shown = resent or view_of_written(new, audience, [stored] if stored else [], list(result.topics))
     return render(request, partial, {**context, "node": Node(shown)})

@@ -1,7 +1,9 @@
 """The restore drill (issue 14): a database with data of every kind and a position paper is
 backed up with `roundtable backup`, wiped, restored with `roundtable restore`, and every
-table is compared row for row with what it held; on SQLite and on PostgreSQL. A damaged or
-foreign backup is refused before anything is replaced."""
+table is compared row for row with what it held, and the paper downloaded; on SQLite and on
+PostgreSQL. Papers are in the database, so a backup holds no folder of them; an older
+backup's folder goes back on restore. A damaged or foreign backup is refused before
+anything is replaced."""
 
 from __future__ import annotations
 
@@ -14,12 +16,18 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy import inspect, make_url, text
 
-from app.db import make_engine
-from app.settings import PROJECT_ROOT
+from app.consultation.services import consultation_by_slug
+from app.db import make_engine, make_sessionmaker
+from app.discussion.attachments import Paper, add_paper
+from app.main import create_app
+from app.settings import PROJECT_ROOT, load_settings
+from tests.conftest import SEED_SLUG
 from tests.databases import fresh_database_url
+from tests.factories import make_position, make_user
 
 ROUNDTABLE = str(Path(sys.executable).parent / "roundtable")
 PYTHONPATH = os.pathsep.join(filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))
@@ -37,10 +45,35 @@ async def site(database_url, tmp_path):
     for args in (["db", "upgrade"], ["seed"], ["demo-data", "--contributions", "60", "--key-message", "RT2-KM3"]):
         result = run(env, *args)
         assert result.returncode == 0, result.stderr
-    papers = tmp_path / "var" / "attachments"
-    papers.mkdir(parents=True, exist_ok=True)
-    (papers / "3f2a-paper.pdf").write_bytes(b"%PDF-1.4 a position paper")
     return env
+
+
+@pytest.fixture
+async def paper(site) -> tuple[int, bytes]:
+    """A published position paper anyone may download: its id and bytes."""
+    content = b"%PDF-1.4\n" + os.urandom(1024 * 1024 + 100)  # two chunks
+    engine = make_engine(site["DATABASE_URL"], null_pool=True)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            consultation = await consultation_by_slug(db, SEED_SLUG)
+            assert consultation is not None
+            position = await make_position(db, consultation, author=await make_user(db), ref="RT1-KM1")
+            attachment = await add_paper(db, position.id, Paper(content, "Our paper.pdf", 1))
+            await db.commit()
+            return attachment.id, content
+    finally:
+        await engine.dispose()
+
+
+async def download(env: dict[str, str], attachment_id: int) -> httpx.Response:
+    """As a reader not signed in, from a site running on `env`'s database."""
+    engine = make_engine(env["DATABASE_URL"], null_pool=True)
+    try:
+        site = create_app(load_settings(env), sessionmaker=make_sessionmaker(engine))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site), base_url="http://testserver") as client:
+            return await client.get(f"/attachments/{attachment_id}")
+    finally:
+        await engine.dispose()
 
 
 async def every_table(url: str) -> dict[str, str]:
@@ -75,28 +108,50 @@ async def wipe(url: str) -> None:
         await admin.close()
 
 
-async def test_back_up_wipe_restore_and_every_table_is_as_it_was(site, tmp_path):
+async def test_back_up_wipe_restore_and_every_table_is_as_it_was(site, paper, tmp_path):
     url = site["DATABASE_URL"]
+    attachment_id, content = paper
     before = await every_table(url)
     assert int(before["contributions"].split(":")[0]) >= 60 and "alembic_version" in before
+    assert int(before["attachment_chunks"].split(":")[0]) == 2
     backup = tmp_path / "backup"
     made = run(site, "backup", "--out", str(backup))
     assert made.returncode == 0, made.stderr
     manifest = json.loads((backup / "manifest.json").read_text())
-    assert manifest["backend"] in ("sqlite", "postgresql") and "attachments/3f2a-paper.pdf" in manifest["files"]
+    assert manifest["backend"] in ("sqlite", "postgresql") and len(manifest["files"]) == 1  # the database alone
+    assert not (backup / "attachments").exists()
 
     await wipe(url)
-    papers = tmp_path / "var" / "attachments"
-    (papers / "3f2a-paper.pdf").unlink()
-    (papers / "written-after-the-backup.pdf").write_bytes(b"%PDF gone after restore")
+    assert (await download(site, attachment_id)).status_code != 200
 
     restored = run(site, "restore", str(backup))
     assert restored.returncode == 0, restored.stderr
     assert await every_table(url) == before
-    assert sorted(p.name for p in papers.iterdir()) == ["3f2a-paper.pdf"]
-    assert (papers / "3f2a-paper.pdf").read_bytes() == b"%PDF-1.4 a position paper"
+    downloaded = await download(site, attachment_id)
+    assert downloaded.status_code == 200 and downloaded.content == content
+    assert not (tmp_path / "var" / "attachments").exists()
     # The restored site still migrates and serves: its schema is current.
     assert run(site, "db", "upgrade").returncode == 0
+
+
+async def test_an_older_backups_folder_of_papers_goes_back_for_the_migration(site, tmp_path):
+    """A backup made while papers were files holds them in `attachments/`: restored, they are
+    where the migration (or `roundtable papers import`) takes them from."""
+    backup = tmp_path / "backup"
+    assert run(site, "backup", "--out", str(backup)).returncode == 0
+    old_paper = b"%PDF-1.4 a position paper from before"
+    (backup / "attachments").mkdir()
+    (backup / "attachments" / ("3f2a" * 8)).write_bytes(old_paper)
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["files"][f"attachments/{'3f2a' * 8}"] = hashlib.sha256(old_paper).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    papers = tmp_path / "var" / "attachments"
+    papers.mkdir(parents=True, exist_ok=True)
+    (papers / "written-after-the-backup").write_bytes(b"%PDF gone after restore")
+
+    restored = run(site, "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert [(p.name, p.read_bytes()) for p in papers.iterdir()] == [("3f2a" * 8, old_paper)]
 
 
 async def test_a_damaged_backup_is_refused_before_anything_is_replaced(site, tmp_path):

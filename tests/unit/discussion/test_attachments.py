@@ -1,5 +1,5 @@
-"""Position papers: recognised from their content, named safely, stored atomically under
-random names, and never left behind by a contribution that was not saved."""
+"""Position papers: recognised from their content, named safely, stored in the database with
+their contribution, and never left behind by a contribution that was not saved."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import hashlib
 from io import BytesIO
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.datastructures import Headers, UploadFile
 
+from app import chunks
 from app.discussion.attachments import (
     AttachmentInContext,
     Paper,
@@ -22,15 +23,14 @@ from app.discussion.attachments import (
     file_size,
     is_public,
     may_download,
+    paper_bytes,
+    paper_is_stored,
     read_upload,
-    store,
-    stored_path,
 )
 from app.discussion.contribution_write import PERSONAL, WriteResult
 from app.discussion.errors import ContributionError
-from app.discussion.models import Attachment, ContributionStatus, PublicationConsent
+from app.discussion.models import Attachment, AttachmentChunk, Contribution, ContributionStatus, PublicationConsent
 from app.discussion.publication import NEGOTIATORS, PUBLIC
-from app.settings import PROJECT_ROOT
 from tests.factories import make_position, make_user
 from tests.pdf_samples import tiny_pdf
 
@@ -109,27 +109,6 @@ def test_the_download_name_has_an_ascii_fallback_and_the_original_in_utf8():
     assert '"' not in content_disposition('a"b.pdf').split("filename=", 1)[1].split(";")[0].strip('"')
 
 
-def test_files_are_stored_atomically_under_random_names(tmp_path):
-    content = tiny_pdf()
-    first, second = store(tmp_path, content), store(tmp_path, content)
-    assert first.storage_name != second.storage_name
-    assert len(first.storage_name) == 32 and int(first.storage_name, 16) >= 0
-    assert (tmp_path / first.storage_name).read_bytes() == content
-    assert first.sha256 == hashlib.sha256(content).hexdigest() and first.size_bytes == len(content)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first.storage_name, second.storage_name])
-
-
-def test_the_attachments_folder_is_outside_the_web_root(settings):
-    static = (PROJECT_ROOT / "static").resolve()
-    assert not settings.attachments_dir.resolve().is_relative_to(static)
-
-
-@pytest.mark.parametrize("name", ["../secret", "0" * 31, "A" * 32, "/etc/passwd", "0" * 32 + "/x"])
-def test_only_names_the_app_made_lead_to_a_file(tmp_path, name):
-    with pytest.raises(ValueError, match="not a storage name"):
-        stored_path(tmp_path, name)
-
-
 async def test_papers_are_for_organisations_only(db):
     member, loner = await make_user(db), await make_user(db, with_organisation=False)
     check_speaks_for_organisation(member, None)
@@ -140,35 +119,56 @@ async def test_papers_are_for_organisations_only(db):
         assert error.value.field == "attachment"
 
 
-async def test_a_paper_is_saved_with_its_contribution(db, consultation, tmp_path):
-    contribution = await make_position(db, consultation, author=await make_user(db))
-    content = tiny_pdf()
+async def stored_bytes(db, attachment_id: int) -> bytes:
+    return b"".join([chunk async for chunk in paper_bytes(db, attachment_id)])
 
-    await commit_with_paper(db, tmp_path, WriteResult(contribution, created=True), Paper(content, "Paper.pdf", 1))
+
+async def test_a_paper_is_saved_with_its_contribution_in_the_database(db, consultation, monkeypatch):
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 100)
+    contribution = await make_position(db, consultation, author=await make_user(db))
+    content = tiny_pdf(pages=3)
+    assert len(content) > 300  # several chunks, the last short
+
+    await commit_with_paper(db, WriteResult(contribution, created=True), Paper(content, "Paper.pdf", 3))
 
     attachment = await db.scalar(select(Attachment).where(Attachment.contribution_id == contribution.id))
     assert attachment.original_name == "Paper.pdf" and attachment.content_type == "application/pdf"
     assert attachment.sha256 == hashlib.sha256(content).hexdigest() and attachment.size_bytes == len(content)
-    assert stored_path(tmp_path, attachment.storage_name).read_bytes() == content
+    assert attachment.storage_name is None  # no file anywhere
+    count = await db.scalar(select(func.count()).where(AttachmentChunk.attachment_id == attachment.id))
+    assert count == -(-len(content) // 100)
+    assert await paper_is_stored(db, attachment.id) and await stored_bytes(db, attachment.id) == content
 
 
-async def test_a_repeated_submission_attaches_nothing_twice(db, consultation, tmp_path):
+async def test_a_repeated_submission_attaches_nothing_twice(db, consultation):
     contribution = await make_position(db, consultation, author=await make_user(db))
-    await commit_with_paper(db, tmp_path, WriteResult(contribution, created=False), Paper(tiny_pdf(), "P.pdf", 1))
-    assert list(tmp_path.iterdir()) == []
+    await commit_with_paper(db, WriteResult(contribution, created=False), Paper(tiny_pdf(), "P.pdf", 1))
     assert await db.scalar(select(Attachment).where(Attachment.contribution_id == contribution.id)) is None
 
 
-async def test_a_failed_commit_leaves_no_file(db, consultation, tmp_path, monkeypatch):
+async def test_a_failed_commit_keeps_neither_the_contribution_nor_its_paper(db, consultation, monkeypatch):
     contribution = await make_position(db, consultation, author=await make_user(db))
+    contribution_id = contribution.id
 
     async def failing_commit():
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(db, "commit", failing_commit)
     with pytest.raises(RuntimeError):
-        await commit_with_paper(db, tmp_path, WriteResult(contribution, created=True), Paper(tiny_pdf(), "P.pdf", 1))
-    assert list(tmp_path.iterdir()) == []
+        await commit_with_paper(db, WriteResult(contribution, created=True), Paper(tiny_pdf(), "P.pdf", 1))
+    await db.rollback()
+    assert await db.get(Contribution, contribution_id) is None
+    assert await db.scalar(select(func.count()).select_from(AttachmentChunk)) == 0
+    assert await db.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+async def test_deleting_a_paper_deletes_its_bytes(db, consultation):
+    contribution = await make_position(db, consultation, author=await make_user(db))
+    attachment = await commit_with_paper(db, WriteResult(contribution, created=True), Paper(tiny_pdf(), "P.pdf", 1))
+    assert attachment is not None and await paper_is_stored(db, attachment.id)
+    await db.delete(contribution)
+    await db.commit()
+    assert await db.scalar(select(func.count()).where(AttachmentChunk.attachment_id == attachment.id)) == 0
 
 
 def found(status: ContributionStatus, publication: PublicationConsent) -> AttachmentInContext:

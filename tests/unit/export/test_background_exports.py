@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import chunks
 from app.cli import job_handlers
 from app.consolidation.selection import Selection
 from app.consultation.models import Consultation
@@ -119,14 +120,14 @@ async def test_the_same_data_and_selection_give_the_same_bytes(db, connection, c
 
 
 async def test_a_large_file_is_stored_and_read_a_chunk_at_a_time(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(storage, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 1000)
     negotiator = await make_user(db, role=Role.NEGOTIATOR)
     consultation = await consultation_by_slug(db, SEED_SLUG)
     assert consultation is not None
     job = await request_export(db, consultation, "csv", Selection(), negotiator.id)
     content = bytes(range(256)) * 20  # 5,120 bytes: six chunks, the last short
     stream = io.BytesIO(content)
-    digest = storage.digest_of(stream)
+    digest = chunks.digest_of(stream)
     stored = await storage.store_file(
         db,
         stream,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import inspect
 
@@ -13,13 +14,13 @@ from app.settings import PROJECT_ROOT
 from tests.databases import fresh_database_url
 
 
-def alembic(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def alembic(url: str, *args: str, var_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`var_dir`: ROUNDTABLE_VAR_DIR, for migrations that read or write files there."""
+    env = {"DATABASE_URL": url, "SECRET_KEY": "migrations-test", "PATH": "/usr/bin:/bin"}
+    if var_dir is not None:
+        env["ROUNDTABLE_VAR_DIR"] = str(var_dir)
     return subprocess.run(
-        [sys.executable, "-m", "alembic", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={"DATABASE_URL": url, "SECRET_KEY": "migrations-test", "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "alembic", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env
     )
 
 
