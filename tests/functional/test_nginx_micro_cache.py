@@ -9,14 +9,10 @@ bounded number of times."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import secrets
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,100 +21,35 @@ from app.accounts.oidc import DANCE_COOKIE
 from app.accounts.sessions import SESSION_COOKIE
 from app.accounts.signin import PENDING_COOKIE
 from app.security.csrf import COOKIE_NAME as CSRF_COOKIE
-from app.settings import PROJECT_ROOT
 from app.web.cache_policy import SHARED_VARY
 from app.web.flash import FLASH_COOKIE
 from tests.live import (
     LiveServer,
-    background_process,
     free_port,
     guard_fields,
     key_message_path,
     live_server,
     person,
     post_position,
-    wait_until_answers,
 )
+from tests.nginx import SITE_CONFIG, nginx_in_front
 from tests.support import soup
 
 __all__ = ["live_server"]  # a fixture, imported for pytest
 
-SITE_CONFIG = PROJECT_ROOT / "deploy" / "nginx.conf"
 #: A key message no other test on the live site writes to.
 REF = "EU-A5"
 PAGE = key_message_path(REF)
 ATTEMPTS = 10
 
 
-def nginx_executable() -> str:
-    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
-    if found is None:
-        pytest.fail("nginx is not installed: run tools/install-system-deps.sh (apt-get install nginx-light)")
-    return found
-
-
-def site_config(site: str, *, app_port: int, port: int, redirect_port: int, folder: Path) -> str:
-    """deploy/nginx.conf on loopback ports, without TLS, with its files in `folder`; each
-    change must find what it replaces, so this test never checks a file that has moved on."""
-    replacements = {
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{port};",
-        "listen 80;": f"listen 127.0.0.1:{redirect_port};",
-        "/var/cache/nginx/roundtable": str(folder / "cache"),
-        "root /srv/roundtable/deploy;": f"root {PROJECT_ROOT / 'deploy'};",
-    }
-    for old, new in replacements.items():
-        assert old in site, f"deploy/nginx.conf no longer has {old!r}: update this test"
-        site = site.replace(old, new)
-    return "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_certificate"))
-
-
-def main_config(site: str, nginx: str, folder: Path) -> str:
-    """A whole nginx configuration around the site, writing only into `folder`."""
-    built_with = subprocess.run([nginx, "-V"], capture_output=True, text=True, check=True).stderr
-    temp_paths = [
-        f"{name.replace('-', '_')}_temp_path {folder}/{name};"
-        for name in re.findall(r"--http-([a-z-]+)-temp-path=", built_with)
-    ]
-    # Workers run as the user nginx was started by; as root they would become nobody, who
-    # may not enter pytest's temporary folders.
-    user = "user root;" if os.geteuid() == 0 else ""
-    return "\n".join(
-        [
-            user,
-            "worker_processes 1;",
-            f"pid {folder}/nginx.pid;",
-            f"error_log {folder}/error.log info;",
-            "events { worker_connections 256; }",
-            "http {",
-            f"access_log {folder}/access.log;",
-            *temp_paths,
-            site,
-            "}",
-        ]
-    )
-
-
 @pytest.fixture(scope="module")
 async def cached_site(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
     """The live site as readers reach it: through nginx and its micro-cache."""
-    nginx = nginx_executable()
-    folder = tmp_path_factory.mktemp("nginx")
-    port = free_port()
     app_port = int(live_server.base_url.rsplit(":", 1)[1])
-    site = site_config(SITE_CONFIG.read_text(), app_port=app_port, port=port, redirect_port=free_port(), folder=folder)
-    config = folder / "nginx.conf"
-    config.write_text(main_config(site, nginx, folder))
-    check = await asyncio.to_thread(
-        subprocess.run, [nginx, "-t", "-p", str(folder), "-c", str(config)], capture_output=True, text=True
-    )
-    assert check.returncode == 0, check.stderr
-    log = folder / "nginx.out"
-    args = [nginx, "-p", str(folder), "-c", str(config), "-g", "daemon off;"]
-    async with background_process(args, env=None, log_path=log) as process:
-        base_url = f"http://127.0.0.1:{port}"
-        await wait_until_answers(base_url + "/", process, folder / "error.log", "nginx")
-        yield replace(live_server, base_url=base_url)
+    async with nginx_in_front(tmp_path_factory.mktemp("nginx"), [app_port]) as nginx:
+        await nginx.answering()
+        yield replace(live_server, base_url=nginx.base_url)
 
 
 def status(response: httpx.Response) -> str | None:
@@ -261,17 +192,8 @@ async def test_nginx_answers_for_an_app_that_is_down_with_our_page_and_headers(
 ) -> None:
     """No app listens behind this nginx: its 502 is deploy/_errors/unavailable.html with the
     app's security headers, and nothing says which nginx it is (issue 14)."""
-    nginx = nginx_executable()
-    folder = tmp_path_factory.mktemp("nginx_down")
-    port = free_port()
-    site = site_config(
-        SITE_CONFIG.read_text(), app_port=free_port(), port=port, redirect_port=free_port(), folder=folder
-    )
-    config = folder / "nginx.conf"
-    config.write_text(main_config(site, nginx, folder))
-    args = [nginx, "-p", str(folder), "-c", str(config), "-g", "daemon off;"]
-    async with background_process(args, env=None, log_path=folder / "nginx.out"):
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+    async with nginx_in_front(tmp_path_factory.mktemp("nginx_down"), [free_port()]) as nginx:
+        async with httpx.AsyncClient(base_url=nginx.base_url) as client:
             response = await answer_once_listening(client, "/consultations/com-2013-292")
     assert response.status_code == 502
     assert "Roundtable is unavailable for a moment" in response.text and 'lang="ar"' in response.text
