@@ -8,7 +8,9 @@ import itertools
 import secrets
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.accounts.services import create_user
@@ -18,11 +20,23 @@ from app.db import utcnow
 from app.discussion.contribution_write import Draft, publish_position, publish_reply
 from app.discussion.models import Contribution
 from app.organisations.directory import NewOrganisation, find_or_create_organisation, place_member
-from app.organisations.models import Organisation, OrganisationType
+from app.organisations.models import Membership, Organisation, OrganisationType
 from app.security.roles import Role
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
+
+
+async def author_in_session(db: AsyncSession, user_id: int) -> User:
+    """A person as publishing reads them, with the organisations they speak for, loaded in
+    `db` (a test that writes from sessions of its own, as concurrent requests do)."""
+    author = await db.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .options(selectinload(User.memberships).joinedload(Membership.organisation))
+    )
+    assert author is not None
+    return author
 
 
 async def make_organisation(

@@ -12,18 +12,15 @@ import secrets
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from app.accounts.models import User
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker, writing
 from app.discussion.contribution_write import Draft, publish_position
 from app.discussion.models import Contribution, ContributionStatus
 from app.discussion.tallies import recount_tallies, tallies
-from app.organisations.models import Membership
 from tests.conftest import SEED_SLUG, build_seeded_database
 from tests.databases import fresh_database_url
-from tests.factories import key_message, make_organisation, make_position, make_user
+from tests.factories import author_in_session, key_message, make_organisation, make_position, make_user
 from tests.unit.discussion.test_position_counts import recounted_counts, stored_counts
 
 REF = "RT2-KM1"
@@ -61,12 +58,7 @@ async def _post(engine, author_id: int, position: str) -> None:  # type: ignore[
     async with make_sessionmaker(writing(engine))() as db:
         consultation = await consultation_by_slug(db, SEED_SLUG)
         assert consultation is not None
-        author = await db.scalar(
-            select(User)
-            .where(User.id == author_id)
-            .options(selectinload(User.memberships).joinedload(Membership.organisation))
-        )
-        assert author is not None
+        author = await author_in_session(db, author_id)
         await publish_position(
             db,
             author=author,

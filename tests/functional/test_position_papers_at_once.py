@@ -9,18 +9,13 @@ import hashlib
 import os
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from app.accounts.models import User
 from app.consultation.services import consultation_by_slug
 from app.db import make_engine, make_sessionmaker, writing
 from app.discussion.attachments import Paper, commit_with_paper, paper_bytes
 from app.discussion.contribution_write import Draft, publish_position
 from app.discussion.models import Attachment
-from app.organisations.models import Membership
 from tests.conftest import SEED_SLUG
-from tests.factories import key_message, make_user
+from tests.factories import author_in_session, key_message, make_user
 
 #: Three chunks each, the last short.
 PAPER_BYTES = 2 * 1024 * 1024 + 12_345
@@ -30,12 +25,7 @@ async def _publish(engine, author_id: int, content: bytes) -> int:  # type: igno
     async with make_sessionmaker(writing(engine))() as db:
         consultation = await consultation_by_slug(db, SEED_SLUG)
         assert consultation is not None
-        author = await db.scalar(
-            select(User)
-            .where(User.id == author_id)
-            .options(selectinload(User.memberships).joinedload(Membership.organisation))
-        )
-        assert author is not None
+        author = await author_in_session(db, author_id)
         result = await publish_position(
             db,
             author=author,
