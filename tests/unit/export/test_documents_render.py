@@ -3,6 +3,7 @@ python-docx, openpyxl and pypdf."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -12,9 +13,12 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from app.export.documents.content import Quote
 from app.export.documents.docx_document import render_docx
 from app.export.documents.pdf_document import document_html, render_pdf
+from app.export.documents.words import document_words, in_language
 from app.export.documents.xlsx_document import render_xlsx
+from app.i18n import SUPPORTED_LOCALES
 from tests.document_samples import AS_OF, HOSTILE, sample_content
 
 #: Zip keeps seconds in steps of two.
@@ -114,6 +118,26 @@ def test_pdf_is_tagged_pdf_ua_with_embedded_fonts_a_title_and_a_language() -> No
     )
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Key message RT2-KM3" in text and "(#11, #12)" in text and "<script>" in text
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LOCALES)
+def test_a_pdf_in_every_language_of_the_site_draws_its_words_and_a_chinese_quote(language: str) -> None:
+    """Every script the site writes in has a font to embed: without one (Chinese, before
+    fonts-wqy-zenhei), the words were drawn as empty boxes and read back as nonsense."""
+    with in_language(language):
+        words = document_words()
+    content = sample_content()
+    [message, *others] = content.sections[0].key_messages
+    quote = Quote("我们支持这一关键信息，并建议加强侨民组织的作用。", "Org A", 11, "Support")
+    message = dataclasses.replace(message, quotes=(quote,))
+    section = dataclasses.replace(content.sections[0], key_messages=(message, *others))
+    content = dataclasses.replace(content, language=language, words=words, sections=(section,))
+    reader = PdfReader(io.BytesIO(render_pdf(content)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert words.document in text and words.source in text
+    assert quote.text in text.replace("\n", "")
+    fonts = {font.get_object()["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert any("WenQuanYi" in name for name in fonts), fonts
 
 
 def _descriptor(font: object) -> dict[str, object]:
