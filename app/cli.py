@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import logging.config
 import os
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -289,6 +290,11 @@ def cmd_jobs_work(args: argparse.Namespace) -> None:
     logging.config.dictConfig(log_config(_log_format()))
 
     async def main() -> int:
+        # SIGTERM (systemd's stop, `kill`, a container's stop) stops the worker as Ctrl-C does:
+        # its task is cancelled, and a job it was running goes back to the queue at once.
+        current = asyncio.current_task()
+        assert current is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, current.cancel)
         settings = load_settings()
         engine = make_engine(settings.database_url, busy_timeout_seconds=settings.sqlite_busy_timeout_seconds)
         try:
@@ -298,7 +304,7 @@ def cmd_jobs_work(args: argparse.Namespace) -> None:
 
     try:
         ran = asyncio.run(main())
-    except KeyboardInterrupt:  # Ctrl-C, or `make run` stopping: a job cut short is taken over later
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM, or `make run` stopping
         print("worker stopped", file=sys.stderr)
         return
     print(f"ran {ran} jobs")

@@ -107,6 +107,20 @@ async def report_progress(db: AsyncSession, job_id: int, percent: int) -> None:
     )
 
 
+async def hand_back(db: AsyncSession, job_id: int, *, attempt: int) -> None:
+    """Put a running job back in the queue at once, as if its claim had not happened: its
+    worker is stopping (Ctrl-C, systemd's stop, a deploy), which is no fault of the job, so
+    the claim does not count against MAX_ATTEMPTS, and the next worker takes it now rather
+    than after LEASE. Only the claim `attempt` is handed back: a worker that hung past the
+    lease leaves alone the job another worker has taken over since."""
+    await db.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+        .values(status=JobStatus.QUEUED, attempts=attempt - 1, progress=0, started_at=None, heartbeat_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def finish(db: AsyncSession, job_id: int, result: dict[str, Any] | None) -> None:
     await db.execute(
         update(Job)

@@ -20,7 +20,7 @@ from anyio import from_thread
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db import make_sessionmaker, writing
-from app.jobs.queue import claim_next, fail, fail_abandoned, finish, report_progress
+from app.jobs.queue import claim_next, fail, fail_abandoned, finish, hand_back, report_progress
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ class JobRun:
     sessions: async_sessionmaker[AsyncSession]
     #: Sessions for writing (on SQLite they take the write lock as they begin).
     writing_sessions: async_sessionmaker[AsyncSession]
+    #: Which claim of the job this is (1 for the first).
+    attempt: int = 1
     _last_percent: int = field(default=-1, repr=False)
 
     async def report(self, share: float) -> None:
@@ -72,11 +74,17 @@ async def run_one(
         await db.commit()
         if job is None:
             return False
-        run = JobRun(job.id, dict(job.params), sessions, writing_sessions)
+        run = JobRun(job.id, dict(job.params), sessions, writing_sessions, job.attempts)
         kind = job.kind
     logger.info("job %s (%s) claimed by %s", run.job_id, kind, worker_name())
     try:
         result = await handlers[kind](run)
+    except asyncio.CancelledError:
+        # The worker is being stopped: the job goes back to the queue for the next worker. The
+        # shield lets this write finish even if a second stop signal comes meanwhile.
+        logger.info("job %s (%s) handed back: the worker is stopping", run.job_id, kind)
+        await asyncio.shield(_hand_back(writing_sessions, run))
+        raise
     except Exception as error:
         logger.exception("job %s (%s) failed", run.job_id, kind)
         async with writing_sessions() as db:
@@ -88,6 +96,12 @@ async def run_one(
         await db.commit()
     logger.info("job %s (%s) done: %s", run.job_id, kind, result)
     return True
+
+
+async def _hand_back(writing_sessions: async_sessionmaker[AsyncSession], run: JobRun) -> None:
+    async with writing_sessions() as db:
+        await hand_back(db, run.job_id, attempt=run.attempt)
+        await db.commit()
 
 
 async def work(

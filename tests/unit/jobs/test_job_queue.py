@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import make_engine, make_sessionmaker, utcnow, writing
 from app.jobs.models import Job, JobStatus
-from app.jobs.queue import LEASE, MAX_ATTEMPTS, claim_next, enqueue, finish, latest_job
+from app.jobs.queue import LEASE, MAX_ATTEMPTS, claim_next, enqueue, finish, hand_back, latest_job
 from app.jobs.worker import JobRun, run_one, work
 from tests.conftest import _sessionmaker, run_alembic
 from tests.conftest import reset_database as empty
@@ -160,3 +160,52 @@ async def test_two_moderators_asking_at_once_queue_one_job(own_engine) -> None: 
     assert len(set(ids)) == 1
     async with make_sessionmaker(own_engine)() as db:
         assert len(list(await db.scalars(select(Job)))) == 1
+
+
+async def test_a_worker_stopped_in_the_middle_of_a_job_hands_it_back_at_once(own_engine) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C, systemd's stop or a deploy cancels the worker's task: the job goes back to the
+    queue for the next worker now, not after the lease, and the stop is not counted against the
+    job's attempts (it was not the job's fault)."""
+    async with make_sessionmaker(own_engine)() as db:
+        job_id = (await enqueue(db, KIND, {}, unique_key="test:stopped")).id
+        await db.commit()
+    started = asyncio.Event()
+
+    async def endless(run: JobRun) -> None:
+        await run.report(0.4)
+        started.set()
+        await asyncio.Event().wait()
+
+    worker = asyncio.create_task(work(own_engine, {KIND: endless}, poll_seconds=0.05))
+    await asyncio.wait_for(started.wait(), 30)
+    worker.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await worker
+    async with make_sessionmaker(own_engine)() as db:
+        job = await db.get_one(Job, job_id)
+        assert (job.status, job.attempts, job.progress, job.started_at) == (JobStatus.QUEUED, 0, 0, None)
+
+    async def quick(run: JobRun) -> dict[str, Any]:
+        return {"attempt": "next worker"}
+
+    assert await work(own_engine, {KIND: quick}, once=True) == 1
+    async with make_sessionmaker(own_engine)() as db:
+        job = await db.get_one(Job, job_id)
+        assert (job.status, job.attempts, job.result) == (JobStatus.DONE, 1, {"attempt": "next worker"})
+
+
+async def test_handing_back_leaves_a_job_another_worker_has_taken_over(db: AsyncSession) -> None:
+    """A worker that hung past the lease and is then stopped must not put back in the queue
+    the job another worker has claimed since."""
+    job = await enqueue(db, KIND, {}, unique_key="test:taken-over")
+    first = await claim_next(db, [KIND])
+    assert first is not None and first.attempts == 1
+    await db.execute(update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow() - LEASE - timedelta(1)))
+    second = await claim_next(db, [KIND])
+    assert second is not None and second.attempts == 2
+    await hand_back(db, job.id, attempt=1)
+    again = await db.get_one(Job, job.id, populate_existing=True)
+    assert (again.status, again.attempts) == (JobStatus.RUNNING, 2)
+    await hand_back(db, job.id, attempt=2)
+    again = await db.get_one(Job, job.id, populate_existing=True)
+    assert (again.status, again.attempts) == (JobStatus.QUEUED, 1)
