@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chunks import read_chunks, write_chunks
+from app.chunks import read_chunks, read_range, write_chunks
 from app.db import utcnow
 from app.export.models import ExportFile, ExportFileChunk
 
@@ -54,6 +54,16 @@ async def file_of_job(db: AsyncSession, job_id: int) -> ExportFile | None:
 def chunks_of(db: AsyncSession, file_id: int) -> AsyncIterator[bytes]:
     """The file's bytes, one chunk per query."""
     return read_chunks(db, ExportFileChunk.export_file_id, file_id)
+
+
+def file_range(db: AsyncSession, file_id: int, start: int, end: int) -> AsyncIterator[bytes]:
+    """Bytes `start` to `end` of the file (a download, whole or resumed)."""
+    return read_range(db, ExportFileChunk.export_file_id, file_id, start, end)
+
+
+def entity_tag(stored: ExportFile) -> str:
+    """A strong tag: a file's bytes never change once stored, and their SHA-256 names them."""
+    return f'"{stored.sha256}"'
 
 
 async def purge_expired(db: AsyncSession, now: datetime | None = None) -> int:

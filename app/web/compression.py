@@ -8,7 +8,9 @@ is compressed already passes through); this module adds a Brotli responder on th
 machinery (Google's brotli), chooses between them by the request's Accept-Encoding with its
 q-values, and keeps validators honest: every response whose body may be compressed says
 `Vary: Accept-Encoding` and carries a weak ETag (RFC 9110 8.8.1: the encodings are the same
-content, not the same bytes), as nginx does, so a 304 answers a browser holding either."""
+content, not the same bytes), as nginx does, so a 304 answers a browser holding either. A
+file offered in byte ranges (app.web.ranges) keeps its strong ETag while it goes as stored,
+and offers no ranges once compressed; a range (206) is never compressed."""
 
 from __future__ import annotations
 
@@ -125,15 +127,31 @@ def _with_validators_per_encoding(send: Send) -> Send:
             headers = MutableHeaders(scope=message)
             if "accept-encoding" not in {name.strip().lower() for name in headers.get("vary", "").split(",")}:
                 headers.add_vary_header("Accept-Encoding")
-            etag = headers.get("etag")
-            if etag is not None and not etag.startswith("W/"):
-                headers["etag"] = f"W/{etag}"
+            _keep_ranges_honest(headers)
         await send(message)
 
     return sending
 
 
+def _keep_ranges_honest(headers: MutableHeaders) -> None:
+    """A file offered in byte ranges (app.web.ranges) is resumed with ranges of the bytes
+    stored, under its strong ETag in If-Range: sent as stored, it keeps both. Compressed,
+    the bytes received are not the stored ones, so the response offers no ranges (as nginx
+    does) and its tag turns weak, which no If-Range matches: a resumed download starts over
+    instead of splicing two codings. Anything else gets the weak tag of every coding."""
+    compressed = "content-encoding" in headers
+    if compressed:
+        del headers["accept-ranges"]
+    etag = headers.get("etag")
+    as_stored = not compressed and headers.get("accept-ranges") == "bytes"
+    if etag is not None and not etag.startswith("W/") and not as_stored:
+        headers["etag"] = f"W/{etag}"
+
+
 def _may_be_compressed(message: Message) -> bool:
+    if message["status"] in {206, 416}:
+        # Part of a file, or none of it: never compressed (Starlette passes a 206 as it is).
+        return False
     media_type = Headers(raw=message.get("headers", [])).get("content-type", "").partition(";")[0].strip().lower()
     if message["status"] == 304 and not media_type:
         # No body and no type: it may stand for a compressed one. A 304 that names a type

@@ -6,7 +6,7 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from app.discussion.attachments import (
     CONTENT_TYPE,
@@ -16,13 +16,14 @@ from app.discussion.attachments import (
     entity_tag,
     is_public,
     may_download,
-    paper_bytes,
     paper_is_stored,
+    paper_range,
 )
 from app.discussion.publication import audience_of, byline, file_name
 from app.security.permissions import Permission
 from app.security.policy import permits, require
 from app.web.conditional import Validators
+from app.web.ranges import file_response, requested_range
 from app.web.requests import db_of, identity_of
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 async def download(request: Request) -> Response:
     """Always a download (never shown inline, never sniffed), so a crafted file cannot run as a
     page of this site; 404 for anyone who may not read the contribution. A browser that holds
-    the paper already is answered 304: its bytes never change."""
+    the paper already is answered 304: its bytes never change. A download cut short resumes
+    with a range (app.web.ranges), under the same rules."""
     found = await _downloadable(request)
     attachment = found.attachment
     db = db_of(request)
@@ -47,11 +49,17 @@ async def download(request: Request) -> Response:
     shown_name = file_name(attachment.original_name, byline(found.publication, audience_of(identity_of(request))))
     headers = {
         "Content-Disposition": content_disposition(shown_name),
-        "Content-Length": str(attachment.size_bytes),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": cache_control,
     }
-    response = StreamingResponse(paper_bytes(db, attachment.id), media_type=CONTENT_TYPE, headers=headers)
+    response = file_response(
+        requested_range(request, attachment.size_bytes, validators.etag),
+        size=attachment.size_bytes,
+        etag=validators.etag,
+        read=lambda start, end: paper_range(db, attachment.id, start, end),
+        media_type=CONTENT_TYPE,
+        headers=headers,
+    )
     return validators.stamp(response)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.audit.services import EXPORT_DOWNLOAD, record
@@ -17,7 +17,7 @@ from app.export.jobs import ExportJob, export_job, own_export_jobs, request_expo
 from app.export.manifest import manifest_bytes
 from app.export.models import ExportFile
 from app.export.registry import FORMATS
-from app.export.storage import chunks_of
+from app.export.storage import entity_tag, file_range
 from app.export.web.forms import (
     SelectionChoices,
     SelectionForm,
@@ -31,6 +31,7 @@ from app.security.permissions import Permission
 from app.security.policy import require
 from app.templating import render
 from app.urls import path_for
+from app.web.ranges import UNSATISFIABLE, ByteRange, file_response, requested_range
 from app.web.requests import client_address, db_of, identity_of
 from app.web.responses import see_other
 
@@ -132,32 +133,43 @@ def _gone(request: Request, gone: Gone) -> Response:
     return render(request, "export/expired.html", gone.page, status_code=410)
 
 
-def _audit(request: Request, stored: ExportFile, what: str) -> None:
+def _audit(request: Request, stored: ExportFile, what: str, part: ByteRange | None = None) -> None:
     details = {"export_file_id": stored.id, "job_id": stored.job_id, "format": stored.format, "what": what}
     details["sha256"] = stored.sha256
+    if part is not None:
+        details["range"] = part.content_range()
     actor = signed_in_user(request)
     record(db_of(request), EXPORT_DOWNLOAD, actor=actor, address=client_address(request), details=details)
 
 
-def _attachment_headers(filename: str, size: int) -> dict[str, str]:
-    return {
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Content-Length": str(size),
-        "Cache-Control": "no-store",
-    }
+def _attachment_headers(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
 
 
 async def download_file(request: Request) -> Response:
-    """The file, a stored chunk at a time; the download is audited before it starts."""
+    """The file, a stored chunk at a time; the download is audited before it starts. A
+    download cut short resumes with a range (app.web.ranges): each request that sends bytes
+    is a download and is audited, a resumed one with the range it asked for; a range past
+    the end (416) sends nothing and is not. Range is honoured on this POST as it would be on
+    a GET: the method is POST only so that the audit is never triggered by a mere link."""
     try:
         stored = await _downloadable(request)
     except Gone as gone:
         return _gone(request, gone)
     db = db_of(request)
-    _audit(request, stored, "file")
-    await db.commit()
-    headers = _attachment_headers(stored.filename, stored.size)
-    return StreamingResponse(chunks_of(db, stored.id), media_type=stored.media_type, headers=headers)
+    etag = entity_tag(stored)
+    part = requested_range(request, stored.size, etag)
+    if part is not UNSATISFIABLE:
+        _audit(request, stored, "file", part)
+        await db.commit()
+    return file_response(
+        part,
+        size=stored.size,
+        etag=etag,
+        read=lambda start, end: file_range(db, stored.id, start, end),
+        media_type=stored.media_type,
+        headers=_attachment_headers(stored.filename),
+    )
 
 
 async def download_manifest(request: Request) -> Response:
@@ -169,4 +181,4 @@ async def download_manifest(request: Request) -> Response:
     _audit(request, stored, "manifest")
     await db_of(request).commit()
     name = stored.filename.rsplit(".", 1)[0] + ".manifest.json"
-    return Response(content, media_type="application/json", headers=_attachment_headers(name, len(content)))
+    return Response(content, media_type="application/json", headers=_attachment_headers(name))

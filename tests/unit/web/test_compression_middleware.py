@@ -138,3 +138,46 @@ async def test_a_large_body_is_compressed_off_the_event_loop(coding: str, monkey
         assert dict(sent[0]["headers"])[b"content-encoding"] == coding.encode()
 
     assert threads[0] == loop_thread and threads[-1] != loop_thread
+
+
+def _ranged_site() -> Starlette:
+    """An export offered in byte ranges (app.web.ranges): its whole file and a part of it."""
+    tag = '"5e1f"'
+
+    async def whole(request: Request) -> Response:
+        return Response(ROW * 3, media_type="text/csv", headers={"ETag": tag, "Accept-Ranges": "bytes"})
+
+    async def part(request: Request) -> Response:
+        headers = {"ETag": tag, "Accept-Ranges": "bytes", "Content-Range": f"bytes 0-{len(ROW) - 1}/{3 * len(ROW)}"}
+        return Response(ROW, status_code=206, media_type="text/csv", headers=headers)
+
+    app = Starlette(routes=[Route("/whole.csv", whole), Route("/part.csv", part)])
+    app.add_middleware(CompressionMiddleware)
+    return app
+
+
+@pytest.mark.parametrize("accept", ["br", "gzip", "identity"])
+async def test_a_range_goes_as_stored_under_its_strong_tag(accept: str) -> None:
+    start, body = await _call(_ranged_site(), "/part.csv", accept)
+    headers = dict(start["headers"])
+    assert start["status"] == 206 and body["body"] == ROW
+    assert b"content-encoding" not in headers
+    assert headers[b"etag"] == b'"5e1f"' and headers[b"accept-ranges"] == b"bytes"
+
+
+async def test_a_file_offering_ranges_keeps_its_strong_tag_sent_as_stored() -> None:
+    start, body = await _call(_ranged_site(), "/whole.csv", "identity")
+    headers = dict(start["headers"])
+    assert body["body"] == ROW * 3 and b"content-encoding" not in headers
+    assert headers[b"etag"] == b'"5e1f"' and headers[b"accept-ranges"] == b"bytes"
+    assert b"Accept-Encoding" in headers[b"vary"]  # another client may get it compressed
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+async def test_a_file_sent_compressed_offers_no_ranges(coding: str) -> None:
+    """Ranges of what was received would not be ranges of the stored bytes: none offered
+    (as nginx does), and a weak tag, which no If-Range matches."""
+    start, *_ = await _call(_ranged_site(), "/whole.csv", coding)
+    headers = dict(start["headers"])
+    assert headers[b"content-encoding"] == coding.encode()
+    assert b"accept-ranges" not in headers and headers[b"etag"] == b'W/"5e1f"'
