@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.accounts.models import User
 from app.consultation.models import Topic
@@ -261,7 +261,7 @@ async def view_of(db: AsyncSession, contribution_id: int, audience: Audience) ->
     return view
 
 
-def _among(db: AsyncSession, column: Any, ids: list[int]) -> ColumnElement[bool]:
+def _among(db: AsyncSession, column: InstrumentedAttribute[int], ids: list[int]) -> ColumnElement[bool]:
     """`column IN (ids)`; on PostgreSQL `column = ANY(:ids)`, one array parameter, since an
     export asks for a thousand contributions' extras at a time and rendering a thousand
     parameters into each of the three queries cost more than running them."""
