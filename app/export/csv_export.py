@@ -50,7 +50,7 @@ from app.export.streaming import (
     key_message_facts,
     threads,
 )
-from app.export.writers import FORMULA_PREFIXES, UNCLEAN
+from app.export.writers import FORMULA_PREFIXES, UNCLEAN_BUT_RETURN
 from app.organisations.models import VerificationState
 from app.text.footnotes import strip_footnote_markers
 from app.text.markdown import render_markdown
@@ -131,7 +131,7 @@ def _clean_csv_text(rows: list[list[Any]]) -> str:
     cleaned as it comes). Looked for in the written text, where every row ends in "\r\n":
     any other carriage return, or any other character clean_text takes out, was in a cell."""
     text = _csv_text(rows)
-    if text.count("\r") == len(rows) and not UNCLEAN.search(text.replace("\r\n", "\n")):
+    if text.count("\r") == len(rows) and not UNCLEAN_BUT_RETURN.search(text):
         return text
     return _csv_text([[clean_text(value) if type(value) is str else value for value in row] for row in rows])
 
