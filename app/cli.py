@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging.config
 import os
 import signal
@@ -190,8 +191,18 @@ def cmd_users_create(args: argparse.Namespace) -> None:
     print(f"created user {user_id} ({args.email}, {args.role})")
 
 
+def keep_out_of_collections() -> None:
+    """Objects made so far (the site's modules, routes and tables) are never collected again:
+    moved out of the garbage collector's sight, so its full collections during a long run
+    (an export makes millions of objects) do not walk them all each time; at 20,000
+    contributions that was a sixth of an export's CPU time."""
+    gc.freeze()
+
+
 def cmd_export(args: argparse.Namespace) -> None:
     from app.export.cli import ExportCommandError, export_from_cli
+
+    keep_out_of_collections()
 
     def export_into(out: BinaryIO) -> dict[str, int]:
         work = partial(
@@ -288,6 +299,7 @@ def cmd_jobs_work(args: argparse.Namespace) -> None:
     if not 0.1 <= args.poll_seconds <= 3600:
         raise CommandError(f"--poll-seconds must be from 0.1 to 3600, not {args.poll_seconds}")
     logging.config.dictConfig(log_config(_log_format()))
+    keep_out_of_collections()  # the worker runs exports too
 
     async def main() -> int:
         # SIGTERM (systemd's stop, `kill`, a container's stop) stops the worker as Ctrl-C does:

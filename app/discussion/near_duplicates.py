@@ -15,11 +15,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import count
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 #: Permutations of each signature: with 64, the estimated Jaccard similarity of two texts
 #: is within about ±0.06 of the true one, enough to pick candidates the edit distance confirms.
@@ -74,6 +77,8 @@ def signature(text: str, word_ids: defaultdict[str, int], permutations: tuple[np
     """The MinHash of a normalised text's word shingles. Words are numbered as they are first
     met (`word_ids`, shared by all texts of a run) and each shingle of SHINGLE_WORDS numbers
     is hashed with numpy in one pass: no Python call per shingle."""
+    from datasketch import LeanMinHash, MinHash  # see near_duplicate_groups
+
     ids = np.fromiter(map(word_ids.__getitem__, text.split()), dtype=np.uint64)
     shingles = ids[: len(ids) - SHINGLE_WORDS + 1].copy()
     for offset in range(1, SHINGLE_WORDS):
@@ -101,6 +106,10 @@ def near_duplicate_groups(
     variants instead of making every later copy a candidate of every earlier one. Grouping
     is transitive: A like B and B like C puts A and C together even if they differ more; a
     campaign's template edited a little by each participant is exactly that."""
+    # Only the campaigns job groups texts: datasketch, and the SciPy it loads, are imported
+    # then, not by every process that imports the site (0.4 s of CPU each, a command's start).
+    from datasketch import MinHash, MinHashLSH
+
     report = progress or (lambda _share: None)
     kept = [(identifier, text) for identifier, raw in texts if len((text := normalised(raw)).split()) >= MIN_WORDS]
     permutations = MinHash(num_perm=NUM_PERM, scheme="affine32").permutations  # seeded: the same every run

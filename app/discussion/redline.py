@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
 from functools import lru_cache
@@ -96,18 +96,18 @@ class _BoundedMatcher(SequenceMatcher[str]):
     """difflib's matcher, which may look for a common stretch only while the budget lasts:
     once it is spent, the range still to compare has none (so it counts as changed)."""
 
+    #: difflib's index of b, each token's places in order (whole: no junk, no autojunk).
+    b2j: dict[str, list[int]]
+
     def __init__(self, a: Sequence[str], b: Sequence[str], work: _Work) -> None:
         super().__init__(None, a, b, autojunk=False)
         self.old, self.new, self.work = a, b, work
-        self.places: dict[str, list[int]] = {}
-        for index, token in enumerate(b):
-            self.places.setdefault(token, []).append(index)
 
     def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None) -> Match:
         ahi = len(self.old) if ahi is None else ahi
         bhi = len(self.new) if bhi is None else bhi
         # difflib's inner loop visits, for each token of a[alo:ahi], its places in b up to bhi.
-        steps = (ahi - alo) + sum(bisect_left(self.places.get(token, ()), bhi) for token in self.old[alo:ahi])
+        steps = (ahi - alo) + sum(bisect_left(self.b2j.get(token, ()), bhi) for token in self.old[alo:ahi])
         if steps > self.work.left:
             self.work.left = 0
             return Match(alo, blo, 0)
@@ -118,12 +118,8 @@ class _BoundedMatcher(SequenceMatcher[str]):
 def _compared(old: list[str], new: list[str], work: _Work) -> Iterator[tuple[bool, list[str], list[str]]]:
     """(changed, old stretch, new stretch) in order; the common start and end are taken off
     first, which is most of an edit and costs nothing to find."""
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
-        end += 1
+    start = _common_length(old, new)
+    end = _common_length(reversed(old[start:]), reversed(new[start:]))
     if start:
         yield False, old[:start], new[:start]
     middle_old, middle_new = old[start : len(old) - end], new[start : len(new) - end]
@@ -133,6 +129,16 @@ def _compared(old: list[str], new: list[str], work: _Work) -> Iterator[tuple[boo
             yield tag != "equal", middle_old[i1:i2], middle_new[j1:j2]
     if end:
         yield False, old[len(old) - end :], new[len(new) - end :]
+
+
+def _common_length(old: Iterable[str], new: Iterable[str]) -> int:
+    """How many tokens the two start with in common."""
+    length = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
 
 
 def _joined(found: list[Chunk]) -> list[Chunk]:
@@ -158,7 +164,7 @@ def chunks(original: str, proposed: str, budget: int = DIFF_BUDGET) -> list[Chun
 
 
 def _letters(*texts: str) -> int:
-    return sum(len(text) - sum(map(str.isspace, text)) for text in texts)
+    return sum(len("".join(text.split())) for text in texts)  # split() cuts where isspace() is true
 
 
 def _merged(found: list[Chunk]) -> list[Chunk]:

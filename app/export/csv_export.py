@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 from anyio import to_thread
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.consultation.models import KeyMessage, Section
 from app.discussion.labels import position_label, topic_label
 from app.discussion.models import ContributionStatus
+from app.discussion.presenters import OrganisationView
 from app.discussion.tallies import INDIVIDUAL, UNDISCLOSED
 from app.export.builders import iso, position_status
 from app.export.formats import ExportRequest, Format, Progress
@@ -48,7 +50,7 @@ from app.export.streaming import (
     key_message_facts,
     threads,
 )
-from app.export.writers import FORMULA_PREFIXES, UNCLEAN
+from app.export.writers import FORMULA_PREFIXES, UNCLEAN_BUT_RETURN
 from app.organisations.models import VerificationState
 from app.text.footnotes import strip_footnote_markers
 from app.text.markdown import render_markdown
@@ -104,28 +106,34 @@ JOIN = "; "
 class Place:
     """What every row of a key message repeats, and its curation by contribution."""
 
-    section: Section
-    message: KeyMessage
+    head: tuple[str | None, ...]  #: roundtable, its title, key message, its text
     text: str  #: without footnote markers
     highlight_reasons: dict[int, str]  #: by contribution id
     summaries: dict[int, str]  #: by thread id, as plain text
     language: str
 
 
-def _cells(rows: list[list[Any]]) -> list[list[Any]]:
-    """Nothing for None; text kept from running as a formula (writers.neutralise_formula), and
-    cleaned of control characters if the batch holds any (seldom: input is cleaned as it comes)."""
-    if UNCLEAN.search("\n".join(value for row in rows for value in row if type(value) is str)):
-        rows = [[clean_text(value) if type(value) is str else value for value in row] for row in rows]
-    return [
+def _csv_text(rows: list[list[Any]]) -> str:
+    """The rows as CSV, text kept from running as a formula (writers.neutralise_formula); the
+    csv module writes None as nothing."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
         [
-            ""
-            if value is None
-            else ("'" + value if type(value) is str and value.startswith(FORMULA_PREFIXES) else value)
-            for value in row
+            ["'" + value if type(value) is str and value.startswith(FORMULA_PREFIXES) else value for value in row]
+            for row in rows
         ]
-        for row in rows
-    ]
+    )
+    return buffer.getvalue()
+
+
+def _clean_csv_text(rows: list[list[Any]]) -> str:
+    """The rows as CSV, cleaned of control characters if they hold any (seldom: input is
+    cleaned as it comes). Looked for in the written text, where every row ends in "\r\n":
+    any other carriage return, or any other character clean_text takes out, was in a cell."""
+    text = _csv_text(rows)
+    if text.count("\r") == len(rows) and not UNCLEAN_BUT_RETURN.search(text):
+        return text
+    return _csv_text([[clean_text(value) if type(value) is str else value for value in row] for row in rows])
 
 
 def _stakeholder_code(item: Item) -> str:
@@ -136,13 +144,19 @@ def _stakeholder_code(item: Item) -> str:
     return INDIVIDUAL if view.byline.organisation else UNDISCLOSED
 
 
-def _organisation_cells(item: Item, language: str) -> list[Any]:
-    organisation = item.view.organisation
-    code = _stakeholder_code(item)
+def _organisation_cells(item: Item, language: str) -> tuple[Any, ...]:
+    return _speaker_cells(item.view.organisation, _stakeholder_code(item), tuple(item.origins), language)
+
+
+@lru_cache(maxsize=4096)
+def _speaker_cells(
+    organisation: OrganisationView | None, code: str, origins: tuple[str, ...], language: str
+) -> tuple[Any, ...]:
+    """The same for every row of an organisation, so remembered; labels in `language`, which
+    is the current locale while rows are written (see _write_rows)."""
     if organisation is None:
-        return [None, stakeholder_type_label(code), code, None, None, None, None, None, None]
-    origins = item.origins
-    return [
+        return (None, stakeholder_type_label(code), code, None, None, None, None, None, None)
+    return (
         organisation.name,
         stakeholder_type_label(code),
         code,
@@ -152,7 +166,7 @@ def _organisation_cells(item: Item, language: str) -> list[Any]:
         region_label(organisation.country),
         JOIN.join(country_label(origin, language) for origin in origins),
         JOIN.join(origins),
-    ]
+    )
 
 
 def _texts(item: Item, place: Place) -> list[Any]:
@@ -176,10 +190,7 @@ def csv_row(item: Item, place: Place) -> list[Any]:
         view.id,
         thread,
         view.parent_id,
-        place.section.ref,
-        place.section.title,
-        place.message.ref,
-        place.text,
+        *place.head,
         position_label(view.position),
         view.position,
         position_status_labels()[position_status(view)],
@@ -207,10 +218,10 @@ def csv_row(item: Item, place: Place) -> list[Any]:
 
 def _place(section: Section, message: KeyMessage, facts: KeyMessageFacts, language: str) -> Place:
     """CPU work (Markdown of the summaries): for a worker thread."""
+    text = strip_footnote_markers(message.text)
     return Place(
-        section=section,
-        message=message,
-        text=strip_footnote_markers(message.text),
+        head=(section.ref, section.title, message.ref, text),
+        text=text,
         highlight_reasons={h["contribution_id"]: h["reason"] for h in facts.highlights.get(message.id, [])},
         summaries={
             s["thread_id"]: html_to_text(render_markdown(s["summary"])) for s in facts.summaries.get(message.id, [])
@@ -221,11 +232,9 @@ def _place(section: Section, message: KeyMessage, facts: KeyMessageFacts, langua
 
 def _write_rows(out: BinaryIO, batch: Sequence[Thread], place: Place) -> None:
     """A batch of rows, in the export's language: CPU work and file I/O, for a worker thread."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     with in_language(place.language):
-        writer.writerows(_cells([csv_row(item, place) for thread in batch for item in thread]))
-    out.write(buffer.getvalue().encode("utf-8"))
+        rows = [csv_row(item, place) for thread in batch for item in thread]
+    out.write(_clean_csv_text(rows).encode("utf-8"))
 
 
 async def write_csv(db: AsyncSession, request: ExportRequest, out: BinaryIO, progress: Progress) -> dict[str, int]:

@@ -12,10 +12,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Any character clean_text takes out or changes (a carriage return too): most texts have
 #: none, so a format looks for one in a whole batch before cleaning text by text.
 UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The same but the carriage return, for text where one ends every line (a CSV file's rows).
+UNCLEAN_BUT_RETURN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 #: The same, as json.dumps(ensure_ascii=False) writes them: the C0 controls escaped (\b, \f,
 #: \r, \u00XX; tab and newline are kept, as \t and \n), the rest as they are. An escaped
 #: backslash before "u00" matches too: a false alarm costs a second look, never a miss.
-UNCLEAN_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bfr]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: It opens with one set of characters, which the regular expression engine skips ahead to
+#: (an alternation of the three searched a file four times slower): a backslash matches when
+#: an escape follows it, any other character of the set by itself.
+UNCLEAN_IN_JSON = re.compile(r"[\\\x7f-\x9f\ud800-\udfff\ufffe\uffff](?:(?<=\\)(?:u00[01][0-9a-fA-F]|[bfr])|(?<!\\))")
 
 
 def without_control_characters(value: Any) -> Any:

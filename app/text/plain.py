@@ -19,6 +19,8 @@ _HREF = re.compile(r'href="([^"]*)"')
 _BLOCKS = frozenset({"p", "li", "blockquote", "pre", "ul", "ol", "hr"})
 #: One paragraph without markup: the commonest body by far, taken apart without the parser.
 _SIMPLE = re.compile(r"<p>([^<]*)</p>\s*")
+#: Paragraphs without markup, the next commonest: likewise.
+_PARAGRAPHS = re.compile(r"(?:<p>[^<]*</p>\s*)+")
 
 
 @dataclass
@@ -100,6 +102,8 @@ def html_to_text(html: str) -> str:
     simple = _SIMPLE.fullmatch(html)
     if simple:
         return unescape(simple.group(1)).strip("\n")
+    if _PARAGRAPHS.fullmatch(html):
+        return _paragraphs(html)
     reading = _Text()
     for closing, tag, attributes, piece in _PIECE.findall(html):
         if not tag:
@@ -110,3 +114,10 @@ def html_to_text(html: str) -> str:
             reading.open_tag(tag, attributes)
     reading.flush()
     return "".join(reading.blocks)
+
+
+def _paragraphs(html: str) -> str:
+    """What the parser makes of paragraphs alone: their texts between blank lines, a paragraph
+    of white space left out."""
+    texts = (unescape(text).strip("\n") for text in _SIMPLE.findall(html))
+    return "\n\n".join(text for text in texts if text.strip())

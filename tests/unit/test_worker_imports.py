@@ -24,6 +24,8 @@ LOADED_ON_FIRST_USE = {
     "docx": "writing a DOCX document, in the export worker (app.export.documents.formats)",
     "openpyxl": "writing an XLSX document, likewise",
     "weasyprint": "laying out a PDF document, likewise",
+    "datasketch": "grouping campaigns, in the background job (app.discussion.near_duplicates)",
+    "scipy": "datasketch's, for the same",
 }
 
 # What `uvicorn app.asgi:app` does in each worker: build the site from the environment.
