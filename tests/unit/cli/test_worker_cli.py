@@ -10,6 +10,7 @@ import signal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.accounts.models import User
 from app.consolidation.selection import Selection
@@ -45,17 +46,22 @@ async def worker_env(database_url, tmp_path_factory):  # type: ignore[no-untyped
     return env, url
 
 
+async def queue_csv_export(engine: AsyncEngine, selection: Selection) -> int:
+    """The negotiator asks for a CSV export of the seed consultation; the job's id."""
+    async with make_sessionmaker(engine)() as db:
+        consultation = await consultation_by_slug(db, SEED_SLUG)
+        user_id = await db.scalar(select(User.id).where(User.email == "neg@example.org"))
+        assert consultation is not None and user_id is not None
+        job = await request_export(db, consultation, "csv", selection, user_id)
+        await db.commit()
+        return job.id
+
+
 async def test_the_worker_makes_a_queued_export_and_the_old_name_still_works(worker_env) -> None:  # type: ignore[no-untyped-def]
     env, url = worker_env
     engine = make_engine(url, null_pool=True)
     try:
-        async with make_sessionmaker(engine)() as db:
-            consultation = await consultation_by_slug(db, SEED_SLUG)
-            user_id = await db.scalar(select(User.id).where(User.email == "neg@example.org"))
-            assert consultation is not None and user_id is not None
-            job = await request_export(db, consultation, "csv", Selection(roundtable="RT2"), user_id)
-            await db.commit()
-            job_id = job.id
+        job_id = await queue_csv_export(engine, Selection(roundtable="RT2"))
 
         worked = run(env, "worker", "--once")
         assert worked.returncode == 0, worked.stderr
@@ -83,13 +89,7 @@ async def test_a_worker_stopped_by_sigterm_in_the_middle_of_an_export_hands_it_b
     assert made.returncode == 0, made.stderr
     engine = make_engine(url, null_pool=True)
     try:
-        async with make_sessionmaker(engine)() as db:
-            consultation = await consultation_by_slug(db, SEED_SLUG)
-            user_id = await db.scalar(select(User.id).where(User.email == "neg@example.org"))
-            assert consultation is not None and user_id is not None
-            job = await request_export(db, consultation, "csv", Selection(), user_id)
-            await db.commit()
-            job_id = job.id
+        job_id = await queue_csv_export(engine, Selection())
 
         worker = await asyncio.create_subprocess_exec(
             str(ROUNDTABLE),
