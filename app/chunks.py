@@ -60,29 +60,30 @@ async def write_chunks(
     return seq
 
 
-async def read_chunks(db: AsyncSession, owner: InstrumentedAttribute[int], owner_id: int) -> AsyncIterator[bytes]:
-    """The file's bytes, one chunk per query."""
+async def read_chunks(
+    db: AsyncSession, owner: InstrumentedAttribute[int], owner_id: int, start: int = 0, end: int | None = None
+) -> AsyncIterator[bytes]:
+    """The file's bytes `start` to `end` (both included; the whole file by default), one chunk
+    per query, from the chunk holding `start` (chunk n holds bytes n·CHUNK_BYTES to
+    (n+1)·CHUNK_BYTES - 1): a download resumed at 90% reads only the last tenth. Nothing for
+    an empty range (`end` < `start`); a file with fewer chunks than asked for ends short."""
+    if end is not None and end < start:
+        return
     table = owner.class_
-    seq = 0
-    while (chunk := await db.scalar(select(table.data).where(owner == owner_id, table.seq == seq))) is not None:
-        yield chunk
+    seq = start // CHUNK_BYTES
+    while end is None or seq * CHUNK_BYTES <= end:
+        chunk = await db.scalar(select(table.data).where(owner == owner_id, table.seq == seq))
+        if chunk is None:
+            return
+        offset = seq * CHUNK_BYTES
+        yield chunk[max(start - offset, 0) : None if end is None else end - offset + 1]
         seq += 1
 
 
-async def read_range(
-    db: AsyncSession, owner: InstrumentedAttribute[int], owner_id: int, start: int, end: int
-) -> AsyncIterator[bytes]:
-    """The file's bytes `start` to `end` (both included), one chunk per query, from the chunk
-    holding `start` (chunk n holds bytes n·CHUNK_BYTES to (n+1)·CHUNK_BYTES - 1): a download
-    resumed at 90% reads only the last tenth. Nothing for an empty range (`end` < `start`)."""
-    table = owner.class_
-    first, last = start // CHUNK_BYTES, end // CHUNK_BYTES
-    for seq in range(first, last + 1) if end >= start else ():
-        chunk = await db.scalar(select(table.data).where(owner == owner_id, table.seq == seq))
-        if chunk is None:  # fewer chunks than the size says: the response ends short
-            return
-        offset = seq * CHUNK_BYTES
-        yield chunk[max(start - offset, 0) : end - offset + 1]
+def entity_tag(sha256: str) -> str:
+    """A stored file's strong HTTP tag: its bytes never change once stored, and their SHA-256
+    names them (papers and export files alike; If-Range needs a strong tag to resume)."""
+    return f'"{sha256}"'
 
 
 async def has_chunks(db: AsyncSession, owner: InstrumentedAttribute[int], owner_id: int) -> bool:

@@ -1,7 +1,7 @@
 """How export files fare in the database (app.export.storage): store a file of SIZE_MB from a
 temporary file, then read it back a chunk at a time, timing each and recording the largest
 Python allocation (tracemalloc) while doing it, and read its last tenth as a download
-resumed at 90% does (app.chunks.read_range). The file is random bytes (as incompressible as
+resumed at 90% does (app.chunks.read_chunks). The file is random bytes (as incompressible as
 a compressed document).
 
     .venv/bin/python -m bench.export_storage [SIZE_MB]   # SQLite in a temporary folder
@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.chunks import digest_of
 from app.consultation.models import Consultation
 from app.db import make_engine, make_sessionmaker, writing
-from app.export.storage import chunks_of, file_range, store_file
+from app.export.storage import chunks_of, store_file
 from app.jobs.models import Job
 from app.jobs.queue import enqueue
 from app.settings import PROJECT_ROOT
@@ -79,7 +79,7 @@ async def main(size_mb: int) -> None:
             _, read_peak = tracemalloc.get_traced_memory()
             resumed_at = digest.size * 9 // 10
             started = time.perf_counter()
-            tail = b"".join([part async for part in file_range(db, stored.id, resumed_at, digest.size - 1)])
+            tail = b"".join([part async for part in chunks_of(db, stored.id, resumed_at, digest.size - 1)])
             resumed_in = time.perf_counter() - started
         tracemalloc.stop()
         await engine.dispose()

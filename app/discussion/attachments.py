@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.accounts.models import User
-from app.chunks import digest_of, has_chunks, read_chunks, read_range, write_chunks
+from app.chunks import digest_of, has_chunks, read_chunks, write_chunks
 from app.consultation.models import Consultation, KeyMessage
 from app.discussion.contribution_write import PERSONAL, WriteResult
 from app.discussion.errors import ContributionError
@@ -199,18 +199,9 @@ async def paper_is_stored(db: AsyncSession, attachment_id: int) -> bool:
     return await has_chunks(db, AttachmentChunk.attachment_id, attachment_id)
 
 
-def paper_bytes(db: AsyncSession, attachment_id: int) -> AsyncIterator[bytes]:
-    return read_chunks(db, AttachmentChunk.attachment_id, attachment_id)
-
-
-def paper_range(db: AsyncSession, attachment_id: int, start: int, end: int) -> AsyncIterator[bytes]:
-    """Bytes `start` to `end` of the paper (a download, whole or resumed)."""
-    return read_range(db, AttachmentChunk.attachment_id, attachment_id, start, end)
-
-
-def entity_tag(attachment: Attachment) -> str:
-    """A strong tag: the bytes never change once published, and their SHA-256 names them."""
-    return f'"{attachment.sha256}"'
+def paper_bytes(db: AsyncSession, attachment_id: int, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    """Bytes `start` to `end` of the paper, the whole of it by default (a download, whole or resumed)."""
+    return read_chunks(db, AttachmentChunk.attachment_id, attachment_id, start, end)
 
 
 def is_public(found: AttachmentInContext) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chunks import read_chunks, read_range, write_chunks
+from app.chunks import read_chunks, write_chunks
 from app.db import utcnow
 from app.export.models import ExportFile, ExportFileChunk
 
@@ -51,19 +51,10 @@ async def file_of_job(db: AsyncSession, job_id: int) -> ExportFile | None:
     return await db.scalar(select(ExportFile).where(ExportFile.job_id == job_id))
 
 
-def chunks_of(db: AsyncSession, file_id: int) -> AsyncIterator[bytes]:
-    """The file's bytes, one chunk per query."""
-    return read_chunks(db, ExportFileChunk.export_file_id, file_id)
-
-
-def file_range(db: AsyncSession, file_id: int, start: int, end: int) -> AsyncIterator[bytes]:
-    """Bytes `start` to `end` of the file (a download, whole or resumed)."""
-    return read_range(db, ExportFileChunk.export_file_id, file_id, start, end)
-
-
-def entity_tag(stored: ExportFile) -> str:
-    """A strong tag: a file's bytes never change once stored, and their SHA-256 names them."""
-    return f'"{stored.sha256}"'
+def chunks_of(db: AsyncSession, file_id: int, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    """Bytes `start` to `end` of the file, the whole of it by default (a download, whole or
+    resumed), one chunk per query."""
+    return read_chunks(db, ExportFileChunk.export_file_id, file_id, start, end)
 
 
 async def purge_expired(db: AsyncSession, now: datetime | None = None) -> int:

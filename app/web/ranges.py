@@ -5,7 +5,7 @@ serve as a range with the whole file (200, which the RFC allows for any Range we
 ignore, multiple ranges included), and a range wholly past the end with 416.
 
 Files kept as chunks (app.chunks) are served through `file_response`, which reads only the
-bytes asked for (app.chunks.read_range)."""
+bytes asked for (app.chunks.read_chunks)."""
 
 from __future__ import annotations
 

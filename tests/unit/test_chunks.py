@@ -1,4 +1,4 @@
-"""Reading part of a chunked file (app.chunks.read_range): the bytes asked for and no others,
+"""Reading part of a chunked file (app.chunks.read_chunks): the bytes asked for and no others,
 across chunk boundaries, starting at the chunk that holds the first byte."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chunks import CHUNK_BYTES, read_range
+from app.chunks import CHUNK_BYTES, read_chunks
 from app.consultation.models import Consultation
 from app.discussion.attachments import Paper, add_paper
 from app.discussion.models import AttachmentChunk
@@ -30,7 +30,7 @@ async def stored(db: AsyncSession, consultation: Consultation) -> int:
 
 
 async def read(db: AsyncSession, owner_id: int, start: int, end: int) -> bytes:
-    return b"".join([piece async for piece in read_range(db, OWNER, owner_id, start, end)])
+    return b"".join([piece async for piece in read_chunks(db, OWNER, owner_id, start, end)])
 
 
 @pytest.mark.parametrize(

@@ -8,16 +8,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.chunks import entity_tag
 from app.discussion.attachments import (
     CONTENT_TYPE,
     AttachmentInContext,
     attachment_in_context,
     content_disposition,
-    entity_tag,
     is_public,
     may_download,
+    paper_bytes,
     paper_is_stored,
-    paper_range,
 )
 from app.discussion.publication import audience_of, byline, file_name
 from app.security.permissions import Permission
@@ -40,7 +40,7 @@ async def download(request: Request) -> Response:
     if not await paper_is_stored(db, attachment.id):
         logger.error("attachment %s (%s): its bytes are not in the database", attachment.id, attachment.storage_name)
         raise HTTPException(status_code=404)
-    validators = Validators(entity_tag(attachment), last_modified=None)
+    validators = Validators(entity_tag(attachment.sha256), last_modified=None)
     cache_control = "public, no-cache" if is_public(found) else "private, no-store"
     if validators.match(request):
         # Its type, so that compression, which never touches a PDF, leaves the tag strong.
@@ -56,7 +56,7 @@ async def download(request: Request) -> Response:
         requested_range(request, attachment.size_bytes, validators.etag),
         size=attachment.size_bytes,
         etag=validators.etag,
-        read=lambda start, end: paper_range(db, attachment.id, start, end),
+        read=lambda start, end: paper_bytes(db, attachment.id, start, end),
         media_type=CONTENT_TYPE,
         headers=headers,
     )

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.accounts.current import signed_in_user
 from app.audit.services import EXPORT_DOWNLOAD, record
+from app.chunks import entity_tag
 from app.consolidation.selection import parse_selection
 from app.consultation.models import Consultation
 from app.discussion.web.loaders import consultation_from_path
@@ -17,7 +18,7 @@ from app.export.jobs import ExportJob, export_job, own_export_jobs, request_expo
 from app.export.manifest import manifest_bytes
 from app.export.models import ExportFile
 from app.export.registry import FORMATS
-from app.export.storage import entity_tag, file_range
+from app.export.storage import chunks_of
 from app.export.web.forms import (
     SelectionChoices,
     SelectionForm,
@@ -157,7 +158,7 @@ async def download_file(request: Request) -> Response:
     except Gone as gone:
         return _gone(request, gone)
     db = db_of(request)
-    etag = entity_tag(stored)
+    etag = entity_tag(stored.sha256)
     part = requested_range(request, stored.size, etag)
     if part is not UNSATISFIABLE:
         _audit(request, stored, "file", part)
@@ -166,7 +167,7 @@ async def download_file(request: Request) -> Response:
         part,
         size=stored.size,
         etag=etag,
-        read=lambda start, end: file_range(db, stored.id, start, end),
+        read=lambda start, end: chunks_of(db, stored.id, start, end),
         media_type=stored.media_type,
         headers=_attachment_headers(stored.filename),
     )
