@@ -50,6 +50,24 @@ def _cpu_heavy_work_never_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> 
         forbid_on_the_event_loop(monkeypatch, owner, name, instead)
 
 
+def database_under_test() -> str:
+    """ "postgresql" or "sqlite": what TEST_DATABASE_URL names (SQLite when unset)."""
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "sqlite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `database("postgresql")` tests that database's own behaviour (COPY, its
+    locks, its settings): the SQLite run leaves it out, and the reverse. Deselected rather than
+    skipped, so that a skip always means something missing; CI runs both databases, so every
+    such test runs in one of them."""
+    kind = database_under_test()
+    elsewhere = [item for item in items if (marker := item.get_closest_marker("database")) and marker.args[0] != kind]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        left_out = set(elsewhere)
+        items[:] = [item for item in items if item not in left_out]
+
+
 def pytest_report_header() -> str:
     database = os.environ.get("TEST_DATABASE_URL", "sqlite (temporary file)")
     return f"database: {database} (under xdist, one per worker)"

@@ -113,11 +113,10 @@ async def _move(db: AsyncSession, contribution_id: int, position: str) -> None:
     await db.commit()
 
 
+@pytest.mark.database("postgresql")  # SQLite writers never overlap: each holds the database's write lock
 async def test_opposite_moves_interleaved_statement_by_statement_do_not_deadlock(own_engine):
     """A leaves oppose, then B leaves support; A joins support, B joins oppose. Without a
     common first lock A would wait for B's support row while B waits for A's oppose row."""
-    if own_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite writers never overlap: each holds the database's write lock")
     people, message_id = await _speakers(own_engine)
     sessions = make_sessionmaker(own_engine)
     async with sessions() as first, sessions() as second, sessions() as observer:

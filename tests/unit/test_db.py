@@ -99,9 +99,8 @@ async def test_a_pooled_connection_is_pinged_only_after_lying_idle(database_url,
     assert len(pinged) == pings
 
 
+@pytest.mark.database("postgresql")  # a server that cuts connections
 async def test_a_connection_cut_while_idle_is_replaced_unseen(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a server that cuts connections: PostgreSQL")
     engine = make_engine(database_url, ping_when_idle_seconds=0.0)
     try:
         async with engine.connect() as connection:
@@ -115,14 +114,13 @@ async def test_a_connection_cut_while_idle_is_replaced_unseen(database_url):
         await engine.dispose()
 
 
+@pytest.mark.database("postgresql")  # SQLite has no plan cache to configure
 async def test_postgresql_plans_each_statement_for_its_own_values(database_url):
     """Prepared statements keep custom plans (make_engine): a generic plan ignores the
     LIMIT and the statistics of the values asked for. SQLite plans every statement anyway."""
     engine = make_engine(database_url, null_pool=True)
     try:
         async with engine.connect() as connection:
-            if connection.dialect.name != "postgresql":
-                pytest.skip("a PostgreSQL setting; SQLite has no plan cache to configure")
             assert await connection.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
     finally:
         await engine.dispose()

@@ -74,9 +74,8 @@ async def test_generated_rows_are_stored_as_the_orm_stores_them(db, consultation
     assert isinstance(loaded.status, ContributionStatus) and isinstance(loaded.publication, PublicationConsent)
 
 
+@pytest.mark.database("sqlite")  # PostgreSQL's page cache is the server's shared buffers
 async def test_sqlite_loads_with_a_larger_page_cache_and_gives_the_connection_its_own_back(db, consultation):
-    if db.bind.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's page cache is the server's shared buffers")
     before = await db.scalar(text("PRAGMA cache_size"))
     async with page_cache_for_loads(db):
         assert await db.scalar(text("PRAGMA cache_size")) == -SQLITE_CACHE_KIB

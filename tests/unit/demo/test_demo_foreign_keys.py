@@ -57,11 +57,10 @@ async def test_a_superuser_on_postgresql_checks_every_single_column_key_at_once(
         assert columns == set()
 
 
+@pytest.mark.database("postgresql")  # PostgreSQL's checks
 async def test_keys_not_sent_or_behind_a_trigger_that_may_change_rows_stay_checked_per_row(db, consultation):
     """What is looked up is what was sent: a column left to its default, or a row a BEFORE
     INSERT trigger may change after it was sent, would escape the check."""
-    if not on_postgresql(db):
-        pytest.skip("PostgreSQL's checks")
     assert [key.column for key in await keys_checked_per_row(db, TAGS, ["topic_id"])] == ["topic_id"]
     unchanged = "CREATE FUNCTION pg_temp.unchanged() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'"
     await db.execute(text(unchanged))
@@ -124,10 +123,9 @@ async def test_a_reply_to_no_contribution_is_refused(db, consultation):
         assert await switched_off(db) == []
 
 
+@pytest.mark.database("postgresql")  # SQLite serialises writers
 async def test_rows_named_in_other_tables_are_locked_as_the_per_row_checks_lock_them(db, consultation, database_url):
     """So no one deletes them before the new rows are committed (FOR KEY SHARE)."""
-    if not on_postgresql(db):
-        pytest.skip("SQLite serialises writers")
     # Withdrawn: the tallies' trigger leaves the key message's row alone.
     withdrawn = await new_position(db, consultation, status=ContributionStatus.WITHDRAWN)
     await insert_rows(db, CONTRIBUTIONS, COLUMNS, [as_row(withdrawn)], keys_at_once=True)
@@ -143,11 +141,10 @@ async def test_rows_named_in_other_tables_are_locked_as_the_per_row_checks_lock_
         await other.dispose()
 
 
+@pytest.mark.database("postgresql")  # SQLite serialises writers anyway
 async def test_the_loaded_tables_take_no_writes_until_commit(db, consultation, database_url):
     """The price of switching the per-row checks off (ALTER TABLE): the site's writes to
     those tables wait for the generator's commit; its reads do not."""
-    if not on_postgresql(db):
-        pytest.skip("SQLite serialises writers anyway")
     await generate_demo_data(db, contributions=50, key_message_ref="RT1-KM1", consultation_slug=None, random_seed=3)
     other = make_engine(database_url, null_pool=True)
     try:
@@ -161,13 +158,12 @@ async def test_the_loaded_tables_take_no_writes_until_commit(db, consultation, d
     assert await switched_off(db) == []
 
 
+@pytest.mark.database("postgresql")  # SQLite serialises writers
 async def test_the_loaded_tables_are_taken_together_so_an_endorser_meanwhile_is_no_deadlock(
     db, consultation, database_url
 ):
     """Endorsing writes endorsements, then the contribution's counter: had the generator
     taken contributions, then waited for endorsements, each would wait for the other."""
-    if not on_postgresql(db):
-        pytest.skip("SQLite serialises writers")
     other = make_engine(database_url, null_pool=True)
     try:
         async with other.connect() as endorser:
@@ -213,9 +209,8 @@ async def written_by_one_run(db) -> list[tuple[Any, ...]]:
     return written
 
 
+@pytest.mark.database("postgresql")  # SQLite checks row by row only
 async def test_checking_at_once_writes_what_checking_row_by_row_writes(db, consultation, monkeypatch):
-    if not on_postgresql(db):
-        pytest.skip("SQLite checks row by row only")
     at_once = await written_by_one_run(db)
 
     async def no_keys(*_args: Any) -> list[Any]:

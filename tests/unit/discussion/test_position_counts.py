@@ -163,10 +163,9 @@ async def test_demo_loads_on_every_key_message_are_counted(db, consultation):
     await assert_in_step(db)
 
 
+@pytest.mark.database("postgresql")  # COPY is PostgreSQL's
 async def test_positions_copied_in_bulk_are_counted(db, consultation):
     """COPY, as a bulk loader may insert (PostgreSQL): one statement, counted as a whole."""
-    if db.bind.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
     message_id = key_message(consultation, REF).id
     organisation = await make_organisation(db)
     people = [
