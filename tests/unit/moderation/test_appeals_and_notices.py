@@ -25,7 +25,8 @@ BASE = "https://roundtable.example"
 
 
 async def mails_to(db, email: str) -> list[OutgoingMail]:
-    return list((await db.scalars(select(OutgoingMail).where(OutgoingMail.recipient == email))).all())
+    sent = select(OutgoingMail).where(OutgoingMail.recipient == email).order_by(OutgoingMail.id)
+    return list((await db.scalars(sent)).all())
 
 
 async def hidden_after_a_report(db, consultation):

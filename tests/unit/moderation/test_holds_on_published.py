@@ -41,7 +41,8 @@ async def held_on_review(db, consultation):
 
 
 async def mails_to(db, email):
-    return (await db.scalars(select(OutgoingMail).where(OutgoingMail.recipient == email))).all()
+    sent = select(OutgoingMail).where(OutgoingMail.recipient == email).order_by(OutgoingMail.id)  # [-1] is the latest
+    return (await db.scalars(sent)).all()
 
 
 async def test_a_hold_hides_it_from_readers_and_the_tallies_but_the_item_waits(db, consultation):
